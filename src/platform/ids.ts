@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Type-prefixed, time-ordered public ids in the TypeID shape: `<prefix>_<26 chars>`.
+ * The 26 characters are the Crockford base32 form of a UUIDv7, so ids sort by creation
+ * time (good for B-tree locality and cursor pagination) and carry 74 random bits.
+ */
+export const ID_PREFIXES = {
+  client: 'cli',
+  request: 'req',
+  audit: 'aud',
+  proof: 'prf',
+  proofRequest: 'preq',
+  issuer: 'iss',
+  circuit: 'cir',
+  task: 'tsk',
+  webhookDelivery: 'whk',
+  webhookAttempt: 'wha',
+} as const;
+
+export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+export function uuidV7Bytes(nowMs: number = Date.now()): Buffer {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(nowMs, 0, 6);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  return bytes;
+}
+
+function encodeBase32(bytes: Buffer): string {
+  // 128 bits -> 26 base32 chars, the first carrying the top 3 bits (TypeID encoding).
+  let value = BigInt('0x' + bytes.toString('hex'));
+  let out = '';
+  for (let i = 0; i < 26; i++) {
+    out = CROCKFORD[Number(value & 31n)] + out;
+    value >>= 5n;
+  }
+  return out;
+}
+
+export function newId(prefix: IdPrefix, nowMs?: number): string {
+  return `${prefix}_${encodeBase32(uuidV7Bytes(nowMs))}`;
+}
+
+const ID_PATTERN = /^[a-z]{2,8}_[0-7][0-9a-hjkmnp-tv-z]{25}$/;
+
+export function isId(value: string, prefix: IdPrefix): boolean {
+  return value.startsWith(prefix + '_') && ID_PATTERN.test(value);
+}
