@@ -9,6 +9,7 @@ export const ID_PREFIXES = {
   client: 'cli',
   request: 'req',
   audit: 'aud',
+  adminToken: 'adm',
   proof: 'prf',
   proofRequest: 'preq',
   issuer: 'iss',

@@ -1,0 +1,62 @@
+import { buildApp } from '#src/app.ts';
+import type { Config } from '#src/config.ts';
+import { openRuntime } from '#src/runtime.ts';
+import { createLogger } from '#platform/logger.ts';
+import { bootstrapAdminToken } from '#modules/admin/create-admin-token.ts';
+
+const PARTITION_CHECK_MS = 24 * 60 * 60 * 1000;
+
+/** `veridity serve`: the HTTP API on the configured (or embedded) database until SIGTERM/SIGINT. */
+export async function serve(config: Config): Promise<void> {
+  const log = createLogger(config.logLevel);
+  const runtime = await openRuntime(config, log);
+  const { database, clock, secretBox } = runtime;
+
+  if (!config.adminToken) {
+    const bootstrap = await bootstrapAdminToken({ db: database.db, clock });
+    if (bootstrap) {
+      // Printed once, outside the structured log, and stored only as a hash: copy it now.
+      process.stdout.write(
+        `\n  Veridity admin token (shown once, only its hash is stored):\n\n    ${bootstrap.token}\n\n` +
+          `  Use it as "Authorization: Bearer <token>" on /api/admin/*. Lost it? Run: veridity admin create-token\n\n`,
+      );
+    }
+  }
+
+  const app = await buildApp({ config, log, clock, pool: database.pool, db: database.db, secretBox });
+  const partitionTimer = setInterval(() => {
+    database.pool.query('SELECT ensure_proofs_partitions(current_date, 2)').catch((error: unknown) => log.error({ err: error }, 'partition maintenance failed'));
+  }, PARTITION_CHECK_MS);
+  partitionTimer.unref();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining requests');
+    clearInterval(partitionTimer);
+    try {
+      await app.close();
+      await runtime.close();
+      log.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'unclean shutdown');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    log.fatal({ err: error }, 'could not listen');
+    await runtime.close();
+    process.exit(1);
+  }
+  log.info({ embedded_database: database.embedded, docs: `/docs`, openapi: '/openapi.json' }, 'Veridity is serving');
+}

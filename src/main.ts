@@ -1,0 +1,67 @@
+import { loadConfig } from '#src/config.ts';
+import { admin, ADMIN_HELP } from './cli/admin.ts';
+import { CliError } from './cli/cli-error.ts';
+import { migrate } from './cli/migrate.ts';
+import { serve } from './cli/serve.ts';
+
+const HELP = `Usage: veridity <command> [options]
+
+Commands:
+  serve      Run the HTTP API (embedded PostgreSQL when DATABASE_URL is unset)
+  migrate    Apply pending database migrations
+  admin      Operator commands: create-client, list-clients, disable-client, create-token
+
+Run 'veridity <command> --help' for a command's options. Configuration comes from the
+environment; see the README's configuration table.`;
+
+const COMMAND_HELP: Record<string, string> = {
+  serve: `Usage: veridity serve
+
+Runs the HTTP API on HOST:PORT (default 127.0.0.1:3000). Without DATABASE_URL it starts an
+embedded PostgreSQL in VERIDITY_DATA_DIR/postgres. Migrations are applied at start.
+On first start without VERIDITY_ADMIN_TOKEN, an admin token is generated and printed once.`,
+  migrate: `Usage: veridity migrate
+
+Applies pending forward-only migrations (under an advisory lock; safe to run concurrently).`,
+  admin: ADMIN_HELP,
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP);
+    return;
+  }
+  const help = COMMAND_HELP[command];
+  if (!help) throw new CliError(`unknown command '${command}'\n\n${HELP}`);
+  if (command !== 'admin' && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(help);
+    return;
+  }
+  if (command === 'admin' && (rest.length === 0 || rest[0] === '--help' || rest[0] === '-h')) {
+    console.log(help);
+    return;
+  }
+
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) {
+    throw new CliError(`invalid configuration:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}`, 1);
+  }
+  switch (command) {
+    case 'serve':
+      return serve(loaded.config);
+    case 'migrate':
+      return migrate(loaded.config);
+    case 'admin':
+      return admin(loaded.config, rest);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof CliError) {
+    console.error(`veridity: ${error.message}`);
+    process.exit(error.exitCode);
+  }
+  console.error('veridity: unexpected failure:', error);
+  process.exit(1);
+});

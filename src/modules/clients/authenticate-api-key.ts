@@ -1,0 +1,36 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '#platform/db/database.ts';
+import { hashToken } from '#platform/crypto/tokens.ts';
+import { apiClients } from './tables.ts';
+
+export type AuthenticatedClient = {
+  id: string;
+  name: string;
+  scopes: string[];
+  rateLimitPerMinute: number;
+  lastUsed: Date | null;
+};
+
+export type AuthenticateResult =
+  | { ok: true; client: AuthenticatedClient }
+  | { ok: false; code: 'MISSING_KEY' | 'UNKNOWN_KEY' | 'DISABLED' };
+
+/** Looks the key up by its SHA-256; the plain key is never compared or stored. */
+export async function authenticateApiKey(deps: { db: Db }, apiKey: string | undefined): Promise<AuthenticateResult> {
+  if (!apiKey) return { ok: false, code: 'MISSING_KEY' };
+  const [row] = await deps.db
+    .select({
+      id: apiClients.id,
+      name: apiClients.name,
+      scopes: apiClients.scopes,
+      rateLimitPerMinute: apiClients.rateLimitPerMinute,
+      lastUsed: apiClients.lastUsed,
+      disabledAt: apiClients.disabledAt,
+    })
+    .from(apiClients)
+    .where(eq(apiClients.keyHash, hashToken(apiKey)));
+  if (!row) return { ok: false, code: 'UNKNOWN_KEY' };
+  if (row.disabledAt) return { ok: false, code: 'DISABLED' };
+  const { disabledAt: _disabled, ...client } = row;
+  return { ok: true, client };
+}

@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import { generateToken, hashToken } from '#platform/crypto/tokens.ts';
+
+export const API_KEY_PREFIX = 'vk';
+
+export type IssuedApiKey = { apiKey: string; keyHash: Buffer; keyPrefix: string };
+
+export function issueApiKey(): IssuedApiKey {
+  const apiKey = generateToken(API_KEY_PREFIX);
+  return { apiKey, keyHash: hashToken(apiKey), keyPrefix: apiKey.slice(0, API_KEY_PREFIX.length + 9) };
+}
+
+/** Standard Webhooks secret form: `whsec_` + base64 of 32 random bytes. */
+export function issueWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/** The client id is the associated data, so a sealed secret cannot be moved to another client's row. */
+export function webhookSecretContext(clientId: string): string {
+  return `api_clients.webhook_secret:${clientId}`;
+}

@@ -1,0 +1,118 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '#platform/db/database.ts';
+import type { Clock } from '#platform/clock.ts';
+import type { SecretBox } from '#platform/crypto/secret-box.ts';
+import { ApiError } from '#platform/http/errors.ts';
+import { errorResponses } from '#platform/http/schemas.ts';
+import { adminActor } from '#modules/admin/admin-auth.ts';
+import { createClient } from './create-client.ts';
+import { disableClient } from './disable-client.ts';
+import { getClient, listClients } from './list-clients.ts';
+import { rotateClientKey } from './rotate-client-key.ts';
+import {
+  ApiClientCreateSchema,
+  ApiClientSchema,
+  ApiClientUpdateSchema,
+  ApiClientWithSecretsSchema,
+  ClientIdParams,
+} from './schema.ts';
+import { updateClient } from './update-client.ts';
+
+type Deps = { db: Db; clock: Clock; secretBox: SecretBox; authenticateAdmin: (request: never) => Promise<void> };
+
+const security = [{ BearerAuth: [] }];
+const notFound = (id: string) => new ApiError('NOT_FOUND', `no client ${id}`);
+
+/** Operator endpoints for partners (seed: GET|POST /api/admin/clients). */
+export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const preHandler = deps.authenticateAdmin as never;
+
+  r.get('/api/admin/clients', {
+    preHandler,
+    schema: {
+      tags: ['Admin'],
+      summary: 'List API clients',
+      security,
+      response: { 200: z.array(ApiClientSchema), ...errorResponses(401) },
+    },
+  }, async () => listClients(deps));
+
+  r.post('/api/admin/clients', {
+    preHandler,
+    schema: {
+      tags: ['Admin'],
+      summary: 'Create an API client (the key and webhook secret are returned once)',
+      security,
+      body: ApiClientCreateSchema,
+      response: { 201: ApiClientWithSecretsSchema, ...errorResponses(400, 401, 413) },
+    },
+  }, async (request, reply) => {
+    reply.code(201);
+    return createClient(deps, request.body, adminActor(request));
+  });
+
+  r.get('/api/admin/clients/:id', {
+    preHandler,
+    schema: {
+      tags: ['Admin'],
+      summary: 'Get one API client',
+      security,
+      params: ClientIdParams,
+      response: { 200: ApiClientSchema, ...errorResponses(400, 401, 404) },
+    },
+  }, async (request) => {
+    const client = await getClient(deps, request.params.id);
+    if (!client) throw notFound(request.params.id);
+    return client;
+  });
+
+  r.patch('/api/admin/clients/:id', {
+    preHandler,
+    schema: {
+      tags: ['Admin'],
+      summary: 'Update name, scopes, webhook URL or rate limit',
+      description: 'Setting a webhook URL on a client without one returns its new `webhook_secret` once.',
+      security,
+      params: ClientIdParams,
+      body: ApiClientUpdateSchema,
+      response: { 200: ApiClientWithSecretsSchema, ...errorResponses(400, 401, 404) },
+    },
+  }, async (request) => {
+    const result = await updateClient(deps, request.params.id, request.body, adminActor(request));
+    if (!result.ok) throw notFound(request.params.id);
+    return result.client;
+  });
+
+  r.post('/api/admin/clients/:id/rotate-key', {
+    preHandler,
+    schema: {
+      tags: ['Admin'],
+      summary: 'Replace the API key (returned once); the old key stops working at once',
+      security,
+      params: ClientIdParams,
+      response: { 200: ApiClientWithSecretsSchema, ...errorResponses(400, 401, 404) },
+    },
+  }, async (request) => {
+    const result = await rotateClientKey(deps, request.params.id, adminActor(request));
+    if (!result.ok) throw notFound(request.params.id);
+    return result.client;
+  });
+
+  r.delete('/api/admin/clients/:id', {
+    preHandler,
+    schema: {
+      tags: ['Admin'],
+      summary: 'Disable an API client (its key answers 401 from now on)',
+      security,
+      params: ClientIdParams,
+      response: { 200: ApiClientSchema, ...errorResponses(400, 401, 404) },
+    },
+  }, async (request) => {
+    const result = await disableClient(deps, request.params.id, adminActor(request));
+    if (!result.ok) throw notFound(request.params.id);
+    return result.client;
+  });
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { CLAIM_TYPES } from '#modules/zk/claim-types.ts';
+import type { ApiClientRow } from './tables.ts';
+
+export const ClaimTypeSchema = z.enum(CLAIM_TYPES).meta({ id: 'ClaimType' });
+
+const WebhookUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(2048)
+  .refine((value) => !new URL(value).username && !new URL(value).password, 'must not contain credentials');
+
+const Scopes = z
+  .array(ClaimTypeSchema)
+  .min(1)
+  .max(CLAIM_TYPES.length)
+  .refine((scopes) => new Set(scopes).size === scopes.length, 'must not repeat a scope');
+
+export const ApiClientSchema = z
+  .object({
+    id: z.string().describe('Client id (`cli_...`)'),
+    name: z.string(),
+    scopes: z.array(ClaimTypeSchema),
+    webhook_url: z.string().nullable(),
+    rate_limit_per_minute: z.number().int(),
+    key_prefix: z.string().describe('First characters of the API key, to tell keys apart'),
+    created_at: z.string().describe('ISO 8601'),
+    last_used: z.string().nullable().describe('Refreshed at most once a minute'),
+    disabled_at: z.string().nullable(),
+  })
+  .meta({ id: 'ApiClient' });
+
+export const ApiClientCreateSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    scopes: Scopes,
+    webhook_url: WebhookUrl.nullable().optional(),
+    rate_limit_per_minute: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .meta({ id: 'ApiClientCreate' });
+
+export const ApiClientUpdateSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    scopes: Scopes.optional(),
+    webhook_url: WebhookUrl.nullable().optional(),
+    rate_limit_per_minute: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'at least one field must be given')
+  .meta({ id: 'ApiClientUpdate' });
+
+export const ApiClientWithSecretsSchema = ApiClientSchema.extend({
+  api_key: z.string().optional().describe('Shown once; only its hash is stored'),
+  webhook_secret: z.string().optional().describe('Shown once when a webhook URL is set; stored encrypted'),
+}).meta({ id: 'ApiClientWithSecrets' });
+
+export const ClientIdParams = z.strictObject({ id: z.string().regex(/^cli_[0-9a-z]{26}$/, 'must be a client id (cli_...)') });
+
+export type ApiClientCreate = z.infer<typeof ApiClientCreateSchema>;
+export type ApiClientUpdate = z.infer<typeof ApiClientUpdateSchema>;
+export type ApiClient = z.infer<typeof ApiClientSchema>;
+
+export function toApiClient(row: ApiClientRow): ApiClient {
+  return {
+    id: row.id,
+    name: row.name,
+    scopes: row.scopes as ApiClient['scopes'],
+    webhook_url: row.webhookUrl,
+    rate_limit_per_minute: row.rateLimitPerMinute,
+    key_prefix: row.keyPrefix,
+    created_at: row.createdAt.toISOString(),
+    last_used: row.lastUsed?.toISOString() ?? null,
+    disabled_at: row.disabledAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,19 @@
+import { integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bytea } from '#platform/db/columns.ts';
+
+export const apiClients = pgTable('api_clients', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  keyHash: bytea('key_hash').notNull(),
+  keyPrefix: text('key_prefix').notNull(),
+  scopes: text('scopes').array().notNull(),
+  webhookUrl: text('webhook_url'),
+  webhookSecretSealed: text('webhook_secret_sealed'),
+  rateLimitPerMinute: integer('rate_limit_per_minute').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  lastUsed: timestamp('last_used', { withTimezone: true }),
+  disabledAt: timestamp('disabled_at', { withTimezone: true }),
+});
+
+export type ApiClientRow = typeof apiClients.$inferSelect;

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Pool } from '#platform/db/pool.ts';
+import { pendingMigrations, readMigrations } from '#platform/db/migrate.ts';
+import { errorBody } from '#platform/http/errors.ts';
+import { ErrorSchema } from '#platform/http/schemas.ts';
+import type { Metrics } from '#platform/metrics.ts';
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function registerHealthRoutes(app: FastifyInstance, deps: { pool: Pool; metrics: Metrics }): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const migrations = await readMigrations();
+
+  r.get('/healthz', {
+    schema: { tags: ['Health'], summary: 'Liveness: the process is up', response: { 200: z.object({ status: z.literal('ok') }) } },
+  }, async () => ({ status: 'ok' as const }));
+
+  r.get('/readyz', {
+    schema: {
+      tags: ['Health'],
+      summary: 'Readiness: the database answers and every migration is applied',
+      response: { 200: z.object({ status: z.literal('ready') }), 503: ErrorSchema },
+    },
+  }, async (request, reply) => {
+    try {
+      const pending = await withTimeout(pendingMigrations(deps.pool, migrations), READINESS_TIMEOUT_MS);
+      if (pending.length > 0) {
+        return reply.code(503).send(errorBody('NOT_READY', `migrations pending: ${pending.join(', ')}`, request.id, { checks: { database: 'ok', migrations: 'pending' } }));
+      }
+      return { status: 'ready' as const };
+    } catch (error) {
+      request.log.warn({ err: error }, 'readiness check failed');
+      return reply.code(503).send(errorBody('NOT_READY', 'database unreachable', request.id, { checks: { database: 'unreachable' } }));
+    }
+  });
+
+  app.get('/metrics', { schema: { tags: ['Health'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * The closed list of error codes the API answers with, and their HTTP statuses.
+ * Every failure body is `{ error, error_code, request_id }` (plus optional details).
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  UNAUTHORIZED_SCOPE: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  NONCE_REPLAY: 409,
+  IDEMPOTENCY_CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INVALID_PROOF: 422,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  NOT_READY: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Thrown inside handlers for expected failures; the error handler renders it. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.code = code;
+    this.statusCode = ERROR_CODES[code];
+    this.details = details;
+  }
+}
+
+export type ErrorBody = { error: string; error_code: ErrorCode; request_id: string } & Record<string, unknown>;
+
+export function errorBody(code: ErrorCode, message: string, requestId: string, details?: Record<string, unknown>): ErrorBody {
+  return { error: message, error_code: code, request_id: requestId, ...details };
+}

@@ -1,0 +1,41 @@
+import type { Config } from '#src/config.ts';
+import { systemClock, type Clock } from '#platform/clock.ts';
+import { loadOrCreateKeyFile } from '#platform/crypto/encryption-key-file.ts';
+import { createSecretBox, type SecretBox } from '#platform/crypto/secret-box.ts';
+import { openDatabase, type Database } from '#platform/db/database.ts';
+import { runMigrations } from '#platform/db/migrate.ts';
+import type { Logger } from '#platform/logger.ts';
+
+export type Runtime = {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  database: Database;
+  secretBox: SecretBox;
+  close(): Promise<void>;
+};
+
+/**
+ * What every command needs: the database (embedded or external) migrated to the latest schema,
+ * and the secret box. Migrations run under an advisory lock, so replicas may all call this.
+ */
+export async function openRuntime(config: Config, log: Logger): Promise<Runtime> {
+  const keys = config.encryptionKeys ?? [await loadOrCreateKeyFile(config.dataDir)];
+  const database = await openDatabase(config, log);
+  try {
+    const report = await runMigrations(database.pool);
+    if (report.applied.length > 0) log.info({ applied: report.applied }, 'migrations applied');
+    await database.pool.query('SELECT ensure_proofs_partitions(current_date, 2)');
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return {
+    config,
+    log,
+    clock: systemClock,
+    database,
+    secretBox: createSecretBox(keys),
+    close: () => database.close(),
+  };
+}
