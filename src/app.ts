@@ -77,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         },
       },
       tags: [
+        { name: 'Partner', description: 'Partner endpoints (X-Api-Key)' },
         { name: 'Admin', description: 'Operator endpoints (admin bearer token)' },
         { name: 'Health', description: 'Liveness, readiness, metrics' },
       ],
@@ -89,10 +90,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const authenticateAdmin = adminAuth({ db: deps.db, configuredToken: deps.config.adminToken });
   const authenticatePartner = partnerAuth({ db: deps.db, clock: deps.clock, lastUsed });
-  void authenticatePartner; // wired to partner routes as modules land (issue 3 onwards)
 
   await registerHealthRoutes(app, { pool: deps.pool, metrics });
-  registerClientRoutes(app, { db: deps.db, clock: deps.clock, secretBox: deps.secretBox, authenticateAdmin });
+  registerClientRoutes(app, { db: deps.db, clock: deps.clock, secretBox: deps.secretBox, authenticateAdmin, authenticatePartner });
 
   return Object.assign(app, { lastUsed });
 }

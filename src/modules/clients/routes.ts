@@ -20,15 +20,38 @@ import {
 } from './schema.ts';
 import { updateClient } from './update-client.ts';
 
-type Deps = { db: Db; clock: Clock; secretBox: SecretBox; authenticateAdmin: (request: never) => Promise<void> };
+type Hook = (request: never) => Promise<void>;
+type Deps = { db: Db; clock: Clock; secretBox: SecretBox; authenticateAdmin: Hook; authenticatePartner: Hook };
+
+const WhoAmISchema = z
+  .object({
+    client_id: z.string(),
+    name: z.string(),
+    scopes: z.array(z.string()),
+    rate_limit_per_minute: z.number().int(),
+  })
+  .meta({ id: 'WhoAmI' });
 
 const security = [{ BearerAuth: [] }];
 const notFound = (id: string) => new ApiError('NOT_FOUND', `no client ${id}`);
 
-/** Operator endpoints for partners (seed: GET|POST /api/admin/clients). */
+/** Operator endpoints for partners (seed: GET|POST /api/admin/clients) and the partner's own identity. */
 export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const preHandler = deps.authenticateAdmin as never;
+
+  r.get('/api/v1/me', {
+    preHandler: deps.authenticatePartner as never,
+    schema: {
+      tags: ['Partner'],
+      summary: 'The partner the API key belongs to (use it to check a key)',
+      security: [{ ApiKeyAuth: [] }],
+      response: { 200: WhoAmISchema, ...errorResponses(401) },
+    },
+  }, async (request) => {
+    const client = request.client!;
+    return { client_id: client.id, name: client.name, scopes: client.scopes, rate_limit_per_minute: client.rateLimitPerMinute };
+  });
 
   r.get('/api/admin/clients', {
     preHandler,

@@ -6,6 +6,8 @@ export const MIGRATIONS_DIR = new URL('../../db/migrations/', import.meta.url);
 
 type Migration = { version: number; name: string; sql: string; checksum: string };
 
+const label = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}`;
+
 // Arbitrary constant: every replica takes the same session-level advisory lock before migrating.
 const MIGRATION_LOCK_KEY = 7_246_831_001;
 
@@ -51,7 +53,7 @@ export async function runMigrations(pool: Pool, dir: URL = MIGRATIONS_DIR): Prom
       const checksum = applied.get(migration.version);
       if (checksum !== undefined) {
         if (checksum !== migration.checksum) {
-          throw new Error(`migration ${migration.version}_${migration.name} was changed after it was applied`);
+          throw new Error(`migration ${label(migration)} was changed after it was applied`);
         }
         report.alreadyApplied++;
         continue;
@@ -67,9 +69,9 @@ export async function runMigrations(pool: Pool, dir: URL = MIGRATIONS_DIR): Prom
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`, { cause: error });
+        throw new Error(`migration ${label(migration)} failed: ${(error as Error).message}`, { cause: error });
       }
-      report.applied.push(`${String(migration.version).padStart(4, '0')}_${migration.name}`);
+      report.applied.push(label(migration));
     }
     return report;
   } finally {

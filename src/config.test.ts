@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadConfig } from './config.ts';
+
+test('defaults: port 3000, embedded database, ./data, info logs, 256 KiB bodies', () => {
+  const result = loadConfig({});
+  assert.ok(result.ok);
+  assert.equal(result.config.port, 3000);
+  assert.equal(result.config.databaseUrl, undefined);
+  assert.match(result.config.dataDir, /\/data$/);
+  assert.equal(result.config.logLevel, 'info');
+  assert.equal(result.config.bodyLimitBytes, 262144);
+  assert.equal(result.config.encryptionKeys, undefined);
+});
+
+test('every bad variable is named, not only the first', () => {
+  const result = loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', VERIDITY_ADMIN_TOKEN: 'short', VERIDITY_ENCRYPTION_KEY: 'zz' });
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  const named = result.errors.map((e) => e.split(':')[0]);
+  assert.deepEqual(named.sort(), ['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'VERIDITY_ADMIN_TOKEN', 'VERIDITY_ENCRYPTION_KEY']);
+});
+
+test('an external database requires an explicit encryption key', () => {
+  const result = loadConfig({ DATABASE_URL: 'postgres://u@h/db' });
+  assert.equal(result.ok, false);
+  const withKey = loadConfig({ DATABASE_URL: 'postgres://u@h/db', VERIDITY_ENCRYPTION_KEY: 'ab'.repeat(32) + ',' + Buffer.alloc(32, 7).toString('base64') });
+  assert.ok(withKey.ok);
+  assert.equal(withKey.config.encryptionKeys?.length, 2);
+});
+
+test('empty strings count as unset', () => {
+  const result = loadConfig({ PORT: '', DATABASE_URL: '' });
+  assert.ok(result.ok);
+  assert.equal(result.config.port, 3000);
+});

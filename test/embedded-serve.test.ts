@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { cleanEnv, freePort, runToEnd, startProcess, waitFor, type Running } from './support/processes.ts';
+
+/** Every file below `dir`, read as bytes (including PostgreSQL's own data files). */
+async function everyFile(dir: string): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) out.push(await readFile(path.join(entry.parentPath, entry.name)).catch(() => Buffer.alloc(0)));
+  }
+  return out;
+}
+
+const dataDir = await mkdtemp(path.join(tmpdir(), 'veridity-serve-'));
+after(async () => rm(dataDir, { recursive: true, force: true }));
+
+test('a new user: one command serves on the embedded database; data survives a restart; secrets stay out of disk and logs', { timeout: 240_000 }, async () => {
+  const port = await freePort();
+  const env = cleanEnv({ VERIDITY_DATA_DIR: dataDir, PORT: String(port), VERIDITY_EMBEDDED_PG_PORT: String(await freePort()) });
+  const base = `http://127.0.0.1:${port}`;
+  const start = async (): Promise<Running> => {
+    const running = startProcess(['serve'], env);
+    await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 60_000, `serve on ${base}\n${running.output()}`);
+    return running;
+  };
+  const stop = async (running: Running) => {
+    running.child.kill('SIGTERM');
+    assert.equal(await running.exited, 0, `clean exit on SIGTERM\n${running.output()}`);
+  };
+
+  const first = await start();
+  assert.equal((await fetch(`${base}/readyz`)).status, 200);
+  const adminToken = /vat_[A-Za-z0-9_-]{43}/.exec(first.output())?.[0];
+  assert.ok(adminToken, 'the admin token is printed once at first start');
+
+  const created = await fetch(`${base}/api/admin/clients`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Laptop Bank', scopes: ['age_over_18'], webhook_url: 'https://bank.example/hook' }),
+  });
+  assert.equal(created.status, 201);
+  const client = (await created.json()) as { id: string; api_key: string; webhook_secret: string };
+  const me = await fetch(`${base}/api/v1/me`, { headers: { 'x-api-key': client.api_key } });
+  assert.equal(me.status, 200);
+  const spec = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+  assert.equal(spec.openapi, '3.1.0');
+  assert.ok(spec.paths['/api/admin/clients']);
+  await stop(first);
+
+  const second = await start();
+  assert.equal(/vat_[A-Za-z0-9_-]{43}/.test(second.output()), false, 'no second admin token on restart');
+  assert.equal((await fetch(`${base}/api/v1/me`, { headers: { 'x-api-key': client.api_key } })).status, 200, 'the key survives a restart');
+  const listed = (await (await fetch(`${base}/api/admin/clients`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { id: string }[];
+  assert.ok(listed.some((c) => c.id === client.id));
+  await stop(second);
+
+  for (const secret of [client.api_key, client.webhook_secret, adminToken]) {
+    const needle = Buffer.from(secret);
+    const files = await everyFile(dataDir);
+    assert.ok(files.length > 100, 'the data dir holds the database');
+    assert.equal(files.some((bytes) => bytes.includes(needle)), false, 'a secret was written to the data dir');
+  }
+  const logs = first.output().replace(adminToken, '') + second.output();
+  assert.equal(logs.includes(client.api_key), false, 'API key in the logs');
+  assert.equal(logs.includes(client.webhook_secret), false, 'webhook secret in the logs');
+
+  // With the server stopped, the operator CLI works on the same data dir.
+  const cliEnv = { ...env };
+  const listedByCli = await runToEnd(['admin', 'list-clients'], cliEnv);
+  assert.equal(listedByCli.code, 0, listedByCli.output);
+  assert.ok(listedByCli.output.includes(client.id));
+  const madeByCli = await runToEnd(['admin', 'create-client', '--name', 'CLI Partner', '--scopes', 'citizenship,education'], cliEnv);
+  assert.equal(madeByCli.code, 0, madeByCli.output);
+  const parsed = JSON.parse(madeByCli.output) as { id: string; api_key: string; scopes: string[] };
+  assert.deepEqual(parsed.scopes, ['citizenship', 'education']);
+  const disabled = await runToEnd(['admin', 'disable-client', parsed.id], cliEnv);
+  assert.equal(disabled.code, 0, disabled.output);
+  assert.ok((JSON.parse(disabled.output) as { disabled_at: string | null }).disabled_at);
+});
+
+test('bad configuration stops start-up naming every bad variable', async () => {
+  const result = await runToEnd(['serve'], cleanEnv({ PORT: 'abc', LOG_LEVEL: 'loud', VERIDITY_DATA_DIR: dataDir }));
+  assert.equal(result.code, 1);
+  assert.match(result.output, /PORT/);
+  assert.match(result.output, /LOG_LEVEL/);
+  assert.doesNotMatch(result.output, /\n\s+at /, 'no stack trace');
+});
+
+test('--help on every command; bad usage exits 2', async () => {
+  for (const args of [['--help'], ['serve', '--help'], ['migrate', '--help'], ['admin', '--help'], ['admin', 'create-client', '--help'], ['admin', 'list-clients', '--help'], ['admin', 'disable-client', '--help']]) {
+    const result = await runToEnd(args, cleanEnv({}));
+    assert.equal(result.code, 0, args.join(' '));
+    assert.match(result.output, /Usage: veridity/);
+  }
+  assert.equal((await runToEnd(['frobnicate'], cleanEnv({}))).code, 2);
+  const missing = await runToEnd(['admin', 'create-client', '--scopes', 'nope'], cleanEnv({ VERIDITY_DATA_DIR: dataDir }));
+  assert.equal(missing.code, 2);
+  assert.match(missing.output, /--name/);
+  assert.match(missing.output, /--scopes/);
+});
