@@ -39,7 +39,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: deps.config.trustProxy,
     genReqId: () => newId('req'),
     requestIdHeader: false,
-    requestIdLogLabel: 'request_id',
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },

@@ -71,14 +71,14 @@ test('a new user: one command serves on the embedded database; data survives a r
   const cliEnv = { ...env };
   const listedByCli = await runToEnd(['admin', 'list-clients'], cliEnv);
   assert.equal(listedByCli.code, 0, listedByCli.output);
-  assert.ok(listedByCli.output.includes(client.id));
+  assert.ok((JSON.parse(listedByCli.stdout) as { id: string }[]).some((c) => c.id === client.id));
   const madeByCli = await runToEnd(['admin', 'create-client', '--name', 'CLI Partner', '--scopes', 'citizenship,education'], cliEnv);
   assert.equal(madeByCli.code, 0, madeByCli.output);
-  const parsed = JSON.parse(madeByCli.output) as { id: string; api_key: string; scopes: string[] };
+  const parsed = JSON.parse(madeByCli.stdout) as { id: string; api_key: string; scopes: string[] };
   assert.deepEqual(parsed.scopes, ['citizenship', 'education']);
   const disabled = await runToEnd(['admin', 'disable-client', parsed.id], cliEnv);
   assert.equal(disabled.code, 0, disabled.output);
-  assert.ok((JSON.parse(disabled.output) as { disabled_at: string | null }).disabled_at);
+  assert.ok((JSON.parse(disabled.stdout) as { disabled_at: string | null }).disabled_at);
 });
 
 test('bad configuration stops start-up naming every bad variable', async () => {

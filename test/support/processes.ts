@@ -23,21 +23,25 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export type Running = { child: ChildProcess; output(): string; exited: Promise<number | null> };
+export type Running = { child: ChildProcess; output(): string; stdout(): string; exited: Promise<number | null> };
 
 export function startProcess(args: string[], env: NodeJS.ProcessEnv): Running {
   const child = spawn(VERIDITY_BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stdout += chunk.toString();
+  });
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  return { child, output: () => output, stdout: () => stdout, exited };
 }
 
-export async function runToEnd(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+export async function runToEnd(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; stdout: string }> {
   const running = startProcess(args, env);
   const code = await running.exited;
-  return { code, output: running.output() };
+  return { code, output: running.output(), stdout: running.stdout() };
 }
 
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

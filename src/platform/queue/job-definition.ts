@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+
+/**
+ * A typed job: its queue name, payload schema and retry policy. Handlers live in their own
+ * files and are bound to a definition when a worker starts (`queue.work(definition, handler)`).
+ */
+export type JobDefinition<T> = {
+  name: string;
+  schema: z.ZodType<T>;
+  retryLimit: number;
+  retryDelaySeconds: number;
+  retryBackoff: boolean;
+  /** A job active longer than this is considered lost (its worker died) and retried. */
+  expireInSeconds: number;
+  /** Jobs that exhaust their retries are copied here. */
+  deadLetter: string | undefined;
+};
+
+export function defineJob<T>(definition: {
+  name: string;
+  schema: z.ZodType<T>;
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  retryBackoff?: boolean;
+  expireInSeconds?: number;
+  deadLetter?: string;
+}): JobDefinition<T> {
+  return {
+    retryLimit: 3,
+    retryDelaySeconds: 5,
+    retryBackoff: true,
+    expireInSeconds: 300,
+    deadLetter: undefined,
+    ...definition,
+  };
+}
