@@ -33,7 +33,7 @@ async function freePort(): Promise<number> {
 }
 
 const files = process.argv.slice(2);
-const patterns = files.length > 0 ? files : ['src/**/*.test.ts', 'test/**/*.test.ts'];
+const patterns = files.length > 0 ? files : ['src/**/*.test.ts', 'sdk/**/*.test.ts', 'test/**/*.test.ts'];
 
 console.log('> tsc --noEmit');
 if ((await run(path.join(root, 'node_modules/.bin/tsc'), ['--noEmit'])) !== 0) {

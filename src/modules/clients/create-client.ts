@@ -3,7 +3,8 @@ import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import { newId } from '#platform/ids.ts';
 import { recordAudit, type AuditActor } from '#modules/audit/record-audit.ts';
-import { issueApiKey, issueWebhookSecret, webhookSecretContext } from './credentials.ts';
+import { generateWebhookSecret } from '#modules/webhooks/delivery/sign-webhook.ts';
+import { issueApiKey, webhookSecretContext } from './credentials.ts';
 import { toApiClient, type ApiClient, type ApiClientCreate } from './schema.ts';
 import { apiClients } from './tables.ts';
 
@@ -20,7 +21,7 @@ export async function createClient(
   const id = newId('cli');
   const now = deps.clock.now();
   const key = issueApiKey();
-  const webhookSecret = input.webhook_url ? issueWebhookSecret() : undefined;
+  const webhookSecret = input.webhook_url ? generateWebhookSecret() : undefined;
   const row = await deps.db.transaction(async (tx) => {
     const [inserted] = await tx
       .insert(apiClients)

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { generateToken, hashToken } from '#platform/crypto/tokens.ts';
 
 export const API_KEY_PREFIX = 'vk';
@@ -10,10 +9,6 @@ export function issueApiKey(): IssuedApiKey {
   return { apiKey, keyHash: hashToken(apiKey), keyPrefix: apiKey.slice(0, API_KEY_PREFIX.length + 9) };
 }
 
-/** Standard Webhooks secret form: `whsec_` + base64 of 32 random bytes. */
-export function issueWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64')}`;
-}
 
 /** The client id is the associated data, so a sealed secret cannot be moved to another client's row. */
 export function webhookSecretContext(clientId: string): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLAIM_TYPES } from '#modules/zk/claim-types.ts';
+import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
 import type { ApiClientRow } from './tables.ts';
 
 export const ClaimTypeSchema = z.enum(CLAIM_TYPES).meta({ id: 'ClaimType' });

@@ -3,7 +3,8 @@ import type { Db } from '#platform/db/database.ts';
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import { recordAudit, type AuditActor } from '#modules/audit/record-audit.ts';
-import { issueWebhookSecret, webhookSecretContext } from './credentials.ts';
+import { generateWebhookSecret } from '#modules/webhooks/delivery/sign-webhook.ts';
+import { webhookSecretContext } from './credentials.ts';
 import { toApiClient, type ApiClient, type ApiClientUpdate } from './schema.ts';
 import { apiClients } from './tables.ts';
 
@@ -38,7 +39,7 @@ export async function updateClient(
     } else if (input.webhook_url !== undefined) {
       changes.webhookUrl = input.webhook_url;
       if (!current.webhookSecretSealed) {
-        webhookSecret = issueWebhookSecret();
+        webhookSecret = generateWebhookSecret();
         changes.webhookSecretSealed = deps.secretBox.encrypt(webhookSecret, webhookSecretContext(id));
       }
     }

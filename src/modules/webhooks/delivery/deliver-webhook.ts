@@ -1,0 +1,217 @@
+import { Buffer } from 'node:buffer';
+import type { LookupOptions } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '#platform/clock.ts';
+import { parseRetryAfter } from './parse-retry-after.ts';
+import type { HostLookup, HostVetting, WebhookUrlProblemCode } from './ssrf-guard.ts';
+import { errorText, parseWebhookUrl, resolveAllowedAddresses, systemLookup } from './ssrf-guard.ts';
+
+/**
+ * One webhook POST attempt, SSRF-safe: the addresses are vetted inside the socket's own DNS
+ * lookup (or before connecting, for an IP literal), so the address connected to is the
+ * address checked; there is no second resolution to rebind. Redirects are never followed.
+ * Each attempt opens a fresh connection (no pooling) and ignores proxy environment variables.
+ */
+
+export const WEBHOOK_USER_AGENT = 'Veridity-Webhooks/1';
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000;
+export const RESPONSE_BODY_LIMIT_BYTES = 1024;
+
+export type WebhookDeliveryRequest = {
+  url: string;
+  /** Sent byte for byte (UTF-8): it must be the body that was signed. */
+  body: string;
+  /** Usually the output of signWebhook. Content-Type, User-Agent and Content-Length are set here. */
+  headers: Readonly<Record<string, string>>;
+};
+
+export type WebhookDeliveryOptions = {
+  allowPrivateNetworks: boolean;
+  /** Reads the time for Retry-After dates. */
+  clock: Clock;
+  /** Whole attempt: DNS, connect, TLS, response headers and body. Default 15 s. */
+  timeoutMs?: number;
+  /** Defaults to the system resolver. */
+  lookup?: HostLookup;
+};
+
+export type WebhookDeliveryErrorCode =
+  | WebhookUrlProblemCode // refused
+  | 'ADDRESS_FORBIDDEN' // refused
+  | 'HOST_UNRESOLVABLE' // failed
+  | 'CONNECTION_FAILED' // failed: refused, reset, TLS failure
+  | 'TIMEOUT' // failed: no complete response head in time
+  | 'REDIRECT_NOT_FOLLOWED' // failed: 3xx
+  | 'HTTP_ERROR_STATUS'; // failed: any other non-2xx
+
+export type WebhookDeliveryResult = {
+  /** refused: not sent because of the URL or address policy; failed: sent or tried, no 2xx. */
+  outcome: 'delivered' | 'failed' | 'refused';
+  statusCode?: number;
+  latencyMs: number;
+  /** Absent when delivered. */
+  error?: { code: WebhookDeliveryErrorCode; message: string };
+  /** At most RESPONSE_BODY_LIMIT_BYTES of UTF-8, cut at a character boundary. */
+  responseBody: string;
+  responseBodyTruncated: boolean;
+  /** Only for 429 and 503. */
+  retryAfterSeconds?: number;
+  /** 410: the receiver asks to stop sending (disable the endpoint). */
+  gone: boolean;
+};
+
+type AttemptOutcome = Omit<WebhookDeliveryResult, 'latencyMs'>;
+
+export async function deliverWebhook(
+  request: WebhookDeliveryRequest,
+  options: WebhookDeliveryOptions,
+): Promise<WebhookDeliveryResult> {
+  const startedAt = performance.now();
+  const outcome = await attempt(request, options);
+  return { ...outcome, latencyMs: Math.round(performance.now() - startedAt) };
+}
+
+async function attempt(request: WebhookDeliveryRequest, options: WebhookDeliveryOptions): Promise<AttemptOutcome> {
+  const parsed = parseWebhookUrl(request.url);
+  if (!parsed.ok) return unsent('refused', parsed.code, parsed.message);
+  const vet = (host: string): Promise<HostVetting> =>
+    resolveAllowedAddresses(host, {
+      allowPrivateNetworks: options.allowPrivateNetworks,
+      lookup: options.lookup ?? systemLookup,
+    });
+  // Node's socket skips the lookup hook for IP literals, so those are vetted here.
+  if (isIP(parsed.host) !== 0) {
+    const vetting = await vet(parsed.host);
+    if (!vetting.ok) return unsent('refused', vetting.code, vetting.message);
+  }
+  return post(parsed.url, request, options, vet);
+}
+
+function post(
+  url: URL,
+  request: WebhookDeliveryRequest,
+  options: WebhookDeliveryOptions,
+  vet: (host: string) => Promise<HostVetting>,
+): Promise<AttemptOutcome> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
+  return new Promise((resolve) => {
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let lookupProblem: Extract<HostVetting, { ok: false }> | undefined;
+    // Set once the response head arrived: from then on the status decides the outcome.
+    let finishResponse: (() => void) | undefined;
+    const settle = (outcome: AttemptOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+
+    const guardedLookup: LookupFunction = (hostname, lookupOptions: LookupOptions, callback) => {
+      vet(hostname).then((vetting) => {
+        if (!vetting.ok) {
+          lookupProblem = vetting;
+          callback(new Error(vetting.message), '', 0);
+          return;
+        }
+        const wanted = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : 0;
+        const addresses = vetting.addresses.filter(({ family }) => wanted === 0 || family === wanted);
+        const first = addresses[0];
+        if (first === undefined) {
+          lookupProblem = { ok: false, code: 'HOST_UNRESOLVABLE', message: `${hostname} has no IPv${wanted} address` };
+          callback(new Error(lookupProblem.message), '', 0);
+        } else if (lookupOptions.all) {
+          callback(null, addresses);
+        } else {
+          callback(null, first.address, first.family);
+        }
+        // vet() resolves for every expected failure; a rejection (a bug) must still fail the
+        // request instead of leaving it hanging or crashing the worker with an unhandled rejection.
+      }, (error: unknown) => callback(error as NodeJS.ErrnoException, '', 0));
+    };
+
+    const body = Buffer.from(request.body, 'utf8');
+    const transport = url.protocol === 'https:' ? https : http;
+    const req = transport.request(url, {
+      method: 'POST',
+      agent: false,
+      lookup: guardedLookup,
+      headers: {
+        ...request.headers,
+        'content-type': 'application/json',
+        'user-agent': WEBHOOK_USER_AGENT,
+        'content-length': String(body.length),
+      },
+    });
+    timer = setTimeout(() => {
+      if (finishResponse) finishResponse();
+      else settle(unsent('failed', 'TIMEOUT', `no response within ${timeoutMs} ms`));
+      req.destroy();
+    }, timeoutMs);
+
+    req.on('error', (error) => {
+      if (finishResponse) return; // the response handlers settle
+      if (lookupProblem) {
+        const outcome = lookupProblem.code === 'ADDRESS_FORBIDDEN' ? 'refused' : 'failed';
+        settle(unsent(outcome, lookupProblem.code, lookupProblem.message));
+      } else {
+        settle(unsent('failed', 'CONNECTION_FAILED', errorText(error)));
+      }
+    });
+
+    req.on('response', (res) => {
+      const statusCode = res.statusCode ?? 0;
+      const chunks: Buffer[] = [];
+      let received = 0;
+      let truncated = false;
+      // Runs on end, on truncation, and when the timeout or the receiver cuts the body short.
+      const finish = () => {
+        const kept = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT_BYTES);
+        // stream: true holds back a character split by the cut instead of emitting U+FFFD.
+        const responseBody = new TextDecoder().decode(kept, { stream: true });
+        settle(responseOutcome(statusCode, res.headers, responseBody, truncated, options.clock));
+      };
+      finishResponse = finish;
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        received += chunk.length;
+        if (received > RESPONSE_BODY_LIMIT_BYTES) {
+          truncated = true;
+          finish();
+          res.destroy(); // stop reading: the rest is never downloaded
+        }
+      });
+      res.on('end', finish);
+      res.on('close', finish);
+      res.on('error', finish);
+    });
+
+    req.end(body);
+  });
+}
+
+function responseOutcome(
+  statusCode: number,
+  headers: http.IncomingHttpHeaders,
+  responseBody: string,
+  responseBodyTruncated: boolean,
+  clock: Clock,
+): AttemptOutcome {
+  const base = { statusCode, responseBody, responseBodyTruncated, gone: statusCode === 410 };
+  if (statusCode >= 200 && statusCode < 300) return { ...base, outcome: 'delivered' };
+  const retryAfterSeconds = statusCode === 429 || statusCode === 503
+    ? parseRetryAfter(headers['retry-after'], clock.now())
+    : undefined;
+  const error: AttemptOutcome['error'] = statusCode >= 300 && statusCode < 400
+    ? { code: 'REDIRECT_NOT_FOLLOWED', message: `receiver answered ${statusCode} (redirect to ${String(headers.location ?? 'nowhere').slice(0, 200)} not followed; update the webhook URL)` }
+    : { code: 'HTTP_ERROR_STATUS', message: `receiver answered ${statusCode}` };
+  return { ...base, outcome: 'failed', error, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+}
+
+function unsent(outcome: 'failed' | 'refused', code: WebhookDeliveryErrorCode, message: string): AttemptOutcome {
+  return { outcome, error: { code, message }, responseBody: '', responseBodyTruncated: false, gone: false };
+}
