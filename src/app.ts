@@ -11,23 +11,40 @@ import type { Pool } from '#platform/db/pool.ts';
 import { registerErrorHandling } from '#platform/http/error-handler.ts';
 import { newId } from '#platform/ids.ts';
 import type { Logger } from '#platform/logger.ts';
-import { createMetrics } from '#platform/metrics.ts';
+import { createMetrics, type Metrics } from '#platform/metrics.ts';
+import { pgBossQueueDepth, registerQueueDepthMetrics } from '#platform/queue/queue-metrics.ts';
 import { adminAuth } from '#modules/admin/admin-auth.ts';
 import { createLastUsedTracker, type LastUsedTracker } from '#modules/clients/last-used-tracker.ts';
 import { partnerAuth } from '#modules/clients/partner-auth.ts';
 import { registerClientRoutes } from '#modules/clients/routes.ts';
 import { registerHealthRoutes } from '#modules/health/routes.ts';
+import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
+import { registerRateLimiting } from '#platform/http/rate-limit.ts';
+import { registerOAuthRoutes } from '#modules/oauth/routes.ts';
+import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
+import { webhookOutboxDepth } from '#modules/webhooks/metrics.ts';
+import { registerWebhookRoutes } from '#modules/webhooks/routes.ts';
+import { createCircuitKeyring } from '#modules/zk/circuits/circuit-keyring.ts';
+import type { Groth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
+import { registerZkRoutes } from '#modules/zk/routes.ts';
+import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 
 export type AppDeps = {
-  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy'>;
+  /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only). */
+  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks'>>;
   log: Logger;
   clock: Clock;
   pool: Pool;
   db: Db;
   secretBox: SecretBox;
+  platformKeys: PlatformKeys;
+  storage: ObjectStorage;
+  /** Owned by the caller (started once per process, closed at shutdown). */
+  verifier: Groth16VerifierPool;
 };
 
-export type App = FastifyInstance & { lastUsed: LastUsedTracker };
+/** `metrics.registry` is where workers embedded in the same process add theirs. */
+export type App = FastifyInstance & { lastUsed: LastUsedTracker; metrics: Metrics };
 
 const API_VERSION = '1.0.0';
 
@@ -73,10 +90,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         securitySchemes: {
           ApiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
           BearerAuth: { type: 'http', scheme: 'bearer', description: 'Operator (admin) token' },
+          OAuth2ClientCredentials: {
+            type: 'oauth2',
+            description: 'Access token from POST /oauth/token (client id + API key)',
+            flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: Object.fromEntries(CLAIM_TYPES.map((c) => [c, `verify ${c}`])) } },
+          },
         },
       },
       tags: [
+        { name: 'Verify', description: 'Proof requests and zero-knowledge proof verification' },
+        { name: 'Status', description: 'Outcome of a verification' },
+        { name: 'Circuits', description: 'Public circuit artifacts for provers' },
         { name: 'Partner', description: 'Partner endpoints (X-Api-Key)' },
+        { name: 'OAuth', description: 'Access tokens (client credentials) and the keys that verify them' },
         { name: 'Admin', description: 'Operator endpoints (admin bearer token)' },
         { name: 'Health', description: 'Liveness, readiness, metrics' },
       ],
@@ -88,10 +114,26 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const authenticateAdmin = adminAuth({ db: deps.db, configuredToken: deps.config.adminToken });
-  const authenticatePartner = partnerAuth({ db: deps.db, clock: deps.clock, lastUsed });
+  const rateLimiting = await registerRateLimiting(app, { redisUrl: deps.config.redisUrl, ipMaxPerMinute: deps.config.publicRateLimitPerMinute, log: deps.log });
+  const authenticatePartner = partnerAuth({ db: deps.db, clock: deps.clock, lastUsed, platformKeys: deps.platformKeys });
+  await registerOAuthRoutes(app, { db: deps.db, clock: deps.clock, platformKeys: deps.platformKeys, publicRateLimit: rateLimiting.perIp });
 
   await registerHealthRoutes(app, { pool: deps.pool, metrics });
-  registerClientRoutes(app, { db: deps.db, clock: deps.clock, secretBox: deps.secretBox, authenticateAdmin, authenticatePartner });
+  registerQueueDepthMetrics(metrics.registry, [webhookOutboxDepth(deps.pool), pgBossQueueDepth(deps.pool)]);
+  const webhookUrlPolicy = { allowPrivateNetworks: deps.config.webhookAllowPrivateNetworks ?? false };
+  registerClientRoutes(app, { db: deps.db, clock: deps.clock, secretBox: deps.secretBox, webhookUrlPolicy, authenticateAdmin, authenticatePartner, rateLimitPartner: rateLimiting.perClient });
+  registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox, authenticateAdmin, authenticatePartner });
+  registerZkRoutes(app, {
+    db: deps.db,
+    pool: deps.pool,
+    clock: deps.clock,
+    storage: deps.storage,
+    verifier: deps.verifier,
+    keyring: createCircuitKeyring({ storage: deps.storage, verifier: deps.verifier }),
+    authenticateAdmin,
+    authenticatePartner,
+    rateLimitPartner: rateLimiting.perClient,
+  });
 
-  return Object.assign(app, { lastUsed });
+  return Object.assign(app, { lastUsed, metrics });
 }

@@ -34,3 +34,26 @@ test('empty strings count as unset', () => {
   assert.ok(result.ok);
   assert.equal(result.config.port, 3000);
 });
+
+test('workers and webhooks: secure defaults, explicit switches, bad values named', () => {
+  const defaults = loadConfig({});
+  assert.ok(defaults.ok);
+  assert.equal(defaults.config.webhookAllowPrivateNetworks, false);
+  assert.equal(defaults.config.embeddedWorkers, true);
+  assert.equal(defaults.config.workerOnce, false);
+  assert.equal(defaults.config.webhookConcurrency, 16);
+  assert.equal(defaults.config.workerMetricsPort, undefined);
+
+  const set = loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', VERIDITY_EMBEDDED_WORKERS: 'false', WORKER_ONCE: '1', WEBHOOK_CONCURRENCY: '4', WORKER_METRICS_PORT: '9464' });
+  assert.ok(set.ok);
+  assert.equal(set.config.webhookAllowPrivateNetworks, true);
+  assert.equal(set.config.embeddedWorkers, false);
+  assert.equal(set.config.workerOnce, true);
+  assert.equal(set.config.webhookConcurrency, 4);
+  assert.equal(set.config.workerMetricsPort, 9464);
+
+  const bad = loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes', WORKER_ONCE: 'sometimes', WEBHOOK_CONCURRENCY: '0' });
+  assert.equal(bad.ok, false);
+  if (bad.ok) return;
+  assert.deepEqual(bad.errors.map((e) => e.split(':')[0]).sort(), ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'WEBHOOK_CONCURRENCY', 'WORKER_ONCE']);
+});

@@ -38,6 +38,20 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(256 * 1024),
   TRUST_PROXY: booleanFromString.default(false),
+  VERIFIER_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ENDPOINT: z.url().optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: booleanFromString.default(false),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: booleanFromString.default(false),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  VERIDITY_EMBEDDED_WORKERS: booleanFromString.default(true),
+  WORKER_ONCE: booleanFromString.default(false),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 export type Config = {
@@ -54,6 +68,24 @@ export type Config = {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** Shared rate-limit counters across API replicas; unset: counters in each process's memory. */
+  redisUrl: string | undefined;
+  /** Per client IP and route on unauthenticated endpoints (/oauth/token, JWKS). */
+  publicRateLimitPerMinute: number;
+  /** Groth16 verifier worker threads; unset = one per core. */
+  verifierThreads: number | undefined;
+  /** Unset: objects live on the file system under `dataDir/objects`. */
+  s3: { bucket: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean } | undefined;
+  /** Let webhooks reach loopback and private networks (cloud metadata stays refused). */
+  webhookAllowPrivateNetworks: boolean;
+  /** Webhook deliveries in flight at once per worker process. */
+  webhookConcurrency: number;
+  /** `serve` also runs every worker kind. */
+  embeddedWorkers: boolean;
+  /** `veridity worker`: one pass over what is due, then exit. */
+  workerOnce: boolean;
+  /** `veridity worker` serves /metrics on HOST:this port when set. */
+  workerMetricsPort: number | undefined;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -89,6 +121,24 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       logLevel: e.LOG_LEVEL,
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       trustProxy: e.TRUST_PROXY,
+      verifierThreads: e.VERIFIER_THREADS,
+      redisUrl: e.REDIS_URL,
+      publicRateLimitPerMinute: e.RATE_LIMIT_PUBLIC_PER_MINUTE,
+      s3: e.S3_BUCKET
+        ? {
+            bucket: e.S3_BUCKET,
+            region: e.S3_REGION,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
+            ...(e.S3_ACCESS_KEY_ID ? { accessKeyId: e.S3_ACCESS_KEY_ID } : {}),
+            ...(e.S3_SECRET_ACCESS_KEY ? { secretAccessKey: e.S3_SECRET_ACCESS_KEY } : {}),
+          }
+        : undefined,
+      webhookAllowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+      webhookConcurrency: e.WEBHOOK_CONCURRENCY,
+      embeddedWorkers: e.VERIDITY_EMBEDDED_WORKERS,
+      workerOnce: e.WORKER_ONCE,
+      workerMetricsPort: e.WORKER_METRICS_PORT,
     },
   };
 }

@@ -3,11 +3,13 @@ import { admin, ADMIN_HELP } from './cli/admin.ts';
 import { CliError } from './cli/cli-error.ts';
 import { migrate } from './cli/migrate.ts';
 import { serve } from './cli/serve.ts';
+import { worker, workerHelp } from './cli/worker.ts';
 
 const HELP = `Usage: veridity <command> [options]
 
 Commands:
-  serve      Run the HTTP API (embedded PostgreSQL when DATABASE_URL is unset)
+  serve      Run the HTTP API (embedded PostgreSQL when DATABASE_URL is unset), with the workers
+  worker     Run queue consumers (webhook delivery, ...): worker [kinds...]
   migrate    Apply pending database migrations
   admin      Operator commands: create-client, list-clients, disable-client, create-token
 
@@ -19,11 +21,13 @@ const COMMAND_HELP: Record<string, string> = {
 
 Runs the HTTP API on HOST:PORT (default 127.0.0.1:3000). Without DATABASE_URL it starts an
 embedded PostgreSQL in VERIDITY_DATA_DIR/postgres. Migrations are applied at start.
-On first start without VERIDITY_ADMIN_TOKEN, an admin token is generated and printed once.`,
+On first start without VERIDITY_ADMIN_TOKEN, an admin token is generated and printed once.
+Also runs every worker kind (see 'veridity worker --help') unless VERIDITY_EMBEDDED_WORKERS=false.`,
   migrate: `Usage: veridity migrate
 
 Applies pending forward-only migrations (under an advisory lock; safe to run concurrently).`,
   admin: ADMIN_HELP,
+  worker: workerHelp(),
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -54,6 +58,8 @@ async function main(argv: string[]): Promise<void> {
       return migrate(loaded.config);
     case 'admin':
       return admin(loaded.config, rest);
+    case 'worker':
+      return worker(loaded.config, rest);
   }
 }
 

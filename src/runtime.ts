@@ -1,10 +1,13 @@
 import type { Config } from '#src/config.ts';
 import { systemClock, type Clock } from '#platform/clock.ts';
 import { loadOrCreateKeyFile } from '#platform/crypto/encryption-key-file.ts';
+import { createPlatformKeys, type PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { createSecretBox, type SecretBox } from '#platform/crypto/secret-box.ts';
 import { openDatabase, type Database } from '#platform/db/database.ts';
 import { runMigrations } from '#platform/db/migrate.ts';
 import type { Logger } from '#platform/logger.ts';
+import { createFileStorage, createS3Storage, type ObjectStorage } from '#platform/storage/object-storage.ts';
+import path from 'node:path';
 
 export type Runtime = {
   config: Config;
@@ -12,8 +15,14 @@ export type Runtime = {
   clock: Clock;
   database: Database;
   secretBox: SecretBox;
+  storage: ObjectStorage;
+  platformKeys: PlatformKeys;
   close(): Promise<void>;
 };
+
+export function openStorage(config: Config): ObjectStorage {
+  return config.s3 ? createS3Storage(config.s3) : createFileStorage(path.join(config.dataDir, 'objects'));
+}
 
 /**
  * What every command needs: the database (embedded or external) migrated to the latest schema,
@@ -30,12 +39,15 @@ export async function openRuntime(config: Config, log: Logger): Promise<Runtime>
     await database.close();
     throw error;
   }
+  const secretBox = createSecretBox(keys);
   return {
     config,
     log,
     clock: systemClock,
     database,
-    secretBox: createSecretBox(keys),
+    secretBox,
+    platformKeys: createPlatformKeys({ db: database.db, secretBox }),
+    storage: openStorage(config),
     close: () => database.close(),
   };
 }

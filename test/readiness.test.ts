@@ -3,22 +3,31 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { buildApp } from '#src/app.ts';
 import { systemClock } from '#platform/clock.ts';
+import { createPlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { createSecretBox } from '#platform/crypto/secret-box.ts';
 import { wrapPool } from '#platform/db/database.ts';
 import { createPool } from '#platform/db/pool.ts';
 import { createLogger } from '#platform/logger.ts';
+import { createFileStorage } from '#platform/storage/object-storage.ts';
+import { createGroth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
 import { createTestDatabase } from './support/test-database.ts';
 
 async function appOn(url: string) {
   const pool = createPool(url, { max: 2, log: createLogger('silent') });
+  const verifier = createGroth16VerifierPool({ size: 1 });
+  const secretBox = createSecretBox([randomBytes(32)]);
   const app = await buildApp({
-    config: { adminToken: undefined, bodyLimitBytes: 1024, trustProxy: false },
+    config: { adminToken: undefined, bodyLimitBytes: 1024, trustProxy: false, redisUrl: undefined, publicRateLimitPerMinute: 100 },
     log: createLogger('silent'),
     clock: systemClock,
     pool,
     db: wrapPool(pool),
-    secretBox: createSecretBox([randomBytes(32)]),
+    secretBox,
+    platformKeys: createPlatformKeys({ db: wrapPool(pool), secretBox }),
+    storage: createFileStorage('/nonexistent'),
+    verifier,
   });
+  app.addHook('onClose', async () => verifier.close());
   return { app, pool };
 }
 

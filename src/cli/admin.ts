@@ -8,6 +8,7 @@ import { createClient } from '#modules/clients/create-client.ts';
 import { disableClient } from '#modules/clients/disable-client.ts';
 import { listClients } from '#modules/clients/list-clients.ts';
 import { ApiClientCreateSchema } from '#modules/clients/schema.ts';
+import { checkConfiguredWebhookUrl } from '#modules/webhooks/check-configured-webhook-url.ts';
 import { CliError } from './cli-error.ts';
 
 export const ADMIN_HELP = `Usage: veridity admin <command> [options]
@@ -81,6 +82,10 @@ export async function admin(config: Config, argv: string[]): Promise<void> {
       });
       if (!input.success) {
         throw new CliError(`${input.error.issues.map((i) => `--${String(i.path[0] ?? '').replace(/_/g, '-')}: ${i.message}`).join('\n')}\n\n${usage}`);
+      }
+      if (input.data.webhook_url) {
+        const check = await checkConfiguredWebhookUrl(input.data.webhook_url, { allowPrivateNetworks: config.webhookAllowPrivateNetworks });
+        if (!check.ok) throw new CliError(`--webhook-url: ${check.message} (set WEBHOOK_ALLOW_PRIVATE_NETWORKS=true for receivers on private networks)`);
       }
       print(await withRuntime(config, (rt) => createClient({ db: rt.database.db, clock: rt.clock, secretBox: rt.secretBox }, input.data, CLI_ACTOR)));
       return;

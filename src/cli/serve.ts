@@ -3,6 +3,9 @@ import type { Config } from '#src/config.ts';
 import { openRuntime } from '#src/runtime.ts';
 import { createLogger } from '#platform/logger.ts';
 import { bootstrapAdminToken } from '#modules/admin/create-admin-token.ts';
+import { registerBundledCircuits } from '#modules/zk/circuits/register-bundled-circuits.ts';
+import { createGroth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
+import { startWorkers, type Workers } from './worker.ts';
 
 const PARTITION_CHECK_MS = 24 * 60 * 60 * 1000;
 
@@ -23,12 +26,17 @@ export async function serve(config: Config): Promise<void> {
     }
   }
 
-  const app = await buildApp({ config, log, clock, pool: database.pool, db: database.db, secretBox });
+  const bundled = await registerBundledCircuits({ db: database.db, clock, storage: runtime.storage, log });
+  if (bundled.length > 0) log.info({ circuits: bundled }, 'registered the bundled circuits');
+  const verifier = createGroth16VerifierPool(config.verifierThreads ? { size: config.verifierThreads } : {});
+  const app = await buildApp({ config, log, clock, pool: database.pool, db: database.db, secretBox, storage: runtime.storage, verifier, platformKeys: runtime.platformKeys });
+  app.addHook('onClose', async () => verifier.close());
   const partitionTimer = setInterval(() => {
     database.pool.query('SELECT ensure_proofs_partitions(current_date, 2)').catch((error: unknown) => log.error({ err: error }, 'partition maintenance failed'));
   }, PARTITION_CHECK_MS);
   partitionTimer.unref();
 
+  let workers: Workers | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -39,7 +47,7 @@ export async function serve(config: Config): Promise<void> {
     log.info({ signal }, 'shutting down: draining requests');
     clearInterval(partitionTimer);
     try {
-      await app.close();
+      await Promise.all([app.close(), workers?.stop()]);
       await runtime.close();
       log.info('stopped');
       process.exit(0);
@@ -58,5 +66,18 @@ export async function serve(config: Config): Promise<void> {
     await runtime.close();
     process.exit(1);
   }
-  log.info({ embedded_database: database.embedded, docs: `/docs`, openapi: '/openapi.json' }, 'Veridity is serving');
+  if (config.embeddedWorkers) {
+    try {
+      workers = await startWorkers({ config, log, clock, secretBox, databaseUrl: database.url, registry: app.metrics.registry });
+    } catch (error) {
+      log.fatal({ err: error }, 'could not start the embedded workers');
+      await app.close();
+      await runtime.close();
+      process.exit(1);
+    }
+  }
+  log.info(
+    { embedded_database: database.embedded, workers: workers?.names ?? 'none (VERIDITY_EMBEDDED_WORKERS=false)', docs: `/docs`, openapi: '/openapi.json' },
+    'Veridity is serving',
+  );
 }

@@ -11,7 +11,7 @@ export const ID_PREFIXES = {
   audit: 'aud',
   adminToken: 'adm',
   proof: 'prf',
-  proofRequest: 'preq',
+  proofRequest: 'vrq',
   issuer: 'iss',
   circuit: 'cir',
   task: 'tsk',

@@ -1,47 +1,67 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type App } from '#src/app.ts';
 import { systemClock, type Clock } from '#platform/clock.ts';
+import { createPlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { createSecretBox } from '#platform/crypto/secret-box.ts';
 import { generateToken } from '#platform/crypto/tokens.ts';
 import { createLogger } from '#platform/logger.ts';
+import { createFileStorage, type ObjectStorage } from '#platform/storage/object-storage.ts';
+import { registerBundledCircuits } from '#modules/zk/circuits/register-bundled-circuits.ts';
+import { createGroth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export type TestApp = {
   app: App;
   database: TestDatabase;
   adminToken: string;
+  storage: ObjectStorage;
   /** Everything the app logged, as raw JSON lines (to prove secrets never reach the logs). */
   logs(): string;
   admin(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 };
 
-export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: number } = {}): Promise<TestApp> {
+export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: number; bundledCircuits?: boolean } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
+  const objectsDir = await mkdtemp(path.join(tmpdir(), 'veridity-objects-'));
+  const storage = createFileStorage(objectsDir);
+  const clock = options.clock ?? systemClock;
+  const verifier = createGroth16VerifierPool({ size: 1 });
+  const secretBox = createSecretBox([randomBytes(32)]);
   const adminToken = generateToken('vat');
   const captured: string[] = [];
   const log = createLogger('info', new Writable({ write(chunk, _enc, done) { captured.push(chunk.toString()); done(); } }));
   const app = await buildApp({
-    config: { adminToken, bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024, trustProxy: false },
+    config: { adminToken, bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024, trustProxy: false, redisUrl: undefined, publicRateLimitPerMinute: 100_000 },
     log,
-    clock: options.clock ?? systemClock,
+    clock,
     pool: database.pool,
     db: database.db,
-    secretBox: createSecretBox([randomBytes(32)]),
+    secretBox,
+    platformKeys: createPlatformKeys({ db: database.db, secretBox }),
+    storage,
+    verifier,
   });
   await app.ready();
+  if (options.bundledCircuits) await registerBundledCircuits({ db: database.db, clock, storage, log });
   return {
     app,
     database,
     adminToken,
+    storage,
     logs: () => captured.join(''),
     admin: (method, url, body) =>
       app.inject({ method, url, headers: { authorization: `Bearer ${adminToken}` }, ...(body === undefined ? {} : { payload: body as object }) }),
     async close() {
       await app.close();
+      await verifier.close();
       await database.drop();
+      await rm(objectsDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,6 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
+import { verifyAccessToken } from '#modules/oauth/verify-access-token.ts';
 import type { Db } from '#platform/db/database.ts';
 import type { Clock } from '#platform/clock.ts';
 import { ApiError } from '#platform/http/errors.ts';
@@ -17,14 +19,31 @@ const FAILURE_MESSAGES = {
   DISABLED: 'API key is disabled',
 } as const;
 
-/** A preHandler that authenticates a partner by `X-Api-Key` and attaches `request.client`. */
-export function partnerAuth(deps: { db: Db; clock: Clock; lastUsed: LastUsedTracker }) {
-  return async function authenticatePartner(request: FastifyRequest): Promise<void> {
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/**
+ * A preHandler that authenticates a partner by `X-Api-Key`, or by an OAuth2 access token
+ * (`Authorization: Bearer`, from POST /oauth/token) when no key is sent, and attaches `request.client`.
+ */
+export function partnerAuth(deps: { db: Db; clock: Clock; lastUsed: LastUsedTracker; platformKeys: PlatformKeys }) {
+  return async function authenticatePartner(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers['x-api-key'];
-    const result = await authenticateApiKey(deps, Array.isArray(header) ? header[0] : header);
-    if (!result.ok) throw new ApiError('UNAUTHORIZED', FAILURE_MESSAGES[result.code]);
-    deps.lastUsed.touch(result.client.id, deps.clock.now(), result.client.lastUsed);
-    request.client = result.client;
+    const bearer = header === undefined ? BEARER.exec(request.headers.authorization ?? '') : null;
+    let client: AuthenticatedClient;
+    if (bearer) {
+      const result = await verifyAccessToken(deps, bearer[1]!);
+      if (!result.ok) {
+        reply.header('www-authenticate', 'Bearer realm="veridity", error="invalid_token"');
+        throw new ApiError('UNAUTHORIZED', result.message);
+      }
+      client = result.client;
+    } else {
+      const result = await authenticateApiKey(deps, Array.isArray(header) ? header[0] : header);
+      if (!result.ok) throw new ApiError('UNAUTHORIZED', FAILURE_MESSAGES[result.code]);
+      client = result.client;
+    }
+    deps.lastUsed.touch(client.id, deps.clock.now(), client.lastUsed);
+    request.client = client;
   };
 }
 

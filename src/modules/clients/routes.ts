@@ -7,6 +7,8 @@ import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import { ApiError } from '#platform/http/errors.ts';
 import { errorResponses } from '#platform/http/schemas.ts';
 import { adminActor } from '#modules/admin/admin-auth.ts';
+import type { WebhookUrlPolicy } from '#modules/webhooks/check-configured-webhook-url.ts';
+import { requireAllowedWebhookUrl } from '#modules/webhooks/require-allowed-webhook-url.ts';
 import { createClient } from './create-client.ts';
 import { disableClient } from './disable-client.ts';
 import { getClient, listClients } from './list-clients.ts';
@@ -20,8 +22,8 @@ import {
 } from './schema.ts';
 import { updateClient } from './update-client.ts';
 
-type Hook = (request: never) => Promise<void>;
-type Deps = { db: Db; clock: Clock; secretBox: SecretBox; authenticateAdmin: Hook; authenticatePartner: Hook };
+type Hook = (request: never, reply: never) => Promise<void>;
+type Deps = { db: Db; clock: Clock; secretBox: SecretBox; webhookUrlPolicy: WebhookUrlPolicy; authenticateAdmin: Hook; authenticatePartner: Hook; rateLimitPartner?: Hook };
 
 const WhoAmISchema = z
   .object({
@@ -41,7 +43,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
   const preHandler = deps.authenticateAdmin as never;
 
   r.get('/api/v1/me', {
-    preHandler: deps.authenticatePartner as never,
+    preHandler: [deps.authenticatePartner, ...(deps.rateLimitPartner ? [deps.rateLimitPartner] : [])] as never,
     schema: {
       tags: ['Partner'],
       summary: 'The partner the API key belongs to (use it to check a key)',
@@ -73,6 +75,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
       response: { 201: ApiClientWithSecretsSchema, ...errorResponses(400, 401, 413) },
     },
   }, async (request, reply) => {
+    await requireAllowedWebhookUrl(request.body.webhook_url, deps.webhookUrlPolicy);
     reply.code(201);
     return createClient(deps, request.body, adminActor(request));
   });
@@ -104,6 +107,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
       response: { 200: ApiClientWithSecretsSchema, ...errorResponses(400, 401, 404) },
     },
   }, async (request) => {
+    await requireAllowedWebhookUrl(request.body.webhook_url, deps.webhookUrlPolicy);
     const result = await updateClient(deps, request.params.id, request.body, adminActor(request));
     if (!result.ok) throw notFound(request.params.id);
     return result.client;

@@ -4,6 +4,7 @@ import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import { recordAudit, type AuditActor } from '#modules/audit/record-audit.ts';
 import { generateWebhookSecret } from '#modules/webhooks/delivery/sign-webhook.ts';
+import { resetWebhookEndpoint } from '#modules/webhooks/reset-webhook-endpoint.ts';
 import { webhookSecretContext } from './credentials.ts';
 import { toApiClient, type ApiClient, type ApiClientUpdate } from './schema.ts';
 import { apiClients } from './tables.ts';
@@ -15,7 +16,8 @@ export type UpdateClientResult =
 /**
  * Changes name, scopes, webhook URL or rate limit. Setting a webhook URL on a client that had
  * none issues a secret (returned once); removing the URL deletes the secret; changing the URL
- * keeps the secret, so receivers need no new configuration.
+ * keeps the secret, so receivers need no new configuration. Setting a URL (even the same one)
+ * re-enables an endpoint that was disabled by a 410 Gone.
  */
 export async function updateClient(
   deps: { db: Db; clock: Clock; secretBox: SecretBox },
@@ -44,6 +46,7 @@ export async function updateClient(
       }
     }
     const [updated] = await tx.update(apiClients).set(changes).where(eq(apiClients.id, id)).returning();
+    if (input.webhook_url !== undefined) await resetWebhookEndpoint(tx, id, { removed: input.webhook_url === null });
     await recordAudit(tx, actor, {
       action: 'client.updated',
       targetType: 'api_client',

@@ -1,0 +1,199 @@
+import http from 'node:http';
+import client from 'prom-client';
+import type { Config } from '#src/config.ts';
+import { openRuntime } from '#src/runtime.ts';
+import type { Clock } from '#platform/clock.ts';
+import type { SecretBox } from '#platform/crypto/secret-box.ts';
+import { createLogger, type Logger } from '#platform/logger.ts';
+import { startQueue, type Queue } from '#platform/queue/queue.ts';
+import { pgBossQueueDepth, registerQueueDepthMetrics } from '#platform/queue/queue-metrics.ts';
+import type { RunningWorker, WorkerKind } from '#platform/queue/worker-kind.ts';
+import { webhookOutboxDepth } from '#modules/webhooks/metrics.ts';
+import { webhookWorkerKinds } from '#modules/webhooks/worker-kinds.ts';
+import { CliError } from './cli-error.ts';
+
+/** Past this, a stop gives up waiting: what is still in flight is released when the process exits. */
+export const WORKER_STOP_TIMEOUT_MS = 20_000;
+
+export type WorkerRuntime = {
+  config: Pick<Config, 'webhookAllowPrivateNetworks' | 'webhookConcurrency'>;
+  log: Logger;
+  clock: Clock;
+  secretBox: SecretBox;
+  databaseUrl: string;
+  /** Where the workers' metrics go (the API's registry when embedded in `serve`). */
+  registry: client.Registry;
+};
+
+/** Every worker kind of this build. `runtime` is read when a kind starts (names and help need none). */
+export function workerKinds(runtime: () => WorkerRuntime & { queue: () => Promise<Queue> }): WorkerKind[] {
+  return [
+    ...webhookWorkerKinds(() => {
+      const r = runtime();
+      return {
+        databaseUrl: r.databaseUrl,
+        clock: r.clock,
+        secretBox: r.secretBox,
+        log: r.log,
+        registry: r.registry,
+        queue: r.queue,
+        allowPrivateNetworks: r.config.webhookAllowPrivateNetworks,
+        concurrency: r.config.webhookConcurrency,
+      };
+    }),
+  ];
+}
+
+export type Workers = {
+  names: string[];
+  /** Stops every kind (each finishing its work in flight), then pg-boss. */
+  stop(options?: { timeoutMs?: number }): Promise<{ finished: boolean }>;
+};
+
+type Selection = { ok: true; kinds: WorkerKind[] } | { ok: false; unknown: string[] };
+
+function select(all: WorkerKind[], names: readonly string[]): Selection {
+  if (names.length === 0) return { ok: true, kinds: all };
+  const unknown = names.filter((name) => !all.some((kind) => kind.name === name));
+  if (unknown.length > 0) return { ok: false, unknown };
+  return { ok: true, kinds: all.filter((kind) => names.includes(kind.name)) };
+}
+
+/** Starts the named kinds (all when none is named); used by `veridity worker` and by `serve`. */
+export async function startWorkers(runtime: WorkerRuntime, names: readonly string[] = []): Promise<Workers> {
+  let queue: Promise<Queue> | undefined;
+  const lazyQueue = () => (queue ??= startQueue({ connectionString: runtime.databaseUrl, log: runtime.log.child({ component: 'queue' }) }));
+  const selection = select(workerKinds(() => ({ ...runtime, queue: lazyQueue })), names);
+  if (!selection.ok) throw new CliError(`unknown worker kind(s): ${selection.unknown.join(', ')}\n\n${workerHelp()}`);
+
+  const running: RunningWorker[] = [];
+  try {
+    for (const kind of selection.kinds) running.push(await kind.start());
+  } catch (error) {
+    await Promise.all(running.map((worker) => worker.stop({ timeoutMs: WORKER_STOP_TIMEOUT_MS })));
+    if (queue) await (await queue).stop({ graceful: false });
+    throw error;
+  }
+  return {
+    names: selection.kinds.map((kind) => kind.name),
+    async stop(options = {}) {
+      const timeoutMs = options.timeoutMs ?? WORKER_STOP_TIMEOUT_MS;
+      const results = await Promise.all(running.map((worker) => worker.stop({ timeoutMs })));
+      if (queue) await (await queue).stop({ graceful: true, timeoutMs });
+      return { finished: results.every((result) => result.finished) };
+    },
+  };
+}
+
+export function workerHelp(): string {
+  const kinds = workerKinds(() => {
+    throw new Error('help needs no runtime');
+  });
+  const width = Math.max(...kinds.map((kind) => kind.name.length));
+  return `Usage: veridity worker [kinds...]
+
+Runs queue consumers (all kinds when none is named) until SIGTERM/SIGINT; a stop lets work in
+flight finish (up to ${WORKER_STOP_TIMEOUT_MS / 1000} s). Any number of worker processes may run on one database.
+
+Kinds:
+${kinds.map((kind) => `  ${kind.name.padEnd(width)}  ${kind.description}`).join('\n')}
+
+Environment:
+  WORKER_ONCE=true                      one pass over what is due now, print the counts as JSON, exit
+  WEBHOOK_CONCURRENCY=16                webhook deliveries in flight at once in this process
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS=false  let webhooks reach loopback/private addresses
+  WORKER_METRICS_PORT                   serve Prometheus metrics on HOST:<port>/metrics
+
+'veridity serve' runs every kind itself unless VERIDITY_EMBEDDED_WORKERS=false.`;
+}
+
+/** `veridity worker [kinds...]`. */
+export async function worker(config: Config, argv: string[]): Promise<void> {
+  const names = argv.filter((arg) => !arg.startsWith('-'));
+  const flags = argv.filter((arg) => arg.startsWith('-'));
+  if (flags.length > 0) throw new CliError(`unknown option(s): ${flags.join(' ')}\n\n${workerHelp()}`);
+  // Check the names before opening (or starting) a database.
+  const known = workerKinds(() => {
+    throw new Error('only names are read here');
+  });
+  const selection = select(known, names);
+  if (!selection.ok) throw new CliError(`unknown worker kind(s): ${selection.unknown.join(', ')}\n\n${workerHelp()}`);
+
+  const log = createLogger(config.logLevel);
+  const runtime = await openRuntime(config, log);
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'veridity_' });
+  const workerRuntime: WorkerRuntime = {
+    config,
+    log,
+    clock: runtime.clock,
+    secretBox: runtime.secretBox,
+    databaseUrl: runtime.database.url,
+    registry,
+  };
+
+  if (config.workerOnce) {
+    try {
+      const report: Record<string, Record<string, number>> = {};
+      const kinds = select(workerKinds(() => ({ ...workerRuntime, queue: () => Promise.reject(new Error('WORKER_ONCE runs without pg-boss')) })), names);
+      for (const kind of kinds.ok ? kinds.kinds : []) report[kind.name] = await kind.runOnce();
+      process.stdout.write(JSON.stringify(report) + '\n');
+    } finally {
+      await runtime.close();
+    }
+    return;
+  }
+
+  registerQueueDepthMetrics(registry, [webhookOutboxDepth(runtime.database.pool), pgBossQueueDepth(runtime.database.pool)]);
+  let workers: Workers;
+  try {
+    workers = await startWorkers(workerRuntime, names);
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  const metricsServer = config.workerMetricsPort === undefined ? undefined : await serveMetrics(registry, config.host, config.workerMetricsPort);
+  log.info({ kinds: workers.names, metrics: metricsServer ? `http://${config.host}:${config.workerMetricsPort}/metrics` : undefined }, 'worker started');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'worker stopping: finishing work in flight');
+    try {
+      const { finished } = await workers.stop();
+      if (!finished) log.warn('work still in flight after the stop timeout: it is released as the process exits');
+      metricsServer?.closeAllConnections();
+      metricsServer?.close();
+      await runtime.close();
+      log.info('worker stopped');
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'unclean worker shutdown');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+async function serveMetrics(registry: client.Registry, host: string, port: number): Promise<http.Server> {
+  const server = http.createServer((request, response) => {
+    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+      response.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      () => response.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  return server;
+}

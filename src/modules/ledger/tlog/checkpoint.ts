@@ -1,0 +1,80 @@
+import { HASH_SIZE } from './merkle-hash.ts';
+import { type NoteVerifier, openNote, parseSignerKey, parseVerifierKey, signNote } from './signed-note.ts';
+import { decodeBase64Strict, parseDecimal } from './text-encoding.ts';
+
+/**
+ * C2SP tlog-checkpoint (https://c2sp.org/tlog-checkpoint): a signed note whose text is
+ *   <origin>\n<tree size, decimal>\n<base64 root hash>\n[<extension line>\n ...]
+ */
+
+export type Checkpoint = {
+  /** Unique log identity, e.g. "veridity.example/ledger"; by convention also the signing key's name. */
+  readonly origin: string;
+  readonly treeSize: number;
+  readonly rootHash: Buffer;
+  /** Opaque, unauditable extra lines; the spec discourages them. */
+  readonly extensions?: readonly string[];
+};
+
+export type CheckpointFailureCode = 'MALFORMED_KEY' | 'MALFORMED_NOTE' | 'MALFORMED_CHECKPOINT' | 'UNKNOWN_KEY' | 'BAD_SIGNATURE';
+
+export type OpenedCheckpoint =
+  | { ok: true; checkpoint: Checkpoint & { readonly extensions: readonly string[] } }
+  | { ok: false; code: CheckpointFailureCode; message: string };
+
+function isValidLine(line: string): boolean {
+  return line.length > 0 && !line.includes('\n') && line.isWellFormed() && !/[\u0000-\u001f]/.test(line);
+}
+
+/** The note text of a checkpoint. Invalid fields are caller bugs and throw. */
+export function formatCheckpoint(checkpoint: Checkpoint): string {
+  const { origin, treeSize, rootHash, extensions = [] } = checkpoint;
+  if (!isValidLine(origin)) throw new TypeError('checkpoint origin must be a non-empty single line');
+  if (!Number.isSafeInteger(treeSize) || treeSize < 0) throw new RangeError(`invalid tree size ${treeSize}`);
+  if (rootHash.length !== HASH_SIZE) throw new RangeError(`root hash must be ${HASH_SIZE} bytes`);
+  if (!extensions.every(isValidLine)) throw new TypeError('checkpoint extension lines must be non-empty single lines');
+  return [origin, String(treeSize), rootHash.toString('base64'), ...extensions].map((line) => `${line}\n`).join('');
+}
+
+/** Parses checkpoint note text (already authenticated by the caller). */
+export function parseCheckpoint(
+  text: string,
+): { ok: true; checkpoint: Checkpoint & { readonly extensions: readonly string[] } } | { ok: false; code: 'MALFORMED_CHECKPOINT'; message: string } {
+  const malformed = (message: string) => ({ ok: false as const, code: 'MALFORMED_CHECKPOINT' as const, message });
+  if (!text.endsWith('\n')) return malformed('checkpoint text must end with a newline');
+  const [origin, size, root, ...extensions] = text.slice(0, -1).split('\n');
+  if (origin === undefined || size === undefined || root === undefined) return malformed('checkpoint needs origin, size and root lines');
+  if (origin.length === 0) return malformed('checkpoint origin is empty');
+  const treeSize = parseDecimal(size);
+  if (treeSize === undefined) return malformed('tree size must be a decimal without leading zeros');
+  const rootHash = decodeBase64Strict(root);
+  if (rootHash === undefined || rootHash.length !== HASH_SIZE) return malformed(`root hash must be base64 of ${HASH_SIZE} bytes`);
+  if (extensions.some((line) => line.length === 0)) return malformed('extension lines must be non-empty');
+  return { ok: true, checkpoint: { origin, treeSize, rootHash, extensions } };
+}
+
+/**
+ * Signs a checkpoint with a note signer key ("PRIVATE+KEY+..."), returning the signed note.
+ * A malformed signer key is a configuration error and throws; validate it at startup with parseSignerKey.
+ */
+export function signCheckpoint(checkpoint: Checkpoint, signerKey: string): string {
+  const parsed = parseSignerKey(signerKey);
+  if (!parsed.ok) throw new TypeError(parsed.message);
+  return signNote(formatCheckpoint(checkpoint), [parsed.signer]);
+}
+
+/**
+ * Verifies a signed checkpoint against one or more trusted verifier keys and parses it. The caller
+ * decides whether the origin is the log it expects (a key may be trusted for one log only).
+ */
+export function openCheckpoint(note: string | Uint8Array, verifierKeys: string | readonly string[]): OpenedCheckpoint {
+  const verifiers: NoteVerifier[] = [];
+  for (const key of typeof verifierKeys === 'string' ? [verifierKeys] : verifierKeys) {
+    const parsed = parseVerifierKey(key);
+    if (!parsed.ok) return parsed;
+    verifiers.push(parsed.verifier);
+  }
+  const opened = openNote(note, verifiers);
+  if (!opened.ok) return opened;
+  return parseCheckpoint(opened.text);
+}

@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+
+/** RFC 6962 / RFC 9162 Merkle tree hashing with SHA-256. */
+
+export const HASH_SIZE = 32;
+
+const LEAF_PREFIX = Buffer.from([0x00]);
+const NODE_PREFIX = Buffer.from([0x01]);
+
+/** MTH({d}) = SHA-256(0x00 || d): the domain byte keeps leaves and interior nodes apart. */
+export function hashLeaf(leaf: Uint8Array): Buffer {
+  return createHash('sha256').update(LEAF_PREFIX).update(leaf).digest();
+}
+
+/** SHA-256(0x01 || left || right). */
+export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
+  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+}
+
+/** MTH({}) = SHA-256(""), the root of the empty tree. */
+export function emptyTreeRoot(): Buffer {
+  return createHash('sha256').digest();
+}

@@ -1,0 +1,140 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Clock } from '#platform/clock.ts';
+import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
+import type { Db } from '#platform/db/database.ts';
+import type { ErrorCode } from '#platform/http/errors.ts';
+import type { RateLimitHook } from '#platform/http/rate-limit.ts';
+import { ErrorSchema } from '#platform/http/schemas.ts';
+import { issueAccessToken, type IssueAccessTokenResult } from './issue-access-token.ts';
+import { BASIC_CHALLENGE, OAuthError, oauthErrorBody } from './oauth-error.ts';
+import { parseFormBody } from './parse-form-body.ts';
+import { publishJwks } from './publish-jwks.ts';
+import { readClientCredentials } from './read-client-credentials.ts';
+import { JwksSchema, OAuthErrorSchema, TokenRequestSchema, TokenResponseSchema, type TokenRequest } from './schema.ts';
+import { ACCESS_TOKEN_TTL_SECONDS } from './token-profile.ts';
+
+export type OAuthRouteDeps = {
+  db: Db;
+  clock: Clock;
+  platformKeys: PlatformKeys;
+  /** Runs first on both routes (they are unauthenticated): the per-IP limit. */
+  publicRateLimit?: RateLimitHook;
+};
+
+const CLIENT_CREDENTIALS = 'client_credentials';
+
+/** Body failures Fastify raises before the handler runs, kept under our code but answered in RFC 6749 form. */
+const BODY_ERRORS: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
+};
+
+function toOAuthError(error: FastifyError | Error): OAuthError | undefined {
+  if (error instanceof OAuthError) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issues = error.validation.map((issue) => `${['body', ...issue.instancePath.split('/').filter(Boolean)].join('.')}: ${issue.message ?? 'invalid'}`);
+    return new OAuthError('invalid_request', issues.join('; '));
+  }
+  const bodyError = 'code' in error && typeof error.code === 'string' ? BODY_ERRORS[error.code] : undefined;
+  if (bodyError === 'MALFORMED_JSON' || (error instanceof SyntaxError && (error as FastifyError).statusCode === 400)) {
+    return new OAuthError('invalid_request', 'request body is not valid JSON', { errorCode: 'MALFORMED_JSON' });
+  }
+  if (bodyError) return new OAuthError('invalid_request', error.message, { errorCode: bodyError });
+  return undefined;
+}
+
+/** RFC 6749 §5.1: token responses, successful or not, must not be cached. */
+function noStore(reply: FastifyReply): void {
+  reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+}
+
+/** Token-endpoint failures as RFC 6749 §5.2 bodies plus our error_code and request_id; anything else (rate limiting, bugs) goes to the application's handler. */
+function tokenEndpointErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  const oauth = toOAuthError(error);
+  if (!oauth) throw error;
+  noStore(reply);
+  if (oauth.oauthCode === 'invalid_client') reply.header('www-authenticate', BASIC_CHALLENGE);
+  return reply.code(oauth.statusCode).send(oauthErrorBody(oauth, request.id));
+}
+
+/** JSON clients may send "" where a form would omit the parameter; RFC 6749 §3.2 treats both as absent. */
+function withoutEmpty(body: TokenRequest | undefined): TokenRequest {
+  return Object.fromEntries(Object.entries(body ?? {}).filter(([, value]) => value !== '')) as TokenRequest;
+}
+
+function issueFailure(result: IssueAccessTokenResult & { ok: false }): OAuthError {
+  return new OAuthError(result.code === 'INVALID_SCOPE' ? 'invalid_scope' : 'invalid_client', result.message);
+}
+
+/**
+ * `POST /oauth/token` (client credentials) and `GET /.well-known/jwks.json`, in a scope of their
+ * own so the form-body parser exists for these routes only.
+ */
+export async function registerOAuthRoutes(app: FastifyInstance, deps: OAuthRouteDeps): Promise<void> {
+  await app.register(async (scope) => {
+    // Form (the standard) and JSON only: Fastify's default text/plain parser would let a string through.
+    scope.removeContentTypeParser('text/plain');
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, async (_request: FastifyRequest, body: string) => parseFormBody(body));
+    const r = scope.withTypeProvider<ZodTypeProvider>();
+    const onRequest = deps.publicRateLimit ? [deps.publicRateLimit] : [];
+
+    r.post('/oauth/token', {
+      onRequest,
+      errorHandler: tokenEndpointErrorHandler,
+      schema: {
+        tags: ['OAuth'],
+        summary: 'OAuth 2.0 client credentials grant (RFC 6749 §4.4): an access token for the Authorization: Bearer header',
+        description:
+          'Authenticate with HTTP Basic (`client_id` = the client id `cli_...`, `client_secret` = the API key) or with ' +
+          '`client_id` and `client_secret` in the body. The token is a JWT signed with EdDSA (keys at /.well-known/jwks.json), ' +
+          `valid ${ACCESS_TOKEN_TTL_SECONDS} s. Errors follow RFC 6749 §5.2 (\`error\`, \`error_description\`) and carry ` +
+          '`error_code` and `request_id`: invalid_client 401 UNAUTHORIZED, invalid_request 400 VALIDATION_FAILED ' +
+          '(MALFORMED_JSON, 413 PAYLOAD_TOO_LARGE, 415 UNSUPPORTED_MEDIA_TYPE for unreadable bodies), ' +
+          'unsupported_grant_type 400 VALIDATION_FAILED, invalid_scope 400 UNAUTHORIZED_SCOPE.',
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        body: TokenRequestSchema,
+        response: {
+          200: TokenResponseSchema,
+          400: OAuthErrorSchema,
+          401: OAuthErrorSchema,
+          413: OAuthErrorSchema,
+          415: OAuthErrorSchema,
+          429: ErrorSchema,
+        },
+      },
+    }, async (request, reply) => {
+      const body = withoutEmpty(request.body);
+      const credentials = readClientCredentials(request.headers.authorization, body);
+      if (!credentials.ok) {
+        const invalidClient = credentials.code === 'MISSING' || credentials.code === 'MALFORMED_BASIC';
+        throw new OAuthError(invalidClient ? 'invalid_client' : 'invalid_request', credentials.message);
+      }
+      if (body.grant_type === undefined) throw new OAuthError('invalid_request', 'grant_type is required');
+      if (body.grant_type !== CLIENT_CREDENTIALS) {
+        throw new OAuthError('unsupported_grant_type', `grant_type must be ${CLIENT_CREDENTIALS}`);
+      }
+      const result = await issueAccessToken(deps, { ...credentials.credentials, scope: body.scope });
+      if (!result.ok) throw issueFailure(result);
+      const { clientId, method } = credentials.credentials;
+      request.log.info({ client_id: clientId, auth_method: method, token_id: result.tokenId, scope: result.token.scope }, 'access token issued');
+      noStore(reply);
+      return result.token;
+    });
+
+    r.get('/.well-known/jwks.json', {
+      onRequest,
+      schema: {
+        tags: ['OAuth'],
+        summary: 'Public keys (JWK Set, RFC 7517) that verify the access tokens',
+        response: { 200: JwksSchema, 429: ErrorSchema },
+      },
+    }, async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return publishJwks(deps);
+    });
+  });
+}

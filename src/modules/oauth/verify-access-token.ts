@@ -1,0 +1,108 @@
+import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { eq } from 'drizzle-orm';
+import type { Clock } from '#platform/clock.ts';
+import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
+import type { Db } from '#platform/db/database.ts';
+import type { AuthenticatedClient } from '#modules/clients/authenticate-api-key.ts';
+import { apiClients } from '#modules/clients/tables.ts';
+import { ACCESS_TOKEN_TYPE, OAUTH_KEY_PURPOSE, SIGNING_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from './token-profile.ts';
+
+export type VerifyAccessTokenDeps = { db: Db; clock: Clock; platformKeys: PlatformKeys };
+
+export type AccessTokenFailure =
+  | 'MALFORMED'
+  | 'UNKNOWN_KEY'
+  | 'SIGNATURE_INVALID'
+  | 'EXPIRED'
+  | 'CLAIMS_INVALID'
+  | 'UNKNOWN_CLIENT'
+  | 'CLIENT_DISABLED';
+
+export type VerifyAccessTokenResult =
+  | {
+      ok: true;
+      clientId: string;
+      /** The token's scopes that the client still holds (an operator may have removed some since). */
+      scopes: string[];
+      /** The client as partner auth attaches it to `request.client`, its scopes narrowed to the token's. */
+      client: AuthenticatedClient;
+      tokenId: string;
+      expiresAt: Date;
+    }
+  | AccessTokenRejection;
+
+export type AccessTokenRejection = { ok: false; code: AccessTokenFailure; message: string };
+
+/** Key ids are RFC 7638 thumbprints: anything else is refused without a database round trip. */
+const KEY_ID = /^[A-Za-z0-9_-]{43}$/;
+
+function failure(code: AccessTokenFailure, message: string): AccessTokenRejection {
+  return { ok: false, code, message };
+}
+
+function joseFailure(error: unknown): AccessTokenRejection {
+  if (error instanceof errors.JWTExpired) return failure('EXPIRED', 'access token expired');
+  if (error instanceof errors.JWSSignatureVerificationFailed) return failure('SIGNATURE_INVALID', 'access token signature invalid');
+  if (error instanceof errors.JWTClaimValidationFailed) return failure('CLAIMS_INVALID', `access token ${error.message}`);
+  if (error instanceof errors.JOSEError) return failure('MALFORMED', `access token malformed: ${error.message}`);
+  throw error;
+}
+
+async function verifySignedToken(deps: VerifyAccessTokenDeps, token: string): Promise<{ ok: true; payload: JWTPayload } | AccessTokenRejection> {
+  let kid: string | undefined;
+  try {
+    const header = decodeProtectedHeader(token);
+    if (header.alg !== SIGNING_ALGORITHM) return failure('MALFORMED', `access token algorithm must be ${SIGNING_ALGORITHM}`);
+    kid = header.kid;
+  } catch {
+    return failure('MALFORMED', 'access token is not a JWT');
+  }
+  const key = kid && KEY_ID.test(kid) ? await deps.platformKeys.keyById(OAUTH_KEY_PURPOSE, kid) : undefined;
+  if (!key) return failure('UNKNOWN_KEY', 'access token signed by an unknown key');
+  try {
+    const { payload } = await jwtVerify(token, key.publicKey, {
+      algorithms: [SIGNING_ALGORITHM],
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      typ: ACCESS_TOKEN_TYPE,
+      currentDate: deps.clock.now(),
+      requiredClaims: ['sub', 'exp', 'iat', 'jti', 'scope', 'client_id'],
+    });
+    return { ok: true, payload };
+  } catch (error) {
+    return joseFailure(error);
+  }
+}
+
+/**
+ * Checks an access token issued by `/oauth/token`: signature by a platform OAuth key (by `kid`),
+ * `typ`, `iss`, `aud` and `exp` against the clock passed in, and that the client still exists and
+ * is enabled, so disabling a client stops its tokens at once.
+ */
+export async function verifyAccessToken(deps: VerifyAccessTokenDeps, token: string): Promise<VerifyAccessTokenResult> {
+  const verified = await verifySignedToken(deps, token);
+  if (!verified.ok) return verified;
+  const { sub, scope, client_id: clientIdClaim, jti, exp } = verified.payload;
+  if (typeof sub !== 'string' || typeof scope !== 'string' || clientIdClaim !== sub || typeof jti !== 'string' || exp === undefined) {
+    return failure('CLAIMS_INVALID', 'access token claims are inconsistent');
+  }
+
+  const [row] = await deps.db
+    .select({
+      id: apiClients.id,
+      name: apiClients.name,
+      scopes: apiClients.scopes,
+      rateLimitPerMinute: apiClients.rateLimitPerMinute,
+      lastUsed: apiClients.lastUsed,
+      disabledAt: apiClients.disabledAt,
+    })
+    .from(apiClients)
+    .where(eq(apiClients.id, sub));
+  if (!row) return failure('UNKNOWN_CLIENT', 'access token names an unknown client');
+  if (row.disabledAt) return failure('CLIENT_DISABLED', 'client is disabled');
+
+  const tokenScopes = scope.split(' ').filter(Boolean);
+  const scopes = tokenScopes.filter((s) => row.scopes.includes(s));
+  const { disabledAt: _disabled, ...client } = row;
+  return { ok: true, clientId: row.id, scopes, client: { ...client, scopes }, tokenId: jti, expiresAt: new Date(exp * 1000) };
+}

@@ -1,0 +1,303 @@
+import type { Clock } from '#platform/clock.ts';
+import type { SecretBox } from '#platform/crypto/secret-box.ts';
+import type { Pool, PoolClient } from '#platform/db/pool.ts';
+import { newId } from '#platform/ids.ts';
+import type { Logger } from '#platform/logger.ts';
+import { webhookSecretContext } from '#modules/clients/credentials.ts';
+import { decideDeliveryState, type DeliveryState } from './decide-delivery-state.ts';
+import { deliverWebhook, type WebhookDeliveryErrorCode, type WebhookDeliveryResult } from './delivery/deliver-webhook.ts';
+import { signWebhook } from './delivery/sign-webhook.ts';
+import type { HostLookup } from './delivery/ssrf-guard.ts';
+import { WEBHOOK_QUEUE, type WebhookMetrics } from './metrics.ts';
+
+export type WebhookWorkerDeps = {
+  pool: Pool;
+  clock: Clock;
+  secretBox: SecretBox;
+  log: Logger;
+  /** WEBHOOK_ALLOW_PRIVATE_NETWORKS: whether receivers may be on loopback or private networks. */
+  allowPrivateNetworks: boolean;
+  metrics?: WebhookMetrics;
+  /** Seams for tests: DNS, the jitter draw, the per-attempt timeout (default 15 s). */
+  lookup?: HostLookup;
+  random?: () => number;
+  timeoutMs?: number;
+};
+
+export type BatchReport = { claimed: number; delivered: number; retrying: number; dead: number };
+
+export const EMPTY_REPORT: BatchReport = { claimed: 0, delivered: 0, retrying: 0, dead: 0 };
+
+type ClaimedRow = {
+  id: string;
+  client_id: string;
+  event_type: string;
+  payload: Record<string, unknown>;
+  attempt: number;
+  attempts_total: number;
+  created_at: Date;
+  webhook_url: string | null;
+  webhook_secret_sealed: string | null;
+  webhook_secret_previous_sealed: string | null;
+  webhook_secret_previous_expires_at: Date | null;
+  webhook_disabled_at: Date | null;
+  client_disabled_at: Date | null;
+};
+
+/** Why a delivery went dead without an attempt: there was nowhere (allowed) to send it. */
+type NoEndpointReason = 'CLIENT_DISABLED' | 'NO_ENDPOINT' | 'ENDPOINT_DISABLED';
+
+/** SECRET_UNAVAILABLE: nothing was sent because the signing secret could not be decrypted. */
+type AttemptResult = Omit<WebhookDeliveryResult, 'error'> & {
+  error?: { code: WebhookDeliveryErrorCode | 'SECRET_UNAVAILABLE'; message: string };
+};
+
+type AttemptRecord = {
+  id: string;
+  attempt: number;
+  attemptedAt: Date;
+  url: string;
+  result: AttemptResult;
+};
+
+type RowOutcome =
+  | { kind: 'attempted'; row: ClaimedRow; attempt: AttemptRecord; state: DeliveryState; finishedAt: Date }
+  | { kind: 'no-endpoint'; row: ClaimedRow; reason: NoEndpointReason; message: string; finishedAt: Date };
+
+// The oldest due rows, locked for the whole attempt: another worker skips them, and if this
+// process dies its connection closes, the transaction rolls back and the rows are due again.
+const CLAIM_SQL = `
+  SELECT o.id, o.client_id, o.event_type, o.payload, o.attempt, o.attempts_total, o.created_at,
+         c.webhook_url, c.webhook_secret_sealed, c.webhook_secret_previous_sealed, c.webhook_secret_previous_expires_at,
+         c.webhook_disabled_at, c.disabled_at AS client_disabled_at
+    FROM webhooks_outbox o
+    JOIN api_clients c ON c.id = o.client_id
+   WHERE o.status = 'pending' AND o.next_attempt_at <= $1
+   ORDER BY o.next_attempt_at
+   LIMIT $2
+     FOR UPDATE OF o SKIP LOCKED`;
+
+const DUE_SQL = `SELECT EXISTS (SELECT 1 FROM webhooks_outbox WHERE status = 'pending' AND next_attempt_at <= $1) AS due`;
+
+const INSERT_ATTEMPTS_SQL = `
+  INSERT INTO webhook_attempts (id, delivery_id, attempt, attempted_at, url, outcome, status_code, latency_ms,
+                                error_code, error_message, response_body, response_body_truncated)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::int[], $8::int[],
+                       $9::text[], $10::text[], $11::text[], $12::bool[])`;
+
+const UPDATE_DELIVERIES_SQL = `
+  UPDATE webhooks_outbox o
+     SET status = u.status,
+         attempt = u.attempt,
+         attempts_total = u.attempts_total,
+         next_attempt_at = coalesce(u.next_attempt_at, o.next_attempt_at),
+         delivered_at = coalesce(u.delivered_at, o.delivered_at),
+         dead_at = u.dead_at,
+         last_attempt_at = coalesce(u.last_attempt_at, o.last_attempt_at),
+         last_error = u.last_error
+    FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[],
+                $8::timestamptz[], $9::text[])
+         AS u(id, status, attempt, attempts_total, next_attempt_at, delivered_at, dead_at, last_attempt_at, last_error)
+   WHERE o.id = u.id`;
+
+const DISABLE_ENDPOINTS_SQL = `
+  UPDATE api_clients SET webhook_disabled_at = $2, webhook_disabled_reason = $3
+   WHERE id = ANY($1::text[]) AND webhook_disabled_at IS NULL`;
+
+const ERROR_TEXT_LIMIT = 1000;
+
+/** Whether any delivery is due: a cheap probe, so idle workers do not open transactions. */
+export async function hasDueWebhooks(deps: Pick<WebhookWorkerDeps, 'pool' | 'clock'>): Promise<boolean> {
+  const { rows } = await deps.pool.query<{ due: boolean }>(DUE_SQL, [deps.clock.now()]);
+  return rows[0]?.due === true;
+}
+
+/**
+ * Claims up to `limit` due deliveries, attempts them concurrently, and records every attempt
+ * and each delivery's next state, all in one transaction that holds the rows' locks.
+ * Throws only when the database fails (the batch then rolls back and is due again).
+ */
+export async function deliverDueWebhooks(deps: WebhookWorkerDeps, options: { limit: number }): Promise<BatchReport> {
+  const client = await deps.pool.connect();
+  let connectionBroken = false;
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<ClaimedRow>(CLAIM_SQL, [deps.clock.now(), options.limit]);
+    if (rows.length === 0) {
+      await client.query('COMMIT');
+      return EMPTY_REPORT;
+    }
+    const outcomes = await Promise.all(rows.map((row) => attemptRow(deps, row)));
+    await record(client, outcomes);
+    await client.query('COMMIT');
+    observe(deps, outcomes);
+    return report(outcomes);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {
+      connectionBroken = true;
+    });
+    throw error;
+  } finally {
+    client.release(connectionBroken);
+  }
+}
+
+async function attemptRow(deps: WebhookWorkerDeps, row: ClaimedRow): Promise<RowOutcome> {
+  const noEndpoint = (reason: NoEndpointReason, message: string): RowOutcome => ({ kind: 'no-endpoint', row, reason, message, finishedAt: deps.clock.now() });
+  if (row.client_disabled_at) return noEndpoint('CLIENT_DISABLED', 'the partner is disabled');
+  if (!row.webhook_url || !row.webhook_secret_sealed) return noEndpoint('NO_ENDPOINT', 'the partner has no webhook URL');
+  if (row.webhook_disabled_at) return noEndpoint('ENDPOINT_DISABLED', 'the endpoint was disabled after it answered 410 Gone');
+
+  const attemptedAt = deps.clock.now();
+  const attempt: AttemptRecord = { id: newId('wha'), attempt: row.attempts_total + 1, attemptedAt, url: row.webhook_url, result: await send(deps, row, row.webhook_url, attemptedAt) };
+  const finishedAt = deps.clock.now();
+  const state = decideDeliveryState({ attemptInRound: row.attempt + 1, result: attempt.result, now: finishedAt, ...(deps.random ? { random: deps.random } : {}) });
+  return { kind: 'attempted', row, attempt, state, finishedAt };
+}
+
+async function send(deps: WebhookWorkerDeps, row: ClaimedRow, url: string, attemptedAt: Date): Promise<AttemptResult> {
+  let secrets: string[];
+  try {
+    secrets = openSecrets(deps.secretBox, row, attemptedAt);
+  } catch (error) {
+    // A configuration fault (e.g. the key that sealed the secret was removed from
+    // VERIDITY_ENCRYPTION_KEY): recorded as a failed attempt, retried on the schedule.
+    deps.log.error({ err: error, delivery_id: row.id, client_id: row.client_id }, 'cannot open the webhook secret');
+    return {
+      outcome: 'failed',
+      latencyMs: 0,
+      error: { code: 'SECRET_UNAVAILABLE', message: 'the signing secret cannot be decrypted with the configured VERIDITY_ENCRYPTION_KEY' },
+      responseBody: '',
+      responseBodyTruncated: false,
+      gone: false,
+    };
+  }
+  const body = JSON.stringify(row.payload);
+  const headers = signWebhook({ id: row.id, timestamp: attemptedAt, body, secrets });
+  return deliverWebhook(
+    { url, body, headers },
+    {
+      allowPrivateNetworks: deps.allowPrivateNetworks,
+      clock: deps.clock,
+      ...(deps.lookup ? { lookup: deps.lookup } : {}),
+      ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }),
+    },
+  );
+}
+
+/** The current secret, then the previous one while its rotation window is open. */
+function openSecrets(secretBox: SecretBox, row: ClaimedRow, now: Date): string[] {
+  const context = webhookSecretContext(row.client_id);
+  const secrets = [secretBox.decrypt(row.webhook_secret_sealed!, context).toString('utf8')];
+  if (row.webhook_secret_previous_sealed && row.webhook_secret_previous_expires_at && row.webhook_secret_previous_expires_at > now) {
+    secrets.push(secretBox.decrypt(row.webhook_secret_previous_sealed, context).toString('utf8'));
+  }
+  return secrets;
+}
+
+async function record(client: PoolClient, outcomes: RowOutcome[]): Promise<void> {
+  const attempted = outcomes.filter((o): o is Extract<RowOutcome, { kind: 'attempted' }> => o.kind === 'attempted');
+  if (attempted.length > 0) {
+    const a = attempted.map((o) => o.attempt);
+    await client.query(INSERT_ATTEMPTS_SQL, [
+      a.map((x) => x.id),
+      attempted.map((o) => o.row.id),
+      a.map((x) => x.attempt),
+      a.map((x) => x.attemptedAt),
+      a.map((x) => x.url),
+      a.map((x) => x.result.outcome),
+      a.map((x) => x.result.statusCode ?? null),
+      a.map((x) => x.result.latencyMs),
+      a.map((x) => x.result.error?.code ?? null),
+      a.map((x) => (x.result.error ? cleanText(x.result.error.message).slice(0, ERROR_TEXT_LIMIT) : null)),
+      a.map((x) => cleanText(x.result.responseBody)),
+      a.map((x) => x.result.responseBodyTruncated),
+    ]);
+  }
+
+  const updates = outcomes.map((o) => nextRow(o));
+  await client.query(UPDATE_DELIVERIES_SQL, [
+    updates.map((u) => u.id),
+    updates.map((u) => u.status),
+    updates.map((u) => u.attempt),
+    updates.map((u) => u.attemptsTotal),
+    updates.map((u) => u.nextAttemptAt),
+    updates.map((u) => u.deliveredAt),
+    updates.map((u) => u.deadAt),
+    updates.map((u) => u.lastAttemptAt),
+    updates.map((u) => u.lastError),
+  ]);
+
+  const gone = attempted.filter((o) => o.state.status === 'dead' && o.state.reason === 'GONE');
+  if (gone.length > 0) {
+    const clientIds = [...new Set(gone.map((o) => o.row.client_id))];
+    await client.query(DISABLE_ENDPOINTS_SQL, [clientIds, gone[0]!.finishedAt, 'the receiver answered 410 Gone']);
+  }
+}
+
+function nextRow(outcome: RowOutcome) {
+  const { row, finishedAt } = outcome;
+  if (outcome.kind === 'no-endpoint') {
+    return {
+      id: row.id, status: 'dead', attempt: row.attempt, attemptsTotal: row.attempts_total,
+      nextAttemptAt: null, deliveredAt: null, deadAt: finishedAt, lastAttemptAt: null,
+      lastError: `${outcome.reason}: ${outcome.message}`,
+    };
+  }
+  const { attempt, state } = outcome;
+  const error = attempt.result.error;
+  return {
+    id: row.id,
+    status: state.status,
+    attempt: row.attempt + 1,
+    attemptsTotal: attempt.attempt,
+    nextAttemptAt: state.status === 'pending' ? state.nextAttemptAt : null,
+    deliveredAt: state.status === 'delivered' ? finishedAt : null,
+    deadAt: state.status === 'dead' ? finishedAt : null,
+    lastAttemptAt: attempt.attemptedAt,
+    lastError: error ? cleanText(`${error.code}: ${error.message}`).slice(0, ERROR_TEXT_LIMIT) : null,
+  };
+}
+
+/** PostgreSQL text cannot hold NUL; a receiver's body may. */
+function cleanText(text: string): string {
+  return text.replaceAll('\u0000', '');
+}
+
+function report(outcomes: RowOutcome[]): BatchReport {
+  const counts = { ...EMPTY_REPORT, claimed: outcomes.length };
+  for (const o of outcomes) {
+    if (o.kind === 'no-endpoint') counts.dead += 1;
+    else if (o.state.status === 'delivered') counts.delivered += 1;
+    else if (o.state.status === 'pending') counts.retrying += 1;
+    else counts.dead += 1;
+  }
+  return counts;
+}
+
+function observe(deps: WebhookWorkerDeps, outcomes: RowOutcome[]): void {
+  for (const o of outcomes) {
+    const logFields = { delivery_id: o.row.id, client_id: o.row.client_id, event_type: o.row.event_type };
+    if (o.kind === 'no-endpoint') {
+      deps.metrics?.deadLetters.inc({ reason: o.reason });
+      deps.log.info({ ...logFields, reason: o.reason }, 'webhook dead-lettered without an attempt');
+      continue;
+    }
+    const { result } = o.attempt;
+    deps.metrics?.attempts.inc({ outcome: result.outcome });
+    deps.metrics?.attemptDuration.observe(result.latencyMs / 1000);
+    if (o.state.status === 'delivered') {
+      deps.metrics?.deliveryDelay.observe(Math.max(0, o.finishedAt.getTime() - o.row.created_at.getTime()) / 1000);
+      continue;
+    }
+    deps.metrics?.failures.inc({ queue: WEBHOOK_QUEUE });
+    const attemptFields = { ...logFields, attempt: o.attempt.attempt, status_code: result.statusCode, error_code: result.error?.code };
+    if (o.state.status === 'dead') {
+      deps.metrics?.deadLetters.inc({ reason: o.state.reason });
+      if (o.state.reason === 'GONE') deps.log.warn(attemptFields, 'webhook endpoint answered 410 Gone: endpoint disabled');
+      else deps.log.warn(attemptFields, 'webhook delivery is dead after its last attempt');
+    } else {
+      deps.log.info({ ...attemptFields, next_attempt_at: o.state.nextAttemptAt }, 'webhook attempt failed; will retry');
+    }
+  }
+}

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { defineJob } from '#platform/queue/job-definition.ts';
+
+/** Hourly: forget previous webhook secrets once their rotation window closed. */
+export const PurgeRotatedSecretsJob = defineJob({
+  name: 'webhooks.purge-rotated-secrets',
+  schema: z.object({}),
+  retryLimit: 3,
+  retryDelaySeconds: 60,
+  expireInSeconds: 120,
+});
+
+export const PURGE_ROTATED_SECRETS_CRON = '17 * * * *';

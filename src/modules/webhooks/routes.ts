@@ -1,0 +1,171 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Clock } from '#platform/clock.ts';
+import type { SecretBox } from '#platform/crypto/secret-box.ts';
+import type { Pool } from '#platform/db/pool.ts';
+import { ApiError } from '#platform/http/errors.ts';
+import { errorResponses } from '#platform/http/schemas.ts';
+import { adminActor } from '#modules/admin/admin-auth.ts';
+import type { AuditActor } from '#modules/audit/record-audit.ts';
+import { getWebhookEndpoint } from './get-webhook-endpoint.ts';
+import { getDelivery, listDeliveries } from './list-deliveries.ts';
+import { redeliverWebhook } from './redeliver-webhook.ts';
+import { redriveDeadWebhooks } from './redrive-dead-webhooks.ts';
+import { rotateWebhookSecret } from './rotate-webhook-secret.ts';
+import {
+  DeadLetterListQuery,
+  DeliveryIdParams,
+  DeliveryListQuery,
+  RedriveRequestSchema,
+  RedriveResultSchema,
+  RotatedSecretSchema,
+  TestEventResultSchema,
+  WebhookDeliveryPageSchema,
+  WebhookDeliverySchema,
+  WebhookEndpointSchema,
+} from './schema.ts';
+import { sendTestWebhook } from './send-test-webhook.ts';
+
+type Hook = (request: never, reply: never) => Promise<void>;
+export type WebhookRouteDeps = { pool: Pool; clock: Clock; secretBox: SecretBox; authenticateAdmin: Hook; authenticatePartner: Hook };
+
+const partnerSecurity = [{ ApiKeyAuth: [] }];
+const adminSecurity = [{ BearerAuth: [] }];
+
+function partnerOf(request: FastifyRequest): { id: string; actor: AuditActor } {
+  const client = request.client;
+  if (!client) throw new ApiError('UNAUTHORIZED', 'missing X-Api-Key header');
+  return { id: client.id, actor: { type: 'partner', id: client.id, ip: request.ip, requestId: request.id } };
+}
+
+/** Partner webhook endpoints (/api/v1/webhooks/...) and the operator's dead-letter tools. */
+export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const partner = deps.authenticatePartner as never;
+  const admin = deps.authenticateAdmin as never;
+
+  r.post('/api/v1/webhooks/test', {
+    preHandler: partner,
+    schema: {
+      tags: ['Partner'],
+      summary: 'Send a webhook.test event to your endpoint',
+      description: 'Queues a signed `webhook.test` event (`{event, ts}`) for delivery; follow it in GET /api/v1/webhooks/deliveries.',
+      security: partnerSecurity,
+      response: { 202: TestEventResultSchema, ...errorResponses(401, 409) },
+    },
+  }, async (request, reply) => {
+    const result = await sendTestWebhook(deps, partnerOf(request).id);
+    if (!result.ok) throw new ApiError('CONFLICT', result.message, { reason: result.code });
+    reply.code(202);
+    return { delivery_id: result.deliveryId, status: 'pending' as const };
+  });
+
+  r.get('/api/v1/webhooks/deliveries', {
+    preHandler: partner,
+    schema: {
+      tags: ['Partner'],
+      summary: 'Your webhook deliveries, newest first, with every attempt',
+      security: partnerSecurity,
+      querystring: DeliveryListQuery,
+      response: { 200: WebhookDeliveryPageSchema, ...errorResponses(400, 401) },
+    },
+  }, async (request) => {
+    const { status, limit, cursor } = request.query;
+    return listDeliveries(deps, { clientId: partnerOf(request).id, ...(status ? { status } : {}) }, { limit, ...(cursor ? { cursor } : {}) });
+  });
+
+  r.get('/api/v1/webhooks/deliveries/:id', {
+    preHandler: partner,
+    schema: {
+      tags: ['Partner'],
+      summary: 'One of your webhook deliveries with every attempt',
+      security: partnerSecurity,
+      params: DeliveryIdParams,
+      response: { 200: WebhookDeliverySchema, ...errorResponses(400, 401, 404) },
+    },
+  }, async (request) => {
+    const delivery = await getDelivery(deps, request.params.id, partnerOf(request).id);
+    if (!delivery) throw new ApiError('NOT_FOUND', `no delivery ${request.params.id}`);
+    return delivery;
+  });
+
+  r.post('/api/v1/webhooks/deliveries/:id/redeliver', {
+    preHandler: partner,
+    schema: {
+      tags: ['Partner'],
+      summary: 'Deliver one of your events again now (same webhook-id, fresh round of attempts)',
+      security: partnerSecurity,
+      params: DeliveryIdParams,
+      response: { 202: WebhookDeliverySchema, ...errorResponses(400, 401, 404, 409) },
+    },
+  }, async (request, reply) => {
+    const clientId = partnerOf(request).id;
+    const result = await redeliverWebhook(deps, clientId, request.params.id);
+    if (!result.ok) {
+      if (result.code === 'NOT_FOUND') throw new ApiError('NOT_FOUND', result.message);
+      throw new ApiError('CONFLICT', result.message, { reason: result.code });
+    }
+    reply.code(202);
+    return (await getDelivery(deps, request.params.id, clientId))!;
+  });
+
+  r.post('/api/v1/webhooks/rotate-secret', {
+    preHandler: partner,
+    schema: {
+      tags: ['Partner'],
+      summary: 'Replace your webhook signing secret (shown once); the old one keeps signing for 24 h',
+      description: 'For 24 h every webhook carries two signatures (old and new secret) in `webhook-signature` and `X-Veridity-Signature`, so the receiver can switch secrets without missing an event.',
+      security: partnerSecurity,
+      response: { 200: RotatedSecretSchema, ...errorResponses(401, 409) },
+    },
+  }, async (request) => {
+    const { id, actor } = partnerOf(request);
+    const result = await rotateWebhookSecret(deps, id, actor);
+    if (!result.ok) throw new ApiError('CONFLICT', result.message, { reason: result.code });
+    return { webhook_secret: result.secret, previous_secret_expires_at: result.previousExpiresAt.toISOString() };
+  });
+
+  r.get('/api/v1/webhooks/endpoint', {
+    preHandler: partner,
+    schema: {
+      tags: ['Partner'],
+      summary: 'Your webhook endpoint: URL, disabled state, secret rotation window',
+      security: partnerSecurity,
+      response: { 200: WebhookEndpointSchema, ...errorResponses(401) },
+    },
+  }, async (request) => {
+    const endpoint = await getWebhookEndpoint(deps, partnerOf(request).id);
+    if (!endpoint) throw new ApiError('UNAUTHORIZED', 'invalid API key');
+    return endpoint;
+  });
+
+  r.get('/api/admin/webhooks/dead-letters', {
+    preHandler: admin,
+    schema: {
+      tags: ['Admin'],
+      summary: 'Dead webhook deliveries (newest first), with every attempt',
+      security: adminSecurity,
+      querystring: DeadLetterListQuery,
+      response: { 200: WebhookDeliveryPageSchema, ...errorResponses(400, 401) },
+    },
+  }, async (request) => {
+    const { client_id, event_type, limit, cursor } = request.query;
+    return listDeliveries(
+      deps,
+      { status: 'dead', ...(client_id ? { clientId: client_id } : {}), ...(event_type ? { eventType: event_type } : {}) },
+      { limit, ...(cursor ? { cursor } : {}) },
+    );
+  });
+
+  r.post('/api/admin/webhooks/dead-letters/redrive', {
+    preHandler: admin,
+    schema: {
+      tags: ['Admin'],
+      summary: 'Queue dead deliveries again, in bulk',
+      description: 'Selects dead deliveries by `delivery_ids`, `client_id` and/or `event_type` (all given filters apply), or every one with `{"all": true}`. Each gets a fresh round of attempts, due now.',
+      security: adminSecurity,
+      body: RedriveRequestSchema,
+      response: { 200: RedriveResultSchema, ...errorResponses(400, 401) },
+    },
+  }, async (request) => redriveDeadWebhooks(deps, request.body, adminActor(request)));
+}

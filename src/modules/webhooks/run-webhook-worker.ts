@@ -1,0 +1,98 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { RunningWorker } from '#platform/queue/worker-kind.ts';
+import { deliverDueWebhooks, EMPTY_REPORT, hasDueWebhooks, type BatchReport, type WebhookWorkerDeps } from './deliver-due-webhooks.ts';
+
+export type WebhookWorkerOptions = {
+  /** Deliveries in flight at once in this process (WEBHOOK_CONCURRENCY). */
+  concurrency: number;
+  /** Idle lanes look for due deliveries this often (jittered). Default 250 ms. */
+  pollIntervalMs?: number;
+};
+
+export type RunningWebhookWorker = RunningWorker & { totals(): BatchReport };
+
+const MAX_LANES = 4;
+const DEFAULT_POLL_INTERVAL_MS = 250;
+const MAX_ERROR_BACKOFF_MS = 30_000;
+
+/**
+ * Concurrency is split into lanes (one database connection each) that claim small batches:
+ * a slow receiver holds up its own lane's batch, not the whole process.
+ */
+export function laneLayout(concurrency: number): { lanes: number; batchSize: number } {
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  const lanes = Math.min(MAX_LANES, concurrency);
+  return { lanes, batchSize: Math.ceil(concurrency / lanes) };
+}
+
+/** Delivers until stopped. Stop lets batches in flight finish (each attempt times out after 15 s). */
+export function startWebhookWorker(deps: WebhookWorkerDeps, options: WebhookWorkerOptions): RunningWebhookWorker {
+  const { lanes, batchSize } = laneLayout(options.concurrency);
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const totals = { ...EMPTY_REPORT };
+  let stopping = false;
+  const wakers = new Set<() => void>();
+
+  /** A sleep that stop() cuts short. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      wakers.add(wake);
+    });
+
+  const lane = async () => {
+    let failures = 0;
+    while (!stopping) {
+      try {
+        const report = (await hasDueWebhooks(deps)) ? await deliverDueWebhooks(deps, { limit: batchSize }) : EMPTY_REPORT;
+        add(totals, report);
+        failures = 0;
+        // A full batch means more may be due: go again at once.
+        if (report.claimed < batchSize) await pause(pollIntervalMs * (0.5 + Math.random()));
+      } catch (error) {
+        failures += 1;
+        deps.log.error({ err: error }, 'webhook delivery batch failed (database); its deliveries are due again');
+        await pause(Math.min(MAX_ERROR_BACKOFF_MS, 500 * 2 ** failures));
+      }
+    }
+  };
+  const running = Promise.all(Array.from({ length: lanes }, lane));
+
+  return {
+    totals: () => ({ ...totals }),
+    async stop({ timeoutMs }) {
+      stopping = true;
+      for (const wake of wakers) wake();
+      const finished = await Promise.race([running.then(() => true), delay(timeoutMs, false, { ref: false })]);
+      return { finished };
+    },
+  };
+}
+
+/** WORKER_ONCE: delivers everything due now (lanes in parallel), then returns the counts. */
+export async function runWebhookWorkerOnce(deps: WebhookWorkerDeps, options: Pick<WebhookWorkerOptions, 'concurrency'>): Promise<BatchReport> {
+  const { lanes, batchSize } = laneLayout(options.concurrency);
+  const totals = { ...EMPTY_REPORT };
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      for (;;) {
+        const report = await deliverDueWebhooks(deps, { limit: batchSize });
+        add(totals, report);
+        if (report.claimed === 0) return;
+      }
+    }),
+  );
+  return totals;
+}
+
+function add(totals: BatchReport, report: BatchReport): void {
+  totals.claimed += report.claimed;
+  totals.delivered += report.delivered;
+  totals.retrying += report.retrying;
+  totals.dead += report.dead;
+}

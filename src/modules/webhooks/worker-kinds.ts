@@ -1,0 +1,109 @@
+import type client from 'prom-client';
+import type { Clock } from '#platform/clock.ts';
+import type { SecretBox } from '#platform/crypto/secret-box.ts';
+import { createPool, type Pool } from '#platform/db/pool.ts';
+import type { Logger } from '#platform/logger.ts';
+import type { Queue } from '#platform/queue/queue.ts';
+import type { WorkerKind } from '#platform/queue/worker-kind.ts';
+import { PURGE_ROTATED_SECRETS_CRON, PurgeRotatedSecretsJob } from './jobs.ts';
+import { createWebhookMetrics } from './metrics.ts';
+import { purgeRotatedSecrets } from './purge-rotated-secrets.ts';
+import { laneLayout, runWebhookWorkerOnce, startWebhookWorker } from './run-webhook-worker.ts';
+
+export type WebhookWorkerKindDeps = {
+  databaseUrl: string;
+  clock: Clock;
+  secretBox: SecretBox;
+  log: Logger;
+  registry: client.Registry;
+  /** pg-boss, started on first use and stopped by the caller. */
+  queue: () => Promise<Queue>;
+  allowPrivateNetworks: boolean;
+  concurrency: number;
+};
+
+/**
+ * The webhooks module's consumers: `webhooks` (delivery) and its hourly secret purge.
+ * `context` is read only when a kind starts, so the kinds can be listed before anything is open.
+ */
+export function webhookWorkerKinds(context: () => WebhookWorkerKindDeps): WorkerKind[] {
+  // Own pool: each lane keeps a connection for a whole batch, which must not starve the API.
+  const openPool = (deps: WebhookWorkerKindDeps) =>
+    createPool(deps.databaseUrl, { max: laneLayout(deps.concurrency).lanes + 1, log: deps.log, applicationName: 'veridity-webhooks' });
+  const workerDeps = (deps: WebhookWorkerKindDeps, pool: Pool) => ({
+    pool,
+    clock: deps.clock,
+    secretBox: deps.secretBox,
+    log: deps.log.child({ component: 'webhooks' }),
+    allowPrivateNetworks: deps.allowPrivateNetworks,
+    metrics: createWebhookMetrics(deps.registry),
+  });
+
+  const delivery: WorkerKind = {
+    name: 'webhooks',
+    description: 'deliver webhook events from the outbox (signed POSTs, retries, dead letters)',
+    async start() {
+      const deps = context();
+      const pool = openPool(deps);
+      const worker = startWebhookWorker(workerDeps(deps, pool), { concurrency: deps.concurrency });
+      return {
+        async stop(options) {
+          const result = await worker.stop(options);
+          // Unfinished lanes still hold connections; they are released when the process exits.
+          if (result.finished) await pool.end();
+          return result;
+        },
+      };
+    },
+    async runOnce() {
+      const deps = context();
+      const pool = openPool(deps);
+      try {
+        return await runWebhookWorkerOnce(workerDeps(deps, pool), { concurrency: deps.concurrency });
+      } finally {
+        await pool.end();
+      }
+    },
+  };
+
+  const purge: WorkerKind = {
+    name: PurgeRotatedSecretsJob.name,
+    description: `forget rotated webhook secrets after their 24 h overlap (pg-boss, cron ${PURGE_ROTATED_SECRETS_CRON})`,
+    async start() {
+      const deps = context();
+      const queue = await deps.queue();
+      const pool = openPool(deps);
+      const { failures } = createWebhookMetrics(deps.registry);
+      const log = deps.log.child({ component: 'webhooks' });
+      await queue.register([PurgeRotatedSecretsJob]);
+      await queue.schedule(PurgeRotatedSecretsJob, PURGE_ROTATED_SECRETS_CRON, {});
+      await queue.work(PurgeRotatedSecretsJob, async () => {
+        try {
+          const { purged } = await purgeRotatedSecrets({ pool, clock: deps.clock });
+          if (purged > 0) log.info({ purged }, 'purged rotated webhook secrets');
+        } catch (error) {
+          failures.inc({ queue: PurgeRotatedSecretsJob.name });
+          throw error; // pg-boss retries it
+        }
+      });
+      return {
+        async stop() {
+          await queue.boss.offWork(PurgeRotatedSecretsJob.name, { wait: true });
+          await pool.end();
+          return { finished: true };
+        },
+      };
+    },
+    async runOnce() {
+      const deps = context();
+      const pool = openPool(deps);
+      try {
+        return await purgeRotatedSecrets({ pool, clock: deps.clock });
+      } finally {
+        await pool.end();
+      }
+    },
+  };
+
+  return [delivery, purge];
+}

@@ -1,0 +1,50 @@
+// The Groth16 equation e(A, B) = e(alpha, beta) * e(L, gamma) * e(C, delta), with
+// L = IC[0] + sum(signal_i * IC[i + 1]), shared by single and batch verification.
+import mcl, { type G1, type G2, type GT } from 'mcl-wasm';
+import { isInG2Subgroup, millerLoopVec, toMclFr, toMclG1, toMclG2 } from './mcl-bn254.ts';
+import type { PreparedVerificationKey } from './prepare-verification-key.ts';
+import { groth16Failure, type Groth16Result, type ParsedProof, type ParsedPublicSignals } from './types.ts';
+
+/** A proof as mcl points, with pi_b known to be in G2 (G1 has cofactor 1: on-curve suffices). */
+export type LoadedProof = { readonly a: G1; readonly b: G2; readonly c: G1 };
+
+/** Checks what parsing could not (signal count for this key, G2 subgroup) and loads the points. */
+export function loadStatement(
+  key: PreparedVerificationKey,
+  proof: ParsedProof,
+  publicSignals: ParsedPublicSignals,
+): Groth16Result<LoadedProof> {
+  if (publicSignals.length !== key.nPublic) {
+    return groth16Failure('WRONG_SIGNAL_COUNT', `expected ${key.nPublic} public signals, got ${publicSignals.length}`);
+  }
+  const b = toMclG2(proof.b);
+  if (!isInG2Subgroup(b)) return groth16Failure('POINT_NOT_IN_SUBGROUP', 'pi_b: not in the order-r subgroup of G2');
+  return { ok: true, value: { a: toMclG1(proof.a), b, c: toMclG1(proof.c) } };
+}
+
+/** sum(scalars[i] * key.ic[i]); scalars[0] weighs IC[0]. */
+export function combineIc(key: PreparedVerificationKey, scalars: readonly bigint[]): G1 {
+  return mcl.mulVec([...key.ic], scalars.map(toMclFr));
+}
+
+/**
+ * prod_i e(a[i], b[i]) == alphaBeta * e(l, gamma) * e(c, delta), evaluated as one multi-Miller
+ * loop over the (a, b) pairs, one precomputed double loop for gamma and delta, and a single
+ * final exponentiation. `alphaBeta` is e(alpha, beta) raised to the weight of the a-terms.
+ */
+export function pairingEquationHolds(
+  key: PreparedVerificationKey,
+  a: readonly G1[],
+  b: readonly G2[],
+  l: G1,
+  c: G1,
+  alphaBeta: GT,
+): boolean {
+  const loops = mcl.mul(millerLoopVec(a, b), mcl.precomputedMillerLoop2(mcl.neg(l), key.gamma, mcl.neg(c), key.delta));
+  return mcl.finalExp(loops).isEqual(alphaBeta);
+}
+
+export function loadedProofHolds(key: PreparedVerificationKey, proof: LoadedProof, publicSignals: readonly bigint[]): boolean {
+  const l = combineIc(key, [1n, ...publicSignals]);
+  return pairingEquationHolds(key, [proof.a], [proof.b], l, proof.c, key.alphaBeta);
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import mcl from 'mcl-wasm';
+import { loadFixtures } from './fixtures/load-fixtures.ts';
+import { malformedCases } from './fixtures/malformed-cases.ts';
+import { g2ToJson, proofPoints, rerandomise, twistPointOutsideSubgroup, withPoints } from './fixtures/tamper.ts';
+import { initMcl } from './mcl-bn254.ts';
+import { createGroth16VerifierPool } from './verifier-pool.ts';
+
+const { verificationKey, proofs } = loadFixtures();
+await initMcl(); // for the tamper helpers in this thread; the pool's workers have their own mcl
+
+describe('Groth16 verifier pool', () => {
+  const pool = createGroth16VerifierPool({ size: 2, maxBatchSize: 16, maxBatchDelayMs: 5 });
+  after(() => pool.close());
+
+  it('registers a key and reports its public signal count', async () => {
+    assert.deepEqual(await pool.registerKey('fixture', verificationKey), { ok: true, value: { nPublic: 7 } });
+    assert.deepEqual(await pool.registerKey('fixture-copy', verificationKey), { ok: true, value: { nPublic: 7 } });
+  });
+
+  it('rejects a malformed key or one with a G2 point outside the subgroup', async () => {
+    const malformed = await pool.registerKey('bad', { ...verificationKey, IC: [] });
+    assert.deepEqual(malformed.ok ? 'ok' : malformed.code, 'MALFORMED_KEY');
+    const outsider = await pool.registerKey('bad', { ...verificationKey, vk_delta_2: g2ToJson(twistPointOutsideSubgroup()) });
+    assert.deepEqual(outsider.ok ? 'ok' : outsider.code, 'POINT_NOT_IN_SUBGROUP');
+    const unknown = await pool.verify('bad', proofs[0]!.proof, proofs[0]!.public_signals);
+    assert.deepEqual(unknown.ok ? 'ok' : unknown.code, 'UNKNOWN_KEY');
+  });
+
+  it('batches concurrent calls and answers each one correctly', async () => {
+    const before = pool.stats();
+    const calls = Array.from({ length: 64 }, (_, i) => {
+      const fixture = proofs[i % proofs.length]!;
+      const keyId = i % 4 === 3 ? 'fixture-copy' : 'fixture';
+      if (i % 9 === 4) {
+        const { c } = proofPoints(fixture.proof);
+        return { keyId, proof: withPoints(fixture.proof, { c: mcl.dbl(c) }), signals: fixture.public_signals, valid: false };
+      }
+      if (i % 9 === 7) return { keyId, proof: fixture.proof, signals: proofs[(i + 1) % proofs.length]!.public_signals, valid: false };
+      if (i % 5 === 0) return { keyId, proof: rerandomise(fixture, verificationKey), signals: fixture.public_signals, valid: true };
+      return { keyId, proof: fixture.proof, signals: fixture.public_signals, valid: true };
+    });
+    const results = await Promise.all(calls.map((call) => pool.verify(call.keyId, call.proof, call.signals)));
+    assert.deepEqual(results, calls.map((call) => ({ ok: true, valid: call.valid })));
+
+    const after = pool.stats();
+    assert.equal(after.workers, 2);
+    assert.equal(after.statements - before.statements, 64);
+    assert.ok(after.batches - before.batches <= 8, `64 concurrent calls went out in ${after.batches - before.batches} batches`);
+    assert.ok(after.largestBatch > 1);
+  });
+
+  it('answers malformed input with the same codes as the in-thread path', async () => {
+    const cases = malformedCases(proofs[0]!, g2ToJson(twistPointOutsideSubgroup()));
+    const results = await Promise.all(cases.map((c) => pool.verify('fixture', c.proof, c.publicSignals)));
+    assert.deepEqual(
+      results.map((result) => (result.ok ? result : result.code)),
+      cases.map((c) => c.code),
+    );
+  });
+
+  it('close() finishes queued calls, ends the workers and refuses new calls', async () => {
+    const own = createGroth16VerifierPool({ size: 2 });
+    await own.registerKey('fixture', verificationKey);
+    assert.equal(own.stats().workers, 2);
+    const queued = own.verify('fixture', proofs[1]!.proof, proofs[1]!.public_signals);
+    await own.close();
+    assert.deepEqual(await queued, { ok: true, valid: true });
+    assert.equal(own.stats().workers, 0, 'every worker has exited');
+    await assert.rejects(own.verify('fixture', proofs[1]!.proof, proofs[1]!.public_signals), /closed/);
+    await assert.rejects(own.registerKey('other', verificationKey), /closed/);
+  });
+});

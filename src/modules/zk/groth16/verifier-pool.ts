@@ -1,0 +1,251 @@
+// A pool of worker threads verifying Groth16 proofs off the event loop. Inputs are parsed
+// here (cheap, bounded) so malformed ones never reach a worker; verify() calls under the same
+// key that arrive within maxBatchDelayMs (or until maxBatchSize) are verified as one batch.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { parseStatement } from './parse-statement.ts';
+import { parseVerificationKey } from './parse-verification-key.ts';
+import {
+  groth16Failure,
+  type Groth16Result,
+  type ParsedStatement,
+  type ParsedVerificationKey,
+  type VerifyResult,
+} from './types.ts';
+import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
+
+export type Groth16VerifierPoolOptions = {
+  /** Worker threads; defaults to the number of available cores. */
+  readonly size?: number;
+  /** Largest batch sent to one worker (default 32). */
+  readonly maxBatchSize?: number;
+  /** How long the first call of a batch waits for company (default 2 ms). */
+  readonly maxBatchDelayMs?: number;
+};
+
+export type Groth16VerifierPool = {
+  /** Parses and prepares a snarkjs verification key in every worker; replaces a key of the same id. */
+  registerKey(keyId: string, verificationKey: unknown): Promise<Groth16Result<{ nPublic: number }>>;
+  /** Malformed input resolves to a code; a well-formed proof to `{ ok: true, valid }`. */
+  verify(keyId: string, proof: unknown, publicSignals: unknown): Promise<VerifyResult>;
+  /** Counters since creation, e.g. for metrics: how well calls are being batched. */
+  stats(): Groth16VerifierPoolStats;
+  /** Finishes queued work, then terminates the workers. Later calls reject. */
+  close(): Promise<void>;
+};
+
+export type Groth16VerifierPoolStats = {
+  readonly workers: number;
+  readonly batches: number;
+  /** Statements sent to workers (malformed input rejected before batching is not counted). */
+  readonly statements: number;
+  readonly largestBatch: number;
+};
+
+type Deferred<T> = { resolve(value: T): void; reject(error: Error): void };
+
+type QueuedVerification = Deferred<VerifyResult> & { readonly statement: ParsedStatement };
+
+type KeyQueue = { items: QueuedVerification[]; due: boolean; timer: NodeJS.Timeout | undefined };
+
+type RegisterOutcome = Extract<WorkerResponse, { type: 'registered' }>['result'];
+
+type InFlight =
+  | { readonly kind: 'register'; readonly deferred: Deferred<RegisterOutcome> }
+  | { readonly kind: 'verify'; readonly batch: readonly QueuedVerification[] };
+
+type WorkerSlot = {
+  readonly worker: Worker;
+  ready: boolean;
+  /** Whether a verify batch is in flight: at most one per worker, so batches grow while all are busy. */
+  busy: boolean;
+  readonly inFlight: Map<number, InFlight>;
+  lastError: Error | undefined;
+};
+
+const WORKER_URL = new URL('./verifier-worker.ts', import.meta.url);
+
+export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = {}): Groth16VerifierPool {
+  const size = options.size ?? availableParallelism();
+  const maxBatchSize = options.maxBatchSize ?? 32;
+  const maxBatchDelayMs = options.maxBatchDelayMs ?? 2;
+  if (!Number.isInteger(size) || size < 1) throw new Error(`pool size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new Error('maxBatchSize must be a positive integer');
+
+  /** Keys as registered, to check signal counts here and to re-register in replacement workers. */
+  const keys = new Map<string, ParsedVerificationKey>();
+  const queues = new Map<string, KeyQueue>();
+  const slots = new Set<WorkerSlot>();
+  let nextRequestId = 0;
+  const counters = { batches: 0, statements: 0, largestBatch: 0 };
+  let closed: Promise<void> | undefined;
+  let onIdle: (() => void) | undefined;
+
+  function post(slot: WorkerSlot, request: WorkerRequest, inFlight: InFlight): void {
+    slot.inFlight.set(request.requestId, inFlight);
+    slot.worker.postMessage(request);
+  }
+
+  function registerIn(slot: WorkerSlot, keyId: string, key: ParsedVerificationKey): Promise<RegisterOutcome> {
+    return new Promise((resolve, reject) => {
+      post(slot, { type: 'register', requestId: nextRequestId++, keyId, key }, { kind: 'register', deferred: { resolve, reject } });
+    });
+  }
+
+  function spawn(): void {
+    const worker = new Worker(WORKER_URL);
+    const slot: WorkerSlot = { worker, ready: false, busy: false, inFlight: new Map(), lastError: undefined };
+    slots.add(slot);
+    worker.on('message', (response: WorkerResponse) => onResponse(slot, response));
+    worker.on('error', (error) => {
+      slot.lastError = error; // the 'exit' that follows does the cleanup
+    });
+    worker.on('exit', (exitCode) => onExit(slot, exitCode));
+    // A replacement learns every registered key before any batch: the port keeps the order.
+    for (const [keyId, key] of keys) void registerIn(slot, keyId, key).catch(() => {});
+  }
+
+  function onResponse(slot: WorkerSlot, response: WorkerResponse): void {
+    if (response.type === 'ready') {
+      slot.ready = true;
+      return;
+    }
+    const inFlight = slot.inFlight.get(response.requestId);
+    if (!inFlight) throw new Error(`verifier worker answered unknown request ${response.requestId}`);
+    slot.inFlight.delete(response.requestId);
+    if (inFlight.kind === 'register') {
+      if (response.type === 'registered') inFlight.deferred.resolve(response.result);
+      else inFlight.deferred.reject(new Error(`verifier worker failed: ${response.type === 'failed' ? response.error : response.type}`));
+    } else {
+      slot.busy = false;
+      if (response.type === 'verified' && response.results.length === inFlight.batch.length) {
+        inFlight.batch.forEach((item, i) => item.resolve(response.results[i] as VerifyResult));
+      } else {
+        const reason = response.type === 'failed' ? response.error : `unexpected ${response.type} response`;
+        for (const item of inFlight.batch) item.reject(new Error(`verifier worker failed: ${reason}`));
+      }
+    }
+    pump();
+  }
+
+  function onExit(slot: WorkerSlot, exitCode: number): void {
+    slots.delete(slot);
+    const error = new Error(`verifier worker exited (code ${exitCode})`, { cause: slot.lastError });
+    for (const inFlight of slot.inFlight.values()) {
+      if (inFlight.kind === 'register') inFlight.deferred.reject(error);
+      else for (const item of inFlight.batch) item.reject(error);
+    }
+    // Replace a worker that died after starting; one that never started would die again.
+    if (!closed && slot.ready) spawn();
+    if (slots.size === 0) {
+      for (const queue of queues.values()) for (const item of queue.items.splice(0)) item.reject(error);
+    }
+    pump();
+  }
+
+  function takeDueBatch(): { keyId: string; batch: QueuedVerification[] } | undefined {
+    for (const [keyId, queue] of queues) {
+      if (!queue.due && queue.items.length < maxBatchSize) continue;
+      const batch = queue.items.splice(0, maxBatchSize);
+      // Leftovers have waited too; they go with the next free worker.
+      queue.due = queue.items.length > 0;
+      if (!queue.due) {
+        clearTimeout(queue.timer);
+        queues.delete(keyId);
+      }
+      return { keyId, batch };
+    }
+    return undefined;
+  }
+
+  function pump(): void {
+    for (const slot of slots) {
+      if (slot.busy) continue;
+      const next = takeDueBatch();
+      if (!next) break;
+      slot.busy = true;
+      counters.batches += 1;
+      counters.statements += next.batch.length;
+      counters.largestBatch = Math.max(counters.largestBatch, next.batch.length);
+      const statements = next.batch.map((item) => item.statement);
+      post(slot, { type: 'verify', requestId: nextRequestId++, keyId: next.keyId, statements }, { kind: 'verify', batch: next.batch });
+    }
+    if (onIdle && queues.size === 0 && [...slots].every((slot) => slot.inFlight.size === 0)) onIdle();
+  }
+
+  function enqueue(keyId: string, statement: ParsedStatement): Promise<VerifyResult> {
+    return new Promise((resolve, reject) => {
+      let queue = queues.get(keyId);
+      if (!queue) {
+        queue = { items: [], due: false, timer: undefined };
+        queues.set(keyId, queue);
+      }
+      queue.items.push({ statement, resolve, reject });
+      if (queue.items.length >= maxBatchSize) {
+        pump();
+      } else if (queue.timer === undefined && !queue.due) {
+        const waiting = queue;
+        waiting.timer = setTimeout(() => {
+          waiting.timer = undefined;
+          waiting.due = true;
+          pump();
+        }, maxBatchDelayMs);
+      }
+    });
+  }
+
+  function assertUsable(): void {
+    if (closed) throw new Error('the Groth16 verifier pool is closed');
+    if (slots.size === 0) throw new Error('no Groth16 verifier worker could be started');
+  }
+
+  async function drainAndTerminate(): Promise<void> {
+    for (const queue of queues.values()) {
+      clearTimeout(queue.timer);
+      queue.due = true;
+    }
+    await new Promise<void>((resolve) => {
+      onIdle = resolve;
+      pump();
+    });
+    await Promise.all([...slots].map((slot) => slot.worker.terminate()));
+  }
+
+  for (let i = 0; i < size; i++) spawn();
+
+  return {
+    async registerKey(keyId, verificationKey) {
+      assertUsable();
+      const parsed = parseVerificationKey(verificationKey);
+      if (!parsed.ok) return parsed;
+      // Known before the workers answer so that a worker replaced meanwhile learns it too.
+      const previous = keys.get(keyId);
+      keys.set(keyId, parsed.value);
+      const results = await Promise.all([...slots].map((slot) => registerIn(slot, keyId, parsed.value)));
+      const failure = results.find((result) => !result.ok);
+      if (failure) {
+        if (previous) keys.set(keyId, previous);
+        else keys.delete(keyId);
+        return failure;
+      }
+      return { ok: true, value: { nPublic: parsed.value.nPublic } };
+    },
+
+    async verify(keyId, proof, publicSignals) {
+      assertUsable();
+      const key = keys.get(keyId);
+      if (!key) return groth16Failure('UNKNOWN_KEY', `no verification key registered as ${keyId}`);
+      const statement = parseStatement(proof, publicSignals, key.nPublic);
+      return statement.ok ? enqueue(keyId, statement.value) : statement;
+    },
+
+    stats() {
+      return { workers: slots.size, ...counters };
+    },
+
+    close() {
+      closed ??= drainAndTerminate();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import mcl from 'mcl-wasm';
+import type * as snarkjs from 'snarkjs';
+import { loadFixtures, snarkjsVerify, terminateSnarkjsCurve } from './fixtures/load-fixtures.ts';
+import { g2ToJson, proofPoints, rerandomise, twistPointOutsideSubgroup, withPoints } from './fixtures/tamper.ts';
+import { loadStatement } from './check-pairing.ts';
+import { initMcl } from './mcl-bn254.ts';
+import { parsePublicSignals } from './parse-public-signals.ts';
+import { parseStatement } from './parse-statement.ts';
+import { parseVerificationKey } from './parse-verification-key.ts';
+import { prepareVerificationKey, type PreparedVerificationKey } from './prepare-verification-key.ts';
+import type { ParsedStatement, VerifyResult } from './types.ts';
+import { verifyBatch, weightedBatchHolds } from './verify-batch.ts';
+import { verifyPrepared } from './verify-prepared.ts';
+
+const { verificationKey, proofs } = loadFixtures();
+await initMcl();
+const key = prepareFixtureKey();
+
+function prepareFixtureKey(): PreparedVerificationKey {
+  const parsed = parseVerificationKey(verificationKey);
+  assert.ok(parsed.ok);
+  const prepared = prepareVerificationKey(parsed.value);
+  assert.ok(prepared.ok);
+  return prepared.value;
+}
+
+type JsonStatement = { proof: snarkjs.Groth16Proof; signals: string[] };
+
+function parsed({ proof, signals }: JsonStatement): ParsedStatement {
+  const statement = parseStatement(proof, signals, key.nPublic);
+  assert.ok(statement.ok, statement.ok ? '' : statement.message);
+  return statement.value;
+}
+
+const valid: JsonStatement[] = proofs.map(({ proof, public_signals }) => ({ proof, signals: public_signals }));
+const validResult: VerifyResult = { ok: true, valid: true };
+const invalidResult: VerifyResult = { ok: true, valid: false };
+
+describe('verifyBatch', () => {
+  after(async () => {
+    key.dispose();
+    await terminateSnarkjsCurve();
+  });
+
+  it('accepts a batch of valid and re-randomised proofs', () => {
+    const batch = [...valid, ...valid.slice(0, 5).map((s, i) => ({ ...s, proof: rerandomise(proofs[i]!, verificationKey) }))];
+    assert.deepEqual(verifyBatch(key, batch.map(parsed)), batch.map(() => validResult));
+  });
+
+  it('accepts an all-valid batch with the combined check alone, and rejects one with a bad proof', () => {
+    const loaded = valid.map((statement) => {
+      const { proof, publicSignals } = parsed(statement);
+      return { proof: ok(loadStatement(key, proof, publicSignals)), publicSignals };
+    });
+    assert.equal(weightedBatchHolds(key, loaded), true);
+    const swapped = { ...loaded[4]!, publicSignals: loaded[5]!.publicSignals };
+    assert.equal(weightedBatchHolds(key, [...loaded.slice(0, 4), swapped, ...loaded.slice(5)]), false);
+  });
+
+  it('handles the empty batch and a batch of one', () => {
+    assert.deepEqual(verifyBatch(key, []), []);
+    assert.deepEqual(verifyBatch(key, [parsed(valid[0]!)]), [validResult]);
+    assert.deepEqual(verifyBatch(key, [parsed({ ...valid[0]!, signals: valid[1]!.signals })]), [invalidResult]);
+  });
+
+  it('gives each proof its own answer when one among many is invalid, agreeing with snarkjs', async () => {
+    const batch = valid.map((statement) => ({ ...statement }));
+    const { c } = proofPoints(batch[13]!.proof);
+    batch[13] = { ...batch[13]!, proof: withPoints(batch[13]!.proof, { c: mcl.neg(c) }) };
+    const results = verifyBatch(key, batch.map(parsed));
+    assert.deepEqual(results, batch.map((_, i) => (i === 13 ? invalidResult : validResult)));
+    for (const [i, { proof, signals }] of batch.entries()) {
+      assert.equal(await snarkjsVerify(verificationKey, signals, proof), i === 13 ? 'invalid' : 'valid');
+    }
+  });
+
+  it('matches single verification on a mix of valid, invalid and rejected statements', () => {
+    const outsider = g2ToJson(twistPointOutsideSubgroup());
+    const statements: ParsedStatement[] = [
+      parsed(valid[0]!),
+      parsed({ ...valid[1]!, signals: valid[2]!.signals }),
+      parsed({ ...valid[3]!, proof: { ...valid[3]!.proof, pi_b: outsider } }),
+      parsed(valid[4]!),
+      { proof: parsed(valid[5]!).proof, publicSignals: ok(parsePublicSignals(valid[5]!.signals.slice(1), 6)) },
+      parsed({ ...valid[6]!, proof: withPoints(valid[6]!.proof, { a: mcl.dbl(proofPoints(valid[6]!.proof).a) }) }),
+      parsed(valid[7]!),
+    ];
+    const results = verifyBatch(key, statements);
+    assert.deepEqual(
+      results,
+      statements.map((s) => verifyPrepared(key, s.proof, s.publicSignals)),
+    );
+    assert.deepEqual(
+      results.map((r) => (r.ok ? r.valid : r.code)),
+      [true, false, 'POINT_NOT_IN_SUBGROUP', true, 'WRONG_SIGNAL_COUNT', false, true],
+    );
+  });
+
+  it('weights the proofs: two invalid proofs whose errors cancel in an unweighted sum are caught', () => {
+    // C_0 + X and C_1 - X: the plain product of both equations still balances, so a batch
+    // check without independent random weights would accept both.
+    const shift = mcl.hashAndMapToG1('batch-cancellation');
+    const first = proofPoints(valid[0]!.proof);
+    const second = proofPoints(valid[1]!.proof);
+    const batch = [
+      { ...valid[0]!, proof: withPoints(valid[0]!.proof, { c: mcl.add(first.c, shift) }) },
+      { ...valid[1]!, proof: withPoints(valid[1]!.proof, { c: mcl.sub(second.c, shift) }) },
+      ...valid.slice(2, 6),
+    ];
+    assert.deepEqual(verifyBatch(key, batch.map(parsed)), [invalidResult, invalidResult, ...batch.slice(2).map(() => validResult)]);
+  });
+});
+
+function ok<T>(result: { ok: true; value: T } | { ok: false; message: string }): T {
+  assert.ok(result.ok, result.ok ? '' : result.message);
+  return result.value;
+}

@@ -1,0 +1,14 @@
+import { loadedProofHolds, loadStatement } from './check-pairing.ts';
+import type { PreparedVerificationKey } from './prepare-verification-key.ts';
+import type { ParsedProof, ParsedPublicSignals, VerifyResult } from './types.ts';
+
+/** Verifies one proof in this thread (mcl must be initialised, see initMcl). */
+export function verifyPrepared(
+  key: PreparedVerificationKey,
+  proof: ParsedProof,
+  publicSignals: ParsedPublicSignals,
+): VerifyResult {
+  const loaded = loadStatement(key, proof, publicSignals);
+  if (!loaded.ok) return loaded;
+  return { ok: true, valid: loadedProofHolds(key, loaded.value, publicSignals) };
+}

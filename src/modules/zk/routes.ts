@@ -1,0 +1,247 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Clock } from '#platform/clock.ts';
+import type { Db } from '#platform/db/database.ts';
+import type { Pool } from '#platform/db/pool.ts';
+import { ApiError, errorBody, type ErrorCode } from '#platform/http/errors.ts';
+import { claimIdempotencyKey, requestHash, type StoredResponse } from '#platform/http/idempotency.ts';
+import { errorResponses, ErrorSchema } from '#platform/http/schemas.ts';
+import type { ObjectStorage } from '#platform/storage/object-storage.ts';
+import { adminActor } from '#modules/admin/admin-auth.ts';
+import { requireScope } from '#modules/clients/partner-auth.ts';
+import type { CircuitKeyring } from './circuits/circuit-keyring.ts';
+import { findCircuit, listCircuitRows } from './circuits/find-circuits.ts';
+import { registerCircuit } from './circuits/register-circuit.ts';
+import {
+  ARTIFACT_FILES,
+  CircuitVersionCreateSchema,
+  CircuitVersionSchema,
+  PublicCircuitSchema,
+  toCircuitVersion,
+  toPublicCircuit,
+  type ArtifactKind,
+} from './circuits/schema.ts';
+import { setCircuitEnabled } from './circuits/set-circuit-enabled.ts';
+import { CLAIM_TYPES } from './credentials/claim-types.ts';
+import type { Groth16VerifierPool } from './groth16/verifier-pool.ts';
+import { disableIssuer } from './issuers/disable-issuer.ts';
+import { listIssuers } from './issuers/list-issuers.ts';
+import { registerIssuer } from './issuers/register-issuer.ts';
+import { IssuerCreateSchema, IssuerSchema } from './issuers/schema.ts';
+import { createProofRequest } from './requests/create-proof-request.ts';
+import { getProofStatus } from './verify/get-proof-status.ts';
+import {
+  ProofRequestCreateSchema,
+  ProofRequestSchema,
+  ProofStatusSchema,
+  ProofVerifyRequestSchema,
+  ProofVerifyResponseSchema,
+} from './verify/schema.ts';
+import { verifyProof, type VerifyOutcome } from './verify/verify-proof.ts';
+
+type Hook = (request: never, reply: never) => Promise<void>;
+
+export type ZkRouteDeps = {
+  db: Db;
+  pool: Pool;
+  clock: Clock;
+  storage: ObjectStorage;
+  verifier: Groth16VerifierPool;
+  keyring: CircuitKeyring;
+  authenticateAdmin: Hook;
+  authenticatePartner: Hook;
+  /** Per-partner rate limit hook, run after authentication. */
+  rateLimitPartner?: Hook;
+};
+
+const ARTIFACT_UPLOAD_LIMIT_BYTES = 128 * 1024 * 1024;
+const adminSecurity = [{ BearerAuth: [] }];
+const partnerSecurity: Array<Record<string, string[]>> = [{ ApiKeyAuth: [] }, { OAuth2ClientCredentials: [] }];
+
+const ArtifactFileSchema = z.enum(Object.values(ARTIFACT_FILES) as [string, ...string[]]);
+const KIND_BY_FILE = Object.fromEntries(Object.entries(ARTIFACT_FILES).map(([kind, file]) => [file, kind])) as Record<string, ArtifactKind>;
+
+/** What the verify outcome answers: status and body (the same body is replayed for an Idempotency-Key). */
+function renderOutcome(outcome: VerifyOutcome, requestId: string): StoredResponse {
+  switch (outcome.kind) {
+    case 'verified':
+      return { status: 200, body: { status: 'verified', proof_id: outcome.proofId, ts: outcome.ts } };
+    case 'failed':
+      return { status: 422, body: errorBody(outcome.code, outcome.message, requestId, { proof_id: outcome.proofId, status: 'failed', ts: outcome.ts }) };
+    case 'rejected':
+      return {
+        status: outcome.code === 'NONCE_REPLAY' ? 409 : 422,
+        body: errorBody(outcome.code as ErrorCode, outcome.message, requestId, outcome.detail ? { detail: outcome.detail } : undefined),
+      };
+  }
+}
+
+export function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const admin = deps.authenticateAdmin as never;
+  const partner = [deps.authenticatePartner, ...(deps.rateLimitPartner ? [deps.rateLimitPartner] : [])] as never;
+
+  // Raw artifact uploads (application/octet-stream) are only accepted by the upload route below.
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: ARTIFACT_UPLOAD_LIMIT_BYTES }, (_request, body, done) => done(null, body));
+
+  // ---- Issuers (operator) ----
+  r.post('/api/admin/issuers', {
+    preHandler: admin,
+    schema: { tags: ['Admin'], summary: 'Trust an issuer public key for claim types', security: adminSecurity, body: IssuerCreateSchema, response: { 201: IssuerSchema, ...errorResponses(400, 401, 409) } },
+  }, async (request, reply) => {
+    const result = await registerIssuer(deps, request.body, adminActor(request));
+    if (!result.ok) throw new ApiError('CONFLICT', `this public key is already registered as ${result.existingId}`);
+    reply.code(201);
+    return result.issuer;
+  });
+  r.get('/api/admin/issuers', {
+    preHandler: admin,
+    schema: { tags: ['Admin'], summary: 'List trusted issuers', security: adminSecurity, response: { 200: z.array(IssuerSchema), ...errorResponses(401) } },
+  }, async () => listIssuers(deps));
+  r.delete('/api/admin/issuers/:id', {
+    preHandler: admin,
+    schema: { tags: ['Admin'], summary: 'Stop trusting an issuer', security: adminSecurity, params: z.strictObject({ id: z.string().regex(/^iss_[0-9a-z]{26}$/) }), response: { 200: IssuerSchema, ...errorResponses(400, 401, 404) } },
+  }, async (request) => {
+    const issuer = await disableIssuer(deps, request.params.id, adminActor(request));
+    if (!issuer) throw new ApiError('NOT_FOUND', `no issuer ${request.params.id}`);
+    return issuer;
+  });
+
+  // ---- Circuit registry (operator) ----
+  r.put('/api/admin/artifacts/*', {
+    preHandler: admin,
+    bodyLimit: ARTIFACT_UPLOAD_LIMIT_BYTES,
+    schema: {
+      tags: ['Admin'],
+      summary: 'Upload an artifact (wasm, zkey, verification key) to object storage under the given key',
+      description: 'Send the raw bytes with Content-Type application/octet-stream; then reference the key in POST /api/admin/circuits.',
+      security: adminSecurity,
+      params: z.object({ '*': z.string().min(1).max(512) }),
+      response: { 201: z.object({ key: z.string(), sha256: z.string(), size: z.number().int() }), ...errorResponses(400, 401, 413, 415) },
+    },
+  }, async (request, reply) => {
+    if (!Buffer.isBuffer(request.body)) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the artifact as application/octet-stream');
+    const key = request.params['*'];
+    let stored: { sha256: string };
+    try {
+      stored = await deps.storage.put(key, request.body, 'application/octet-stream');
+    } catch (error) {
+      if (/unsafe object key/.test((error as Error).message)) throw new ApiError('VALIDATION_FAILED', `params.*: ${(error as Error).message}`);
+      throw error;
+    }
+    reply.code(201);
+    return { key, sha256: stored.sha256, size: request.body.length };
+  });
+  r.post('/api/admin/circuits', {
+    preHandler: admin,
+    schema: { tags: ['Admin'], summary: 'Register a circuit artifact version', security: adminSecurity, body: CircuitVersionCreateSchema, response: { 201: CircuitVersionSchema, ...errorResponses(400, 401, 409, 422) } },
+  }, async (request, reply) => {
+    const result = await registerCircuit(deps, request.body, adminActor(request));
+    if (!result.ok) throw new ApiError(result.code === 'ALREADY_REGISTERED' ? 'CONFLICT' : result.code, result.message);
+    reply.code(201);
+    return result.circuit;
+  });
+  r.get('/api/admin/circuits', {
+    preHandler: admin,
+    schema: { tags: ['Admin'], summary: 'List circuit versions', security: adminSecurity, response: { 200: z.array(CircuitVersionSchema), ...errorResponses(401) } },
+  }, async () => (await listCircuitRows(deps, { enabledOnly: false })).map(toCircuitVersion));
+  r.patch('/api/admin/circuits/:id', {
+    preHandler: admin,
+    schema: {
+      tags: ['Admin'], summary: 'Enable or disable a circuit version', security: adminSecurity,
+      params: z.strictObject({ id: z.string().regex(/^cir_[0-9a-z]{26}$/) }), body: z.strictObject({ enabled: z.boolean() }),
+      response: { 200: CircuitVersionSchema, ...errorResponses(400, 401, 404) },
+    },
+  }, async (request) => {
+    const circuit = await setCircuitEnabled(deps, request.params.id, request.body.enabled, adminActor(request));
+    if (!circuit) throw new ApiError('NOT_FOUND', `no circuit ${request.params.id}`);
+    return circuit;
+  });
+
+  // ---- Public artifacts for provers ----
+  r.get('/api/v1/circuits', {
+    schema: { tags: ['Circuits'], summary: 'Enabled circuit versions and where to download their artifacts', response: { 200: z.array(PublicCircuitSchema) } },
+  }, async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=60');
+    return (await listCircuitRows(deps, { enabledOnly: true })).map(toPublicCircuit);
+  });
+  r.get('/api/v1/circuits/:claim_type/:semver/:artifact', {
+    schema: {
+      tags: ['Circuits'], summary: 'Download an artifact (immutable; ETag = its SHA-256)',
+      params: z.strictObject({ claim_type: z.enum(CLAIM_TYPES), semver: z.string().max(40), artifact: ArtifactFileSchema }),
+      response: { 200: z.any(), 304: z.null(), 404: ErrorSchema },
+    },
+  }, async (request, reply) => {
+    const { claim_type, semver, artifact } = request.params;
+    const circuit = await findCircuit(deps, claim_type, semver);
+    if (!circuit || !circuit.enabled) throw new ApiError('NOT_FOUND', `no enabled circuit ${claim_type} ${semver}`);
+    const kind = KIND_BY_FILE[artifact]!;
+    const objectKey = { vkey: circuit.vkeyS3, wasm: circuit.wasmS3, zkey: circuit.zkeyS3 }[kind];
+    const etag = `"${{ vkey: circuit.vkeySha256, wasm: circuit.wasmSha256, zkey: circuit.zkeySha256 }[kind]}"`;
+    reply.header('etag', etag).header('cache-control', 'public, max-age=31536000, immutable');
+    if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
+    const bytes = await deps.storage.get(objectKey);
+    if (!bytes) throw new ApiError('NOT_FOUND', `artifact ${artifact} is missing from storage`);
+    reply.header('content-type', kind === 'vkey' ? 'application/json' : kind === 'wasm' ? 'application/wasm' : 'application/octet-stream');
+    return reply.send(bytes);
+  });
+
+  // ---- Partner: proof requests, verification, status ----
+  r.post('/api/v1/requests', {
+    preHandler: partner,
+    schema: {
+      tags: ['Verify'], summary: 'Create a proof request: a fresh nonce bound to claim, domain and parameters', security: partnerSecurity,
+      body: ProofRequestCreateSchema, response: { 201: ProofRequestSchema, ...errorResponses(400, 401, 403, 422, 429) },
+    },
+  }, async (request, reply) => {
+    const client = requireScope(request, request.body.claim_type);
+    const result = await createProofRequest(deps, client.id, request.body);
+    if (!result.ok) throw new ApiError('INVALID_PARAMS', result.message);
+    reply.code(201);
+    return result.request;
+  });
+
+  r.post('/api/v1/verify', {
+    preHandler: partner,
+    schema: {
+      tags: ['Verify'], summary: 'Verify a ZK proof synchronously', security: partnerSecurity,
+      headers: z.object({ 'idempotency-key': z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/).optional() }).loose(),
+      body: ProofVerifyRequestSchema,
+      response: { 200: ProofVerifyResponseSchema, ...errorResponses(400, 401, 403, 409, 413, 422, 429) },
+    },
+  }, async (request: FastifyRequest<{ Body: z.infer<typeof ProofVerifyRequestSchema>; Headers: { 'idempotency-key'?: string } }>, reply: FastifyReply) => {
+    const client = requireScope(request, request.body.claim_type);
+    const actor = { type: 'partner' as const, id: client.id, ip: request.ip, requestId: request.id };
+    const run = async () => renderOutcome(await verifyProof(deps, client.id, request.body, actor), request.id);
+    const idempotencyKey = request.headers['idempotency-key'];
+    if (!idempotencyKey) {
+      const response = await run();
+      return reply.code(response.status).send(response.body);
+    }
+    const claim = await claimIdempotencyKey(deps.pool, client.id, idempotencyKey, requestHash(request.body), deps.clock.now());
+    if (claim.kind === 'reused') throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body');
+    if (claim.kind === 'in_progress') throw new ApiError('IDEMPOTENCY_CONFLICT', 'a request with this Idempotency-Key is still being processed');
+    if (claim.kind === 'replay') return reply.code(claim.response.status).header('idempotent-replayed', 'true').send(claim.response.body);
+    try {
+      const response = await run();
+      await claim.complete(response);
+      return reply.code(response.status).send(response.body);
+    } catch (error) {
+      await claim.release();
+      throw error;
+    }
+  });
+
+  r.get('/api/v1/status/:proof_id', {
+    preHandler: partner,
+    schema: {
+      tags: ['Status'], summary: 'Status of a proof by id (only the partner that verified it sees it)', security: partnerSecurity,
+      params: z.strictObject({ proof_id: z.string().max(64) }), response: { 200: ProofStatusSchema, ...errorResponses(401, 404, 429) },
+    },
+  }, async (request) => {
+    const status = await getProofStatus(deps, request.client!.id, request.params.proof_id);
+    if (!status) throw new ApiError('NOT_FOUND', `no proof ${request.params.proof_id}`);
+    return status as z.infer<typeof ProofStatusSchema>;
+  });
+}

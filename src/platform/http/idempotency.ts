@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import type { Pool } from '#platform/db/pool.ts';
+import { canonicalize } from '#platform/canonical-json.ts';
+
+export type StoredResponse = { status: number; body: unknown };
+
+export type IdempotencyClaim =
+  | { kind: 'new'; complete(response: StoredResponse): Promise<void>; release(): Promise<void> }
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'reused' }
+  | { kind: 'in_progress' };
+
+const TTL_MS = 10 * 60 * 1000;
+
+export function requestHash(body: unknown): Buffer {
+  return createHash('sha256').update(canonicalize(body)).digest();
+}
+
+/**
+ * Claims an `Idempotency-Key` for a partner before the work starts (committed at once, so a
+ * concurrent duplicate sees it): new -> do the work, then `complete` with the response (4xx
+ * included, so a retry sees the same failure) or `release` on an unexpected error; the same
+ * key and body within 10 minutes -> the stored response; another body -> reused.
+ */
+export async function claimIdempotencyKey(pool: Pool, clientId: string, key: string, hash: Buffer, now: Date): Promise<IdempotencyClaim> {
+  // An expired row is as good as absent.
+  await pool.query('DELETE FROM idempotency_keys WHERE client_id = $1 AND key = $2 AND expires_at <= $3', [clientId, key, now]);
+  const inserted = await pool.query(
+    `INSERT INTO idempotency_keys (client_id, key, request_hash, state, created_at, expires_at)
+     VALUES ($1, $2, $3, 'in_progress', $4, $5) ON CONFLICT DO NOTHING`,
+    [clientId, key, hash, now, new Date(now.getTime() + TTL_MS)],
+  );
+  if (inserted.rowCount === 1) {
+    return {
+      kind: 'new',
+      async complete(response) {
+        await pool.query(
+          `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4 WHERE client_id = $1 AND key = $2`,
+          [clientId, key, response.status, JSON.stringify(response.body)],
+        );
+      },
+      async release() {
+        await pool.query(`DELETE FROM idempotency_keys WHERE client_id = $1 AND key = $2 AND state = 'in_progress'`, [clientId, key]);
+      },
+    };
+  }
+  const { rows } = await pool.query<{ request_hash: Buffer; state: string; response_status: number | null; response_body: unknown }>(
+    'SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE client_id = $1 AND key = $2',
+    [clientId, key],
+  );
+  const row = rows[0];
+  if (!row) return claimIdempotencyKey(pool, clientId, key, hash, now); // expired and purged in between
+  if (!row.request_hash.equals(hash)) return { kind: 'reused' };
+  if (row.state !== 'completed') return { kind: 'in_progress' };
+  return { kind: 'replay', response: { status: row.response_status!, body: row.response_body } };
+}
