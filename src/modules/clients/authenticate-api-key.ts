@@ -15,9 +15,10 @@ export type AuthenticateResult =
   | { ok: true; client: AuthenticatedClient }
   | { ok: false; code: 'MISSING_KEY' | 'UNKNOWN_KEY' | 'DISABLED' };
 
-/** Looks the key up by its SHA-256; the plain key is never compared or stored. */
-export async function authenticateApiKey(deps: { db: Db }, apiKey: string | undefined): Promise<AuthenticateResult> {
-  if (!apiKey) return { ok: false, code: 'MISSING_KEY' };
+type ClientLookup = { ok: true; client: AuthenticatedClient } | { ok: false; code: 'UNKNOWN' | 'DISABLED' };
+
+/** The authentication view of a client, by key hash or by id (for access tokens naming it). */
+export async function findClientForAuth(deps: { db: Db }, by: { keyHash: Buffer } | { id: string }): Promise<ClientLookup> {
   const [row] = await deps.db
     .select({
       id: apiClients.id,
@@ -28,9 +29,17 @@ export async function authenticateApiKey(deps: { db: Db }, apiKey: string | unde
       disabledAt: apiClients.disabledAt,
     })
     .from(apiClients)
-    .where(eq(apiClients.keyHash, hashToken(apiKey)));
-  if (!row) return { ok: false, code: 'UNKNOWN_KEY' };
+    .where('keyHash' in by ? eq(apiClients.keyHash, by.keyHash) : eq(apiClients.id, by.id));
+  if (!row) return { ok: false, code: 'UNKNOWN' };
   if (row.disabledAt) return { ok: false, code: 'DISABLED' };
   const { disabledAt: _disabled, ...client } = row;
   return { ok: true, client };
+}
+
+/** Looks the key up by its SHA-256; the plain key is never compared or stored. */
+export async function authenticateApiKey(deps: { db: Db }, apiKey: string | undefined): Promise<AuthenticateResult> {
+  if (!apiKey) return { ok: false, code: 'MISSING_KEY' };
+  const found = await findClientForAuth(deps, { keyHash: hashToken(apiKey) });
+  if (found.ok) return found;
+  return { ok: false, code: found.code === 'DISABLED' ? 'DISABLED' : 'UNKNOWN_KEY' };
 }

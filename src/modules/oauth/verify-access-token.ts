@@ -1,10 +1,8 @@
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
-import { eq } from 'drizzle-orm';
 import type { Clock } from '#platform/clock.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import type { Db } from '#platform/db/database.ts';
-import type { AuthenticatedClient } from '#modules/clients/authenticate-api-key.ts';
-import { apiClients } from '#modules/clients/tables.ts';
+import { findClientForAuth, type AuthenticatedClient } from '#modules/clients/authenticate-api-key.ts';
 import { ACCESS_TOKEN_TYPE, OAUTH_KEY_PURPOSE, SIGNING_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from './token-profile.ts';
 
 export type VerifyAccessTokenDeps = { db: Db; clock: Clock; platformKeys: PlatformKeys };
@@ -87,22 +85,11 @@ export async function verifyAccessToken(deps: VerifyAccessTokenDeps, token: stri
     return failure('CLAIMS_INVALID', 'access token claims are inconsistent');
   }
 
-  const [row] = await deps.db
-    .select({
-      id: apiClients.id,
-      name: apiClients.name,
-      scopes: apiClients.scopes,
-      rateLimitPerMinute: apiClients.rateLimitPerMinute,
-      lastUsed: apiClients.lastUsed,
-      disabledAt: apiClients.disabledAt,
-    })
-    .from(apiClients)
-    .where(eq(apiClients.id, sub));
-  if (!row) return failure('UNKNOWN_CLIENT', 'access token names an unknown client');
-  if (row.disabledAt) return failure('CLIENT_DISABLED', 'client is disabled');
+  const found = await findClientForAuth(deps, { id: sub });
+  if (!found.ok) return found.code === 'DISABLED' ? failure('CLIENT_DISABLED', 'client is disabled') : failure('UNKNOWN_CLIENT', 'access token names an unknown client');
 
   const tokenScopes = scope.split(' ').filter(Boolean);
-  const scopes = tokenScopes.filter((s) => row.scopes.includes(s));
-  const { disabledAt: _disabled, ...client } = row;
-  return { ok: true, clientId: row.id, scopes, client: { ...client, scopes }, tokenId: jti, expiresAt: new Date(exp * 1000) };
+  const scopes = tokenScopes.filter((s) => found.client.scopes.includes(s));
+  const client = found.client;
+  return { ok: true, clientId: client.id, scopes, client: { ...client, scopes }, tokenId: jti, expiresAt: new Date(exp * 1000) };
 }
