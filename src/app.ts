@@ -18,6 +18,7 @@ import { createLastUsedTracker, type LastUsedTracker } from '#modules/clients/la
 import { partnerAuth } from '#modules/clients/partner-auth.ts';
 import { registerClientRoutes } from '#modules/clients/routes.ts';
 import { registerHealthRoutes } from '#modules/health/routes.ts';
+import { registerMeteringRoutes } from '#modules/metering/routes.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { registerRateLimiting } from '#platform/http/rate-limit.ts';
 import { registerOAuthRoutes } from '#modules/oauth/routes.ts';
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const webhookUrlPolicy = { allowPrivateNetworks: deps.config.webhookAllowPrivateNetworks ?? false };
   registerClientRoutes(app, { db: deps.db, clock: deps.clock, secretBox: deps.secretBox, webhookUrlPolicy, authenticateAdmin, authenticatePartner, rateLimitPartner: rateLimiting.perClient });
   registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox, authenticateAdmin, authenticatePartner });
+  registerMeteringRoutes(app, { pool: deps.pool, authenticateAdmin });
   registerZkRoutes(app, {
     db: deps.db,
     pool: deps.pool,

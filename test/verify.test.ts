@@ -272,6 +272,21 @@ describe('proof requests and status', () => {
   });
 });
 
+describe('usage', () => {
+  test('GET /api/admin/usage counts verified and failed verifications per day, filterable', async () => {
+    const today = now.toISOString().slice(0, 10);
+    const all = await t.admin('GET', '/api/admin/usage');
+    assert.equal(all.statusCode, 200);
+    const row = (all.json().series as Array<{ date: string; verified: number; failed: number }>).find((r) => r.date === today)!;
+    assert.ok(row.verified >= 5 && row.failed >= 1, JSON.stringify(row));
+    const mine = await t.admin('GET', `/api/admin/usage?verifier_id=${partner.id}&claim_type=citizenship`);
+    assert.ok(mine.json().series[0].verified >= 1);
+    const none = await t.admin('GET', `/api/admin/usage?from=2001-01-01T00:00:00Z&to=2001-01-02T00:00:00Z`);
+    assert.deepEqual(none.json().series, []);
+    assert.equal((await t.admin('GET', '/api/admin/usage?from=yesterday')).statusCode, 400);
+  });
+});
+
 describe('circuit registry and artifacts', () => {
   test('the bundled circuits are registered as 1.0.0 and served with immutable caching and ETags', async () => {
     const list = (await t.app.inject({ method: 'GET', url: '/api/v1/circuits' })).json() as Array<{ claim_type: string; semver: string; artifacts: Record<string, { url: string; sha256: string }> }>;
