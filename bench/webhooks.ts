@@ -117,7 +117,7 @@ try {
   const { rows } = await pool.query<{ duplicates: number }>(
     "SELECT (count(*) - count(DISTINCT delivery_id))::int AS duplicates FROM webhook_attempts WHERE outcome = 'delivered'",
   );
-  console.log(`Webhook delivery, ${WORKERS} worker processes (WEBHOOK_CONCURRENCY=16 each), local receiver, ${availableParallelism()} cores${embedded ? ', embedded PostgreSQL' : ''}`);
+  console.log(`Webhook delivery, ${WORKERS} worker processes (WEBHOOK_CONCURRENCY=${process.env.WEBHOOK_CONCURRENCY ?? 16} each), local receiver, ${availableParallelism()} cores${embedded ? ', embedded PostgreSQL' : ''}`);
   console.log(`phase 1: ${THROUGHPUT_EVENTS} events made due in one commit, all delivered in ${throughputSeconds.toFixed(2)} s`);
   console.log(`phase 2: ${total} events at ${LATENCY_RATE_PER_S}/s, one per transaction; commit-to-delivery p50=${pct(50).toFixed(0)} ms p90=${pct(90).toFixed(0)} ms p99=${pct(99).toFixed(0)} ms max=${pct(100).toFixed(0)} ms`);
   console.log(`requests at the receiver: ${requests} for ${arrivals.size} events; repeated deliveries recorded: ${rows[0]!.duplicates}`);

@@ -13,6 +13,7 @@ import { inTransaction } from '#platform/db/pool.ts';
 import { signWebhook } from '#modules/webhooks/delivery/sign-webhook.ts';
 import { enqueueWebhookEvent } from '#modules/webhooks/enqueue-webhook-event.ts';
 import { runWebhookWorkerOnce } from '#modules/webhooks/run-webhook-worker.ts';
+import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } from './support/holder.ts';
 import { cleanEnv, freePort, ROOT, runToEnd, startProcess, waitFor, type Running } from './support/processes.ts';
 import { createWebhookHarness, type WebhookHarness } from './support/webhook-harness.ts';
 import { answer, startReceiver, type Receiver } from './support/webhook-receiver.ts';
@@ -28,6 +29,7 @@ before(async () => {
 after(async () => {
   for (const running of processes) if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
   await Promise.all(receivers.map((receiver) => receiver.close()));
+  await releaseProver();
   await h.close();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -162,7 +164,7 @@ test('SIGTERM lets a delivery in flight finish and records it before the worker 
   assert.equal(rows[0].status, 'delivered');
 });
 
-test('serve runs the workers: a test event reaches the receiver, signed; /metrics shows the deliveries', { timeout: 120_000 }, async () => {
+test('serve runs the workers: a verification and a test event reach the partner signed, verifiable with the secret shown at creation', { timeout: 120_000 }, async () => {
   const hook = await receiver();
   const port = await freePort();
   const adminToken = generateToken('vat');
@@ -190,6 +192,27 @@ test('serve runs the workers: a test event reaches the receiver, signed; /metric
   const metrics = await (await fetch(`${base}/metrics`)).text();
   assert.match(metrics, /veridity_queue_jobs\{queue="webhooks\.purge-rotated-secrets",state="ready"\} 0/);
   assert.match(metrics, /veridity_webhook_delivery_delay_seconds_count 1/);
+
+  // The new user's path: a verified proof announces itself within seconds.
+  const issuer = await generateIssuerKey();
+  const trusted = await fetch(`${base}/api/admin/issuers`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Registry', public_key: issuer.publicKey, claim_types: ['age_over_18'] }),
+  });
+  assert.equal(trusted.status, 201, await trusted.text());
+  const nonce = generateToken('n');
+  const holder = await prove(await issueCredential(issuer, attributes()), 'age_over_18', { nonce, verifierDomain: 'bank.example', param: 18n });
+  const verified = await fetch(`${base}/api/v1/verify`, {
+    method: 'POST',
+    headers: { 'x-api-key': partner.api_key, 'content-type': 'application/json' },
+    body: JSON.stringify({ claim_type: 'age_over_18', circuit_version: '1.0.0', proof: holder.proof, public_signals: holder.publicSignals, request: { nonce, verifier_domain: 'bank.example' } }),
+  });
+  assert.equal(verified.status, 200, await verified.clone().text());
+  const outcome = (await verified.json()) as { proof_id: string; ts: string };
+  await waitFor(async () => hook.received.length === 2, 30_000, 'the proof.verified event');
+  const announced = verifyWebhook(hook.received[1]!.body, hook.received[1]!.headers, partner.webhook_secret);
+  assert.deepEqual(announced, { ok: true, event: { event: 'proof.verified', proof_id: outcome.proof_id, claim_type: 'age_over_18', status: 'verified', ts: outcome.ts } });
   server.child.kill('SIGTERM');
   assert.equal(await server.exited, 0, server.output());
 });
@@ -205,7 +228,7 @@ test('VERIDITY_EMBEDDED_WORKERS=false: serve delivers nothing itself; WORKER_ONC
   const partner = await h.createPartner({ webhook_url: hook.url });
   const ids = await enqueueEvents(partner.id, 3);
 
-  const once = await runToEnd(['worker'], env({ WORKER_ONCE: 'true' }));
+  const once = await runToEnd(['worker', 'webhooks', 'webhooks.purge-rotated-secrets'], env({ WORKER_ONCE: 'true' }));
   assert.equal(once.code, 0, once.output);
   const report = JSON.parse(once.stdout.trim().split('\n').at(-1)!);
   assert.deepEqual(report.webhooks, { claimed: 3, delivered: 3, retrying: 0, dead: 0 });

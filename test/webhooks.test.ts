@@ -221,6 +221,18 @@ describe('delivery', () => {
     assert.deepEqual([...hook.countsById().keys()].sort(), [first, second].sort());
   });
 
+  test('a binary or NUL-laden response body is kept as at most 1 KiB of text', async () => {
+    const hook = await receiver((_request, response) => response.writeHead(500).end(Buffer.concat([Buffer.from('a\u0000b'), Buffer.alloc(2000, 0xff)])));
+    const partner = await h.createPartner({ webhook_url: hook.url });
+    const id = await sendTest(partner.api_key);
+    await deliverDue();
+    const [attempt] = (await delivery(partner.api_key, id)).attempts;
+    assert.equal(attempt.status_code, 500);
+    assert.ok(Buffer.byteLength(attempt.response_body) <= 1024);
+    assert.match(attempt.response_body, /^ab\uFFFD+$/);
+    assert.equal(attempt.response_body_truncated, true);
+  });
+
   test('a redirect is not followed, even to a cloud metadata address', async () => {
     const hook = await receiver(answer(302, '', { location: 'http://169.254.169.254/latest/meta-data/' }));
     const partner = await h.createPartner({ webhook_url: hook.url });
@@ -333,6 +345,14 @@ describe('API', () => {
     assert.equal((await delivery(other.api_key, otherId)).status, 'dead', 'the other partner was not redriven');
     const audit = await h.database.pool.query("SELECT count(*)::int AS n FROM audit_logs WHERE action = 'webhooks.redriven'");
     assert.ok(audit.rows[0].n >= 2);
+  });
+
+  test('the webhook endpoints are documented in the OpenAPI document', async () => {
+    const spec = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    for (const path of ['/api/v1/webhooks/test', '/api/v1/webhooks/deliveries', '/api/v1/webhooks/deliveries/{id}', '/api/v1/webhooks/deliveries/{id}/redeliver', '/api/v1/webhooks/rotate-secret', '/api/v1/webhooks/endpoint', '/api/admin/webhooks/dead-letters', '/api/admin/webhooks/dead-letters/redrive']) {
+      assert.ok(spec.paths[path], path);
+    }
+    assert.ok(spec.components.schemas.WebhookDelivery);
   });
 
   test('/metrics shows queue depth and age, failures and delivery metrics', async () => {

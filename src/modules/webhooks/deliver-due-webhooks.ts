@@ -5,7 +5,7 @@ import { newId } from '#platform/ids.ts';
 import type { Logger } from '#platform/logger.ts';
 import { webhookSecretContext } from '#modules/clients/credentials.ts';
 import { decideDeliveryState, type DeliveryState } from './decide-delivery-state.ts';
-import { deliverWebhook, type WebhookDeliveryErrorCode, type WebhookDeliveryResult } from './delivery/deliver-webhook.ts';
+import { deliverWebhook, RESPONSE_BODY_LIMIT_BYTES, type WebhookDeliveryErrorCode, type WebhookDeliveryResult } from './delivery/deliver-webhook.ts';
 import { signWebhook } from './delivery/sign-webhook.ts';
 import type { HostLookup } from './delivery/ssrf-guard.ts';
 import { WEBHOOK_QUEUE, type WebhookMetrics } from './metrics.ts';
@@ -47,7 +47,7 @@ type ClaimedRow = {
 /** Why a delivery went dead without an attempt: there was nowhere (allowed) to send it. */
 type NoEndpointReason = 'CLIENT_DISABLED' | 'NO_ENDPOINT' | 'ENDPOINT_DISABLED';
 
-/** SECRET_UNAVAILABLE: nothing was sent because the signing secret could not be decrypted. */
+/** SECRET_UNAVAILABLE: nothing was sent because the stored signing secret could not be opened. */
 type AttemptResult = Omit<WebhookDeliveryResult, 'error'> & {
   error?: { code: WebhookDeliveryErrorCode | 'SECRET_UNAVAILABLE'; message: string };
 };
@@ -66,26 +66,29 @@ type RowOutcome =
 
 // The oldest due rows, locked for the whole attempt: another worker skips them, and if this
 // process dies its connection closes, the transaction rolls back and the rows are due again.
+// Due by the worker's clock (injectable: it drives the retry schedule) or by the database's:
+// new rows are stamped with the database's now(), so a worker clock behind it delays nothing.
 const CLAIM_SQL = `
   SELECT o.id, o.client_id, o.event_type, o.payload, o.attempt, o.attempts_total, o.created_at,
          c.webhook_url, c.webhook_secret_sealed, c.webhook_secret_previous_sealed, c.webhook_secret_previous_expires_at,
          c.webhook_disabled_at, c.disabled_at AS client_disabled_at
     FROM webhooks_outbox o
     JOIN api_clients c ON c.id = o.client_id
-   WHERE o.status = 'pending' AND o.next_attempt_at <= $1
+   WHERE o.status = 'pending' AND o.next_attempt_at <= greatest($1::timestamptz, now())
    ORDER BY o.next_attempt_at
    LIMIT $2
      FOR UPDATE OF o SKIP LOCKED`;
 
-const DUE_SQL = `SELECT EXISTS (SELECT 1 FROM webhooks_outbox WHERE status = 'pending' AND next_attempt_at <= $1) AS due`;
+const DUE_SQL = `SELECT EXISTS (SELECT 1 FROM webhooks_outbox WHERE status = 'pending' AND next_attempt_at <= greatest($1::timestamptz, now())) AS due`;
 
-const INSERT_ATTEMPTS_SQL = `
-  INSERT INTO webhook_attempts (id, delivery_id, attempt, attempted_at, url, outcome, status_code, latency_ms,
-                                error_code, error_message, response_body, response_body_truncated)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::int[], $8::int[],
-                       $9::text[], $10::text[], $11::text[], $12::bool[])`;
-
-const UPDATE_DELIVERIES_SQL = `
+// One round trip records a batch: its attempt rows and each delivery's next state.
+const RECORD_SQL = `
+  WITH attempts AS (
+    INSERT INTO webhook_attempts (id, delivery_id, attempt, attempted_at, url, outcome, status_code, latency_ms,
+                                  error_code, error_message, response_body, response_body_truncated)
+    SELECT * FROM unnest($10::text[], $11::text[], $12::int[], $13::timestamptz[], $14::text[], $15::text[], $16::int[],
+                         $17::int[], $18::text[], $19::text[], $20::text[], $21::bool[])
+  )
   UPDATE webhooks_outbox o
      SET status = u.status,
          attempt = u.attempt,
@@ -156,24 +159,24 @@ async function attemptRow(deps: WebhookWorkerDeps, row: ClaimedRow): Promise<Row
 }
 
 async function send(deps: WebhookWorkerDeps, row: ClaimedRow, url: string, attemptedAt: Date): Promise<AttemptResult> {
-  let secrets: string[];
+  const body = JSON.stringify(row.payload);
+  let headers: Record<string, string>;
   try {
-    secrets = openSecrets(deps.secretBox, row, attemptedAt);
+    headers = signWebhook({ id: row.id, timestamp: attemptedAt, body, secrets: openSecrets(deps.secretBox, row, attemptedAt) });
   } catch (error) {
     // A configuration fault (e.g. the key that sealed the secret was removed from
-    // VERIDITY_ENCRYPTION_KEY): recorded as a failed attempt, retried on the schedule.
-    deps.log.error({ err: error, delivery_id: row.id, client_id: row.client_id }, 'cannot open the webhook secret');
+    // VERIDITY_ENCRYPTION_KEY): recorded as a failed attempt and retried on the schedule,
+    // rather than failing the whole batch again and again.
+    deps.log.error({ err: error, delivery_id: row.id, client_id: row.client_id }, 'cannot sign the webhook with the stored secret');
     return {
       outcome: 'failed',
       latencyMs: 0,
-      error: { code: 'SECRET_UNAVAILABLE', message: 'the signing secret cannot be decrypted with the configured VERIDITY_ENCRYPTION_KEY' },
+      error: { code: 'SECRET_UNAVAILABLE', message: 'the signing secret cannot be opened with the configured VERIDITY_ENCRYPTION_KEY' },
       responseBody: '',
       responseBodyTruncated: false,
       gone: false,
     };
   }
-  const body = JSON.stringify(row.payload);
-  const headers = signWebhook({ id: row.id, timestamp: attemptedAt, body, secrets });
   return deliverWebhook(
     { url, body, headers },
     {
@@ -197,26 +200,9 @@ function openSecrets(secretBox: SecretBox, row: ClaimedRow, now: Date): string[]
 
 async function record(client: PoolClient, outcomes: RowOutcome[]): Promise<void> {
   const attempted = outcomes.filter((o): o is Extract<RowOutcome, { kind: 'attempted' }> => o.kind === 'attempted');
-  if (attempted.length > 0) {
-    const a = attempted.map((o) => o.attempt);
-    await client.query(INSERT_ATTEMPTS_SQL, [
-      a.map((x) => x.id),
-      attempted.map((o) => o.row.id),
-      a.map((x) => x.attempt),
-      a.map((x) => x.attemptedAt),
-      a.map((x) => x.url),
-      a.map((x) => x.result.outcome),
-      a.map((x) => x.result.statusCode ?? null),
-      a.map((x) => x.result.latencyMs),
-      a.map((x) => x.result.error?.code ?? null),
-      a.map((x) => (x.result.error ? cleanText(x.result.error.message).slice(0, ERROR_TEXT_LIMIT) : null)),
-      a.map((x) => cleanText(x.result.responseBody)),
-      a.map((x) => x.result.responseBodyTruncated),
-    ]);
-  }
-
   const updates = outcomes.map((o) => nextRow(o));
-  await client.query(UPDATE_DELIVERIES_SQL, [
+  const a = attempted.map((o) => o.attempt);
+  await client.query(RECORD_SQL, [
     updates.map((u) => u.id),
     updates.map((u) => u.status),
     updates.map((u) => u.attempt),
@@ -226,6 +212,18 @@ async function record(client: PoolClient, outcomes: RowOutcome[]): Promise<void>
     updates.map((u) => u.deadAt),
     updates.map((u) => u.lastAttemptAt),
     updates.map((u) => u.lastError),
+    a.map((x) => x.id),
+    attempted.map((o) => o.row.id),
+    a.map((x) => x.attempt),
+    a.map((x) => x.attemptedAt),
+    a.map((x) => x.url),
+    a.map((x) => x.result.outcome),
+    a.map((x) => x.result.statusCode ?? null),
+    a.map((x) => x.result.latencyMs),
+    a.map((x) => x.result.error?.code ?? null),
+    a.map((x) => (x.result.error ? cleanText(x.result.error.message).slice(0, ERROR_TEXT_LIMIT) : null)),
+    a.map((x) => fitBytes(cleanText(x.result.responseBody), RESPONSE_BODY_LIMIT_BYTES)),
+    a.map((x) => x.result.responseBodyTruncated || Buffer.byteLength(cleanText(x.result.responseBody)) > RESPONSE_BODY_LIMIT_BYTES),
   ]);
 
   const gone = attempted.filter((o) => o.state.status === 'dead' && o.state.reason === 'GONE');
@@ -262,6 +260,15 @@ function nextRow(outcome: RowOutcome) {
 /** PostgreSQL text cannot hold NUL; a receiver's body may. */
 function cleanText(text: string): string {
   return text.replaceAll('\u0000', '');
+}
+
+/**
+ * At most `limit` bytes of UTF-8, cut at a character boundary. The kept 1 KiB of a binary body
+ * decodes to replacement characters of 3 bytes each, so it can outgrow the limit.
+ */
+function fitBytes(text: string, limit: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length <= limit ? text : new TextDecoder().decode(bytes.subarray(0, limit), { stream: true });
 }
 
 function report(outcomes: RowOutcome[]): BatchReport {

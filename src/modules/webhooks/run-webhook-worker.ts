@@ -47,16 +47,18 @@ export function startWebhookWorker(deps: WebhookWorkerDeps, options: WebhookWork
 
   const lane = async () => {
     let failures = 0;
+    let full = false;
     while (!stopping) {
       try {
-        const report = (await hasDueWebhooks(deps)) ? await deliverDueWebhooks(deps, { limit: batchSize }) : EMPTY_REPORT;
+        // Idle lanes probe first (no transaction); after a full batch more is likely due.
+        const report: BatchReport = full || (await hasDueWebhooks(deps)) ? await deliverDueWebhooks(deps, { limit: batchSize }) : EMPTY_REPORT;
         add(totals, report);
         failures = 0;
-        // A full batch means more may be due: go again at once.
-        if (report.claimed < batchSize) await pause(pollIntervalMs * (0.5 + Math.random()));
+        full = report.claimed === batchSize;
+        if (!full) await pause(pollIntervalMs * (0.5 + Math.random()));
       } catch (error) {
         failures += 1;
-        deps.log.error({ err: error }, 'webhook delivery batch failed (database); its deliveries are due again');
+        deps.log.error({ err: error }, 'webhook delivery batch failed; its deliveries are due again');
         await pause(Math.min(MAX_ERROR_BACKOFF_MS, 500 * 2 ** failures));
       }
     }

@@ -27,9 +27,9 @@ export type WebhookWorkerKindDeps = {
  * `context` is read only when a kind starts, so the kinds can be listed before anything is open.
  */
 export function webhookWorkerKinds(context: () => WebhookWorkerKindDeps): WorkerKind[] {
-  // Own pool: each lane keeps a connection for a whole batch, which must not starve the API.
-  const openPool = (deps: WebhookWorkerKindDeps) =>
-    createPool(deps.databaseUrl, { max: laneLayout(deps.concurrency).lanes + 1, log: deps.log, applicationName: 'veridity-webhooks' });
+  // Own pools: each delivery lane keeps a connection for a whole batch, which must not starve the API.
+  const openPool = (deps: WebhookWorkerKindDeps, max: number) => createPool(deps.databaseUrl, { max, log: deps.log, applicationName: 'veridity-webhooks' });
+  const lanesPlusProbe = (deps: WebhookWorkerKindDeps) => laneLayout(deps.concurrency).lanes + 1;
   const workerDeps = (deps: WebhookWorkerKindDeps, pool: Pool) => ({
     pool,
     clock: deps.clock,
@@ -44,7 +44,7 @@ export function webhookWorkerKinds(context: () => WebhookWorkerKindDeps): Worker
     description: 'deliver webhook events from the outbox (signed POSTs, retries, dead letters)',
     async start() {
       const deps = context();
-      const pool = openPool(deps);
+      const pool = openPool(deps, lanesPlusProbe(deps));
       const worker = startWebhookWorker(workerDeps(deps, pool), { concurrency: deps.concurrency });
       return {
         async stop(options) {
@@ -57,7 +57,7 @@ export function webhookWorkerKinds(context: () => WebhookWorkerKindDeps): Worker
     },
     async runOnce() {
       const deps = context();
-      const pool = openPool(deps);
+      const pool = openPool(deps, lanesPlusProbe(deps));
       try {
         return await runWebhookWorkerOnce(workerDeps(deps, pool), { concurrency: deps.concurrency });
       } finally {
@@ -72,7 +72,7 @@ export function webhookWorkerKinds(context: () => WebhookWorkerKindDeps): Worker
     async start() {
       const deps = context();
       const queue = await deps.queue();
-      const pool = openPool(deps);
+      const pool = openPool(deps, 1);
       const { failures } = createWebhookMetrics(deps.registry);
       const log = deps.log.child({ component: 'webhooks' });
       await queue.register([PurgeRotatedSecretsJob]);
@@ -96,7 +96,7 @@ export function webhookWorkerKinds(context: () => WebhookWorkerKindDeps): Worker
     },
     async runOnce() {
       const deps = context();
-      const pool = openPool(deps);
+      const pool = openPool(deps, 1);
       try {
         return await purgeRotatedSecrets({ pool, clock: deps.clock });
       } finally {
