@@ -18,11 +18,15 @@ import { createLastUsedTracker, type LastUsedTracker } from '#modules/clients/la
 import { partnerAuth } from '#modules/clients/partner-auth.ts';
 import { registerClientRoutes } from '#modules/clients/routes.ts';
 import { registerHealthRoutes } from '#modules/health/routes.ts';
+import { registerLedgerRoutes } from '#modules/ledger/routes.ts';
+import { registerHolderRoutes } from '#modules/holder/routes.ts';
 import { registerMeteringRoutes } from '#modules/metering/routes.ts';
+import { registerAttestationRoutes } from '#modules/attestations/routes.ts';
+import type { Queue } from '#platform/queue/queue.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { registerRateLimiting } from '#platform/http/rate-limit.ts';
 import { registerOAuthRoutes } from '#modules/oauth/routes.ts';
-import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
+import { SCOPES } from '#modules/clients/schema.ts';
 import { webhookOutboxDepth } from '#modules/webhooks/metrics.ts';
 import { registerWebhookRoutes } from '#modules/webhooks/routes.ts';
 import { createCircuitKeyring } from '#modules/zk/circuits/circuit-keyring.ts';
@@ -42,6 +46,8 @@ export type AppDeps = {
   storage: ObjectStorage;
   /** Owned by the caller (started once per process, closed at shutdown). */
   verifier: Groth16VerifierPool;
+  /** pg-boss for jobs the API enqueues (TEE attestation tasks), owned by the caller. Absent: the app starts its own on first use. */
+  queue?: () => Promise<Queue>;
 };
 
 /** `metrics.registry` is where workers embedded in the same process add theirs. */
@@ -94,7 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           OAuth2ClientCredentials: {
             type: 'oauth2',
             description: 'Access token from POST /oauth/token (client id + API key)',
-            flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: Object.fromEntries(CLAIM_TYPES.map((c) => [c, `verify ${c}`])) } },
+            flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: Object.fromEntries(SCOPES.map((c) => [c, `verify ${c}`])) } },
           },
         },
       },
@@ -106,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'OAuth', description: 'Access tokens (client credentials) and the keys that verify them' },
         { name: 'Admin', description: 'Operator endpoints (admin bearer token)' },
         { name: 'Health', description: 'Liveness, readiness, metrics' },
+        { name: 'Attestations', description: 'TEE attestation verification tasks: Intel TDX/SGX DCAP quotes and dstack apps' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -125,6 +132,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerClientRoutes(app, { db: deps.db, clock: deps.clock, secretBox: deps.secretBox, webhookUrlPolicy, authenticateAdmin, authenticatePartner, rateLimitPartner: rateLimiting.perClient });
   registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox, authenticateAdmin, authenticatePartner });
   registerMeteringRoutes(app, { pool: deps.pool, authenticateAdmin });
+  registerAttestationRoutes(app, {
+    pool: deps.pool,
+    db: deps.db,
+    clock: deps.clock,
+    storage: deps.storage,
+    platformKeys: deps.platformKeys,
+    log: deps.log,
+    queue: deps.queue,
+    authenticateAdmin,
+    authenticatePartner,
+    rateLimitPartner: rateLimiting.perClient,
+  });
+  registerHolderRoutes(app);
+  registerLedgerRoutes(app, { pool: deps.pool, platformKeys: deps.platformKeys, authenticatePartner, rateLimitPartner: rateLimiting.perClient, publicRateLimit: rateLimiting.perIp });
   registerZkRoutes(app, {
     db: deps.db,
     pool: deps.pool,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { TCB_STATUSES, type TcbStatus } from '#modules/attestations/verification/types.ts';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0'])
@@ -52,6 +53,14 @@ const EnvSchema = z.object({
   VERIDITY_EMBEDDED_WORKERS: booleanFromString.default(true),
   WORKER_ONCE: booleanFromString.default(false),
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  LEDGER_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  PCCS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  TEE_ACCEPTED_TCB_STATUSES: z
+    .string()
+    .transform((raw) => [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(TCB_STATUSES.filter((status) => status !== 'Revoked') as [TcbStatus, ...TcbStatus[]])).min(1))
+    .default(['UpToDate', 'SWHardeningNeeded']),
+  TEE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 export type Config = {
@@ -86,6 +95,14 @@ export type Config = {
   workerOnce: boolean;
   /** `veridity worker` serves /metrics on HOST:this port when set. */
   workerMetricsPort: number | undefined;
+  /** Least time between two signed ledger checkpoints (one is signed only when the log grew). */
+  ledgerCheckpointSeconds: number;
+  /** PCCS to fetch missing or expired TEE collateral from (never required). */
+  pccsUrl: string | undefined;
+  /** TCB statuses a verified quote may have and still be valid (Revoked never is). */
+  teeAcceptedTcbStatuses: TcbStatus[];
+  /** Attestation tasks verified at once per worker process. */
+  teeWorkerConcurrency: number;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -139,6 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       embeddedWorkers: e.VERIDITY_EMBEDDED_WORKERS,
       workerOnce: e.WORKER_ONCE,
       workerMetricsPort: e.WORKER_METRICS_PORT,
+      ledgerCheckpointSeconds: e.LEDGER_CHECKPOINT_SECONDS,
+      pccsUrl: e.PCCS_URL,
+      teeAcceptedTcbStatuses: e.TEE_ACCEPTED_TCB_STATUSES,
+      teeWorkerConcurrency: e.TEE_WORKER_CONCURRENCY,
     },
   };
 }

@@ -4,6 +4,8 @@ import { CliError } from './cli/cli-error.ts';
 import { migrate } from './cli/migrate.ts';
 import { serve } from './cli/serve.ts';
 import { worker, workerHelp } from './cli/worker.ts';
+import { verifyLedgerCommand, VERIFY_LEDGER_HELP } from './cli/verify-ledger.ts';
+import { verifyReceiptCommand, VERIFY_RECEIPT_HELP } from './cli/verify-receipt.ts';
 
 const HELP = `Usage: veridity <command> [options]
 
@@ -12,6 +14,11 @@ Commands:
   worker     Run queue consumers (webhook delivery, ...): worker [kinds...]
   migrate    Apply pending database migrations
   admin      Operator commands: create-client, list-clients, disable-client, create-token
+  verify-receipt  Check a ledger receipt offline: verify-receipt <file> --key <verifier key>
+  verify-ledger   Recompute the ledger from the database and compare it with every checkpoint
+  issuer     Development issuer tools: keygen, sign-credential (keys stay on this machine)
+  prove      Prove a claim from a credential and a proof request, as a holder's device does
+  demo       Seed a running server with a demo issuer, partner and credential; print a walkthrough
 
 Run 'veridity <command> --help' for a command's options. Configuration comes from the
 environment; see the README's configuration table.`;
@@ -28,6 +35,18 @@ Also runs every worker kind (see 'veridity worker --help') unless VERIDITY_EMBED
 Applies pending forward-only migrations (under an advisory lock; safe to run concurrently).`,
   admin: ADMIN_HELP,
   worker: workerHelp(),
+  'verify-receipt': VERIFY_RECEIPT_HELP,
+  'verify-ledger': VERIFY_LEDGER_HELP,
+};
+
+/**
+ * Client-side commands (an issuer's, a holder's, a demo against a running server): no
+ * configuration, no database. Loaded on use: they pull in circomlibjs and snarkjs.
+ */
+const CLIENT_COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  issuer: async (argv) => (await import('./cli/issuer.ts')).issuer(argv),
+  prove: async (argv) => (await import('./cli/prove.ts')).prove(argv),
+  demo: async (argv) => (await import('./cli/demo.ts')).demo(argv),
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -36,6 +55,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
+  const clientCommand = CLIENT_COMMANDS[command];
+  if (clientCommand) return clientCommand(rest); // each prints its own --help
   const help = COMMAND_HELP[command];
   if (!help) throw new CliError(`unknown command '${command}'\n\n${HELP}`);
   if (command !== 'admin' && (rest.includes('--help') || rest.includes('-h'))) {
@@ -47,6 +68,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
 
+  // Offline: no configuration, no database, so a bad environment cannot get in the way.
+  if (command === 'verify-receipt') return verifyReceiptCommand(rest);
   const loaded = loadConfig(process.env);
   if (!loaded.ok) {
     throw new CliError(`invalid configuration:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}`, 1);
@@ -60,6 +83,8 @@ async function main(argv: string[]): Promise<void> {
       return admin(loaded.config, rest);
     case 'worker':
       return worker(loaded.config, rest);
+    case 'verify-ledger':
+      return verifyLedgerCommand(loaded.config, rest);
   }
 }
 

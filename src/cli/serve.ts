@@ -36,7 +36,8 @@ export async function serve(config: Config): Promise<void> {
   }, PARTITION_CHECK_MS);
   partitionTimer.unref();
 
-  let workers: Workers | undefined;
+  // Resolved once the embedded workers run; a stop waits for their start-up before closing the database.
+  let workers: Promise<Workers | undefined> = Promise.resolve(undefined);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -47,7 +48,7 @@ export async function serve(config: Config): Promise<void> {
     log.info({ signal }, 'shutting down: draining requests');
     clearInterval(partitionTimer);
     try {
-      await Promise.all([app.close(), workers?.stop()]);
+      await Promise.all([app.close(), workers.then((started) => started?.stop(), () => undefined)]);
       await runtime.close();
       log.info('stopped');
       process.exit(0);
@@ -66,10 +67,13 @@ export async function serve(config: Config): Promise<void> {
     await runtime.close();
     process.exit(1);
   }
+  let workerNames: string[] | undefined;
   if (config.embeddedWorkers) {
+    workers = startWorkers({ config, log, clock, secretBox, databaseUrl: database.url, storage: runtime.storage, registry: app.metrics.registry });
     try {
-      workers = await startWorkers({ config, log, clock, secretBox, databaseUrl: database.url, registry: app.metrics.registry });
+      workerNames = (await workers)?.names;
     } catch (error) {
+      if (stopping) return; // the stop in progress exits
       log.fatal({ err: error }, 'could not start the embedded workers');
       await app.close();
       await runtime.close();
@@ -77,7 +81,7 @@ export async function serve(config: Config): Promise<void> {
     }
   }
   log.info(
-    { embedded_database: database.embedded, workers: workers?.names ?? 'none (VERIDITY_EMBEDDED_WORKERS=false)', docs: `/docs`, openapi: '/openapi.json' },
+    { embedded_database: database.embedded, workers: workerNames ?? 'none (VERIDITY_EMBEDDED_WORKERS=false)', docs: `/docs`, openapi: '/openapi.json' },
     'Veridity is serving',
   );
 }

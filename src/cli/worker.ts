@@ -10,17 +10,22 @@ import { pgBossQueueDepth, registerQueueDepthMetrics } from '#platform/queue/que
 import type { RunningWorker, WorkerKind } from '#platform/queue/worker-kind.ts';
 import { webhookOutboxDepth } from '#modules/webhooks/metrics.ts';
 import { webhookWorkerKinds } from '#modules/webhooks/worker-kinds.ts';
+import { ledgerWorkerKinds } from '#modules/ledger/worker-kinds.ts';
+import { attestationWorkerKinds } from '#modules/attestations/worker-kinds.ts';
+import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { CliError } from './cli-error.ts';
 
 /** Past this, a stop gives up waiting: what is still in flight is released when the process exits. */
 export const WORKER_STOP_TIMEOUT_MS = 20_000;
 
 export type WorkerRuntime = {
-  config: Pick<Config, 'webhookAllowPrivateNetworks' | 'webhookConcurrency'>;
+  config: Pick<Config, 'webhookAllowPrivateNetworks' | 'webhookConcurrency' | 'ledgerCheckpointSeconds' | 'pccsUrl' | 'teeAcceptedTcbStatuses' | 'teeWorkerConcurrency'>;
   log: Logger;
   clock: Clock;
   secretBox: SecretBox;
   databaseUrl: string;
+  /** Where attestation result documents go. */
+  storage: ObjectStorage;
   /** Where the workers' metrics go (the API's registry when embedded in `serve`). */
   registry: client.Registry;
 };
@@ -39,6 +44,25 @@ export function workerKinds(runtime: () => WorkerRuntime & { queue: () => Promis
         queue: r.queue,
         allowPrivateNetworks: r.config.webhookAllowPrivateNetworks,
         concurrency: r.config.webhookConcurrency,
+      };
+    }),
+    ...ledgerWorkerKinds(() => {
+      const r = runtime();
+      return { databaseUrl: r.databaseUrl, clock: r.clock, secretBox: r.secretBox, log: r.log, registry: r.registry, queue: r.queue, checkpointSeconds: r.config.ledgerCheckpointSeconds };
+    }),
+    ...attestationWorkerKinds(() => {
+      const r = runtime();
+      return {
+        databaseUrl: r.databaseUrl,
+        clock: r.clock,
+        secretBox: r.secretBox,
+        storage: r.storage,
+        log: r.log,
+        registry: r.registry,
+        queue: r.queue,
+        pccsUrl: r.config.pccsUrl,
+        acceptedTcbStatuses: r.config.teeAcceptedTcbStatuses,
+        concurrency: r.config.teeWorkerConcurrency,
       };
     }),
   ];
@@ -103,6 +127,9 @@ Environment:
   WEBHOOK_CONCURRENCY=16                webhook deliveries in flight at once in this process
   WEBHOOK_ALLOW_PRIVATE_NETWORKS=false  let webhooks reach loopback/private addresses
   WORKER_METRICS_PORT                   serve Prometheus metrics on HOST:<port>/metrics
+  LEDGER_CHECKPOINT_SECONDS=5           least time between two signed ledger checkpoints
+  TEE_WORKER_CONCURRENCY=2              attestation tasks verified at once in this process
+  PCCS_URL                              fetch missing or expired TEE collateral from this PCCS
 
 'veridity serve' runs every kind itself unless VERIDITY_EMBEDDED_WORKERS=false.`;
 }
@@ -129,14 +156,17 @@ export async function worker(config: Config, argv: string[]): Promise<void> {
     clock: runtime.clock,
     secretBox: runtime.secretBox,
     databaseUrl: runtime.database.url,
+    storage: runtime.storage,
     registry,
   };
 
   if (config.workerOnce) {
+    // One pass of each kind, in order; pg-boss is not started (nothing is consumed from it).
+    const noQueue = () => Promise.reject(new Error('WORKER_ONCE runs without pg-boss'));
+    const once = workerKinds(() => ({ ...workerRuntime, queue: noQueue })).filter((kind) => selection.kinds.some((k) => k.name === kind.name));
     try {
       const report: Record<string, Record<string, number>> = {};
-      const kinds = select(workerKinds(() => ({ ...workerRuntime, queue: () => Promise.reject(new Error('WORKER_ONCE runs without pg-boss')) })), names);
-      for (const kind of kinds.ok ? kinds.kinds : []) report[kind.name] = await kind.runOnce();
+      for (const kind of once) report[kind.name] = await kind.runOnce();
       process.stdout.write(JSON.stringify(report) + '\n');
     } finally {
       await runtime.close();

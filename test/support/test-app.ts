@@ -26,13 +26,14 @@ export type TestApp = {
   close(): Promise<void>;
 };
 
-export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: number; bundledCircuits?: boolean } = {}): Promise<TestApp> {
+/** `encryptionKey`: seal the platform keys with this key (so a test's own sequencer or CLI run can open them). */
+export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: number; bundledCircuits?: boolean; encryptionKey?: Buffer } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const objectsDir = await mkdtemp(path.join(tmpdir(), 'veridity-objects-'));
   const storage = createFileStorage(objectsDir);
   const clock = options.clock ?? systemClock;
   const verifier = createGroth16VerifierPool({ size: 1 });
-  const secretBox = createSecretBox([randomBytes(32)]);
+  const secretBox = createSecretBox([options.encryptionKey ?? randomBytes(32)]);
   const adminToken = generateToken('vat');
   const captured: string[] = [];
   const log = createLogger('info', new Writable({ write(chunk, _enc, done) { captured.push(chunk.toString()); done(); } }));

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
 import type { ApiClientRow } from './tables.ts';
 
-export const ClaimTypeSchema = z.enum(CLAIM_TYPES).meta({ id: 'ClaimType' });
+/** Submitting and reading TEE attestation tasks (/api/v1/tasks). */
+export const TEE_ATTESTATION_SCOPE = 'tee_attestation';
+/** What an API key may be granted: one scope per zk claim type, and the TEE attestation scope. */
+export const SCOPES = [...CLAIM_TYPES, TEE_ATTESTATION_SCOPE] as const;
+export const ScopeSchema = z.enum(SCOPES).meta({ id: 'Scope' });
 
 const WebhookUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -10,16 +14,16 @@ const WebhookUrl = z
   .refine((value) => !new URL(value).username && !new URL(value).password, 'must not contain credentials');
 
 const Scopes = z
-  .array(ClaimTypeSchema)
+  .array(ScopeSchema)
   .min(1)
-  .max(CLAIM_TYPES.length)
+  .max(SCOPES.length)
   .refine((scopes) => new Set(scopes).size === scopes.length, 'must not repeat a scope');
 
 export const ApiClientSchema = z
   .object({
     id: z.string().describe('Client id (`cli_...`)'),
     name: z.string(),
-    scopes: z.array(ClaimTypeSchema),
+    scopes: z.array(ScopeSchema),
     webhook_url: z.string().nullable(),
     rate_limit_per_minute: z.number().int(),
     key_prefix: z.string().describe('First characters of the API key, to tell keys apart'),

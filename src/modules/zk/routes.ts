@@ -10,6 +10,7 @@ import { errorResponses, ErrorSchema } from '#platform/http/schemas.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { adminActor } from '#modules/admin/admin-auth.ts';
 import { requireScope } from '#modules/clients/partner-auth.ts';
+import { receiptUrl } from '#modules/ledger/routes.ts';
 import type { CircuitKeyring } from './circuits/circuit-keyring.ts';
 import { findCircuit, listCircuitRows } from './circuits/find-circuits.ts';
 import { registerCircuit } from './circuits/register-circuit.ts';
@@ -66,9 +67,9 @@ const KIND_BY_FILE = Object.fromEntries(Object.entries(ARTIFACT_FILES).map(([kin
 function renderOutcome(outcome: VerifyOutcome, requestId: string): StoredResponse {
   switch (outcome.kind) {
     case 'verified':
-      return { status: 200, body: { status: 'verified', proof_id: outcome.proofId, ts: outcome.ts } };
+      return { status: 200, body: { status: 'verified', proof_id: outcome.proofId, ts: outcome.ts, receipt_url: receiptUrl(outcome.proofId) } };
     case 'failed':
-      return { status: 422, body: errorBody(outcome.code, outcome.message, requestId, { proof_id: outcome.proofId, status: 'failed', ts: outcome.ts }) };
+      return { status: 422, body: errorBody(outcome.code, outcome.message, requestId, { proof_id: outcome.proofId, status: 'failed', ts: outcome.ts, receipt_url: receiptUrl(outcome.proofId) }) };
     case 'rejected':
       return {
         status: outcome.code === 'NONCE_REPLAY' ? 409 : 422,

@@ -13,6 +13,9 @@ export const ERROR_CODES = {
   CONFLICT: 409,
   NONCE_REPLAY: 409,
   IDEMPOTENCY_CONFLICT: 409,
+  // TEE attestation tasks: cancel a task a worker already took; read the result of an unfinished task.
+  TASK_NOT_PENDING: 409,
+  TASK_NOT_FINISHED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
@@ -33,6 +36,7 @@ export const ERROR_CODES = {
   // Operator input.
   ARTIFACT_MISSING: 422,
   INVALID_VERIFICATION_KEY: 422,
+  INVALID_COLLATERAL: 422,
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   NOT_READY: 503,

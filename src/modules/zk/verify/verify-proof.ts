@@ -6,6 +6,7 @@ import { newId } from '#platform/ids.ts';
 import { recordAudit, type AuditActor } from '#modules/audit/record-audit.ts';
 import { recordUsage } from '#modules/metering/record-usage.ts';
 import { enqueueWebhookEvent } from '#modules/webhooks/enqueue-webhook-event.ts';
+import { appendLedgerEntry } from '#modules/ledger/append-ledger-entry.ts';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type { CircuitKeyring } from '../circuits/circuit-keyring.ts';
 import { findCircuit } from '../circuits/find-circuits.ts';
@@ -90,11 +91,12 @@ export async function verifyProof(deps: VerifyDeps, clientId: string, input: Pro
       : ({ ok: false, code: 'INVALID_PROOF', message: 'the Groth16 proof does not verify' } as const);
     const status = check.ok ? 'verified' : 'failed';
     const ts = now.toISOString();
+    const signalsHash = publicHash(input.public_signals);
 
     await tx.query(
       `INSERT INTO proofs (id, client_id, claim_type, circuit_version, status, failure_code, public_hash, request_nonce, proof_request_id, created_at, verified_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [proofId, clientId, input.claim_type, input.circuit_version, status, check.ok ? null : check.code, publicHash(input.public_signals), nonce, proofRequest?.id ?? null, now, check.ok ? now : null],
+      [proofId, clientId, input.claim_type, input.circuit_version, status, check.ok ? null : check.code, signalsHash, nonce, proofRequest?.id ?? null, now, check.ok ? now : null],
     );
     if (proofRequest) await tx.query('UPDATE proof_requests SET used_at = $2 WHERE id = $1', [proofRequest.id, now]);
     await recordAudit(drizzle({ client: tx }), actor, {
@@ -104,6 +106,7 @@ export async function verifyProof(deps: VerifyDeps, clientId: string, input: Pro
       details: { claim_type: input.claim_type, circuit_version: input.circuit_version, ...(check.ok ? {} : { failure_code: check.code }) },
     }, now);
     await recordUsage(tx, { clientId, kind: 'zk.verify', claimType: input.claim_type, outcome: status, subjectId: proofId, at: now });
+    await appendLedgerEntry(tx, { kind: 'zk_proof', public_id: proofId, claim_type: input.claim_type, status, public_hash: signalsHash.toString('hex'), ts });
     await enqueueWebhookEvent(tx, {
       clientId,
       type: `proof.${status}`,

@@ -1,0 +1,58 @@
+import type { Clock } from '#platform/clock.ts';
+import type { Pool } from '#platform/db/pool.ts';
+import type { Logger } from '#platform/logger.ts';
+import { fetchPccsCollateral } from './fetch-pccs-collateral.ts';
+import { storeCollateral } from './store-collateral.ts';
+import type { CollateralKey } from './verification/index.ts';
+import type { TaskCollateralSource } from './verify-task-evidence.ts';
+
+/** After a failed PCCS fetch, the platform is not asked for again for this long (per process). */
+const PCCS_RETRY_AFTER_MS = 60_000;
+
+const describeKey = (key: CollateralKey) => `FMSPC ${key.fmspc} (${key.tee.toUpperCase()}, ${key.pck_ca} CA)`;
+
+/**
+ * Collateral the operator stored for a platform. With a PCCS URL, collateral that is missing or
+ * past its validity is fetched from the PCCS, validated and stored for every worker; an
+ * unreachable PCCS is remembered for a minute and never fails the lookup (the stored collateral,
+ * or none, is used and the verification says why).
+ */
+export function createStoredCollateralSource(deps: { pool: Pool; clock: Clock; log: Logger; pccsUrl?: string | undefined }): TaskCollateralSource {
+  const pccsFailures = new Map<string, { at: number; message: string }>();
+  const id = (key: CollateralKey) => `${key.tee}:${key.fmspc}:${key.pck_ca}`;
+
+  async function fetchFromPccs(key: CollateralKey): Promise<Record<string, unknown> | undefined> {
+    const pccsUrl = deps.pccsUrl!;
+    const failed = pccsFailures.get(id(key));
+    const now = deps.clock.now().getTime();
+    if (failed && now - failed.at < PCCS_RETRY_AFTER_MS) return undefined;
+    const fetched = await fetchPccsCollateral(pccsUrl, key);
+    const stored = fetched.ok ? await storeCollateral(deps, { raw: fetched.collateral, fmspc: key.fmspc, source: 'pccs' }) : fetched;
+    if (!stored.ok) {
+      pccsFailures.set(id(key), { at: now, message: stored.message });
+      deps.log.warn({ fmspc: key.fmspc, tee: key.tee, pck_ca: key.pck_ca, reason: stored.message }, 'PCCS collateral unavailable');
+      return undefined;
+    }
+    pccsFailures.delete(id(key));
+    deps.log.info({ fmspc: key.fmspc, tee: key.tee, pck_ca: key.pck_ca, valid_until: stored.stored.valid_until }, 'collateral fetched from PCCS and stored');
+    return stored.collateral;
+  }
+
+  return {
+    async getCollateral(key) {
+      const { rows } = await deps.pool.query<{ collateral: Record<string, unknown>; valid_until: Date }>(
+        'SELECT collateral, valid_until FROM attestation_collateral WHERE tee = $1 AND fmspc = $2 AND pck_ca = $3',
+        [key.tee, key.fmspc, key.pck_ca],
+      );
+      const stored = rows[0];
+      if (!deps.pccsUrl || (stored && stored.valid_until > deps.clock.now())) return stored?.collateral;
+      return (await fetchFromPccs(key)) ?? stored?.collateral;
+    },
+    describeMiss(key) {
+      const upload = `upload it with PUT /api/admin/attestations/collateral/${key.fmspc}`;
+      if (!deps.pccsUrl) return `none was submitted and none is stored for ${describeKey(key)}; ${upload}, send it as evidence.collateral, or set PCCS_URL`;
+      const failure = pccsFailures.get(id(key));
+      return `none was submitted or stored for ${describeKey(key)}, and ${failure?.message ?? 'the PCCS had none'}; ${upload} or send it as evidence.collateral`;
+    },
+  };
+}

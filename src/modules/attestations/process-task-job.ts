@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '#platform/clock.ts';
+import { canonicalJsonBytes } from '#platform/canonical-json.ts';
+import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
+import type { Db } from '#platform/db/database.ts';
+import type { Pool } from '#platform/db/pool.ts';
+import type { Logger } from '#platform/logger.ts';
+import type { Queue } from '#platform/queue/queue.ts';
+import type { ObjectStorage } from '#platform/storage/object-storage.ts';
+import { decideTaskOutcome, summarizeVerification } from './decide-task-outcome.ts';
+import { completeJob, failTaskAfterRetries, finishTask, verdictOf } from './finish-task.ts';
+import { VerifyAttestationTaskJob } from './jobs.ts';
+import { osImageReferences } from './list-os-images.ts';
+import type { AttestationWorkerMetrics } from './metrics.ts';
+import type { Evidence } from './schema.ts';
+import { signAttestationResult } from './sign-attestation-result.ts';
+import type { PreparedCollateralCache, TcbStatus, VerificationFlags } from './verification/index.ts';
+import { verifyTaskEvidence, type TaskCollateralSource } from './verify-task-evidence.ts';
+
+export type TaskWorkerDeps = {
+  pool: Pool;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  storage: ObjectStorage;
+  platformKeys: PlatformKeys;
+  /** A started pg-boss with the task job registered. */
+  queue: Queue;
+  collateralSource: TaskCollateralSource;
+  /** Collateral parsed and signature-checked once per content, shared by this process's tasks. */
+  collateralCache?: PreparedCollateralCache | undefined;
+  acceptedTcbStatuses: readonly TcbStatus[];
+  metrics?: AttestationWorkerMetrics | undefined;
+};
+
+/** A fetched job: its id, payload and how many times it ran before. */
+export type TaskJob = { id: string; data: unknown; retryCount: number; retryLimit: number };
+
+export type JobOutcome = 'completed' | 'failed' | 'skipped' | 'retrying';
+
+type ClaimedTask = {
+  id: string;
+  client_id: string;
+  app_id: string;
+  app_name: string;
+  app_config_type: string;
+  contract_address: string | null;
+  model_or_domain: string | null;
+  app_metadata: Record<string, unknown> | null;
+  verification_flags: VerificationFlags;
+  evidence: Evidence;
+  evidence_sha256: string;
+  created_at: Date;
+};
+
+const RESULT_PREFIX = 'attestation-results';
+
+/**
+ * Works one job: claims its task (pending -> active), verifies the evidence, stores the full
+ * result document, signs the attestation result and finishes the task in one transaction.
+ * Bad evidence is an outcome (the task fails with the reason), never an exception; an
+ * exception is infrastructure (database, storage): the task goes back to pending and pg-boss
+ * retries the job with backoff, and after the last retry the task fails with the error.
+ */
+export async function processTaskJob(deps: TaskWorkerDeps, job: TaskJob): Promise<JobOutcome> {
+  const payload = VerifyAttestationTaskJob.schema.safeParse(job.data);
+  if (!payload.success) {
+    deps.log.error({ job_id: job.id }, 'attestation job without a valid task id: completed without work');
+    await completeJob(deps.queue, undefined, job);
+    return 'skipped';
+  }
+  const { rows } = await deps.pool.query<ClaimedTask>(
+    `UPDATE attestation_tasks SET status = 'active', started_at = $2, attempts = attempts + 1
+      WHERE id = $1 AND status IN ('pending', 'active') AND evidence IS NOT NULL
+      RETURNING id, client_id, app_id, app_name, app_config_type, contract_address, model_or_domain, app_metadata,
+                verification_flags, evidence, evidence_sha256, created_at`,
+    [payload.data.task_id, deps.clock.now()],
+  );
+  const task = rows[0];
+  if (!task) {
+    // Cancelled, or finished by an earlier run of this job.
+    await completeJob(deps.queue, undefined, job);
+    return 'skipped';
+  }
+  const started = performance.now();
+  try {
+    const outcome = await verifyAndFinish(deps, job, task);
+    deps.metrics?.observe(outcome, (performance.now() - started) / 1000);
+    return outcome;
+  } catch (error) {
+    deps.metrics?.jobFailed();
+    const message = error instanceof Error ? error.message : String(error);
+    if (job.retryCount >= job.retryLimit) {
+      deps.log.error({ err: error, task_id: task.id, attempts: job.retryCount + 1 }, 'attestation task failed on every attempt');
+      await failTaskAfterRetries(deps, job, { taskId: task.id, clientId: task.client_id, appId: task.app_id }, `verification could not be completed after ${job.retryCount + 1} attempts: ${message}`, deps.clock.now());
+      deps.metrics?.observe('failed', (performance.now() - started) / 1000);
+      return 'failed';
+    }
+    deps.log.warn({ err: error, task_id: task.id, retry: job.retryCount + 1 }, 'attestation task attempt failed; retrying');
+    await deps.pool.query(`UPDATE attestation_tasks SET status = 'pending' WHERE id = $1 AND status = 'active'`, [task.id]);
+    await deps.queue.boss.fail(VerifyAttestationTaskJob.name, job.id, { message });
+    return 'retrying';
+  }
+}
+
+async function verifyAndFinish(deps: TaskWorkerDeps, job: TaskJob, task: ClaimedTask): Promise<JobOutcome> {
+  const evidence = task.evidence;
+  const verifyAt = evidence.verify_at ? new Date(evidence.verify_at) : deps.clock.now();
+  const verification = await verifyTaskEvidence(evidence, {
+    verifyAt,
+    flags: task.verification_flags,
+    acceptedTcbStatuses: deps.acceptedTcbStatuses,
+    collateralSource: deps.collateralSource,
+    collateralCache: deps.collateralCache,
+    osImages: await osImageReferences(deps),
+  });
+  const outcome = decideTaskOutcome(verification);
+  const result = summarizeVerification(verification, verifyAt);
+  const finishedAt = deps.clock.now();
+
+  // The full record: what was submitted, under which policy, and every detail of the appraisal.
+  const document = {
+    task_id: task.id,
+    app: {
+      appId: task.app_id,
+      appName: task.app_name,
+      appConfigType: task.app_config_type,
+      contractAddress: task.contract_address,
+      modelOrDomain: task.model_or_domain,
+      appMetadata: task.app_metadata,
+    },
+    status: outcome.status,
+    verdict: verdictOf(outcome, result),
+    ...(outcome.status === 'failed' ? { error_code: outcome.errorCode, error_message: outcome.errorMessage } : {}),
+    verified_at: verifyAt.toISOString(),
+    evaluated_at: finishedAt.toISOString(),
+    policy: { accepted_tcb_statuses: deps.acceptedTcbStatuses, verification_flags: task.verification_flags },
+    result: { ...result, details: verification.details },
+    evidence_sha256: task.evidence_sha256,
+    evidence,
+  };
+  // Through JSON first: optional fields left undefined are dropped, as in any JSON rendering.
+  const bytes = canonicalJsonBytes(JSON.parse(JSON.stringify(document)));
+  const resultSha256 = createHash('sha256').update(bytes).digest('hex');
+  // Content-addressed: a second run of the same task (a job retried after its worker stalled)
+  // writes beside the first document, never over the one a committed row points at.
+  const filename = `${task.id}-${resultSha256.slice(0, 16)}.json`;
+  const key = `${RESULT_PREFIX}/${filename}`;
+  await deps.storage.put(key, bytes, 'application/json');
+  const attestationResult = await signAttestationResult(deps.platformKeys, {
+    taskId: task.id,
+    result,
+    evidenceSha256: task.evidence_sha256,
+    resultSha256,
+    acceptedTcbStatuses: deps.acceptedTcbStatuses,
+    issuedAt: finishedAt,
+  });
+  const finished = await finishTask(deps, job, {
+    taskId: task.id,
+    clientId: task.client_id,
+    appId: task.app_id,
+    outcome,
+    result,
+    resultSha256,
+    attestationResult,
+    stored: { key, filename, bucket: deps.storage.bucket },
+    finishedAt,
+  });
+  if (!finished) {
+    await completeJob(deps.queue, undefined, job);
+    return 'skipped';
+  }
+  return outcome.status;
+}

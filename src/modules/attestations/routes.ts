@@ -1,0 +1,289 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Clock } from '#platform/clock.ts';
+import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
+import type { Db } from '#platform/db/database.ts';
+import type { Pool } from '#platform/db/pool.ts';
+import type { Logger } from '#platform/logger.ts';
+import { startQueue, type Queue } from '#platform/queue/queue.ts';
+import { ApiError } from '#platform/http/errors.ts';
+import { errorResponses } from '#platform/http/schemas.ts';
+import type { ObjectStorage } from '#platform/storage/object-storage.ts';
+import { adminActor } from '#modules/admin/admin-auth.ts';
+import { requireScope } from '#modules/clients/partner-auth.ts';
+import { TEE_ATTESTATION_SCOPE } from '#modules/clients/schema.ts';
+import { cancelTask } from './cancel-task.ts';
+import { checkHealth } from './check-health.ts';
+import { createTask } from './create-task.ts';
+import { getQueueStatus } from './get-queue-status.ts';
+import { getTask } from './get-task.ts';
+import { getTaskResult } from './get-task-result.ts';
+import { listCollateral } from './list-collateral.ts';
+import { listOsImages } from './list-os-images.ts';
+import { listTasks } from './list-tasks.ts';
+import { publishResultKeys } from './publish-result-keys.ts';
+import { registerOsImage } from './register-os-image.ts';
+import {
+  FmspcParams,
+  OsImageBodySchema,
+  OsImageParams,
+  OsImageSchema,
+  QueueStatusSchema,
+  StoredCollateralSchema,
+  TaskCreatedSchema,
+  TaskCreateSchema,
+  TaskIdParams,
+  TaskListQuery,
+  TaskPageSchema,
+  TaskSchema,
+  TaskStatsQuery,
+  TaskStatsSchema,
+} from './schema.ts';
+import { setQueuePaused } from './set-queue-paused.ts';
+import { storeCollateral } from './store-collateral.ts';
+import { summarizeTasks } from './summarize-tasks.ts';
+import { createTaskQueue } from './task-queue.ts';
+
+type Hook = (request: never, reply: never) => Promise<void>;
+
+export type AttestationRouteDeps = {
+  pool: Pool;
+  db: Db;
+  clock: Clock;
+  storage: ObjectStorage;
+  platformKeys: PlatformKeys;
+  log: Logger;
+  /** pg-boss for enqueuing tasks, owned by the caller. Absent: started on the first submission, on the pool's database, and stopped when the app closes. */
+  queue?: (() => Promise<Queue>) | undefined;
+  authenticateAdmin: Hook;
+  authenticatePartner: Hook;
+  /** Per-partner rate limit hook, run after authentication. */
+  rateLimitPartner?: Hook;
+};
+
+const TAGS = ['Attestations'];
+const partnerSecurity: Array<Record<string, string[]>> = [{ ApiKeyAuth: [] }, { OAuth2ClientCredentials: [] }];
+const adminSecurity = [{ BearerAuth: [] }];
+
+const JwksSchema = z
+  .object({ keys: z.array(z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string(), kid: z.string(), alg: z.literal('EdDSA'), use: z.literal('sig') })) })
+  .meta({ id: 'AttestationResultJwks' });
+const HealthCheck = z.object({ status: z.enum(['ok', 'down']), latency_ms: z.number(), error: z.string().optional() });
+const DetailedHealthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    checks: z.object({
+      database: HealthCheck,
+      queue: HealthCheck.extend({
+        name: z.string(),
+        paused: z.boolean().optional(),
+        pending: z.number().int().optional(),
+        active: z.number().int().optional(),
+        oldest_pending_seconds: z.number().optional(),
+      }),
+      storage: HealthCheck.extend({ backend: z.enum(['s3', 'file']), bucket: z.string() }),
+    }),
+  })
+  .meta({ id: 'DetailedHealth' });
+
+/** A pg-boss of the app's own, for apps built without one (tests, tools): started lazily, stopped with the app. */
+function ownQueue(app: FastifyInstance, deps: { pool: Pool; log: Logger }): () => Promise<Queue> {
+  let started: Promise<Queue> | undefined;
+  app.addHook('onClose', async () => {
+    await started?.then((queue) => queue.stop({ graceful: false }), () => {});
+  });
+  return () => {
+    started ??= startQueue({ connectionString: deps.pool.options.connectionString!, log: deps.log.child({ component: 'queue' }), schedule: false });
+    started.catch(() => (started = undefined));
+    return started;
+  };
+}
+
+const optionalDate = (value: string | undefined) => (value === undefined ? undefined : new Date(value));
+
+/** The seed's DStack Verifier Server API: tasks (partners), queue and collateral (operator), health. */
+export function registerAttestationRoutes(app: FastifyInstance, deps: AttestationRouteDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const partner = [deps.authenticatePartner, ...(deps.rateLimitPartner ? [deps.rateLimitPartner] : [])] as never;
+  const admin = deps.authenticateAdmin as never;
+  const partnerId = (request: FastifyRequest) => requireScope(request, TEE_ATTESTATION_SCOPE).id;
+  const taskQueue = createTaskQueue(deps.queue ?? ownQueue(app, deps));
+
+  // ---- Tasks (partner, scope tee_attestation) ----
+  r.post('/api/v1/tasks', {
+    preHandler: partner,
+    schema: {
+      tags: TAGS,
+      summary: 'Submit attestation evidence for verification (asynchronous)',
+      description:
+        'A DCAP quote (TDX v4/v5, SGX v3) with optional collateral, or dstack evidence (quote + event_log + vm_config, or a dstack attestation). ' +
+        'Answers 202 at once; a worker verifies it. Follow it with GET /api/v1/tasks/{id} or the task.completed / task.failed webhooks. ' +
+        'Evidence that does not verify makes a task that fails with the reason; evidence over 192 KiB is refused (413).',
+      security: partnerSecurity,
+      body: TaskCreateSchema,
+      response: { 202: TaskCreatedSchema, ...errorResponses(400, 401, 403, 413, 429) },
+    },
+  }, async (request, reply) => {
+    const result = await createTask({ ...deps, taskQueue }, partnerId(request), request.body);
+    if (!result.ok) {
+      throw new ApiError(result.code === 'EVIDENCE_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED', result.message, { fields: ['body.evidence'] });
+    }
+    reply.code(202).header('location', `/api/v1/tasks/${result.id}`);
+    return { id: result.id, status: 'pending' as const };
+  });
+
+  r.get('/api/v1/tasks', {
+    preHandler: partner,
+    schema: {
+      tags: TAGS,
+      summary: 'Your tasks, newest first (filters: status, appId, creation time)',
+      security: partnerSecurity,
+      querystring: TaskListQuery,
+      response: { 200: TaskPageSchema, ...errorResponses(400, 401, 403, 429) },
+    },
+  }, async (request) => {
+    const { status, appId, from, to, limit, cursor } = request.query;
+    return listTasks(deps, partnerId(request), { status, appId, from: optionalDate(from), to: optionalDate(to) }, { limit, cursor });
+  });
+
+  r.get('/api/v1/tasks/stats/summary', {
+    preHandler: partner,
+    schema: {
+      tags: TAGS,
+      summary: 'Your tasks counted by status and verdict',
+      security: partnerSecurity,
+      querystring: TaskStatsQuery,
+      response: { 200: TaskStatsSchema, ...errorResponses(400, 401, 403, 429) },
+    },
+  }, async (request) => summarizeTasks(deps, partnerId(request), { from: optionalDate(request.query.from), to: optionalDate(request.query.to) }));
+
+  r.get('/api/v1/tasks/:id', {
+    preHandler: partner,
+    schema: {
+      tags: TAGS,
+      summary: 'A task: status, timestamps, result summary and the signed attestation result',
+      security: partnerSecurity,
+      params: TaskIdParams,
+      response: { 200: TaskSchema, ...errorResponses(400, 401, 403, 404, 429) },
+    },
+  }, async (request) => {
+    const task = await getTask(deps, partnerId(request), request.params.id);
+    if (!task) throw new ApiError('NOT_FOUND', `no task ${request.params.id}`);
+    return task;
+  });
+
+  r.get('/api/v1/tasks/:id/result', {
+    preHandler: partner,
+    schema: {
+      tags: TAGS,
+      summary: 'The full result document of a finished task (as stored in object storage)',
+      description: 'Canonical JSON (RFC 8785); its SHA-256 is the task\'s resultSha256 and the attestation result\'s veridity.result_sha256.',
+      security: partnerSecurity,
+      params: TaskIdParams,
+      response: { 200: z.record(z.string(), z.unknown()), ...errorResponses(400, 401, 403, 404, 409, 429) },
+    },
+  }, async (request, reply) => {
+    const result = await getTaskResult(deps, partnerId(request), request.params.id);
+    if (!result.ok) {
+      if (result.code === 'MISSING_FROM_STORAGE') throw new Error(result.message);
+      throw new ApiError(result.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'TASK_NOT_FINISHED', result.message);
+    }
+    // The stored bytes as they are (a Buffer skips the serializer): their hash is what the signed result names.
+    return reply.header('content-type', 'application/json; charset=utf-8').send(result.document as never);
+  });
+
+  r.delete('/api/v1/tasks/:id', {
+    preHandler: partner,
+    schema: {
+      tags: TAGS,
+      summary: 'Cancel a pending task',
+      security: partnerSecurity,
+      params: TaskIdParams,
+      response: { 200: TaskSchema, ...errorResponses(400, 401, 403, 404, 409, 429) },
+    },
+  }, async (request) => {
+    const result = await cancelTask(deps, partnerId(request), request.params.id);
+    if (result.ok) return result.task;
+    if (result.code === 'NOT_FOUND') throw new ApiError('NOT_FOUND', `no task ${request.params.id}`);
+    throw new ApiError('TASK_NOT_PENDING', `task ${request.params.id} is ${result.status}: only pending tasks can be cancelled`, { status: result.status });
+  });
+
+  // ---- Queue (operator) ----
+  r.get('/api/v1/queue/status', {
+    preHandler: admin,
+    schema: { tags: TAGS, summary: 'Task queue: paused or not, tasks per status, queue jobs', security: adminSecurity, response: { 200: QueueStatusSchema, ...errorResponses(401) } },
+  }, async () => getQueueStatus(deps));
+  for (const action of ['pause', 'resume'] as const) {
+    r.post(`/api/v1/queue/${action}`, {
+      preHandler: admin,
+      schema: {
+        tags: TAGS,
+        summary: action === 'pause' ? 'Pause task processing on every worker (tasks are still accepted and wait)' : 'Resume task processing',
+        security: adminSecurity,
+        response: { 200: QueueStatusSchema, ...errorResponses(401) },
+      },
+    }, async (request) => {
+      await setQueuePaused(deps, action === 'pause', adminActor(request));
+      return getQueueStatus(deps);
+    });
+  }
+
+  // ---- Collateral and OS image references (operator) ----
+  r.put('/api/admin/attestations/collateral/:fmspc', {
+    preHandler: admin,
+    schema: {
+      tags: TAGS,
+      summary: 'Store Intel collateral for an FMSPC (used for quotes submitted without collateral)',
+      description: 'The PCS/PCCS collateral JSON as @phala/dcap-qvl takes it. Checked (chains to Intel\'s root, signatures, CRLs) before it is stored; replaces the previous one for its platform.',
+      security: adminSecurity,
+      params: FmspcParams,
+      body: z.record(z.string(), z.unknown()).meta({ id: 'Collateral' }),
+      response: { 200: StoredCollateralSchema, ...errorResponses(400, 401, 413, 422) },
+    },
+  }, async (request) => {
+    const result = await storeCollateral(deps, { raw: request.body, fmspc: request.params.fmspc, source: 'upload' }, adminActor(request));
+    if (!result.ok) throw new ApiError('INVALID_COLLATERAL', result.message, { reason: result.code });
+    return result.stored;
+  });
+  r.get('/api/admin/attestations/collateral', {
+    preHandler: admin,
+    schema: { tags: TAGS, summary: 'Stored collateral per platform and its validity', security: adminSecurity, response: { 200: z.array(StoredCollateralSchema), ...errorResponses(401) } },
+  }, async () => listCollateral(deps));
+  r.put('/api/admin/attestations/os-images/:os_image_hash', {
+    preHandler: admin,
+    schema: {
+      tags: TAGS,
+      summary: 'Register the reference boot measurements (MRTD, RTMR0..2) of a dstack OS image',
+      security: adminSecurity,
+      params: OsImageParams,
+      body: OsImageBodySchema,
+      response: { 200: OsImageSchema, ...errorResponses(400, 401) },
+    },
+  }, async (request) => registerOsImage(deps, request.params.os_image_hash, request.body, adminActor(request)));
+  r.get('/api/admin/attestations/os-images', {
+    preHandler: admin,
+    schema: { tags: TAGS, summary: 'Registered OS image references', security: adminSecurity, response: { 200: z.array(OsImageSchema), ...errorResponses(401) } },
+  }, async () => listOsImages(deps));
+
+  // ---- Public ----
+  r.get('/api/v1/attestation-results/jwks.json', {
+    schema: { tags: TAGS, summary: 'Keys that verify signed attestation results (JWK Set)', response: { 200: JwksSchema } },
+  }, async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=300');
+    return publishResultKeys(deps);
+  });
+  r.get('/health', {
+    schema: { tags: ['Health'], summary: 'Basic health check (the seed\'s; same as /healthz)', response: { 200: z.object({ status: z.literal('ok') }) } },
+  }, async () => ({ status: 'ok' as const }));
+  r.get('/health/detailed', {
+    schema: {
+      tags: ['Health'],
+      summary: 'Database, task queue (depth, paused) and object storage; 503 when one is down',
+      response: { 200: DetailedHealthSchema, 503: DetailedHealthSchema },
+    },
+  }, async (_request, reply) => {
+    const health = await checkHealth(deps);
+    return reply.code(health.status === 'ok' ? 200 : 503).send(health);
+  });
+}

@@ -1,0 +1,89 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { RunningWorker } from '#platform/queue/worker-kind.ts';
+import { VerifyAttestationTaskJob } from './jobs.ts';
+import { processTaskJob, type JobOutcome, type TaskWorkerDeps } from './process-task-job.ts';
+import { isQueuePaused } from './set-queue-paused.ts';
+
+export type TaskWorkerReport = { paused: boolean } & Record<JobOutcome, number>;
+
+const DEFAULT_POLL_INTERVAL_MS = 500;
+const MAX_ERROR_BACKOFF_MS = 30_000;
+const ONCE_BATCH_SIZE = 8;
+
+const emptyReport = (paused: boolean): TaskWorkerReport => ({ paused, completed: 0, failed: 0, skipped: 0, retrying: 0 });
+
+async function fetchJobs(deps: TaskWorkerDeps, batchSize: number) {
+  return deps.queue.boss.fetch<unknown>(VerifyAttestationTaskJob.name, { batchSize, includeMetadata: true });
+}
+
+/**
+ * One pass (WORKER_ONCE, tests, benchmarks): works every job due now, in this process, then
+ * returns the counts. Does nothing while the queue is paused; stops at the next batch when paused meanwhile.
+ */
+export async function runTaskWorkerOnce(deps: TaskWorkerDeps): Promise<TaskWorkerReport> {
+  const report = emptyReport(false);
+  for (;;) {
+    if (await isQueuePaused(deps)) return { ...report, paused: true };
+    const jobs = await fetchJobs(deps, ONCE_BATCH_SIZE);
+    if (jobs.length === 0) return report;
+    for (const job of jobs) report[await processTaskJob(deps, job)] += 1;
+  }
+}
+
+/**
+ * Works tasks until stopped: `concurrency` lanes each fetch one job at a time (verification is
+ * synchronous CPU work of a few milliseconds; the lanes overlap its database and storage I/O).
+ * Every lane reads the shared paused flag before it fetches. Stop lets tasks in flight finish.
+ */
+export function startTaskWorker(deps: TaskWorkerDeps, options: { concurrency: number; pollIntervalMs?: number }): RunningWorker & { totals(): TaskWorkerReport } {
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const totals = emptyReport(false);
+  let stopping = false;
+  const wakers = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      wakers.add(wake);
+    });
+
+  // One read of the paused flag serves every lane for a poll interval.
+  let pausedRead: { at: number; paused: Promise<boolean> } | undefined;
+  const paused = () => {
+    if (!pausedRead || Date.now() - pausedRead.at >= pollIntervalMs) pausedRead = { at: Date.now(), paused: isQueuePaused(deps) };
+    return pausedRead.paused;
+  };
+
+  const lane = async () => {
+    let failures = 0;
+    while (!stopping) {
+      try {
+        totals.paused = await paused();
+        const jobs = totals.paused ? [] : await fetchJobs(deps, 1);
+        for (const job of jobs) totals[await processTaskJob(deps, job)] += 1;
+        failures = 0;
+        if (jobs.length === 0) await pause(pollIntervalMs * (0.5 + Math.random()));
+      } catch (error) {
+        failures += 1;
+        pausedRead = undefined;
+        deps.log.error({ err: error }, 'attestation worker: could not take work (database); retrying');
+        await pause(Math.min(MAX_ERROR_BACKOFF_MS, 500 * 2 ** failures));
+      }
+    }
+  };
+  const running = Promise.all(Array.from({ length: options.concurrency }, lane));
+
+  return {
+    totals: () => ({ ...totals }),
+    async stop({ timeoutMs }) {
+      stopping = true;
+      for (const wake of wakers) wake();
+      const finished = await Promise.race([running.then(() => true), delay(timeoutMs, false, { ref: false })]);
+      return { finished };
+    },
+  };
+}

@@ -1,0 +1,246 @@
+import { z } from 'zod';
+import { TCB_STATUSES } from './verification/index.ts';
+
+/**
+ * HTTP shapes of the tasks API. Task fields are camelCase as in the seed's VerificationTask;
+ * evidence and results are snake_case as dstack's guest agent and verifier write them.
+ */
+
+export const TASK_STATUSES = ['pending', 'active', 'completed', 'failed', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const APP_CONFIG_TYPES = ['redpill', 'phala_cloud'] as const;
+
+/** A TDX quote with its PCK chain is ~5 KB, 10 K hex characters; room for v5 quotes and base64. */
+export const MAX_QUOTE_CHARS = 64 * 1024;
+/** Everything under `evidence`, as JSON: bigger is refused with 413 before a task exists. */
+export const MAX_EVIDENCE_BYTES = 192 * 1024;
+const MAX_METADATA_BYTES = 16 * 1024;
+
+const TaskId = z.string().regex(/^tsk_[0-9a-z]{26}$/, 'must be a task id (tsk_...)');
+const Iso = z.iso.datetime({ offset: true });
+const hex = (pattern: string, what: string) => z.string().regex(new RegExp(`^(0x)?${pattern}$`), `must be ${what}`);
+const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
+const JsonObject = z.record(z.string(), z.unknown());
+
+export const VerificationFlagsSchema = z
+  .strictObject({
+    hardware: z.boolean().optional().describe('DCAP quote signature, collateral and TCB policy (default true)'),
+    os: z.boolean().optional().describe('MRTD and RTMR0..2 equal the registered reference of the OS image (default true)'),
+    sourceCode: z.boolean().optional().describe('RTMR3 compose hash equals app_compose / expected_compose_hash (default true)'),
+    teeControlledKey: z.boolean().optional().describe('ACME account key bound to a quote (default true; needs acme_info)'),
+    certificateKey: z.boolean().optional().describe('TLS certificate key is the TEE-held key (default true; needs acme_info)'),
+    dnsCAA: z.boolean().optional().describe('reported as not checked: needs network access (default false)'),
+    ctLog: z.boolean().optional().describe('reported as not checked: needs network access (default false)'),
+  })
+  .meta({ id: 'VerificationFlags' });
+
+export const AppliedFlagsSchema = z
+  .object({
+    hardware: z.boolean(),
+    os: z.boolean(),
+    sourceCode: z.boolean(),
+    teeControlledKey: z.boolean(),
+    certificateKey: z.boolean(),
+    dnsCAA: z.boolean(),
+    ctLog: z.boolean(),
+  })
+  .meta({ id: 'AppliedVerificationFlags' });
+
+export const EvidenceSchema = z
+  .strictObject({
+    quote: z.string().min(1).max(MAX_QUOTE_CHARS).optional().describe('DCAP quote (TDX v4/v5, SGX v3): hex (0x optional) or base64'),
+    attestation: z.string().min(1).max(4 * MAX_QUOTE_CHARS).optional().describe('dstack VersionedAttestation (SCALE, hex or base64) instead of quote + event_log'),
+    event_log: z
+      .union([z.string().max(MAX_EVIDENCE_BYTES), z.array(JsonObject).max(4096)])
+      .optional()
+      .describe('dstack event log (JSON text or array, as GetQuote returns it): makes this dstack evidence'),
+    report_data: z.string().max(130).optional().describe('report_data returned beside the quote; must equal the quote\'s'),
+    vm_config: z.union([z.string().max(64 * 1024), JsonObject]).optional().describe('dstack vm_config (its os_image_hash)'),
+    app_compose: z.string().max(128 * 1024).optional().describe('app-compose.json text: its SHA-256 must be the RTMR3 compose hash'),
+    collateral: z
+      .union([z.string().max(MAX_EVIDENCE_BYTES), JsonObject])
+      .optional()
+      .describe('Intel PCS/PCCS collateral JSON as @phala/dcap-qvl takes it; omit to use the collateral stored for the quote\'s FMSPC'),
+    verify_at: Iso.optional().describe('Time to evaluate collateral and certificates at (ISO 8601); default: when the worker verifies'),
+    expected_report_data: hex('([0-9a-fA-F]{2}){1,64}', 'at most 64 bytes of hex').optional().describe('right-padded with zero bytes to 64, as dstack does'),
+    expected_compose_hash: hex('[0-9a-fA-F]{64}', '32 bytes of hex').optional(),
+    expected_app_id: hex('[0-9a-fA-F]{40}', '20 bytes of hex').optional(),
+    expected_os_image_hash: hex('[0-9a-fA-F]{64}', '32 bytes of hex').optional(),
+  })
+  .refine((evidence) => evidence.quote !== undefined || evidence.attestation !== undefined, {
+    message: 'give a quote (with event_log for dstack evidence) or a dstack attestation',
+    path: ['quote'],
+  })
+  .meta({ id: 'AttestationEvidence' });
+export type Evidence = z.infer<typeof EvidenceSchema>;
+
+export const TaskCreateSchema = z
+  .strictObject({
+    appId: z.string().trim().min(1).max(200),
+    appName: z.string().trim().min(1).max(200),
+    appConfigType: z.enum(APP_CONFIG_TYPES),
+    contractAddress: z.string().trim().min(1).max(200).optional(),
+    modelOrDomain: z.string().trim().min(1).max(500).optional(),
+    appMetadata: JsonObject.refine((value) => jsonBytes(value) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes of JSON`).optional(),
+    verificationFlags: VerificationFlagsSchema.optional(),
+    evidence: EvidenceSchema,
+  })
+  .meta({ id: 'TaskCreate' });
+export type TaskCreate = z.infer<typeof TaskCreateSchema>;
+
+export const TaskCreatedSchema = z.object({ id: z.string(), status: z.literal('pending') }).meta({ id: 'TaskCreated' });
+
+const CHECK_OUTCOMES = ['passed', 'failed', 'not_performed'] as const;
+
+export const AppInfoSummarySchema = z
+  .object({
+    app_id: z.string().nullable(),
+    compose_hash: z.string().nullable(),
+    instance_id: z.string().nullable(),
+    os_image_hash: z.string().nullable(),
+    device_id: z.string().nullable(),
+    key_provider: JsonObject.nullable(),
+    mr_system: z.string(),
+    mr_aggregated: z.string(),
+  })
+  .meta({ id: 'AppInfo' });
+
+/** What the row keeps and GET /tasks/{id} shows; the stored result document has everything. */
+export const TaskResultSchema = z
+  .object({
+    is_valid: z.boolean(),
+    reason: z.string().nullable().describe('null when valid, else every failure as "check: message"'),
+    evidence_kind: z.enum(['dcap_quote', 'dstack']),
+    verified_at: z.string().describe('The time collateral and certificates were evaluated at (verify_at, or when the worker ran)'),
+    details: z.object({
+      quote_verified: z.boolean(),
+      event_log_verified: z.boolean(),
+      os_image_hash_verified: z.boolean(),
+      tee: z.enum(['tdx', 'sgx']).nullable(),
+      tcb_status: z.enum(TCB_STATUSES).nullable(),
+      advisory_ids: z.array(z.string()),
+      fmspc: z.string().nullable(),
+      report_data: z.string().nullable(),
+      measurements: z.record(z.string(), z.union([z.string(), z.number()])).nullable().describe('TD report (mr_td, rt_mr0..3, mr_seam, ...) or SGX report fields, hex'),
+      app_info: AppInfoSummarySchema.nullable(),
+      checks: z.record(z.string(), z.enum(CHECK_OUTCOMES)),
+    }),
+    failures: z.array(z.object({ check: z.string(), code: z.string(), message: z.string() })),
+  })
+  .meta({ id: 'TaskResult' });
+export type TaskResult = z.infer<typeof TaskResultSchema>;
+
+export const TaskSchema = z
+  .object({
+    id: z.string().describe('Task id (`tsk_...`)'),
+    jobName: z.string(),
+    jobId: z.string().nullable().describe('The queue job carrying the task'),
+    appId: z.string(),
+    appName: z.string(),
+    appConfigType: z.enum(APP_CONFIG_TYPES),
+    contractAddress: z.string().nullable(),
+    modelOrDomain: z.string().nullable(),
+    appMetadata: JsonObject.nullable(),
+    verificationFlags: AppliedFlagsSchema,
+    status: z.enum(TASK_STATUSES),
+    errorCode: z.string().nullable().describe('Why a failed task failed, e.g. COLLATERAL_EXPIRED, SIGNATURE_INVALID'),
+    errorMessage: z.string().nullable(),
+    isValid: z.boolean().nullable(),
+    result: TaskResultSchema.nullable(),
+    attestationResult: z.string().nullable().describe('Signed attestation result: EAR-style JWT (EdDSA), keys at /api/v1/attestation-results/jwks.json'),
+    evidenceSha256: z.string(),
+    resultSha256: z.string().nullable().describe('SHA-256 of the stored result document'),
+    s3Filename: z.string().nullable(),
+    s3Key: z.string().nullable(),
+    s3Bucket: z.string().nullable(),
+    attempts: z.number().int(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Task' });
+export type Task = z.infer<typeof TaskSchema>;
+
+export const TaskPageSchema = z
+  .object({
+    data: z.array(TaskSchema),
+    next_cursor: z.string().nullable().describe('Pass as `cursor` for the next (older) page; null on the last page'),
+  })
+  .meta({ id: 'TaskPage' });
+
+export const TaskListQuery = z
+  .strictObject({
+    status: z.enum(TASK_STATUSES).optional(),
+    appId: z.string().min(1).max(200).optional(),
+    from: Iso.optional().describe('created at or after'),
+    to: Iso.optional().describe('created before'),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: TaskId.optional().describe('`next_cursor` of the previous page'),
+  })
+  .refine((q) => !q.from || !q.to || new Date(q.from) < new Date(q.to), { message: 'must be after from', path: ['to'] });
+
+export const TaskStatsQuery = z
+  .strictObject({ from: Iso.optional(), to: Iso.optional() })
+  .refine((q) => !q.from || !q.to || new Date(q.from) < new Date(q.to), { message: 'must be after from', path: ['to'] });
+
+const StatusCounts = z.object(Object.fromEntries(TASK_STATUSES.map((status) => [status, z.number().int()])) as Record<TaskStatus, z.ZodNumber>);
+
+export const TaskStatsSchema = z
+  .object({
+    total: z.number().int(),
+    byStatus: StatusCounts,
+    valid: z.number().int().describe('completed with is_valid true'),
+    invalid: z.number().int().describe('completed with is_valid false'),
+    averageDurationMs: z.number().nullable().describe('startedAt to finishedAt, over completed and failed tasks'),
+    lastCreatedAt: z.string().nullable(),
+  })
+  .meta({ id: 'TaskStats' });
+
+export const QueueStatusSchema = z
+  .object({
+    queue: z.string(),
+    paused: z.boolean(),
+    changedAt: z.string().describe('When the paused flag last changed'),
+    changedBy: z.string().nullable(),
+    tasks: StatusCounts.describe('Tasks per status, all partners'),
+    oldestPendingSeconds: z.number().describe('Age of the oldest pending task; 0 when none'),
+    jobs: z
+      .object({ ready: z.number().int(), deferred: z.number().int(), active: z.number().int(), failed: z.number().int() })
+      .nullable()
+      .describe('pg-boss jobs of the queue (deferred: waiting for a retry); null before a worker created the queue'),
+  })
+  .meta({ id: 'QueueStatus' });
+
+export const TaskIdParams = z.strictObject({ id: TaskId });
+
+export const FmspcParams = z.strictObject({ fmspc: z.string().regex(/^[0-9a-fA-F]{12}$/, 'must be 6 bytes of hex') });
+
+export const StoredCollateralSchema = z
+  .object({
+    tee: z.enum(['tdx', 'sgx']),
+    fmspc: z.string(),
+    pck_ca: z.enum(['processor', 'platform']),
+    digest: z.string().describe('SHA-256 of the normalised collateral'),
+    valid_from: z.string().describe('Latest start of the validity windows of its items'),
+    valid_until: z.string().describe('Earliest end of the validity windows of its items'),
+    source: z.enum(['upload', 'pccs']),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'StoredCollateral' });
+
+const Register = hex('[0-9a-fA-F]{96}', '48 bytes of hex');
+export const OsImageParams = z.strictObject({ os_image_hash: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'must be 32 bytes of hex') });
+export const OsImageBodySchema = z
+  .strictObject({ label: z.string().trim().min(1).max(200).optional(), mr_td: Register, rt_mr0: Register, rt_mr1: Register, rt_mr2: Register })
+  .meta({ id: 'OsImageReferenceCreate' });
+export const OsImageSchema = z
+  .object({
+    os_image_hash: z.string(),
+    label: z.string().nullable(),
+    mr_td: z.string(),
+    rt_mr0: z.string(),
+    rt_mr1: z.string(),
+    rt_mr2: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'OsImageReference' });

@@ -1,0 +1,33 @@
+import type { Task, TaskResult } from './schema.ts';
+import type { AttestationTaskRow } from './tables.ts';
+
+/** The API view of a task row (the evidence is not echoed: its SHA-256 identifies it). */
+export function toTask(row: AttestationTaskRow): Task {
+  return {
+    id: row.id,
+    jobName: row.jobName,
+    jobId: row.jobId,
+    appId: row.appId,
+    appName: row.appName,
+    appConfigType: row.appConfigType as Task['appConfigType'],
+    contractAddress: row.contractAddress,
+    modelOrDomain: row.modelOrDomain,
+    appMetadata: row.appMetadata,
+    verificationFlags: row.verificationFlags as Task['verificationFlags'],
+    status: row.status as Task['status'],
+    errorCode: row.errorCode,
+    errorMessage: row.errorMessage,
+    isValid: row.isValid,
+    result: (row.summary as TaskResult | null) ?? null,
+    attestationResult: row.resultJwt,
+    evidenceSha256: row.evidenceSha256,
+    resultSha256: row.resultSha256,
+    s3Filename: row.s3Filename,
+    s3Key: row.s3Key,
+    s3Bucket: row.s3Bucket,
+    attempts: row.attempts,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  };
+}
