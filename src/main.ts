@@ -1,91 +1,109 @@
-import { loadConfig } from '#src/config.ts';
-import { admin, ADMIN_HELP } from './cli/admin.ts';
+import { loadConfig, type Config } from '#src/config.ts';
 import { CliError } from './cli/cli-error.ts';
-import { migrate } from './cli/migrate.ts';
-import { serve } from './cli/serve.ts';
-import { worker, workerHelp } from './cli/worker.ts';
-import { verifyLedgerCommand, VERIFY_LEDGER_HELP } from './cli/verify-ledger.ts';
-import { verifyReceiptCommand, VERIFY_RECEIPT_HELP } from './cli/verify-receipt.ts';
 
-const HELP = `Usage: veridity <command> [options]
+/**
+ * One entry per command. Modules are imported only when their command runs, so a command
+ * starts without loading the whole server (circomlibjs, snarkjs, every module's routes).
+ */
+type Command = {
+  summary: string;
+  /** Client-side and offline commands parse their own arguments and print their own --help. */
+  ownHelp?: boolean;
+  help?: () => Promise<string>;
+  run(argv: string[]): Promise<void>;
+};
 
-Commands:
-  serve      Run the HTTP API (embedded PostgreSQL when DATABASE_URL is unset), with the workers
-  worker     Run queue consumers (webhook delivery, ...): worker [kinds...]
-  migrate    Apply pending database migrations
-  admin      Operator commands: create-client, list-clients, disable-client, create-token
-  verify-receipt  Check a ledger receipt offline: verify-receipt <file> --key <verifier key>
-  verify-ledger   Recompute the ledger from the database and compare it with every checkpoint
-  issuer     Development issuer tools: keygen, sign-credential (keys stay on this machine)
-  prove      Prove a claim from a credential and a proof request, as a holder's device does
-  demo       Seed a running server with a demo issuer, partner and credential; print a walkthrough
+function config(): Config {
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) throw new CliError(`invalid configuration:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}`, 1);
+  return loaded.config;
+}
 
-Run 'veridity <command> --help' for a command's options. Configuration comes from the
-environment; see the README's configuration table.`;
-
-const COMMAND_HELP: Record<string, string> = {
-  serve: `Usage: veridity serve
+const SERVE_HELP = `Usage: veridity serve
 
 Runs the HTTP API on HOST:PORT (default 127.0.0.1:3000). Without DATABASE_URL it starts an
 embedded PostgreSQL in VERIDITY_DATA_DIR/postgres. Migrations are applied at start.
 On first start without VERIDITY_ADMIN_TOKEN, an admin token is generated and printed once.
-Also runs every worker kind (see 'veridity worker --help') unless VERIDITY_EMBEDDED_WORKERS=false.`,
-  migrate: `Usage: veridity migrate
+Also runs every worker kind (see 'veridity worker --help') unless VERIDITY_EMBEDDED_WORKERS=false.`;
 
-Applies pending forward-only migrations (under an advisory lock; safe to run concurrently).`,
-  admin: ADMIN_HELP,
-  worker: workerHelp(),
-  'verify-receipt': VERIFY_RECEIPT_HELP,
-  'verify-ledger': VERIFY_LEDGER_HELP,
+const MIGRATE_HELP = `Usage: veridity migrate
+
+Applies pending forward-only migrations (under an advisory lock; safe to run concurrently).`;
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: 'Run the HTTP API (embedded PostgreSQL when DATABASE_URL is unset), with the workers',
+    help: async () => SERVE_HELP,
+    run: async () => (await import('./cli/serve.ts')).serve(config()),
+  },
+  worker: {
+    summary: 'Run queue consumers (webhook delivery, ledger, attestations): worker [kinds...]',
+    help: async () => (await import('./cli/worker.ts')).workerHelp(),
+    run: async (argv) => (await import('./cli/worker.ts')).worker(config(), argv),
+  },
+  migrate: {
+    summary: 'Apply pending database migrations',
+    help: async () => MIGRATE_HELP,
+    run: async () => (await import('./cli/migrate.ts')).migrate(config()),
+  },
+  admin: {
+    summary: 'Operator commands: create-client, list-clients, disable-client, create-token',
+    ownHelp: true,
+    run: async (argv) => {
+      const { admin, ADMIN_HELP } = await import('./cli/admin.ts');
+      if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') return console.log(ADMIN_HELP);
+      return admin(config(), argv);
+    },
+  },
+  'verify-receipt': {
+    summary: 'Check a ledger receipt offline: verify-receipt <file> --key <verifier key>',
+    help: async () => (await import('./cli/verify-receipt.ts')).VERIFY_RECEIPT_HELP,
+    // Offline: no configuration, no database, so a bad environment cannot get in the way.
+    run: async (argv) => (await import('./cli/verify-receipt.ts')).verifyReceiptCommand(argv),
+  },
+  'verify-ledger': {
+    summary: 'Recompute the ledger from the database and compare it with every checkpoint',
+    help: async () => (await import('./cli/verify-ledger.ts')).VERIFY_LEDGER_HELP,
+    run: async (argv) => (await import('./cli/verify-ledger.ts')).verifyLedgerCommand(config(), argv),
+  },
+  issuer: {
+    summary: 'Development issuer tools: keygen, sign-credential (keys stay on this machine)',
+    ownHelp: true,
+    run: async (argv) => (await import('./cli/issuer.ts')).issuer(argv),
+  },
+  prove: {
+    summary: "Prove a claim from a credential and a proof request, as a holder's device does",
+    ownHelp: true,
+    run: async (argv) => (await import('./cli/prove.ts')).prove(argv),
+  },
+  demo: {
+    summary: 'Seed a running server with a demo issuer, partner and credential; print a walkthrough',
+    ownHelp: true,
+    run: async (argv) => (await import('./cli/demo.ts')).demo(argv),
+  },
 };
 
-/**
- * Client-side commands (an issuer's, a holder's, a demo against a running server): no
- * configuration, no database. Loaded on use: they pull in circomlibjs and snarkjs.
- */
-const CLIENT_COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
-  issuer: async (argv) => (await import('./cli/issuer.ts')).issuer(argv),
-  prove: async (argv) => (await import('./cli/prove.ts')).prove(argv),
-  demo: async (argv) => (await import('./cli/demo.ts')).demo(argv),
-};
+const HELP = `Usage: veridity <command> [options]
+
+Commands:
+${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(15)} ${command.summary}`).join('\n')}
+
+Run 'veridity <command> --help' for a command's options. Configuration comes from the
+environment; see the README's configuration table.`;
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(HELP);
     return;
   }
-  const clientCommand = CLIENT_COMMANDS[command];
-  if (clientCommand) return clientCommand(rest); // each prints its own --help
-  const help = COMMAND_HELP[command];
-  if (!help) throw new CliError(`unknown command '${command}'\n\n${HELP}`);
-  if (command !== 'admin' && (rest.includes('--help') || rest.includes('-h'))) {
-    console.log(help);
+  const command = COMMANDS[name];
+  if (!command) throw new CliError(`unknown command '${name}'\n\n${HELP}`);
+  if (!command.ownHelp && command.help && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(await command.help());
     return;
   }
-  if (command === 'admin' && (rest.length === 0 || rest[0] === '--help' || rest[0] === '-h')) {
-    console.log(help);
-    return;
-  }
-
-  // Offline: no configuration, no database, so a bad environment cannot get in the way.
-  if (command === 'verify-receipt') return verifyReceiptCommand(rest);
-  const loaded = loadConfig(process.env);
-  if (!loaded.ok) {
-    throw new CliError(`invalid configuration:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}`, 1);
-  }
-  switch (command) {
-    case 'serve':
-      return serve(loaded.config);
-    case 'migrate':
-      return migrate(loaded.config);
-    case 'admin':
-      return admin(loaded.config, rest);
-    case 'worker':
-      return worker(loaded.config, rest);
-    case 'verify-ledger':
-      return verifyLedgerCommand(loaded.config, rest);
-  }
+  await command.run(rest);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
