@@ -7,8 +7,6 @@ import { registerBundledCircuits } from '#modules/zk/circuits/register-bundled-c
 import { createGroth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
 import { startWorkers, type Workers } from './worker.ts';
 
-const PARTITION_CHECK_MS = 24 * 60 * 60 * 1000;
-
 /** `veridity serve`: the HTTP API on the configured (or embedded) database until SIGTERM/SIGINT. */
 export async function serve(config: Config): Promise<void> {
   const log = createLogger(config.logLevel);
@@ -31,10 +29,6 @@ export async function serve(config: Config): Promise<void> {
   const verifier = createGroth16VerifierPool(config.verifierThreads ? { size: config.verifierThreads } : {});
   const app = await buildApp({ config, log, clock, pool: database.pool, db: database.db, secretBox, storage: runtime.storage, verifier, platformKeys: runtime.platformKeys });
   app.addHook('onClose', async () => verifier.close());
-  const partitionTimer = setInterval(() => {
-    database.pool.query('SELECT ensure_proofs_partitions(current_date, 2)').catch((error: unknown) => log.error({ err: error }, 'partition maintenance failed'));
-  }, PARTITION_CHECK_MS);
-  partitionTimer.unref();
 
   // Resolved once the embedded workers run; a stop waits for their start-up before closing the database.
   let workers: Promise<Workers | undefined> = Promise.resolve(undefined);
@@ -46,7 +40,6 @@ export async function serve(config: Config): Promise<void> {
     }
     stopping = true;
     log.info({ signal }, 'shutting down: draining requests');
-    clearInterval(partitionTimer);
     try {
       await Promise.all([app.close(), workers.then((started) => started?.stop(), () => undefined)]);
       await runtime.close();

@@ -12,6 +12,7 @@ import { webhookOutboxDepth } from '#modules/webhooks/metrics.ts';
 import { webhookWorkerKinds } from '#modules/webhooks/worker-kinds.ts';
 import { ledgerWorkerKinds } from '#modules/ledger/worker-kinds.ts';
 import { attestationWorkerKinds } from '#modules/attestations/worker-kinds.ts';
+import { maintenanceWorkerKinds } from '#modules/maintenance/worker-kinds.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { CliError } from './cli-error.ts';
 
@@ -49,6 +50,10 @@ export function workerKinds(runtime: () => WorkerRuntime & { queue: () => Promis
     ...ledgerWorkerKinds(() => {
       const r = runtime();
       return { databaseUrl: r.databaseUrl, clock: r.clock, secretBox: r.secretBox, log: r.log, registry: r.registry, queue: r.queue, checkpointSeconds: r.config.ledgerCheckpointSeconds };
+    }),
+    ...maintenanceWorkerKinds(() => {
+      const r = runtime();
+      return { databaseUrl: r.databaseUrl, clock: r.clock, log: r.log, queue: r.queue };
     }),
     ...attestationWorkerKinds(() => {
       const r = runtime();

@@ -54,3 +54,9 @@ export async function claimIdempotencyKey(pool: Pool, clientId: string, key: str
   if (row.state !== 'completed') return { kind: 'in_progress' };
   return { kind: 'replay', response: { status: row.response_status!, body: row.response_body } };
 }
+
+/** Expired keys are ignored already; this only reclaims their rows. */
+export async function purgeExpiredIdempotencyKeys(pool: Pool, now: Date): Promise<number> {
+  const result = await pool.query('DELETE FROM idempotency_keys WHERE expires_at <= $1', [now]);
+  return result.rowCount ?? 0;
+}
