@@ -16,7 +16,7 @@ import { runWebhookWorkerOnce } from '#modules/webhooks/run-webhook-worker.ts';
 import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } from './support/holder.ts';
 import { cleanEnv, freePort, ROOT, runToEnd, startProcess, waitFor, type Running } from './support/processes.ts';
 import { createWebhookHarness, type WebhookHarness } from './support/webhook-harness.ts';
-import { answer, startReceiver, type Receiver } from './support/webhook-receiver.ts';
+import { startReceiver, type Receiver } from './support/webhook-receiver.ts';
 
 let h: WebhookHarness;
 let dataDir: string;

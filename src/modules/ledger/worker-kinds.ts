@@ -7,6 +7,7 @@ import { wrapPool } from '#platform/db/database.ts';
 import { createPool, type Pool } from '#platform/db/pool.ts';
 import type { Logger } from '#platform/logger.ts';
 import type { Queue } from '#platform/queue/queue.ts';
+import { scheduledWorkerKind } from '#platform/queue/scheduled-worker-kind.ts';
 import type { WorkerKind } from '#platform/queue/worker-kind.ts';
 import { LEDGER_AUDIT_CRON, LedgerAuditJob } from './jobs.ts';
 import { startLedgerSequencer, type LedgerSequencerDeps } from './ledger-sequencer.ts';
@@ -74,44 +75,26 @@ export function ledgerWorkerKinds(context: () => LedgerWorkerKindDeps): WorkerKi
     },
   };
 
-  const audit: WorkerKind = {
-    name: LedgerAuditJob.name,
-    description: `recompute the whole ledger and compare it with every checkpoint and outcome; alert on a mismatch (pg-boss, cron ${LEDGER_AUDIT_CRON})`,
-    async start() {
+  const audit = scheduledWorkerKind({
+    job: LedgerAuditJob,
+    cron: LEDGER_AUDIT_CRON,
+    description: 'recompute the whole ledger and compare it with every checkpoint and outcome; alert on a mismatch',
+    context: () => {
       const deps = context();
-      const queue = await deps.queue();
-      const pool = openPool(deps);
       const metrics = createLedgerMetrics(deps.registry);
       const log = deps.log.child({ component: 'ledger' });
-      await queue.register([LedgerAuditJob]);
-      await queue.schedule(LedgerAuditJob, LEDGER_AUDIT_CRON, {});
-      await queue.work(LedgerAuditJob, async () => {
-        try {
-          await runLedgerAudit({ pool, log, clock: deps.clock, metrics });
-        } catch (error) {
-          metrics.failures.inc({ queue: LedgerAuditJob.name });
-          throw error; // pg-boss retries it
-        }
-      });
       return {
-        async stop() {
-          await queue.boss.offWork(LedgerAuditJob.name, { wait: true });
-          await pool.end();
-          return { finished: true };
+        queue: deps.queue,
+        openPool: () => openPool(deps),
+        log,
+        run: async (pool) => {
+          const report = await runLedgerAudit({ pool, log, clock: deps.clock, metrics });
+          return { tree_size: report.treeSize, checkpoints: report.checkpoints, problems: report.problemCount };
         },
+        onFailure: () => metrics.failures.inc({ queue: LedgerAuditJob.name }),
       };
     },
-    async runOnce() {
-      const deps = context();
-      const pool = openPool(deps);
-      try {
-        const report = await runLedgerAudit({ pool, log: deps.log.child({ component: 'ledger' }), clock: deps.clock, metrics: createLedgerMetrics(deps.registry) });
-        return { tree_size: report.treeSize, checkpoints: report.checkpoints, problems: report.problemCount };
-      } finally {
-        await pool.end();
-      }
-    },
-  };
+  });
 
   return [sequencer, audit];
 }

@@ -4,6 +4,7 @@ import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import { createPool, type Pool } from '#platform/db/pool.ts';
 import type { Logger } from '#platform/logger.ts';
 import type { Queue } from '#platform/queue/queue.ts';
+import { scheduledWorkerKind } from '#platform/queue/scheduled-worker-kind.ts';
 import type { WorkerKind } from '#platform/queue/worker-kind.ts';
 import { PURGE_ROTATED_SECRETS_CRON, PurgeRotatedSecretsJob } from './jobs.ts';
 import { createWebhookMetrics } from './metrics.ts';
@@ -66,44 +67,22 @@ export function webhookWorkerKinds(context: () => WebhookWorkerKindDeps): Worker
     },
   };
 
-  const purge: WorkerKind = {
-    name: PurgeRotatedSecretsJob.name,
-    description: `forget rotated webhook secrets after their 24 h overlap (pg-boss, cron ${PURGE_ROTATED_SECRETS_CRON})`,
-    async start() {
+  const purge = scheduledWorkerKind({
+    job: PurgeRotatedSecretsJob,
+    cron: PURGE_ROTATED_SECRETS_CRON,
+    description: 'forget rotated webhook secrets after their 24 h overlap',
+    context: () => {
       const deps = context();
-      const queue = await deps.queue();
-      const pool = openPool(deps, 1);
       const { failures } = createWebhookMetrics(deps.registry);
-      const log = deps.log.child({ component: 'webhooks' });
-      await queue.register([PurgeRotatedSecretsJob]);
-      await queue.schedule(PurgeRotatedSecretsJob, PURGE_ROTATED_SECRETS_CRON, {});
-      await queue.work(PurgeRotatedSecretsJob, async () => {
-        try {
-          const { purged } = await purgeRotatedSecrets({ pool, clock: deps.clock });
-          if (purged > 0) log.info({ purged }, 'purged rotated webhook secrets');
-        } catch (error) {
-          failures.inc({ queue: PurgeRotatedSecretsJob.name });
-          throw error; // pg-boss retries it
-        }
-      });
       return {
-        async stop() {
-          await queue.boss.offWork(PurgeRotatedSecretsJob.name, { wait: true });
-          await pool.end();
-          return { finished: true };
-        },
+        queue: deps.queue,
+        openPool: () => openPool(deps, 1),
+        log: deps.log.child({ component: 'webhooks' }),
+        run: (pool) => purgeRotatedSecrets({ pool, clock: deps.clock }),
+        onFailure: () => failures.inc({ queue: PurgeRotatedSecretsJob.name }),
       };
     },
-    async runOnce() {
-      const deps = context();
-      const pool = openPool(deps, 1);
-      try {
-        return await purgeRotatedSecrets({ pool, clock: deps.clock });
-      } finally {
-        await pool.end();
-      }
-    },
-  };
+  });
 
   return [delivery, purge];
 }

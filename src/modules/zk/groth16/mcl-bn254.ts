@@ -3,7 +3,7 @@
 // the JavaScript wrapper does not.
 import mcl, { type Fp2 as MclFp2, type Fr, type G1, type G2, type GT } from 'mcl-wasm';
 import mclInternals from 'mcl-wasm/dist/mcl.js';
-import type { Fp2, G1Affine, G2Affine } from './bn254.ts';
+import type { Fp2, G2Affine } from './bn254.ts';
 import type { G1AffineOrInfinity } from './types.ts';
 
 let initialization: Promise<void> | undefined;
