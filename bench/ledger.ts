@@ -13,25 +13,21 @@
 //    with LEDGER_CHECKPOINT_SECONDS (default 5). A sample of receipts is built and checked offline.
 // The last line is `ledger_appends_per_s=<x>` (phase 1).
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
+import { availableParallelism } from 'node:os';
 import { systemClock } from '../src/platform/clock.ts';
 import { createPlatformKeys } from '../src/platform/crypto/platform-keys.ts';
 import { createSecretBox } from '../src/platform/crypto/secret-box.ts';
 import { wrapPool } from '../src/platform/db/database.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/platform/db/embedded-postgres.ts';
 import { runMigrations } from '../src/platform/db/migrate.ts';
 import { createPool, inTransaction, type Pool } from '../src/platform/db/pool.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { openBenchDatabase } from './support/bench-database.ts';
 import { appendLedgerEntry } from '../src/modules/ledger/append-ledger-entry.ts';
 import { checkReceipt } from '../src/modules/ledger/check-receipt.ts';
 import { getLedgerVerifierKey } from '../src/modules/ledger/get-ledger-verifier-key.ts';
 import { getReceipt } from '../src/modules/ledger/get-receipt.ts';
 import { startLedgerSequencer } from '../src/modules/ledger/ledger-sequencer.ts';
 import { ledgerLeaf } from '../src/modules/ledger/tlog/index.ts';
-import { freePort } from '../test/support/processes.ts';
 
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 30_000);
 const PRODUCERS = Number(process.env.BENCH_PRODUCERS ?? 8);
@@ -43,22 +39,9 @@ const RECEIPT_SAMPLE = 50;
 
 // Quiet: DROP DATABASE ... WITH (FORCE) at the end cuts connections a closing pool has not let go of yet.
 const log = createLogger('error');
-let embedded: EmbeddedPostgres | undefined;
-let scratch: string | undefined;
-let serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-if (!serverUrl) {
-  scratch = await mkdtemp(path.join(tmpdir(), 'veridity-bench-pg-'));
-  embedded = await startEmbeddedPostgres({ dir: path.join(scratch, 'postgres'), port: await freePort(), log });
-  serverUrl = embedded.url;
-}
-const dbName = `veridity_bench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
-const url = new URL(serverUrl);
-url.pathname = `/${dbName}`;
-const producers = createPool(url.toString(), { max: PRODUCERS, log });
-const sequencerPool = createPool(url.toString(), { max: 3, log, applicationName: 'veridity-ledger' });
+const database = await openBenchDatabase(log);
+const producers = createPool(database.url, { max: PRODUCERS, log });
+const sequencerPool = createPool(database.url, { max: 3, log, applicationName: 'veridity-ledger' });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 let serial = 0;
@@ -168,7 +151,7 @@ try {
   const receiptMs = (performance.now() - receiptStarted) / sample.length;
   if (valid !== sample.length) throw new Error(`only ${valid} of ${sample.length} sampled receipts verified`);
 
-  console.log(`Ledger sequencer, one process (${availableParallelism()} cores${embedded ? ', embedded PostgreSQL' : ''}), batches of 1000 entries per transaction`);
+  console.log(`Ledger sequencer, one process (${availableParallelism()} cores${database.embedded ? ', embedded PostgreSQL' : ''}), batches of 1000 entries per transaction`);
   console.log(`phase 0: ${BACKLOG} queued entries sequenced in ${drainSeconds.toFixed(2)} s = ${(BACKLOG / drainSeconds).toFixed(0)} entries/s (sequencer alone)`);
   console.log(
     `phase 1: ${PRODUCERS} producers, one entry per transaction, ${appended} entries in ${producedSeconds.toFixed(1)} s ` +
@@ -185,8 +168,5 @@ try {
   await stopSequencer?.();
   await producers.end();
   await sequencerPool.end();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
-  await embedded?.stop();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
+  await database.close();
 }

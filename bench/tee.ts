@@ -27,15 +27,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { verify as dcapQvlVerify } from '@phala/dcap-qvl';
-import pg from 'pg';
 import { systemClock } from '../src/platform/clock.ts';
 import { createPlatformKeys } from '../src/platform/crypto/platform-keys.ts';
 import { createSecretBox } from '../src/platform/crypto/secret-box.ts';
 import { wrapPool } from '../src/platform/db/database.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/platform/db/embedded-postgres.ts';
 import { runMigrations } from '../src/platform/db/migrate.ts';
 import { createPool } from '../src/platform/db/pool.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { openBenchDatabase } from './support/bench-database.ts';
 import { startQueue } from '../src/platform/queue/queue.ts';
 import { createFileStorage } from '../src/platform/storage/object-storage.ts';
 import { CLI_ACTOR } from '../src/modules/audit/record-audit.ts';
@@ -48,7 +47,6 @@ import { startTaskWorker } from '../src/modules/attestations/run-task-worker.ts'
 import { storeCollateral } from '../src/modules/attestations/store-collateral.ts';
 import { createTaskQueue } from '../src/modules/attestations/task-queue.ts';
 import { createPreparedCollateralCache, DEFAULT_ACCEPTED_TCB_STATUSES, extractQuoteFmspc, verifyQuote } from '../src/modules/attestations/verification/index.ts';
-import { freePort } from '../test/support/processes.ts';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 300);
 const CONCURRENCY = Number(process.env.TEE_WORKER_CONCURRENCY ?? 2);
@@ -111,21 +109,8 @@ function inProcessReference(): { dcapOnly: number; uncached: number; cached: num
 // ---------------------------------------------------------------- 1. through the worker
 // Dropping the scratch database ends pg-boss's idle connections: nothing to warn about.
 const log = createLogger('error');
-let embedded: EmbeddedPostgres | undefined;
-let scratch: string | undefined;
-let serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-if (!serverUrl) {
-  scratch = await mkdtemp(path.join(tmpdir(), 'veridity-bench-pg-'));
-  embedded = await startEmbeddedPostgres({ dir: path.join(scratch, 'postgres'), port: await freePort(), log });
-  serverUrl = embedded.url;
-}
-const dbName = `veridity_bench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
-const url = new URL(serverUrl);
-url.pathname = `/${dbName}`;
-const databaseUrl = url.toString();
+const database = await openBenchDatabase(log);
+const databaseUrl = database.url;
 const pool = createPool(databaseUrl, { max: CONCURRENCY + 4, log });
 const objectsDir = await mkdtemp(path.join(tmpdir(), 'veridity-bench-objects-'));
 const queue = await startQueue({ connectionString: databaseUrl, log, schedule: false });
@@ -197,7 +182,7 @@ try {
   const cachedWall = median(cached.map((r) => r.wall));
   console.log(
     `TEE tasks through the worker: ${TASKS} tasks per phase, ${CONCURRENCY} lanes, ${availableParallelism()} cores, ` +
-      `${embedded ? 'embedded PostgreSQL' : 'PostgreSQL server'}, results on the file system; median of ${ROUNDS} rounds`,
+      `${database.embedded ? 'embedded PostgreSQL' : 'PostgreSQL server'}, results on the file system; median of ${ROUNDS} rounds`,
   );
   console.log(`  ${'variant'.padEnd(46)} tasks/s (wall)  tasks/CPU-s of this process`);
   console.log(`  ${'stored collateral, prepared for every task'.padEnd(46)} ${uncachedWall.toFixed(1).padStart(14)}  ${median(uncached.map((r) => r.cpu)).toFixed(1).padStart(10)}`);
@@ -210,11 +195,8 @@ try {
 } finally {
   await queue.stop({ graceful: false });
   await pool.end();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
-  await embedded?.stop();
+  await database.close();
   await rm(objectsDir, { recursive: true, force: true });
-  if (scratch) await rm(scratch, { recursive: true, force: true });
 }
 // After the clean-up, so nothing it logs comes after it.
 console.log(lastLine);

@@ -9,23 +9,20 @@
 //    the delay is from each COMMIT returning to the event's arrival at the receiver.
 // The last line is `webhooks_per_s=<x>` (phase 1).
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
+import { availableParallelism } from 'node:os';
 import { systemClock } from '../src/platform/clock.ts';
 import { createSecretBox } from '../src/platform/crypto/secret-box.ts';
 import { wrapPool } from '../src/platform/db/database.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/platform/db/embedded-postgres.ts';
 import { runMigrations } from '../src/platform/db/migrate.ts';
 import { createPool, inTransaction } from '../src/platform/db/pool.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { openBenchDatabase } from './support/bench-database.ts';
 import { CLI_ACTOR } from '../src/modules/audit/record-audit.ts';
 import { createClient } from '../src/modules/clients/create-client.ts';
 import { enqueueWebhookEvent } from '../src/modules/webhooks/enqueue-webhook-event.ts';
-import { cleanEnv, freePort, startProcess, waitFor, type Running } from '../test/support/processes.ts';
+import { cleanEnv, startProcess, waitFor, type Running } from '../test/support/processes.ts';
 
 const THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 5000);
 const LATENCY_RATE_PER_S = 200;
@@ -33,21 +30,8 @@ const LATENCY_SECONDS = 5;
 const WORKERS = 2;
 
 const log = createLogger('warn');
-let embedded: EmbeddedPostgres | undefined;
-let scratch: string | undefined;
-let serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-if (!serverUrl) {
-  scratch = await mkdtemp(path.join(tmpdir(), 'veridity-bench-pg-'));
-  embedded = await startEmbeddedPostgres({ dir: path.join(scratch, 'postgres'), port: await freePort(), log });
-  serverUrl = embedded.url;
-}
-const dbName = `veridity_bench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
-const url = new URL(serverUrl);
-url.pathname = `/${dbName}`;
-const databaseUrl = url.toString();
+const database = await openBenchDatabase(log);
+const databaseUrl = database.url;
 const pool = createPool(databaseUrl, { max: 8, log });
 const workers: Running[] = [];
 
@@ -117,7 +101,7 @@ try {
   const { rows } = await pool.query<{ duplicates: number }>(
     "SELECT (count(*) - count(DISTINCT delivery_id))::int AS duplicates FROM webhook_attempts WHERE outcome = 'delivered'",
   );
-  console.log(`Webhook delivery, ${WORKERS} worker processes (WEBHOOK_CONCURRENCY=${process.env.WEBHOOK_CONCURRENCY ?? 16} each), local receiver, ${availableParallelism()} cores${embedded ? ', embedded PostgreSQL' : ''}`);
+  console.log(`Webhook delivery, ${WORKERS} worker processes (WEBHOOK_CONCURRENCY=${process.env.WEBHOOK_CONCURRENCY ?? 16} each), local receiver, ${availableParallelism()} cores${database.embedded ? ', embedded PostgreSQL' : ''}`);
   console.log(`phase 1: ${THROUGHPUT_EVENTS} events made due in one commit, all delivered in ${throughputSeconds.toFixed(2)} s`);
   console.log(`phase 2: ${total} events at ${LATENCY_RATE_PER_S}/s, one per transaction; commit-to-delivery p50=${pct(50).toFixed(0)} ms p90=${pct(90).toFixed(0)} ms p99=${pct(99).toFixed(0)} ms max=${pct(100).toFixed(0)} ms`);
   console.log(`requests at the receiver: ${requests} for ${arrivals.size} events; repeated deliveries recorded: ${rows[0]!.duplicates}`);
@@ -129,8 +113,5 @@ try {
   receiver.closeAllConnections();
   receiver.close();
   await pool.end();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
-  await embedded?.stop();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
+  await database.close();
 }
