@@ -157,7 +157,7 @@ test('SIGTERM lets a delivery in flight finish and records it before the worker 
   const running = await startWorker({ WEBHOOK_CONCURRENCY: '1' });
   await waitFor(async () => hook.inFlight() === 1, 30_000, 'the delivery in flight');
   running.child.kill('SIGTERM');
-  await waitFor(async () => running.output().includes('worker stopping'), 10_000, 'the worker to begin stopping');
+  await waitFor(async () => running.output().includes('shutting down the worker'), 10_000, 'the worker to begin stopping');
   release!();
   assert.equal(await running.exited, 0, running.output());
   const { rows } = await h.database.pool.query('SELECT status FROM webhooks_outbox WHERE id = $1', [id]);

@@ -6,6 +6,7 @@ import { bootstrapAdminToken } from '#modules/admin/create-admin-token.ts';
 import { registerBundledCircuits } from '#modules/zk/circuits/register-bundled-circuits.ts';
 import { createGroth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
 import { startWorkers, type Workers } from './worker.ts';
+import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
 
 /** `veridity serve`: the HTTP API on the configured (or embedded) database until SIGTERM/SIGINT. */
 export async function serve(config: Config): Promise<void> {
@@ -32,26 +33,11 @@ export async function serve(config: Config): Promise<void> {
 
   // Resolved once the embedded workers run; a stop waits for their start-up before closing the database.
   let workers: Promise<Workers | undefined> = Promise.resolve(undefined);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, 'shutting down: draining requests');
-    try {
-      await Promise.all([app.close(), workers.then((started) => started?.stop(), () => undefined)]);
-      await runtime.close();
-      log.info('stopped');
-      process.exit(0);
-    } catch (error) {
-      log.error({ err: error }, 'unclean shutdown');
-      process.exit(1);
-    }
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  const shutdown = onShutdownSignal(log, 'the API', async () => {
+    // Stop accepting, drain requests in flight and the embedded workers, then close the database.
+    await Promise.all([app.close(), workers.then((started) => started?.stop(), () => undefined)]);
+    await runtime.close();
+  });
 
   try {
     await app.listen({ port: config.port, host: config.host });
@@ -66,7 +52,7 @@ export async function serve(config: Config): Promise<void> {
     try {
       workerNames = (await workers)?.names;
     } catch (error) {
-      if (stopping) return; // the stop in progress exits
+      if (shutdown.stopping()) return; // the stop in progress exits
       log.fatal({ err: error }, 'could not start the embedded workers');
       await app.close();
       await runtime.close();

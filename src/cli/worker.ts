@@ -15,6 +15,7 @@ import { attestationWorkerKinds } from '#modules/attestations/worker-kinds.ts';
 import { maintenanceWorkerKinds } from '#modules/maintenance/worker-kinds.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { CliError } from './cli-error.ts';
+import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
 
 /** Past this, a stop gives up waiting: what is still in flight is released when the process exits. */
 export const WORKER_STOP_TIMEOUT_MS = 20_000;
@@ -190,29 +191,13 @@ export async function worker(config: Config, argv: string[]): Promise<void> {
   const metricsServer = config.workerMetricsPort === undefined ? undefined : await serveMetrics(registry, config.host, config.workerMetricsPort);
   log.info({ kinds: workers.names, metrics: metricsServer ? `http://${config.host}:${config.workerMetricsPort}/metrics` : undefined }, 'worker started');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, 'worker stopping: finishing work in flight');
-    try {
-      const { finished } = await workers.stop();
-      if (!finished) log.warn('work still in flight after the stop timeout: it is released as the process exits');
-      metricsServer?.closeAllConnections();
-      metricsServer?.close();
-      await runtime.close();
-      log.info('worker stopped');
-      process.exit(0);
-    } catch (error) {
-      log.error({ err: error }, 'unclean worker shutdown');
-      process.exit(1);
-    }
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  onShutdownSignal(log, 'the worker', async () => {
+    const { finished } = await workers.stop();
+    if (!finished) log.warn('work still in flight after the stop timeout: it is released as the process exits');
+    metricsServer?.closeAllConnections();
+    metricsServer?.close();
+    await runtime.close();
+  });
 }
 
 async function serveMetrics(registry: client.Registry, host: string, port: number): Promise<http.Server> {

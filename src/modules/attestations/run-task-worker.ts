@@ -3,6 +3,7 @@ import type { RunningWorker } from '#platform/queue/worker-kind.ts';
 import { VerifyAttestationTaskJob } from './jobs.ts';
 import { processTaskJob, type JobOutcome, type TaskWorkerDeps } from './process-task-job.ts';
 import { isQueuePaused } from './set-queue-paused.ts';
+import { createInterruptibleSleep } from '#platform/queue/interruptible-sleep.ts';
 
 export type TaskWorkerReport = { paused: boolean } & Record<JobOutcome, number>;
 
@@ -39,17 +40,7 @@ export function startTaskWorker(deps: TaskWorkerDeps, options: { concurrency: nu
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const totals = emptyReport(false);
   let stopping = false;
-  const wakers = new Set<() => void>();
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        wakers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      wakers.add(wake);
-    });
+  const { sleep: pause, wakeAll } = createInterruptibleSleep();
 
   // One read of the paused flag serves every lane for a poll interval.
   let pausedRead: { at: number; paused: Promise<boolean> } | undefined;
@@ -81,7 +72,7 @@ export function startTaskWorker(deps: TaskWorkerDeps, options: { concurrency: nu
     totals: () => ({ ...totals }),
     async stop({ timeoutMs }) {
       stopping = true;
-      for (const wake of wakers) wake();
+      wakeAll();
       const finished = await Promise.race([running.then(() => true), delay(timeoutMs, false, { ref: false })]);
       return { finished };
     },

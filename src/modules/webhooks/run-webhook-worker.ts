@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RunningWorker } from '#platform/queue/worker-kind.ts';
 import { deliverDueWebhooks, EMPTY_REPORT, hasDueWebhooks, type BatchReport, type WebhookWorkerDeps } from './deliver-due-webhooks.ts';
+import { createInterruptibleSleep } from '#platform/queue/interruptible-sleep.ts';
 
 export type WebhookWorkerOptions = {
   /** Deliveries in flight at once in this process (WEBHOOK_CONCURRENCY). */
@@ -31,19 +32,7 @@ export function startWebhookWorker(deps: WebhookWorkerDeps, options: WebhookWork
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const totals = { ...EMPTY_REPORT };
   let stopping = false;
-  const wakers = new Set<() => void>();
-
-  /** A sleep that stop() cuts short. */
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        wakers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      wakers.add(wake);
-    });
+  const { sleep: pause, wakeAll } = createInterruptibleSleep();
 
   const lane = async () => {
     let failures = 0;
@@ -69,7 +58,7 @@ export function startWebhookWorker(deps: WebhookWorkerDeps, options: WebhookWork
     totals: () => ({ ...totals }),
     async stop({ timeoutMs }) {
       stopping = true;
-      for (const wake of wakers) wake();
+      wakeAll();
       const finished = await Promise.race([running.then(() => true), delay(timeoutMs, false, { ref: false })]);
       return { finished };
     },
