@@ -1,4 +1,5 @@
 import {
+  emptyVerificationDetails,
   evaluateTcbPolicy,
   extractQuoteFmspc,
   parseQuote,
@@ -109,21 +110,7 @@ async function verifyDstack(evidence: Evidence, options: TaskVerificationOptions
 /** The same checks and report as verifyAttestation, for a quote that carries no dstack event log. */
 async function verifyPlainQuote(evidence: Evidence, options: TaskVerificationOptions, source: CollateralSource): Promise<TaskVerification> {
   const { flags } = options;
-  const details: TaskVerification['details'] = {
-    quote_verified: false,
-    event_log_verified: false,
-    os_image_hash_verified: false,
-    tcb_status: null,
-    advisory_ids: [],
-    report_data: null,
-    fmspc: null,
-    app_info: null,
-    measurements: null,
-    rtmr_replay: null,
-    tee: null,
-    checks: {},
-    checks_not_performed: [],
-  };
+  const details: TaskVerification['details'] = { ...emptyVerificationDetails(), tee: null };
   const failures: AttestationFailure[] = [];
   const set = (check: CheckName, outcome: CheckOutcome) => {
     if (details.checks[check] !== 'failed') details.checks[check] = outcome;

@@ -25,7 +25,7 @@ export { verifyCertificateKey } from './verify-certificate-key.ts';
 export type { CertificateKeyFailureCode, CertificateKeyInput, CertificateKeyOptions } from './verify-certificate-key.ts';
 export { verifyTeeControlledKey } from './verify-tee-controlled-key.ts';
 export type { TeeControlledKeyFailureCode } from './verify-tee-controlled-key.ts';
-export { DEFAULT_VERIFICATION_FLAGS, verifyAttestation } from './verify-attestation.ts';
+export { DEFAULT_VERIFICATION_FLAGS, emptyVerificationDetails, verifyAttestation } from './verify-attestation.ts';
 export type {
   AcmeInfo,
   AttestationFailure,

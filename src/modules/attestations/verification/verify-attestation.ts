@@ -214,9 +214,9 @@ export async function verifyAttestation(submitted: DstackEvidence, options: Veri
   return report.finish();
 }
 
-/** Accumulates check outcomes into the response. */
-class Report {
-  readonly details: AttestationVerification['details'] = {
+/** The details of a verification before any check has run: nothing verified yet. */
+export function emptyVerificationDetails(): AttestationVerification['details'] {
+  return {
     quote_verified: false,
     event_log_verified: false,
     os_image_hash_verified: false,
@@ -230,6 +230,11 @@ class Report {
     checks: {},
     checks_not_performed: [],
   };
+}
+
+/** Accumulates check outcomes into the response. */
+class Report {
+  readonly details: AttestationVerification['details'] = emptyVerificationDetails();
   readonly failures: AttestationFailure[] = [];
 
   pass(check: CheckName): void {
