@@ -22,6 +22,8 @@ import { generateToken } from '#platform/crypto/tokens.ts';
 import { createLogger } from '#platform/logger.ts';
 import { startQueue, type Queue } from '#platform/queue/queue.ts';
 import { createFileStorage, type ObjectStorage } from '#platform/storage/object-storage.ts';
+import { auditLedger } from '#modules/ledger/audit-ledger.ts';
+import { startLedgerSequencer } from '#modules/ledger/ledger-sequencer.ts';
 import { createStoredCollateralSource } from '#modules/attestations/create-collateral-source.ts';
 import { VerifyAttestationTaskJob } from '#modules/attestations/jobs.ts';
 import { processTaskJob, type TaskWorkerDeps } from '#modules/attestations/process-task-job.ts';
@@ -587,6 +589,35 @@ describe('health', () => {
 });
 
 // Last: the retried job stays deferred for its backoff, which would show in queue counts above.
+describe('ledger', () => {
+  test('a finished task is logged; the ledger audit rebuilds its leaf from the task row and notices an edit', async () => {
+    const done = await verify(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verify_at: IN_WINDOW });
+    assert.equal(done.status, 'completed');
+    const sequencer = startLedgerSequencer({
+      pool: database.pool,
+      clock: systemClock,
+      log,
+      platformKeys: createPlatformKeys({ db: database.db, secretBox: createSecretBox([randomBytes(32)]) }),
+      checkpointSeconds: 5,
+      background: false,
+    });
+    try {
+      while ((await sequencer.runOnce()).sequenced > 0);
+    } finally {
+      await sequencer.stop();
+    }
+    const clean = await auditLedger({ pool: database.pool });
+    assert.equal(clean.ok, true, JSON.stringify(clean.problems));
+    assert.equal(clean.uncheckedKinds.tee_task, undefined, 'tee_task entries are checked against their rows');
+
+    await database.pool.query('UPDATE attestation_tasks SET is_valid = false WHERE id = $1', [done.id]);
+    const edited = await auditLedger({ pool: database.pool });
+    assert.equal(edited.ok, false);
+    assert.ok(edited.problems.some((problem) => problem.code === 'OUTCOME_MISMATCH' && problem.message.includes(done.id)), JSON.stringify(edited.problems));
+    await database.pool.query('UPDATE attestation_tasks SET is_valid = true WHERE id = $1', [done.id]);
+  });
+});
+
 describe('infrastructure failures', () => {
   test('a storage outage is retried by the queue; after the last retry the task fails with INTERNAL_ERROR', async () => {
     const storageDown: ObjectStorage = {

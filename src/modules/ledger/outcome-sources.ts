@@ -1,5 +1,7 @@
 import type { PoolClient } from '#platform/db/pool.ts';
 import type { LedgerLeafFields } from './tlog/index.ts';
+import { teeTaskOutcomes } from '#modules/attestations/ledger-outcome-source.ts';
+import { zkProofOutcomes } from '#modules/zk/verify/ledger-outcome-source.ts';
 
 /**
  * Where the audit finds the current outcome behind a ledger entry of a kind, to tell a leaf from
@@ -12,31 +14,5 @@ export type OutcomeSource = {
   unlogged(db: PoolClient, since: Date, limit: number): Promise<{ count: number; examples: string[] }>;
 };
 
-/** Zero-knowledge proof outcomes: the `proofs` row written in the same transaction as the entry. */
-const zkProofs: OutcomeSource = {
-  async outcomes(db, publicIds) {
-    const { rows } = await db.query<{ id: string; claim_type: string; status: string; public_hash: Buffer; created_at: Date }>(
-      'SELECT id, claim_type, status, public_hash, created_at FROM proofs WHERE id = ANY($1::text[])',
-      [publicIds],
-    );
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        { kind: 'zk_proof', public_id: row.id, claim_type: row.claim_type, status: row.status, public_hash: row.public_hash.toString('hex'), ts: row.created_at },
-      ]),
-    );
-  },
-  async unlogged(db, since, limit) {
-    const { rows } = await db.query<{ id: string; total: number }>(
-      `SELECT p.id, count(*) OVER ()::int AS total
-         FROM proofs p
-        WHERE p.created_at >= $1 AND p.status <> 'pending'
-          AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.kind = 'zk_proof' AND e.public_id = p.id)
-        ORDER BY p.created_at LIMIT $2`,
-      [since, limit],
-    );
-    return { count: rows[0]?.total ?? 0, examples: rows.map((row) => row.id) };
-  },
-};
-
-export const OUTCOME_SOURCES: Readonly<Record<string, OutcomeSource>> = { zk_proof: zkProofs };
+/** Every kind of outcome the platform logs, each read through the module that owns its rows. */
+export const OUTCOME_SOURCES: Readonly<Record<string, OutcomeSource>> = { zk_proof: zkProofOutcomes, tee_task: teeTaskOutcomes };
