@@ -17,12 +17,14 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { buildApp, type App } from '#src/app.ts';
 import { systemClock } from '#platform/clock.ts';
 import { createPlatformKeys } from '#platform/crypto/platform-keys.ts';
-import { createSecretBox } from '#platform/crypto/secret-box.ts';
+import { createSecretBox, type SecretBox } from '#platform/crypto/secret-box.ts';
 import { generateToken } from '#platform/crypto/tokens.ts';
 import { createLogger } from '#platform/logger.ts';
 import { startQueue, type Queue } from '#platform/queue/queue.ts';
 import { createFileStorage, type ObjectStorage } from '#platform/storage/object-storage.ts';
 import { auditLedger } from '#modules/ledger/audit-ledger.ts';
+import { checkReceipt } from '#modules/ledger/check-receipt.ts';
+import { getLedgerVerifierKey } from '#modules/ledger/get-ledger-verifier-key.ts';
 import { startLedgerSequencer } from '#modules/ledger/ledger-sequencer.ts';
 import { createStoredCollateralSource } from '#modules/attestations/create-collateral-source.ts';
 import { VerifyAttestationTaskJob } from '#modules/attestations/jobs.ts';
@@ -69,6 +71,7 @@ let api: App;
 let adminToken: string;
 let workerDeps: TaskWorkerDeps;
 let partner: Partner;
+let secretBox: SecretBox;
 const log = createLogger('silent');
 
 before(async () => {
@@ -79,7 +82,7 @@ before(async () => {
   await queue.register([VerifyAttestationTaskJob]);
   verifier = createGroth16VerifierPool({ size: 1 });
   adminToken = generateToken('vat');
-  const secretBox = createSecretBox([randomBytes(32)]);
+  secretBox = createSecretBox([randomBytes(32)]);
   const platformKeys = createPlatformKeys({ db: database.db, secretBox });
   api = await buildApp({
     config: { adminToken, bodyLimitBytes: 256 * 1024, trustProxy: false, redisUrl: undefined, publicRateLimitPerMinute: 100_000 },
@@ -593,11 +596,15 @@ describe('ledger', () => {
   test('a finished task is logged; the ledger audit rebuilds its leaf from the task row and notices an edit', async () => {
     const done = await verify(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verify_at: IN_WINDOW });
     assert.equal(done.status, 'completed');
+    const platformKeys = createPlatformKeys({ db: database.db, secretBox });
+    const pending = await partner('GET', `/api/v1/receipts/${done.id}`);
+    assert.equal(pending.statusCode, 202);
+    assert.equal(done.receiptUrl, `/api/v1/receipts/${done.id}`);
     const sequencer = startLedgerSequencer({
       pool: database.pool,
       clock: systemClock,
       log,
-      platformKeys: createPlatformKeys({ db: database.db, secretBox: createSecretBox([randomBytes(32)]) }),
+      platformKeys,
       checkpointSeconds: 5,
       background: false,
     });
@@ -606,6 +613,13 @@ describe('ledger', () => {
     } finally {
       await sequencer.stop();
     }
+    const receipt = await partner('GET', `/api/v1/receipts/${done.id}`);
+    assert.equal(receipt.statusCode, 200, receipt.body);
+    const checked = checkReceipt(receipt.body, [await getLedgerVerifierKey({ pool: database.pool, platformKeys })]);
+    assert.ok(checked.ok, JSON.stringify(checked));
+    assert.equal(JSON.parse(Buffer.from(checked.leaf).toString()).public_id, done.id);
+    const stranger = await createPartner({ name: 'Other TEE partner' });
+    assert.equal((await stranger('GET', `/api/v1/receipts/${done.id}`)).statusCode, 404, "another partner's task has no receipt for them");
     const clean = await auditLedger({ pool: database.pool });
     assert.equal(clean.ok, true, JSON.stringify(clean.problems));
     assert.equal(clean.uncheckedKinds.tee_task, undefined, 'tee_task entries are checked against their rows');

@@ -230,7 +230,7 @@ describe('public ledger endpoints', () => {
 
   test('the ledger endpoints are in the OpenAPI document', async () => {
     const document = (await get('/openapi.json')).json();
-    for (const route of ['/api/v1/receipts/{proof_id}', '/api/v1/ledger/key', '/api/v1/ledger/checkpoint', '/api/v1/ledger/proof/inclusion', '/api/v1/ledger/proof/consistency', '/api/v1/ledger/entries/{index}']) {
+    for (const route of ['/api/v1/receipts/{id}', '/api/v1/ledger/key', '/api/v1/ledger/checkpoint', '/api/v1/ledger/proof/inclusion', '/api/v1/ledger/proof/consistency', '/api/v1/ledger/entries/{index}']) {
       assert.ok(document.paths[route]?.get, route);
     }
   });

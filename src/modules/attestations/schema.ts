@@ -150,6 +150,7 @@ export const TaskSchema = z
     attestationResult: z.string().nullable().describe('Signed attestation result: EAR-style JWT (EdDSA), keys at /api/v1/attestation-results/jwks.json'),
     evidenceSha256: z.string(),
     resultSha256: z.string().nullable().describe('SHA-256 of the stored result document'),
+    receiptUrl: z.string().nullable().describe('Where to fetch the ledger receipt of this outcome (once the task is finished and appraised)'),
     s3Filename: z.string().nullable(),
     s3Key: z.string().nullable(),
     s3Bucket: z.string().nullable(),

@@ -1,3 +1,4 @@
+import { receiptUrl } from '#modules/ledger/receipt-url.ts';
 import type { Task, TaskResult } from './schema.ts';
 import type { AttestationTaskRow } from './tables.ts';
 
@@ -23,6 +24,7 @@ export function toTask(row: AttestationTaskRow): Task {
     evidenceSha256: row.evidenceSha256,
     resultSha256: row.resultSha256,
     s3Filename: row.s3Filename,
+    receiptUrl: row.resultSha256 ? receiptUrl(row.id) : null,
     s3Key: row.s3Key,
     s3Bucket: row.s3Bucket,
     attempts: row.attempts,

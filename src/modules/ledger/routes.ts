@@ -7,6 +7,8 @@ import { ApiError } from '#platform/http/errors.ts';
 import type { RateLimitHook } from '#platform/http/rate-limit.ts';
 import { errorResponses } from '#platform/http/schemas.ts';
 import { getProofStatus } from '#modules/zk/verify/get-proof-status.ts';
+import { getTask } from '#modules/attestations/get-task.ts';
+import { wrapPool } from '#platform/db/database.ts';
 import { getLatestCheckpoint } from './get-latest-checkpoint.ts';
 import { getLedgerEntry } from './get-ledger-entry.ts';
 import { getLedgerVerifierKey } from './get-ledger-verifier-key.ts';
@@ -26,10 +28,6 @@ export type LedgerRouteDeps = {
   publicRateLimit?: RateLimitHook;
 };
 
-/** Where the verify response tells partners to fetch a proof's receipt. */
-export function receiptUrl(proofId: string): string {
-  return `/api/v1/receipts/${proofId}`;
-}
 
 const partnerSecurity: Array<Record<string, string[]>> = [{ ApiKeyAuth: [] }, { OAuth2ClientCredentials: [] }];
 const TEXT = 'text/plain; charset=utf-8';
@@ -43,7 +41,7 @@ const Hashes = z.array(z.string().describe('base64 SHA-256 hash'));
 const ReceiptPendingSchema = z
   .object({
     status: z.literal('pending'),
-    proof_id: z.string(),
+    id: z.string().describe('the proof or task id'),
     waiting_for: z.enum(['sequencing', 'checkpoint']).describe('the entry is queued for the log, or sequenced and waiting for the next checkpoint'),
     retry_after_seconds: z.number().int(),
   })
@@ -87,30 +85,37 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
   const partner = [deps.authenticatePartner, ...(deps.rateLimitPartner ? [deps.rateLimitPartner] : [])] as never;
   const onRequest = deps.publicRateLimit ? [deps.publicRateLimit] : [];
 
-  r.get('/api/v1/receipts/:proof_id', {
+  /** The ledger kind behind an outcome id, and whether this partner may see that outcome. */
+  const outcomeOwners: Record<string, { kind: string; visibleTo(clientId: string, id: string): Promise<boolean> }> = {
+    prf: { kind: 'zk_proof', visibleTo: async (clientId, id) => (await getProofStatus(deps, clientId, id)) !== undefined },
+    tsk: { kind: 'tee_task', visibleTo: async (clientId, id) => (await getTask({ db: wrapPool(deps.pool) }, clientId, id)) !== undefined },
+  };
+
+  r.get('/api/v1/receipts/:id', {
     preHandler: partner,
     schema: {
       tags: ['Ledger'],
-      summary: "A proof's receipt: C2SP tlog-proof@v1 (text), checkable offline with the ledger's verifier key",
+      summary: "An outcome's receipt (a proof `prf_...` or an attestation task `tsk_...`): C2SP tlog-proof@v1 (text), checkable offline",
       description:
         '200 `text/plain`: `c2sp.org/tlog-proof@v1`, `extra <base64 leaf>`, `index <n>`, the inclusion path (base64 hashes), ' +
         'a blank line and the signed checkpoint. 202 with `Retry-After` until the outcome is sequenced and covered by a ' +
         'checkpoint (a few seconds). Check it with `veridity verify-receipt <file> --key "$(curl .../api/v1/ledger/key)"`.',
       security: partnerSecurity,
-      params: z.strictObject({ proof_id: z.string().max(64) }),
+      params: z.strictObject({ id: z.string().max(64) }),
       response: { 200: z.string(), 202: ReceiptPendingSchema, ...errorResponses(401, 404, 429) },
     },
   }, async (request, reply) => {
-    const proofId = request.params.proof_id;
-    // Only the partner that verified the proof may fetch its receipt; others get the same 404 as for no proof.
-    if (!(await getProofStatus(deps, request.client!.id, proofId))) throw new ApiError('NOT_FOUND', `no proof ${proofId}`);
-    const receipt = await getReceipt(deps, { kind: 'zk_proof', publicId: proofId });
-    if (receipt.state === 'not_logged') throw new ApiError('NOT_FOUND', `proof ${proofId} was verified before the ledger existed: it has no receipt`);
+    const id = request.params.id;
+    const owner = outcomeOwners[id.split('_')[0]!];
+    // Only the partner the outcome belongs to may fetch its receipt; others get the same 404 as for nothing.
+    if (!owner || !(await owner.visibleTo(request.client!.id, id))) throw new ApiError('NOT_FOUND', `no proof or task ${id}`);
+    const receipt = await getReceipt(deps, { kind: owner.kind, publicId: id });
+    if (receipt.state === 'not_logged') throw new ApiError('NOT_FOUND', `${id} was decided before the ledger existed (or not appraised): it has no receipt`);
     if (receipt.state === 'pending') {
       reply.code(202).header('retry-after', String(RECEIPT_RETRY_AFTER_SECONDS));
-      return { status: 'pending' as const, proof_id: proofId, waiting_for: receipt.waitingFor, retry_after_seconds: RECEIPT_RETRY_AFTER_SECONDS };
+      return { status: 'pending' as const, id, waiting_for: receipt.waitingFor, retry_after_seconds: RECEIPT_RETRY_AFTER_SECONDS };
     }
-    reply.header('content-disposition', `attachment; filename="${proofId}.receipt"`);
+    reply.header('content-disposition', `attachment; filename="${id}.receipt"`);
     return sendText(reply, receipt.receipt, 'private, no-cache');
   });
 

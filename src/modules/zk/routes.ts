@@ -10,7 +10,7 @@ import { errorResponses, ErrorSchema } from '#platform/http/schemas.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { adminActor } from '#modules/admin/admin-auth.ts';
 import { requireScope } from '#modules/clients/partner-auth.ts';
-import { receiptUrl } from '#modules/ledger/routes.ts';
+import { receiptUrl } from '#modules/ledger/receipt-url.ts';
 import type { CircuitKeyring } from './circuits/circuit-keyring.ts';
 import { findCircuit, listCircuitRows } from './circuits/find-circuits.ts';
 import { registerCircuit } from './circuits/register-circuit.ts';
