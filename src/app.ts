@@ -1,21 +1,24 @@
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Config } from '#src/config.ts';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { DEFAULT_HTTP_LIMITS, type Config } from '#src/config.ts';
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Db } from '#platform/db/database.ts';
 import type { Pool } from '#platform/db/pool.ts';
-import { registerErrorHandling } from '#platform/http/error-handler.ts';
+import { limitConnections, timeoutOptions } from '#platform/http/connection-limits.ts';
+import { registerLoadShedding } from '#platform/http/load-shedding.ts';
+import { access, enforceRouteAccess, type DeclaredRoute } from '#platform/http/route-access.ts';
+import { prepareHttpEdge } from '#platform/http/prepare-edge.ts';
 import { newId } from '#platform/ids.ts';
 import type { Logger } from '#platform/logger.ts';
 import { createMetrics, type Metrics } from '#platform/metrics.ts';
 import { pgBossQueueDepth, registerQueueDepthMetrics } from '#platform/queue/queue-metrics.ts';
 import { adminAuth } from '#modules/admin/admin-auth.ts';
 import { createLastUsedTracker, type LastUsedTracker } from '#modules/clients/last-used-tracker.ts';
-import { partnerAuth } from '#modules/clients/partner-auth.ts';
+import { partnerAuth, requireAnyScope } from '#modules/clients/partner-auth.ts';
 import { registerClientRoutes } from '#modules/clients/routes.ts';
 import { registerHealthRoutes } from '#modules/health/routes.ts';
 import { registerLedgerRoutes } from '#modules/ledger/routes.ts';
@@ -36,7 +39,7 @@ import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 
 export type AppDeps = {
   /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only). */
-  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks'>>;
+  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http'>>;
   log: Logger;
   clock: Clock;
   pool: Pool;
@@ -51,12 +54,14 @@ export type AppDeps = {
 };
 
 /** `metrics.registry` is where workers embedded in the same process add theirs. */
-export type App = FastifyInstance & { lastUsed: LastUsedTracker; metrics: Metrics };
+export type App = FastifyInstance & { lastUsed: LastUsedTracker; metrics: Metrics; routeTable: readonly DeclaredRoute[] };
 
 const API_VERSION = '1.0.0';
+const QUIET_PATHS = new Set(['/healthz', '/health', '/readyz', '/metrics']);
 
 /** Builds the HTTP application from its dependencies; it opens and starts nothing by itself. */
 export async function buildApp(deps: AppDeps): Promise<App> {
+  const limits = deps.config.http ?? DEFAULT_HTTP_LIMITS;
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
@@ -66,16 +71,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // Probes poll every few seconds: their requests are not news.
+    logController: new LogController({ disableRequestLogging: (request: { url?: string }) => QUIET_PATHS.has((request.url ?? '').split('?')[0]!) }),
+    ...timeoutOptions(limits),
   });
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandling(app);
+  limitConnections(app.server, limits);
+  prepareHttpEdge(app);
 
   const metrics = createMetrics(deps.pool);
   const lastUsed = createLastUsedTracker({ pool: deps.pool, log: deps.log });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerLoadShedding(app, { maxInFlight: limits.maxInFlight, exempt: ['/healthz', '/health', '/metrics'] });
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
@@ -83,6 +91,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     );
   });
   app.addHook('onClose', async () => lastUsed.stop());
+
+  const authenticateAdmin = adminAuth({ db: deps.db, configuredToken: deps.config.adminToken });
+  const rateLimiting = await registerRateLimiting(app, { redisUrl: deps.config.redisUrl, ipMaxPerMinute: deps.config.publicRateLimitPerMinute, log: deps.log });
+  const authenticatePartner = partnerAuth({ db: deps.db, clock: deps.clock, lastUsed, platformKeys: deps.platformKeys });
+  const routeTable = enforceRouteAccess(app, {
+    authenticateAdmin,
+    authenticatePartner,
+    requireAnyScope,
+    rateLimitPerClient: rateLimiting.perClient,
+    rateLimitPerIp: rateLimiting.perIp,
+    publicPrefixes: ['/docs'],
+  });
 
   await app.register(helmet, { global: true });
   await app.register(swagger, {
@@ -119,19 +139,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: access.public } }, async () => app.swagger());
 
-  const authenticateAdmin = adminAuth({ db: deps.db, configuredToken: deps.config.adminToken });
-  const rateLimiting = await registerRateLimiting(app, { redisUrl: deps.config.redisUrl, ipMaxPerMinute: deps.config.publicRateLimitPerMinute, log: deps.log });
-  const authenticatePartner = partnerAuth({ db: deps.db, clock: deps.clock, lastUsed, platformKeys: deps.platformKeys });
-  await registerOAuthRoutes(app, { db: deps.db, clock: deps.clock, platformKeys: deps.platformKeys, publicRateLimit: rateLimiting.perIp });
+  await registerOAuthRoutes(app, { db: deps.db, clock: deps.clock, platformKeys: deps.platformKeys });
 
   await registerHealthRoutes(app, { pool: deps.pool, metrics });
   registerQueueDepthMetrics(metrics.registry, [webhookOutboxDepth(deps.pool), pgBossQueueDepth(deps.pool)]);
   const webhookUrlPolicy = { allowPrivateNetworks: deps.config.webhookAllowPrivateNetworks ?? false };
-  registerClientRoutes(app, { db: deps.db, clock: deps.clock, secretBox: deps.secretBox, webhookUrlPolicy, authenticateAdmin, authenticatePartner, rateLimitPartner: rateLimiting.perClient });
-  registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox, authenticateAdmin, authenticatePartner });
-  registerMeteringRoutes(app, { pool: deps.pool, authenticateAdmin });
+  registerClientRoutes(app, { db: deps.db, clock: deps.clock, secretBox: deps.secretBox, webhookUrlPolicy });
+  registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox });
+  registerMeteringRoutes(app, { pool: deps.pool });
   registerAttestationRoutes(app, {
     pool: deps.pool,
     db: deps.db,
@@ -140,23 +157,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     platformKeys: deps.platformKeys,
     log: deps.log,
     queue: deps.queue,
-    authenticateAdmin,
-    authenticatePartner,
-    rateLimitPartner: rateLimiting.perClient,
   });
   registerHolderRoutes(app);
-  registerLedgerRoutes(app, { pool: deps.pool, platformKeys: deps.platformKeys, authenticatePartner, rateLimitPartner: rateLimiting.perClient, publicRateLimit: rateLimiting.perIp });
-  registerZkRoutes(app, {
+  registerLedgerRoutes(app, { pool: deps.pool, platformKeys: deps.platformKeys });
+  await registerZkRoutes(app, {
     db: deps.db,
     pool: deps.pool,
     clock: deps.clock,
     storage: deps.storage,
     verifier: deps.verifier,
     keyring: createCircuitKeyring({ storage: deps.storage, verifier: deps.verifier }),
-    authenticateAdmin,
-    authenticatePartner,
-    rateLimitPartner: rateLimiting.perClient,
   });
 
-  return Object.assign(app, { lastUsed, metrics });
+  return Object.assign(app, { lastUsed, metrics, routeTable });
 }

@@ -39,6 +39,14 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(256 * 1024),
   TRUST_PROXY: booleanFromString.default(false),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(72_000),
+  HTTP_IDLE_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
+  HTTP_MAX_REQUESTS_PER_SOCKET: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  HTTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  HTTP_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1_000_000).default(512),
   VERIFIER_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
@@ -77,6 +85,8 @@ export type Config = {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** Bounds on every connection and request, and load shedding beyond `maxInFlight`. */
+  http: HttpLimits;
   /** Shared rate-limit counters across API replicas; unset: counters in each process's memory. */
   redisUrl: string | undefined;
   /** Per client IP and route on unauthenticated endpoints (/oauth/token, JWKS). */
@@ -104,6 +114,40 @@ export type Config = {
   /** Attestation tasks verified at once per worker process. */
   teeWorkerConcurrency: number;
 };
+
+export type HttpLimits = {
+  /** Whole request (headers and body) received within this, else 408 and the socket closes. */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** A socket with no traffic at all for this long is closed. */
+  idleSocketTimeoutMs: number;
+  /** 0: unlimited. */
+  maxRequestsPerSocket: number;
+  maxConnections: number;
+  /** 0: no per-IP cap (the default behind a trusted proxy, where every connection comes from it). */
+  maxConnectionsPerIp: number;
+  /** Requests being handled at once; beyond it 503 OVERLOADED with Retry-After. */
+  maxInFlight: number;
+};
+
+const DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
+
+function httpLimitsOf(e: z.infer<typeof EnvSchema>): HttpLimits {
+  return {
+    requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
+    keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    idleSocketTimeoutMs: e.HTTP_IDLE_SOCKET_TIMEOUT_MS,
+    maxRequestsPerSocket: e.HTTP_MAX_REQUESTS_PER_SOCKET,
+    maxConnections: e.HTTP_MAX_CONNECTIONS,
+    maxConnectionsPerIp: e.HTTP_MAX_CONNECTIONS_PER_IP ?? (e.TRUST_PROXY ? 0 : DEFAULT_MAX_CONNECTIONS_PER_IP),
+    maxInFlight: e.HTTP_MAX_IN_FLIGHT,
+  };
+}
+
+/** What an app built without a full configuration (tests, tools) runs with. */
+export const DEFAULT_HTTP_LIMITS: HttpLimits = httpLimitsOf(EnvSchema.parse({}));
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -138,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       logLevel: e.LOG_LEVEL,
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       trustProxy: e.TRUST_PROXY,
+      http: httpLimitsOf(e),
       verifierThreads: e.VERIFIER_THREADS,
       redisUrl: e.REDIS_URL,
       publicRateLimitPerMinute: e.RATE_LIMIT_PUBLIC_PER_MINUTE,

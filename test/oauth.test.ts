@@ -3,19 +3,20 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type LightMyRequestResponse } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { Clock } from '#platform/clock.ts';
 import { createPlatformKeys, jwkThumbprint, type PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { createSecretBox } from '#platform/crypto/secret-box.ts';
-import { registerErrorHandling } from '#platform/http/error-handler.ts';
 import { ApiError } from '#platform/http/errors.ts';
+import { prepareHttpEdge } from '#platform/http/prepare-edge.ts';
+import { enforceRouteAccess } from '#platform/http/route-access.ts';
 import { registerRateLimiting } from '#platform/http/rate-limit.ts';
 import { newId } from '#platform/ids.ts';
 import { createLogger } from '#platform/logger.ts';
 import type { AuditActor } from '#modules/audit/record-audit.ts';
 import { createClient, type CreatedClient } from '#modules/clients/create-client.ts';
 import { disableClient } from '#modules/clients/disable-client.ts';
+import { rotateClientKey } from '#modules/clients/rotate-client-key.ts';
 import type { ApiClientCreate } from '#modules/clients/schema.ts';
 import { registerOAuthRoutes } from '#modules/oauth/routes.ts';
 import { verifyAccessToken } from '#modules/oauth/verify-access-token.ts';
@@ -36,9 +37,7 @@ before(async () => {
   const log = createLogger('info', new Writable({ write(chunk, _enc, done) { logLines.push(chunk.toString()); done(); } }));
   // The application's HTTP set-up (see buildApp), with the OAuth routes and a Bearer-protected route.
   app = Fastify({ loggerInstance: log as FastifyBaseLogger, genReqId: () => newId('req'), requestIdHeader: false });
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandling(app);
+  prepareHttpEdge(app);
   await registerOAuthRoutes(app, { db: database.db, clock, platformKeys });
   app.get('/whoami', async (request) => {
     const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
@@ -192,6 +191,34 @@ describe('POST /oauth/token', () => {
     assert.equal(whoami.statusCode, 401);
   });
 
+  test('rotating the key revokes the tokens issued before it, even in the same second; tokens bought with the new key work', async () => {
+    const client = await partner();
+    const before = (await form({ grant_type: 'client_credentials' }, { authorization: basic(client.id, client.api_key) })).json().access_token;
+    assert.equal((await verify(before)).ok, true);
+    // The test clock stands still: the rotation and both tokens share one second of `iat`.
+    const rotated = await rotateClientKey({ db: database.db, clock }, client.id, actor);
+    assert.ok(rotated.ok);
+
+    const revoked = await verify(before);
+    assert.equal(!revoked.ok && revoked.code, 'TOKEN_REVOKED');
+    const whoami = await app.inject({ method: 'GET', url: '/whoami', headers: { authorization: `Bearer ${before}` } });
+    assert.equal(whoami.statusCode, 401);
+
+    const after = (await form({ grant_type: 'client_credentials' }, { authorization: basic(client.id, rotated.client.api_key) })).json().access_token;
+    assert.equal(decodeJwt(after).iat, decodeJwt(before).iat);
+    assert.equal((await verify(after)).ok, true);
+  });
+
+  test('disabling revokes the tokens for good: they are refused as revoked, not only while the client stays disabled', async () => {
+    const client = await partner();
+    const token = (await form({ grant_type: 'client_credentials' }, { authorization: basic(client.id, client.api_key) })).json().access_token;
+    await disableClient({ db: database.db, clock }, client.id, actor);
+    // Nothing re-enables a client today; should something ever do it, the token must stay dead.
+    await database.pool.query('UPDATE api_clients SET disabled_at = NULL WHERE id = $1', [client.id]);
+    const verified = await verify(token);
+    assert.equal(!verified.ok && verified.code, 'TOKEN_REVOKED');
+  });
+
   test('scope narrows to a subset; a scope the client lacks is invalid_scope', async () => {
     const client = await partner({ scopes: ['age_over_18', 'citizenship', 'education'] });
     const auth = { authorization: basic(client.id, client.api_key) };
@@ -253,11 +280,18 @@ describe('POST /oauth/token', () => {
 
   test('over the per-IP limit the token endpoint answers our 429 contract, not an OAuth error', async () => {
     const limited = Fastify({ genReqId: () => newId('req'), requestIdHeader: false });
-    limited.setValidatorCompiler(validatorCompiler);
-    limited.setSerializerCompiler(serializerCompiler);
-    registerErrorHandling(limited);
+    prepareHttpEdge(limited);
     const limits = await registerRateLimiting(limited, { redisUrl: undefined, ipMaxPerMinute: 1, log: createLogger('silent') });
-    await registerOAuthRoutes(limited, { db: database.db, clock, platformKeys, publicRateLimit: limits.perIp });
+    const unused = async () => assert.fail('only the per-IP limit applies to the token endpoint');
+    enforceRouteAccess(limited, {
+      authenticateAdmin: unused,
+      authenticatePartner: unused,
+      requireAnyScope: () => unused,
+      rateLimitPerClient: unused,
+      rateLimitPerIp: limits.perIp,
+      publicPrefixes: [],
+    });
+    await registerOAuthRoutes(limited, { db: database.db, clock, platformKeys });
     await limited.ready();
     try {
       const client = await partner();
@@ -376,6 +410,8 @@ describe('verifyAccessToken', () => {
       ['type', claims, { typ: 'JWT' }],
       ['missing scope', { ...claims, scope: undefined }, {}],
       ['client_id differs from sub', { ...claims, client_id: 'cli_other' }, {}],
+      ['missing token_generation', { ...claims, token_generation: undefined }, {}],
+      ['token_generation not a number', { ...claims, token_generation: '0' }, {}],
     ];
     for (const [name, payload, header] of cases) {
       const result = await verify(await sign(payload, key.privateKey, { kid: key.id, ...header }));

@@ -8,6 +8,7 @@ import type { Pool } from '#platform/db/pool.ts';
 import type { Logger } from '#platform/logger.ts';
 import { startQueue, type Queue } from '#platform/queue/queue.ts';
 import { ApiError } from '#platform/http/errors.ts';
+import { access } from '#platform/http/route-access.ts';
 import { errorResponses } from '#platform/http/schemas.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { adminActor } from '#modules/admin/admin-auth.ts';
@@ -45,8 +46,6 @@ import { storeCollateral } from './store-collateral.ts';
 import { summarizeTasks } from './summarize-tasks.ts';
 import { createTaskQueue } from './task-queue.ts';
 
-type Hook = (request: never, reply: never) => Promise<void>;
-
 export type AttestationRouteDeps = {
   pool: Pool;
   db: Db;
@@ -56,15 +55,12 @@ export type AttestationRouteDeps = {
   log: Logger;
   /** pg-boss for enqueuing tasks, owned by the caller. Absent: started on the first submission, on the pool's database, and stopped when the app closes. */
   queue?: (() => Promise<Queue>) | undefined;
-  authenticateAdmin: Hook;
-  authenticatePartner: Hook;
-  /** Per-partner rate limit hook, run after authentication. */
-  rateLimitPartner?: Hook;
 };
 
 const TAGS = ['Attestations'];
-const partnerSecurity: Array<Record<string, string[]>> = [{ ApiKeyAuth: [] }, { OAuth2ClientCredentials: [] }];
-const adminSecurity = [{ BearerAuth: [] }];
+const partner = { access: access.partner([TEE_ATTESTATION_SCOPE]) };
+const admin = { access: access.admin };
+const open = { access: access.public };
 
 const JwksSchema = z
   .object({ keys: z.array(z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string(), kid: z.string(), alg: z.literal('EdDSA'), use: z.literal('sig') })) })
@@ -105,14 +101,12 @@ const optionalDate = (value: string | undefined) => (value === undefined ? undef
 /** The seed's DStack Verifier Server API: tasks (partners), queue and collateral (operator), health. */
 export function registerAttestationRoutes(app: FastifyInstance, deps: AttestationRouteDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const partner = [deps.authenticatePartner, ...(deps.rateLimitPartner ? [deps.rateLimitPartner] : [])] as never;
-  const admin = deps.authenticateAdmin as never;
   const partnerId = (request: FastifyRequest) => requireScope(request, TEE_ATTESTATION_SCOPE).id;
   const taskQueue = createTaskQueue(deps.queue ?? ownQueue(app, deps));
 
   // ---- Tasks (partner, scope tee_attestation) ----
   r.post('/api/v1/tasks', {
-    preHandler: partner,
+    config: partner,
     schema: {
       tags: TAGS,
       summary: 'Submit attestation evidence for verification (asynchronous)',
@@ -120,7 +114,6 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
         'A DCAP quote (TDX v4/v5, SGX v3) with optional collateral, or dstack evidence (quote + event_log + vm_config, or a dstack attestation). ' +
         'Answers 202 at once; a worker verifies it. Follow it with GET /api/v1/tasks/{id} or the task.completed / task.failed webhooks. ' +
         'Evidence that does not verify makes a task that fails with the reason; evidence over 192 KiB is refused (413).',
-      security: partnerSecurity,
       body: TaskCreateSchema,
       response: { 202: TaskCreatedSchema, ...errorResponses(400, 401, 403, 413, 429) },
     },
@@ -134,11 +127,10 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
   });
 
   r.get('/api/v1/tasks', {
-    preHandler: partner,
+    config: partner,
     schema: {
       tags: TAGS,
       summary: 'Your tasks, newest first (filters: status, appId, creation time)',
-      security: partnerSecurity,
       querystring: TaskListQuery,
       response: { 200: TaskPageSchema, ...errorResponses(400, 401, 403, 429) },
     },
@@ -148,22 +140,20 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
   });
 
   r.get('/api/v1/tasks/stats/summary', {
-    preHandler: partner,
+    config: partner,
     schema: {
       tags: TAGS,
       summary: 'Your tasks counted by status and verdict',
-      security: partnerSecurity,
       querystring: TaskStatsQuery,
       response: { 200: TaskStatsSchema, ...errorResponses(400, 401, 403, 429) },
     },
   }, async (request) => summarizeTasks(deps, partnerId(request), { from: optionalDate(request.query.from), to: optionalDate(request.query.to) }));
 
   r.get('/api/v1/tasks/:id', {
-    preHandler: partner,
+    config: partner,
     schema: {
       tags: TAGS,
       summary: 'A task: status, timestamps, result summary and the signed attestation result',
-      security: partnerSecurity,
       params: TaskIdParams,
       response: { 200: TaskSchema, ...errorResponses(400, 401, 403, 404, 429) },
     },
@@ -174,12 +164,11 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
   });
 
   r.get('/api/v1/tasks/:id/result', {
-    preHandler: partner,
+    config: partner,
     schema: {
       tags: TAGS,
       summary: 'The full result document of a finished task (as stored in object storage)',
       description: 'Canonical JSON (RFC 8785); its SHA-256 is the task\'s resultSha256 and the attestation result\'s veridity.result_sha256.',
-      security: partnerSecurity,
       params: TaskIdParams,
       response: { 200: z.record(z.string(), z.unknown()), ...errorResponses(400, 401, 403, 404, 409, 429) },
     },
@@ -194,11 +183,10 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
   });
 
   r.delete('/api/v1/tasks/:id', {
-    preHandler: partner,
+    config: partner,
     schema: {
       tags: TAGS,
       summary: 'Cancel a pending task',
-      security: partnerSecurity,
       params: TaskIdParams,
       response: { 200: TaskSchema, ...errorResponses(400, 401, 403, 404, 409, 429) },
     },
@@ -211,17 +199,16 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
 
   // ---- Queue (operator) ----
   r.get('/api/v1/queue/status', {
-    preHandler: admin,
-    schema: { tags: TAGS, summary: 'Task queue: paused or not, tasks per status, queue jobs', security: adminSecurity, response: { 200: QueueStatusSchema, ...errorResponses(401) } },
+    config: admin,
+    schema: { tags: TAGS, summary: 'Task queue: paused or not, tasks per status, queue jobs', response: { 200: QueueStatusSchema, ...errorResponses(401) } },
   }, async () => getQueueStatus(deps));
   for (const action of ['pause', 'resume'] as const) {
     r.post(`/api/v1/queue/${action}`, {
-      preHandler: admin,
+      config: admin,
       schema: {
         tags: TAGS,
         summary: action === 'pause' ? 'Pause task processing on every worker (tasks are still accepted and wait)' : 'Resume task processing',
-        security: adminSecurity,
-        response: { 200: QueueStatusSchema, ...errorResponses(401) },
+          response: { 200: QueueStatusSchema, ...errorResponses(401) },
       },
     }, async (request) => {
       await setQueuePaused(deps, action === 'pause', adminActor(request));
@@ -231,12 +218,11 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
 
   // ---- Collateral and OS image references (operator) ----
   r.put('/api/admin/attestations/collateral/:fmspc', {
-    preHandler: admin,
+    config: admin,
     schema: {
       tags: TAGS,
       summary: 'Store Intel collateral for an FMSPC (used for quotes submitted without collateral)',
       description: 'The PCS/PCCS collateral JSON as @phala/dcap-qvl takes it. Checked (chains to Intel\'s root, signatures, CRLs) before it is stored; replaces the previous one for its platform.',
-      security: adminSecurity,
       params: FmspcParams,
       body: z.record(z.string(), z.unknown()).meta({ id: 'Collateral' }),
       response: { 200: StoredCollateralSchema, ...errorResponses(400, 401, 413, 422) },
@@ -247,36 +233,38 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
     return result.stored;
   });
   r.get('/api/admin/attestations/collateral', {
-    preHandler: admin,
-    schema: { tags: TAGS, summary: 'Stored collateral per platform and its validity', security: adminSecurity, response: { 200: z.array(StoredCollateralSchema), ...errorResponses(401) } },
+    config: admin,
+    schema: { tags: TAGS, summary: 'Stored collateral per platform and its validity', response: { 200: z.array(StoredCollateralSchema), ...errorResponses(401) } },
   }, async () => listCollateral(deps));
   r.put('/api/admin/attestations/os-images/:os_image_hash', {
-    preHandler: admin,
+    config: admin,
     schema: {
       tags: TAGS,
       summary: 'Register the reference boot measurements (MRTD, RTMR0..2) of a dstack OS image',
-      security: adminSecurity,
       params: OsImageParams,
       body: OsImageBodySchema,
       response: { 200: OsImageSchema, ...errorResponses(400, 401) },
     },
   }, async (request) => registerOsImage(deps, request.params.os_image_hash, request.body, adminActor(request)));
   r.get('/api/admin/attestations/os-images', {
-    preHandler: admin,
-    schema: { tags: TAGS, summary: 'Registered OS image references', security: adminSecurity, response: { 200: z.array(OsImageSchema), ...errorResponses(401) } },
+    config: admin,
+    schema: { tags: TAGS, summary: 'Registered OS image references', response: { 200: z.array(OsImageSchema), ...errorResponses(401) } },
   }, async () => listOsImages(deps));
 
   // ---- Public ----
   r.get('/api/v1/attestation-results/jwks.json', {
+    config: open,
     schema: { tags: TAGS, summary: 'Keys that verify signed attestation results (JWK Set)', response: { 200: JwksSchema } },
   }, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');
     return publishResultKeys(deps);
   });
   r.get('/health', {
+    config: open,
     schema: { tags: ['Health'], summary: 'Basic health check (the seed\'s; same as /healthz)', response: { 200: z.object({ status: z.literal('ok') }) } },
   }, async () => ({ status: 'ok' as const }));
   r.get('/health/detailed', {
+    config: { access: access.publicRateLimited },
     schema: {
       tags: ['Health'],
       summary: 'Database, task queue (depth, paused) and object storage; 503 when one is down',

@@ -22,7 +22,7 @@ const FAILURE_MESSAGES = {
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
- * A preHandler that authenticates a partner by `X-Api-Key`, or by an OAuth2 access token
+ * An onRequest hook (headers only, before any body is read) that authenticates a partner by `X-Api-Key`, or by an OAuth2 access token
  * (`Authorization: Bearer`, from POST /oauth/token) when no key is sent, and attaches `request.client`.
  */
 export function partnerAuth(deps: { db: Db; clock: Clock; lastUsed: LastUsedTracker; platformKeys: PlatformKeys }) {
@@ -55,4 +55,15 @@ export function requireScope(request: FastifyRequest, scope: string): Authentica
     throw new ApiError('UNAUTHORIZED_SCOPE', `API key lacks the scope '${scope}'`, { required_scope: scope });
   }
   return client;
+}
+
+/** An `onRequest` hook after authentication: the key must carry at least one of `scopes`. */
+export function requireAnyScope(scopes: readonly string[]) {
+  return async function requireAnyOfScopes(request: FastifyRequest): Promise<void> {
+    const client = request.client;
+    if (!client) throw new ApiError('UNAUTHORIZED', FAILURE_MESSAGES.MISSING_KEY);
+    if (!scopes.some((scope) => client.scopes.includes(scope))) {
+      throw new ApiError('UNAUTHORIZED_SCOPE', `API key lacks every scope this route needs (one of: ${scopes.join(', ')})`, { required_scopes: [...scopes] });
+    }
+  };
 }

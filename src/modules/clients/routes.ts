@@ -5,6 +5,7 @@ import type { Db } from '#platform/db/database.ts';
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import { ApiError } from '#platform/http/errors.ts';
+import { access } from '#platform/http/route-access.ts';
 import { errorResponses } from '#platform/http/schemas.ts';
 import { adminActor } from '#modules/admin/admin-auth.ts';
 import type { WebhookUrlPolicy } from '#modules/webhooks/check-configured-webhook-url.ts';
@@ -22,8 +23,7 @@ import {
 } from './schema.ts';
 import { updateClient } from './update-client.ts';
 
-type Hook = (request: never, reply: never) => Promise<void>;
-type Deps = { db: Db; clock: Clock; secretBox: SecretBox; webhookUrlPolicy: WebhookUrlPolicy; authenticateAdmin: Hook; authenticatePartner: Hook; rateLimitPartner?: Hook };
+type Deps = { db: Db; clock: Clock; secretBox: SecretBox; webhookUrlPolicy: WebhookUrlPolicy };
 
 const WhoAmISchema = z
   .object({
@@ -34,20 +34,20 @@ const WhoAmISchema = z
   })
   .meta({ id: 'WhoAmI' });
 
-const security = [{ BearerAuth: [] }];
 const notFound = (id: string) => new ApiError('NOT_FOUND', `no client ${id}`);
 
 /** Operator endpoints for partners (seed: GET|POST /api/admin/clients) and the partner's own identity. */
 export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const preHandler = deps.authenticateAdmin as never;
+  const admin = { access: access.admin };
+  /** Responses that show an API key or webhook secret (once) must not be cached anywhere. */
+  const adminShowingSecrets = { access: access.admin, carriesSecret: true };
 
   r.get('/api/v1/me', {
-    preHandler: [deps.authenticatePartner, ...(deps.rateLimitPartner ? [deps.rateLimitPartner] : [])] as never,
+    config: { access: access.partner() },
     schema: {
       tags: ['Partner'],
       summary: 'The partner the API key belongs to (use it to check a key)',
-      security: [{ ApiKeyAuth: [] }],
       response: { 200: WhoAmISchema, ...errorResponses(401) },
     },
   }, async (request) => {
@@ -56,21 +56,19 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   r.get('/api/admin/clients', {
-    preHandler,
+    config: admin,
     schema: {
       tags: ['Admin'],
       summary: 'List API clients',
-      security,
       response: { 200: z.array(ApiClientSchema), ...errorResponses(401) },
     },
   }, async () => listClients(deps));
 
   r.post('/api/admin/clients', {
-    preHandler,
+    config: adminShowingSecrets,
     schema: {
       tags: ['Admin'],
       summary: 'Create an API client (the key and webhook secret are returned once)',
-      security,
       body: ApiClientCreateSchema,
       response: { 201: ApiClientWithSecretsSchema, ...errorResponses(400, 401, 413) },
     },
@@ -81,11 +79,10 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   r.get('/api/admin/clients/:id', {
-    preHandler,
+    config: admin,
     schema: {
       tags: ['Admin'],
       summary: 'Get one API client',
-      security,
       params: ClientIdParams,
       response: { 200: ApiClientSchema, ...errorResponses(400, 401, 404) },
     },
@@ -96,12 +93,11 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   r.patch('/api/admin/clients/:id', {
-    preHandler,
+    config: adminShowingSecrets,
     schema: {
       tags: ['Admin'],
       summary: 'Update name, scopes, webhook URL or rate limit',
       description: 'Setting a webhook URL on a client without one returns its new `webhook_secret` once.',
-      security,
       params: ClientIdParams,
       body: ApiClientUpdateSchema,
       response: { 200: ApiClientWithSecretsSchema, ...errorResponses(400, 401, 404) },
@@ -114,11 +110,10 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   r.post('/api/admin/clients/:id/rotate-key', {
-    preHandler,
+    config: adminShowingSecrets,
     schema: {
       tags: ['Admin'],
       summary: 'Replace the API key (returned once); the old key stops working at once',
-      security,
       params: ClientIdParams,
       response: { 200: ApiClientWithSecretsSchema, ...errorResponses(400, 401, 404) },
     },
@@ -129,11 +124,10 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   r.delete('/api/admin/clients/:id', {
-    preHandler,
+    config: admin,
     schema: {
       tags: ['Admin'],
       summary: 'Disable an API client (its key answers 401 from now on)',
-      security,
       params: ClientIdParams,
       response: { 200: ApiClientSchema, ...errorResponses(400, 401, 404) },
     },

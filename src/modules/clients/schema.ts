@@ -11,7 +11,11 @@ export const ScopeSchema = z.enum(SCOPES).meta({ id: 'Scope' });
 const WebhookUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .max(2048)
-  .refine((value) => !new URL(value).username && !new URL(value).password, 'must not contain credentials');
+  // zod runs refinements even after the URL check failed: URL.parse (null when invalid) never throws.
+  .refine((value) => {
+    const url = URL.parse(value);
+    return url === null || (!url.username && !url.password);
+  }, 'must not contain credentials');
 
 const Scopes = z
   .array(ScopeSchema)

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { databaseErrorFields } from '#platform/db/database-unavailable.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { pendingMigrations, readMigrations } from '#platform/db/migrate.ts';
 import { errorBody } from '#platform/http/errors.ts';
+import { access } from '#platform/http/route-access.ts';
 import { ErrorSchema } from '#platform/http/schemas.ts';
 import type { Metrics } from '#platform/metrics.ts';
 
@@ -26,10 +28,12 @@ export async function registerHealthRoutes(app: FastifyInstance, deps: { pool: P
   const migrations = await readMigrations();
 
   r.get('/healthz', {
+    config: { access: access.public },
     schema: { tags: ['Health'], summary: 'Liveness: the process is up', response: { 200: z.object({ status: z.literal('ok') }) } },
   }, async () => ({ status: 'ok' as const }));
 
   r.get('/readyz', {
+    config: { access: access.public },
     schema: {
       tags: ['Health'],
       summary: 'Readiness: the database answers and every migration is applied',
@@ -43,12 +47,12 @@ export async function registerHealthRoutes(app: FastifyInstance, deps: { pool: P
       }
       return { status: 'ready' as const };
     } catch (error) {
-      request.log.warn({ err: error }, 'readiness check failed');
+      request.log.warn(databaseErrorFields(error), 'readiness check failed');
       return reply.code(503).send(errorBody('NOT_READY', 'database unreachable', request.id, { checks: { database: 'unreachable' } }));
     }
   });
 
-  app.get('/metrics', { schema: { tags: ['Health'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
+  app.get('/metrics', { config: { access: access.public }, schema: { tags: ['Health'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '#platform/http/errors.ts';
+import { access } from '#platform/http/route-access.ts';
 import { ASSET_PREFIX, createAssetLoader, type Asset } from './page-assets.ts';
 
 /**
@@ -41,11 +42,11 @@ function send(request: FastifyRequest, reply: FastifyReply, asset: Asset) {
 export function registerHolderRoutes(app: FastifyInstance): void {
   const loader = createAssetLoader();
 
-  app.get('/prove', { schema: { hide: true }, helmet: { contentSecurityPolicy: HOLDER_PAGE_CSP } }, async (request, reply) =>
+  app.get('/prove', { schema: { hide: true }, config: { access: access.public }, helmet: { contentSecurityPolicy: HOLDER_PAGE_CSP } }, async (request, reply) =>
     send(request, reply, await loader.page()),
   );
 
-  app.get(`${ASSET_PREFIX}*`, { schema: { hide: true } }, async (request: FastifyRequest<{ Params: { '*': string } }>, reply) => {
+  app.get(`${ASSET_PREFIX}*`, { schema: { hide: true }, config: { access: access.public } }, async (request: FastifyRequest<{ Params: { '*': string } }>, reply) => {
     const asset = loader.asset(request.params['*']);
     if (!asset) throw new ApiError('NOT_FOUND', 'no such asset');
     return send(request, reply, await asset);

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { ApiError } from '#platform/http/errors.ts';
-import type { RateLimitHook } from '#platform/http/rate-limit.ts';
-import { errorResponses } from '#platform/http/schemas.ts';
+import { access } from '#platform/http/route-access.ts';
+import { errorResponses, IdParam } from '#platform/http/schemas.ts';
 import { getProofStatus } from '#modules/zk/verify/get-proof-status.ts';
 import { getTask } from '#modules/attestations/get-task.ts';
 import { wrapPool } from '#platform/db/database.ts';
@@ -16,20 +16,13 @@ import { getReceipt } from './get-receipt.ts';
 import { proveConsistency } from './prove-consistency.ts';
 import { type OutOfRange, proveInclusion } from './prove-inclusion.ts';
 
-type Hook = (request: never, reply: never) => Promise<void>;
-
 export type LedgerRouteDeps = {
   pool: Pool;
   platformKeys: PlatformKeys;
-  authenticatePartner: Hook;
-  /** Per-partner rate limit, after authentication (receipts). */
-  rateLimitPartner?: Hook;
-  /** Per-IP rate limit on the public endpoints. */
-  publicRateLimit?: RateLimitHook;
 };
 
-
-const partnerSecurity: Array<Record<string, string[]>> = [{ ApiKeyAuth: [] }, { OAuth2ClientCredentials: [] }];
+/** Public, so counted per client IP. */
+const open = { access: access.publicRateLimited };
 const TEXT = 'text/plain; charset=utf-8';
 /** Until the entry is sequenced and checkpointed (LEDGER_CHECKPOINT_SECONDS, 5 s by default). */
 const RECEIPT_RETRY_AFTER_SECONDS = 1;
@@ -82,17 +75,16 @@ function sendText(reply: FastifyReply, text: string, cacheControl: string): Fast
 
 export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const partner = [deps.authenticatePartner, ...(deps.rateLimitPartner ? [deps.rateLimitPartner] : [])] as never;
-  const onRequest = deps.publicRateLimit ? [deps.publicRateLimit] : [];
 
   /** The ledger kind behind an outcome id, and whether this partner may see that outcome. */
-  const outcomeOwners: Record<string, { kind: string; visibleTo(clientId: string, id: string): Promise<boolean> }> = {
-    prf: { kind: 'zk_proof', visibleTo: async (clientId, id) => (await getProofStatus(deps, clientId, id)) !== undefined },
-    tsk: { kind: 'tee_task', visibleTo: async (clientId, id) => (await getTask({ db: wrapPool(deps.pool) }, clientId, id)) !== undefined },
-  };
+  // A Map, not an object literal: an id prefix like `constructor` must find nothing, not Object's prototype.
+  const outcomeOwners = new Map<string, { kind: string; visibleTo(clientId: string, id: string): Promise<boolean> }>([
+    ['prf', { kind: 'zk_proof', visibleTo: async (clientId, id) => (await getProofStatus(deps, clientId, id)) !== undefined }],
+    ['tsk', { kind: 'tee_task', visibleTo: async (clientId, id) => (await getTask({ db: wrapPool(deps.pool) }, clientId, id)) !== undefined }],
+  ]);
 
   r.get('/api/v1/receipts/:id', {
-    preHandler: partner,
+    config: { access: access.partner() },
     schema: {
       tags: ['Ledger'],
       summary: "An outcome's receipt (a proof `prf_...` or an attestation task `tsk_...`): C2SP tlog-proof@v1 (text), checkable offline",
@@ -100,13 +92,12 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
         '200 `text/plain`: `c2sp.org/tlog-proof@v1`, `extra <base64 leaf>`, `index <n>`, the inclusion path (base64 hashes), ' +
         'a blank line and the signed checkpoint. 202 with `Retry-After` until the outcome is sequenced and covered by a ' +
         'checkpoint (a few seconds). Check it with `veridity verify-receipt <file> --key "$(curl .../api/v1/ledger/key)"`.',
-      security: partnerSecurity,
-      params: z.strictObject({ id: z.string().max(64) }),
+      params: z.strictObject({ id: IdParam('prf', 'tsk') }),
       response: { 200: z.string(), 202: ReceiptPendingSchema, ...errorResponses(401, 404, 429) },
     },
   }, async (request, reply) => {
     const id = request.params.id;
-    const owner = outcomeOwners[id.split('_')[0]!];
+    const owner = outcomeOwners.get(id.split('_')[0]!);
     // Only the partner the outcome belongs to may fetch its receipt; others get the same 404 as for nothing.
     if (!owner || !(await owner.visibleTo(request.client!.id, id))) throw new ApiError('NOT_FOUND', `no proof or task ${id}`);
     const receipt = await getReceipt(deps, { kind: owner.kind, publicId: id });
@@ -120,7 +111,7 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
   });
 
   r.get('/api/v1/ledger/key', {
-    onRequest,
+    config: open,
     schema: {
       tags: ['Ledger'],
       summary: "The ledger's note verifier key (text): pin it to check checkpoints and receipts offline",
@@ -130,7 +121,7 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
   }, async (_request, reply) => sendText(reply, `${await getLedgerVerifierKey(deps)}\n`, 'public, max-age=300'));
 
   r.get('/api/v1/ledger/checkpoint', {
-    onRequest,
+    config: open,
     schema: {
       tags: ['Ledger'],
       summary: 'The newest signed checkpoint (C2SP tlog-checkpoint signed note, text)',
@@ -143,7 +134,7 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
   });
 
   r.get('/api/v1/ledger/proof/inclusion', {
-    onRequest,
+    config: open,
     schema: {
       tags: ['Ledger'],
       summary: 'Inclusion proof of the entry at `index` in the tree of size `size`',
@@ -158,7 +149,7 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
   });
 
   r.get('/api/v1/ledger/proof/consistency', {
-    onRequest,
+    config: open,
     schema: {
       tags: ['Ledger'],
       summary: 'Consistency proof that the tree of size `from` is a prefix of the tree of size `to`',
@@ -173,7 +164,7 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
   });
 
   r.get('/api/v1/ledger/entries/:index', {
-    onRequest,
+    config: open,
     schema: {
       tags: ['Ledger'],
       summary: 'The entry at a position of the log: its leaf bytes, leaf hash and decoded fields',

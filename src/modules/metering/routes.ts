@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Pool } from '#platform/db/pool.ts';
+import { access } from '#platform/http/route-access.ts';
 import { errorResponses } from '#platform/http/schemas.ts';
 import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
 import { usageSeries } from './usage-series.ts';
@@ -17,13 +18,12 @@ const UsageQuery = z
 
 const UsageResponse = z.object({ series: z.array(z.object({ date: z.string(), verified: z.number().int(), failed: z.number().int() })) }).meta({ id: 'UsageSeries' });
 
-export function registerMeteringRoutes(app: FastifyInstance, deps: { pool: Pool; authenticateAdmin: (request: never, reply: never) => Promise<void> }): void {
+export function registerMeteringRoutes(app: FastifyInstance, deps: { pool: Pool }): void {
   app.withTypeProvider<ZodTypeProvider>().get('/api/admin/usage', {
-    preHandler: deps.authenticateAdmin as never,
+    config: { access: access.admin },
     schema: {
       tags: ['Admin'],
       summary: 'Usage analytics: verified and failed verifications per day (UTC)',
-      security: [{ BearerAuth: [] }],
       querystring: UsageQuery,
       response: { 200: UsageResponse, ...errorResponses(400, 401) },
     },

@@ -3,8 +3,8 @@ import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fasti
 import type { Clock } from '#platform/clock.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import type { Db } from '#platform/db/database.ts';
-import type { ErrorCode } from '#platform/http/errors.ts';
-import type { RateLimitHook } from '#platform/http/rate-limit.ts';
+import { ApiError, type ErrorCode } from '#platform/http/errors.ts';
+import { access } from '#platform/http/route-access.ts';
 import { ErrorSchema } from '#platform/http/schemas.ts';
 import { issueAccessToken, type IssueAccessTokenResult } from './issue-access-token.ts';
 import { BASIC_CHALLENGE, OAuthError, oauthErrorBody } from './oauth-error.ts';
@@ -18,11 +18,13 @@ export type OAuthRouteDeps = {
   db: Db;
   clock: Clock;
   platformKeys: PlatformKeys;
-  /** Runs first on both routes (they are unauthenticated): the per-IP limit. */
-  publicRateLimit?: RateLimitHook;
 };
 
 const CLIENT_CREDENTIALS = 'client_credentials';
+/** A token request is a few hundred bytes; anything near this is not one. */
+const TOKEN_REQUEST_LIMIT_BYTES = 8 * 1024;
+/** Both routes are unauthenticated (the client authenticates inside the token request): counted per IP. */
+const config = { access: access.publicRateLimited };
 
 /** Body failures Fastify raises before the handler runs, kept under our code but answered in RFC 6749 form. */
 const BODY_ERRORS: Record<string, ErrorCode> = {
@@ -35,6 +37,8 @@ const BODY_ERRORS: Record<string, ErrorCode> = {
 
 function toOAuthError(error: FastifyError | Error): OAuthError | undefined {
   if (error instanceof OAuthError) return error;
+  // Refused at the edge before the handler (NUL or lone surrogates, nesting): still an RFC 6749 error.
+  if (error instanceof ApiError && error.statusCode === 400) return new OAuthError('invalid_request', error.message, { errorCode: error.code });
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issues = error.validation.map((issue) => `${['body', ...issue.instancePath.split('/').filter(Boolean)].join('.')}: ${issue.message ?? 'invalid'}`);
     return new OAuthError('invalid_request', issues.join('; '));
@@ -76,14 +80,13 @@ function issueFailure(result: IssueAccessTokenResult & { ok: false }): OAuthErro
  */
 export async function registerOAuthRoutes(app: FastifyInstance, deps: OAuthRouteDeps): Promise<void> {
   await app.register(async (scope) => {
-    // Form (the standard) and JSON only: Fastify's default text/plain parser would let a string through.
-    scope.removeContentTypeParser('text/plain');
+    // Form (the standard) beside the application's JSON parser.
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, async (_request: FastifyRequest, body: string) => parseFormBody(body));
     const r = scope.withTypeProvider<ZodTypeProvider>();
-    const onRequest = deps.publicRateLimit ? [deps.publicRateLimit] : [];
 
     r.post('/oauth/token', {
-      onRequest,
+      config,
+      bodyLimit: TOKEN_REQUEST_LIMIT_BYTES,
       errorHandler: tokenEndpointErrorHandler,
       schema: {
         tags: ['OAuth'],
@@ -126,7 +129,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, deps: OAuthRoute
     });
 
     r.get('/.well-known/jwks.json', {
-      onRequest,
+      config,
       schema: {
         tags: ['OAuth'],
         summary: 'Public keys (JWK Set, RFC 7517) that verify the access tokens',

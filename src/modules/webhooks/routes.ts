@@ -4,6 +4,7 @@ import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { ApiError } from '#platform/http/errors.ts';
+import { access } from '#platform/http/route-access.ts';
 import { errorResponses } from '#platform/http/schemas.ts';
 import { adminActor } from '#modules/admin/admin-auth.ts';
 import type { AuditActor } from '#modules/audit/record-audit.ts';
@@ -26,11 +27,10 @@ import {
 } from './schema.ts';
 import { sendTestWebhook } from './send-test-webhook.ts';
 
-type Hook = (request: never, reply: never) => Promise<void>;
-export type WebhookRouteDeps = { pool: Pool; clock: Clock; secretBox: SecretBox; authenticateAdmin: Hook; authenticatePartner: Hook };
+export type WebhookRouteDeps = { pool: Pool; clock: Clock; secretBox: SecretBox };
 
-const partnerSecurity = [{ ApiKeyAuth: [] }];
-const adminSecurity = [{ BearerAuth: [] }];
+const partner = { access: access.partner() };
+const admin = { access: access.admin };
 
 function partnerOf(request: FastifyRequest): { id: string; actor: AuditActor } {
   const client = request.client;
@@ -41,16 +41,13 @@ function partnerOf(request: FastifyRequest): { id: string; actor: AuditActor } {
 /** Partner webhook endpoints (/api/v1/webhooks/...) and the operator's dead-letter tools. */
 export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const partner = deps.authenticatePartner as never;
-  const admin = deps.authenticateAdmin as never;
 
   r.post('/api/v1/webhooks/test', {
-    preHandler: partner,
+    config: partner,
     schema: {
       tags: ['Partner'],
       summary: 'Send a webhook.test event to your endpoint',
       description: 'Queues a signed `webhook.test` event (`{event, ts}`) for delivery; follow it in GET /api/v1/webhooks/deliveries.',
-      security: partnerSecurity,
       response: { 202: TestEventResultSchema, ...errorResponses(401, 409) },
     },
   }, async (request, reply) => {
@@ -61,11 +58,10 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   });
 
   r.get('/api/v1/webhooks/deliveries', {
-    preHandler: partner,
+    config: partner,
     schema: {
       tags: ['Partner'],
       summary: 'Your webhook deliveries, newest first, with every attempt',
-      security: partnerSecurity,
       querystring: DeliveryListQuery,
       response: { 200: WebhookDeliveryPageSchema, ...errorResponses(400, 401) },
     },
@@ -75,11 +71,10 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   });
 
   r.get('/api/v1/webhooks/deliveries/:id', {
-    preHandler: partner,
+    config: partner,
     schema: {
       tags: ['Partner'],
       summary: 'One of your webhook deliveries with every attempt',
-      security: partnerSecurity,
       params: DeliveryIdParams,
       response: { 200: WebhookDeliverySchema, ...errorResponses(400, 401, 404) },
     },
@@ -90,11 +85,10 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   });
 
   r.post('/api/v1/webhooks/deliveries/:id/redeliver', {
-    preHandler: partner,
+    config: partner,
     schema: {
       tags: ['Partner'],
       summary: 'Deliver one of your events again now (same webhook-id, fresh round of attempts)',
-      security: partnerSecurity,
       params: DeliveryIdParams,
       response: { 202: WebhookDeliverySchema, ...errorResponses(400, 401, 404, 409) },
     },
@@ -110,12 +104,11 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   });
 
   r.post('/api/v1/webhooks/rotate-secret', {
-    preHandler: partner,
+    config: { ...partner, carriesSecret: true },
     schema: {
       tags: ['Partner'],
       summary: 'Replace your webhook signing secret (shown once); the old one keeps signing for 24 h',
       description: 'For 24 h every webhook carries two signatures (old and new secret) in `webhook-signature` and `X-Veridity-Signature`, so the receiver can switch secrets without missing an event.',
-      security: partnerSecurity,
       response: { 200: RotatedSecretSchema, ...errorResponses(401, 409) },
     },
   }, async (request) => {
@@ -126,11 +119,10 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   });
 
   r.get('/api/v1/webhooks/endpoint', {
-    preHandler: partner,
+    config: partner,
     schema: {
       tags: ['Partner'],
       summary: 'Your webhook endpoint: URL, disabled state, secret rotation window',
-      security: partnerSecurity,
       response: { 200: WebhookEndpointSchema, ...errorResponses(401) },
     },
   }, async (request) => {
@@ -140,11 +132,10 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   });
 
   r.get('/api/admin/webhooks/dead-letters', {
-    preHandler: admin,
+    config: admin,
     schema: {
       tags: ['Admin'],
       summary: 'Dead webhook deliveries (newest first), with every attempt',
-      security: adminSecurity,
       querystring: DeadLetterListQuery,
       response: { 200: WebhookDeliveryPageSchema, ...errorResponses(400, 401) },
     },
@@ -158,12 +149,11 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   });
 
   r.post('/api/admin/webhooks/dead-letters/redrive', {
-    preHandler: admin,
+    config: admin,
     schema: {
       tags: ['Admin'],
       summary: 'Queue dead deliveries again, in bulk',
       description: 'Selects dead deliveries by `delivery_ids`, `client_id` and/or `event_type` (all given filters apply), or every one with `{"all": true}`. Each gets a fresh round of attempts, due now.',
-      security: adminSecurity,
       body: RedriveRequestSchema,
       response: { 200: RedriveResultSchema, ...errorResponses(400, 401) },
     },

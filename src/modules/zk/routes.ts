@@ -6,7 +6,8 @@ import type { Db } from '#platform/db/database.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { ApiError, errorBody, type ErrorCode } from '#platform/http/errors.ts';
 import { claimIdempotencyKey, requestHash, type StoredResponse } from '#platform/http/idempotency.ts';
-import { errorResponses, ErrorSchema } from '#platform/http/schemas.ts';
+import { access } from '#platform/http/route-access.ts';
+import { errorResponses, ErrorSchema, IdParam } from '#platform/http/schemas.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { adminActor } from '#modules/admin/admin-auth.ts';
 import { requireScope } from '#modules/clients/partner-auth.ts';
@@ -41,8 +42,6 @@ import {
 } from './verify/schema.ts';
 import { verifyProof, type VerifyOutcome } from './verify/verify-proof.ts';
 
-type Hook = (request: never, reply: never) => Promise<void>;
-
 export type ZkRouteDeps = {
   db: Db;
   pool: Pool;
@@ -50,15 +49,12 @@ export type ZkRouteDeps = {
   storage: ObjectStorage;
   verifier: Groth16VerifierPool;
   keyring: CircuitKeyring;
-  authenticateAdmin: Hook;
-  authenticatePartner: Hook;
-  /** Per-partner rate limit hook, run after authentication. */
-  rateLimitPartner?: Hook;
 };
 
 const ARTIFACT_UPLOAD_LIMIT_BYTES = 128 * 1024 * 1024;
-const adminSecurity = [{ BearerAuth: [] }];
-const partnerSecurity: Array<Record<string, string[]>> = [{ ApiKeyAuth: [] }, { OAuth2ClientCredentials: [] }];
+const admin = { access: access.admin };
+/** A key needs one claim-type scope to get this far; the handler then asks for the body's claim type. */
+const partner = { access: access.partner(CLAIM_TYPES) };
 
 const ArtifactFileSchema = z.enum(Object.values(ARTIFACT_FILES) as [string, ...string[]]);
 const KIND_BY_FILE = Object.fromEntries(Object.entries(ARTIFACT_FILES).map(([kind, file]) => [file, kind])) as Record<string, ArtifactKind>;
@@ -78,18 +74,13 @@ function renderOutcome(outcome: VerifyOutcome, requestId: string): StoredRespons
   }
 }
 
-export function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): void {
+export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const admin = deps.authenticateAdmin as never;
-  const partner = [deps.authenticatePartner, ...(deps.rateLimitPartner ? [deps.rateLimitPartner] : [])] as never;
-
-  // Raw artifact uploads (application/octet-stream) are only accepted by the upload route below.
-  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: ARTIFACT_UPLOAD_LIMIT_BYTES }, (_request, body, done) => done(null, body));
 
   // ---- Issuers (operator) ----
   r.post('/api/admin/issuers', {
-    preHandler: admin,
-    schema: { tags: ['Admin'], summary: 'Trust an issuer public key for claim types', security: adminSecurity, body: IssuerCreateSchema, response: { 201: IssuerSchema, ...errorResponses(400, 401, 409) } },
+    config: admin,
+    schema: { tags: ['Admin'], summary: 'Trust an issuer public key for claim types', body: IssuerCreateSchema, response: { 201: IssuerSchema, ...errorResponses(400, 401, 409) } },
   }, async (request, reply) => {
     const result = await registerIssuer(deps, request.body, adminActor(request));
     if (!result.ok) throw new ApiError('CONFLICT', `this public key is already registered as ${result.existingId}`);
@@ -97,12 +88,12 @@ export function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): void 
     return result.issuer;
   });
   r.get('/api/admin/issuers', {
-    preHandler: admin,
-    schema: { tags: ['Admin'], summary: 'List trusted issuers', security: adminSecurity, response: { 200: z.array(IssuerSchema), ...errorResponses(401) } },
+    config: admin,
+    schema: { tags: ['Admin'], summary: 'List trusted issuers', response: { 200: z.array(IssuerSchema), ...errorResponses(401) } },
   }, async () => listIssuers(deps));
   r.delete('/api/admin/issuers/:id', {
-    preHandler: admin,
-    schema: { tags: ['Admin'], summary: 'Stop trusting an issuer', security: adminSecurity, params: z.strictObject({ id: z.string().regex(/^iss_[0-9a-z]{26}$/) }), response: { 200: IssuerSchema, ...errorResponses(400, 401, 404) } },
+    config: admin,
+    schema: { tags: ['Admin'], summary: 'Stop trusting an issuer', params: z.strictObject({ id: IdParam('iss') }), response: { 200: IssuerSchema, ...errorResponses(400, 401, 404) } },
   }, async (request) => {
     const issuer = await disableIssuer(deps, request.params.id, adminActor(request));
     if (!issuer) throw new ApiError('NOT_FOUND', `no issuer ${request.params.id}`);
@@ -110,33 +101,39 @@ export function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): void 
   });
 
   // ---- Circuit registry (operator) ----
-  r.put('/api/admin/artifacts/*', {
-    preHandler: admin,
-    bodyLimit: ARTIFACT_UPLOAD_LIMIT_BYTES,
-    schema: {
-      tags: ['Admin'],
-      summary: 'Upload an artifact (wasm, zkey, verification key) to object storage under the given key',
-      description: 'Send the raw bytes with Content-Type application/octet-stream; then reference the key in POST /api/admin/circuits.',
-      security: adminSecurity,
-      params: z.object({ '*': z.string().min(1).max(512) }),
-      response: { 201: z.object({ key: z.string(), sha256: z.string(), size: z.number().int() }), ...errorResponses(400, 401, 413, 415) },
-    },
-  }, async (request, reply) => {
-    if (!Buffer.isBuffer(request.body)) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the artifact as application/octet-stream');
-    const key = request.params['*'];
-    let stored: { sha256: string };
-    try {
-      stored = await deps.storage.put(key, request.body, 'application/octet-stream');
-    } catch (error) {
-      if (/unsafe object key/.test((error as Error).message)) throw new ApiError('VALIDATION_FAILED', `params.*: ${(error as Error).message}`);
-      throw error;
-    }
-    reply.code(201);
-    return { key, sha256: stored.sha256, size: request.body.length };
+  // Raw uploads (application/octet-stream, up to 128 MiB) in a scope of their own: no other route
+  // takes that content type or that size, and the admin token is checked before a byte is read.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: ARTIFACT_UPLOAD_LIMIT_BYTES }, (_request, body, done) => done(null, body));
+    scope.withTypeProvider<ZodTypeProvider>().put('/api/admin/artifacts/*', {
+      config: admin,
+      bodyLimit: ARTIFACT_UPLOAD_LIMIT_BYTES,
+      schema: {
+        tags: ['Admin'],
+        summary: 'Upload an artifact (wasm, zkey, verification key) to object storage under the given key',
+        description: 'Send the raw bytes with Content-Type application/octet-stream; then reference the key in POST /api/admin/circuits.',
+        params: z.object({ '*': z.string().min(1).max(512).regex(/^[A-Za-z0-9][A-Za-z0-9._\/-]*$/, 'must be an object key: letters, digits, ., _, - and / separated segments') }),
+        response: { 201: z.object({ key: z.string(), sha256: z.string(), size: z.number().int() }), ...errorResponses(400, 401, 413, 415) },
+      },
+    }, async (request, reply) => {
+      if (!Buffer.isBuffer(request.body)) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the artifact as application/octet-stream');
+      const key = request.params['*'];
+      let stored: { sha256: string };
+      try {
+        stored = await deps.storage.put(key, request.body, 'application/octet-stream');
+      } catch (error) {
+        if (/unsafe object key/.test((error as Error).message)) throw new ApiError('VALIDATION_FAILED', `params.*: ${(error as Error).message}`);
+        throw error;
+      }
+      reply.code(201);
+      return { key, sha256: stored.sha256, size: request.body.length };
+    });
   });
+
   r.post('/api/admin/circuits', {
-    preHandler: admin,
-    schema: { tags: ['Admin'], summary: 'Register a circuit artifact version', security: adminSecurity, body: CircuitVersionCreateSchema, response: { 201: CircuitVersionSchema, ...errorResponses(400, 401, 409, 422) } },
+    config: admin,
+    schema: { tags: ['Admin'], summary: 'Register a circuit artifact version', body: CircuitVersionCreateSchema, response: { 201: CircuitVersionSchema, ...errorResponses(400, 401, 409, 422) } },
   }, async (request, reply) => {
     const result = await registerCircuit(deps, request.body, adminActor(request));
     if (!result.ok) throw new ApiError(result.code === 'ALREADY_REGISTERED' ? 'CONFLICT' : result.code, result.message);
@@ -144,14 +141,14 @@ export function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): void 
     return result.circuit;
   });
   r.get('/api/admin/circuits', {
-    preHandler: admin,
-    schema: { tags: ['Admin'], summary: 'List circuit versions', security: adminSecurity, response: { 200: z.array(CircuitVersionSchema), ...errorResponses(401) } },
+    config: admin,
+    schema: { tags: ['Admin'], summary: 'List circuit versions', response: { 200: z.array(CircuitVersionSchema), ...errorResponses(401) } },
   }, async () => (await listCircuitRows(deps, { enabledOnly: false })).map(toCircuitVersion));
   r.patch('/api/admin/circuits/:id', {
-    preHandler: admin,
+    config: admin,
     schema: {
-      tags: ['Admin'], summary: 'Enable or disable a circuit version', security: adminSecurity,
-      params: z.strictObject({ id: z.string().regex(/^cir_[0-9a-z]{26}$/) }), body: z.strictObject({ enabled: z.boolean() }),
+      tags: ['Admin'], summary: 'Enable or disable a circuit version',
+      params: z.strictObject({ id: IdParam('cir') }), body: z.strictObject({ enabled: z.boolean() }),
       response: { 200: CircuitVersionSchema, ...errorResponses(400, 401, 404) },
     },
   }, async (request) => {
@@ -162,12 +159,14 @@ export function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): void 
 
   // ---- Public artifacts for provers ----
   r.get('/api/v1/circuits', {
+    config: { access: access.public },
     schema: { tags: ['Circuits'], summary: 'Enabled circuit versions and where to download their artifacts', response: { 200: z.array(PublicCircuitSchema) } },
   }, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=60');
     return (await listCircuitRows(deps, { enabledOnly: true })).map(toPublicCircuit);
   });
   r.get('/api/v1/circuits/:claim_type/:semver/:artifact', {
+    config: { access: access.public },
     schema: {
       tags: ['Circuits'], summary: 'Download an artifact (immutable; ETag = its SHA-256)',
       params: z.strictObject({ claim_type: z.enum(CLAIM_TYPES), semver: z.string().max(40), artifact: ArtifactFileSchema }),
@@ -190,9 +189,9 @@ export function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): void 
 
   // ---- Partner: proof requests, verification, status ----
   r.post('/api/v1/requests', {
-    preHandler: partner,
+    config: partner,
     schema: {
-      tags: ['Verify'], summary: 'Create a proof request: a fresh nonce bound to claim, domain and parameters', security: partnerSecurity,
+      tags: ['Verify'], summary: 'Create a proof request: a fresh nonce bound to claim, domain and parameters', 
       body: ProofRequestCreateSchema, response: { 201: ProofRequestSchema, ...errorResponses(400, 401, 403, 422, 429) },
     },
   }, async (request, reply) => {
@@ -204,9 +203,9 @@ export function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): void 
   });
 
   r.post('/api/v1/verify', {
-    preHandler: partner,
+    config: partner,
     schema: {
-      tags: ['Verify'], summary: 'Verify a ZK proof synchronously', security: partnerSecurity,
+      tags: ['Verify'], summary: 'Verify a ZK proof synchronously', 
       headers: z.object({ 'idempotency-key': z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/).optional() }).loose(),
       body: ProofVerifyRequestSchema,
       response: { 200: ProofVerifyResponseSchema, ...errorResponses(400, 401, 403, 409, 413, 422, 429) },
@@ -235,10 +234,10 @@ export function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): void 
   });
 
   r.get('/api/v1/status/:proof_id', {
-    preHandler: partner,
+    config: partner,
     schema: {
-      tags: ['Status'], summary: 'Status of a proof by id (only the partner that verified it sees it)', security: partnerSecurity,
-      params: z.strictObject({ proof_id: z.string().max(64) }), response: { 200: ProofStatusSchema, ...errorResponses(401, 404, 429) },
+      tags: ['Status'], summary: 'Status of a proof by id (only the partner that verified it sees it)', 
+      params: z.strictObject({ proof_id: IdParam('prf') }), response: { 200: ProofStatusSchema, ...errorResponses(401, 404, 429) },
     },
   }, async (request) => {
     const status = await getProofStatus(deps, request.client!.id, request.params.proof_id);

@@ -40,6 +40,10 @@ export const ERROR_CODES = {
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   NOT_READY: 503,
+  // The database is unreachable (restart, failover): retry after Retry-After.
+  DATABASE_UNAVAILABLE: 503,
+  // More requests in flight than the process takes at once: retry after Retry-After.
+  OVERLOADED: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

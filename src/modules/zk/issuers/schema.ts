@@ -14,7 +14,15 @@ export function isOnBabyJubJub(x: bigint, y: bigint): boolean {
   return (A * x2 + y2) % P === (1n + ((D * x2) % P) * y2) % P;
 }
 
-const FieldElement = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'must be a canonical decimal field element');
+const CANONICAL_DECIMAL = /^(0|[1-9][0-9]{0,77})$/;
+const FieldElement = z.string().regex(CANONICAL_DECIMAL, 'must be a canonical decimal field element');
+
+/** zod runs this refinement even when a coordinate failed its own check: BigInt only sees canonical decimals. */
+function isCurvePoint(point: { ax: unknown; ay: unknown }): boolean {
+  const { ax, ay } = point;
+  if (typeof ax !== 'string' || typeof ay !== 'string' || !CANONICAL_DECIMAL.test(ax) || !CANONICAL_DECIMAL.test(ay)) return true; // already reported
+  return isOnBabyJubJub(BigInt(ax), BigInt(ay));
+}
 
 export const IssuerCreateSchema = z
   .strictObject({
@@ -22,7 +30,7 @@ export const IssuerCreateSchema = z
     public_key: z.strictObject({ ax: FieldElement, ay: FieldElement }),
     claim_types: z.array(z.enum(CLAIM_TYPES)).min(1).refine((v) => new Set(v).size === v.length, 'must not repeat a claim type'),
   })
-  .refine((body) => isOnBabyJubJub(BigInt(body.public_key.ax), BigInt(body.public_key.ay)), {
+  .refine((body) => typeof body.public_key !== 'object' || body.public_key === null || isCurvePoint(body.public_key), {
     message: 'is not a point on Baby Jubjub',
     path: ['public_key'],
   })

@@ -1,0 +1,126 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { errorResponses } from './schemas.ts';
+
+/**
+ * Who may call a route, declared once on the route (`config: { access }`) and applied by one
+ * `onRoute` hook: authentication, scope and rate limit run in `onRequest`, from headers only,
+ * before any body is read; the OpenAPI `security` and the error responses they imply follow
+ * from the same declaration, so the document cannot drift from what the route enforces.
+ */
+export type RouteAccess =
+  | { readonly auth: 'public'; readonly rateLimit?: 'per-ip' }
+  | { readonly auth: 'admin' }
+  /** `anyScope`: the key must carry at least one of these (a handler may then ask for a specific one). */
+  | { readonly auth: 'partner'; readonly anyScope?: readonly string[] };
+
+export const access = {
+  public: { auth: 'public' },
+  /** Unauthenticated but counted per client IP and route. */
+  publicRateLimited: { auth: 'public', rateLimit: 'per-ip' },
+  admin: { auth: 'admin' },
+  partner: (anyScope?: readonly string[]): RouteAccess => (anyScope ? { auth: 'partner', anyScope } : { auth: 'partner' }),
+} as const satisfies Record<string, RouteAccess | ((...args: never[]) => RouteAccess)>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+    /** The response carries a secret shown once (API key, webhook secret): `Cache-Control: no-store`. */
+    carriesSecret?: boolean;
+  }
+}
+
+type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+export type AccessHooks = {
+  authenticateAdmin: Hook;
+  authenticatePartner: Hook;
+  /** A hook refusing (403) a partner whose key carries none of `scopes`. */
+  requireAnyScope(scopes: readonly string[]): Hook;
+  rateLimitPerClient: Hook;
+  rateLimitPerIp: Hook;
+};
+
+/** Routes a plugin registers itself (swagger-ui's `/docs`), public by nature. */
+export type AccessOptions = AccessHooks & { publicPrefixes: readonly string[] };
+
+/** Every route the app registered, with what it enforces: the security test walks these. */
+export type DeclaredRoute = {
+  method: string;
+  url: string;
+  access: RouteAccess;
+  /** The route's own body limit, when it differs from the app's. */
+  bodyLimit: number | undefined;
+  hasBodySchema: boolean;
+};
+
+const BEARER_SECURITY = [{ BearerAuth: [] }];
+
+function securityOf(access: RouteAccess): Array<Record<string, string[]>> | undefined {
+  if (access.auth === 'admin') return BEARER_SECURITY;
+  if (access.auth === 'partner') return [{ ApiKeyAuth: [] }, { OAuth2ClientCredentials: [...(access.anyScope ?? [])] }];
+  return undefined;
+}
+
+function hooksOf(access: RouteAccess, hooks: AccessHooks): Hook[] {
+  switch (access.auth) {
+    case 'admin':
+      return [hooks.authenticateAdmin];
+    case 'partner':
+      return [hooks.authenticatePartner, ...(access.anyScope ? [hooks.requireAnyScope(access.anyScope)] : []), hooks.rateLimitPerClient];
+    case 'public':
+      return access.rateLimit === 'per-ip' ? [hooks.rateLimitPerIp] : [];
+  }
+}
+
+/** The failures a route can answer whatever its handler does. */
+function impliedErrorStatuses(access: RouteAccess, schema: NonNullable<RouteOptions['schema']>): number[] {
+  const statuses = [503];
+  if (access.auth !== 'public') statuses.push(401);
+  if (access.auth === 'partner') statuses.push(429);
+  if (access.auth === 'partner' && access.anyScope) statuses.push(403);
+  if (access.auth === 'public' && access.rateLimit) statuses.push(429);
+  if (schema.body) statuses.push(400, 413, 415);
+  if (schema.params || schema.querystring || schema.headers) statuses.push(400);
+  return statuses;
+}
+
+function asArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+async function noStore(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+}
+
+/**
+ * Installs the hook on `app` (before any route is registered): every route must declare its
+ * access, or start-up fails naming it, so a route cannot be left open by forgetting.
+ */
+export function enforceRouteAccess(app: FastifyInstance, options: AccessOptions): DeclaredRoute[] {
+  const routes: DeclaredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    const declared = route.config?.access;
+    const methods = asArray(route.method);
+    if (!declared) {
+      if (!options.publicPrefixes.some((prefix) => route.url.startsWith(prefix))) {
+        throw new Error(`route ${methods.join(',')} ${route.url} declares no access (config.access)`);
+      }
+      for (const method of methods) routes.push({ method, url: route.url, access: access.public, bodyLimit: route.bodyLimit, hasBodySchema: false });
+      return;
+    }
+    for (const method of methods) routes.push({ method, url: route.url, access: declared, bodyLimit: route.bodyLimit, hasBodySchema: route.schema?.body !== undefined });
+    const existing = route.onRequest;
+    route.onRequest = [...hooksOf(declared, options), ...asArray(existing)] as typeof route.onRequest;
+    if (route.config?.carriesSecret) route.onSend = [noStore, ...asArray(route.onSend)] as typeof route.onSend;
+    const schema = route.schema ?? {};
+    const security = securityOf(declared);
+    const implied = errorResponses(...impliedErrorStatuses(declared, schema));
+    const declaredResponses = (schema.response ?? {}) as Record<string, unknown>;
+    route.schema = {
+      ...schema,
+      ...(security && !schema.hide ? { security } : {}),
+      ...(schema.response || !schema.hide ? { response: { ...implied, ...declaredResponses } } : {}),
+    };
+  });
+  return routes;
+}

@@ -1,0 +1,275 @@
+/**
+ * The security suite every route gets (as unkey runs shared route tests): it walks the app's own
+ * route table, so a new route is covered the moment it exists, or fails here until it declares
+ * what this suite needs (sample path parameters; a foreign-tenant probe for partner ids).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { LightMyRequestResponse } from 'fastify';
+import { newId } from '#platform/ids.ts';
+import type { DeclaredRoute } from '#platform/http/route-access.ts';
+import { SCOPES } from '#modules/clients/schema.ts';
+import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
+import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } from './support/holder.ts';
+import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
+
+let t: TestApp;
+let port: number;
+/** Owns the resources the other partners probe for. */
+let owner: Record<string, any>;
+/** Every scope, none of owner's resources. */
+let stranger: Record<string, any>;
+let owned: { proof: string; task: string; delivery: string };
+
+const SAMPLE_ID = (prefix: Parameters<typeof newId>[0]) => newId(prefix);
+
+/** Path parameters that pass each route's own validation (unknown ids: the handler answers 404). */
+const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
+  '/api/admin/clients/:id': () => ({ id: SAMPLE_ID('cli') }),
+  '/api/admin/clients/:id/rotate-key': () => ({ id: SAMPLE_ID('cli') }),
+  '/api/admin/issuers/:id': () => ({ id: SAMPLE_ID('iss') }),
+  '/api/admin/circuits/:id': () => ({ id: SAMPLE_ID('cir') }),
+  '/api/admin/artifacts/*': () => ({ '*': 'security-suite/artifact.bin' }),
+  '/api/admin/attestations/collateral/:fmspc': () => ({ fmspc: '00906ed50000' }),
+  '/api/admin/attestations/os-images/:os_image_hash': () => ({ os_image_hash: 'ab'.repeat(32) }),
+  '/api/v1/circuits/:claim_type/:semver/:artifact': () => ({ claim_type: 'age_over_18', semver: '1.0.0', artifact: 'verification_key.json' }),
+  '/api/v1/status/:proof_id': () => ({ proof_id: SAMPLE_ID('prf') }),
+  '/api/v1/receipts/:id': () => ({ id: SAMPLE_ID('prf') }),
+  '/api/v1/tasks/:id': () => ({ id: SAMPLE_ID('tsk') }),
+  '/api/v1/tasks/:id/result': () => ({ id: SAMPLE_ID('tsk') }),
+  '/api/v1/webhooks/deliveries/:id': () => ({ id: SAMPLE_ID('whk') }),
+  '/api/v1/webhooks/deliveries/:id/redeliver': () => ({ id: SAMPLE_ID('whk') }),
+  '/api/v1/ledger/entries/:index': () => ({ index: '0' }),
+  '/prove/assets/*': () => ({ '*': 'holder-page.css' }),
+  '/docs/*': () => ({ '*': 'index.html' }),
+  '/docs/static/*': () => ({ '*': 'index.css' }),
+};
+
+/** For each partner route with an id: the id of a resource `owner` has, which no other partner may see. */
+const FOREIGN_IDS: Record<string, () => Record<string, string>> = {
+  '/api/v1/status/:proof_id': () => ({ proof_id: owned.proof }),
+  '/api/v1/receipts/:id': () => ({ id: owned.proof }),
+  '/api/v1/tasks/:id': () => ({ id: owned.task }),
+  '/api/v1/tasks/:id/result': () => ({ id: owned.task }),
+  '/api/v1/webhooks/deliveries/:id': () => ({ id: owned.delivery }),
+  '/api/v1/webhooks/deliveries/:id/redeliver': () => ({ id: owned.delivery }),
+};
+
+const paramNames = (url: string) => [...url.matchAll(/:([a-z_]+)|\*/g)].map((match) => match[1] ?? '*');
+
+function urlFor(route: DeclaredRoute, params?: Record<string, string>): string {
+  const names = paramNames(route.url);
+  if (names.length === 0) return route.url;
+  const values = params ?? SAMPLE_PARAMS[route.url]?.();
+  assert.ok(values, `${route.method} ${route.url}: add sample path parameters to SAMPLE_PARAMS`);
+  return route.url.replace(/:([a-z_]+)|\*/g, (_match, name: string | undefined) => values[name ?? '*']!.split('/').map(encodeURIComponent).join('/'));
+}
+
+function credentialsFor(route: DeclaredRoute, partner: Record<string, any> = stranger): Record<string, string> {
+  if (route.access.auth === 'admin') return { authorization: `Bearer ${t.adminToken}` };
+  if (route.access.auth === 'partner') return { 'x-api-key': partner.api_key };
+  return {};
+}
+
+const walked = () => t.app.routeTable.filter((route) => route.method !== 'HEAD' && route.method !== 'OPTIONS');
+const withBody = (route: DeclaredRoute) => route.method !== 'GET';
+const label = (route: DeclaredRoute) => `${route.method} ${route.url}`;
+
+function assertNo5xx(route: DeclaredRoute, response: LightMyRequestResponse | { statusCode: number; body: string }): void {
+  assert.ok(response.statusCode < 500, `${label(route)} answered ${response.statusCode}: ${response.body}`);
+}
+
+function assertError(route: DeclaredRoute, response: LightMyRequestResponse, status: number, code: string): void {
+  assertNo5xx(route, response);
+  assert.equal(response.statusCode, status, `${label(route)}: ${response.body}`);
+  const body = response.json();
+  assert.equal(body.error_code, code, `${label(route)}: ${response.body}`);
+  assert.match(body.request_id, /^req_/);
+}
+
+/** Sends headers that announce `declaredLength` bytes of body, then only `sent` of them, and reads the answer. */
+function rawRequest(options: { method: string; path: string; headers: Record<string, string>; declaredLength: number; sent: number }): Promise<{ statusCode: number; body: string; bodyBytesSent: number }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    let sentBytes = 0;
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
+    socket.on('error', reject);
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1');
+      const end = received.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const length = Number(/content-length: (\d+)/i.exec(received.slice(0, end))?.[1] ?? 0);
+      if (received.length >= end + 4 + length) {
+        socket.destroy();
+        resolve({ statusCode: Number(received.slice(9, 12)), body: received.slice(end + 4, end + 4 + length), bodyBytesSent: sentBytes });
+      }
+    });
+    const head = [`${options.method} ${options.path} HTTP/1.1`, 'host: 127.0.0.1', `content-length: ${options.declaredLength}`, ...Object.entries(options.headers).map(([k, v]) => `${k}: ${v}`)];
+    socket.write(`${head.join('\r\n')}\r\n\r\n`);
+    if (options.sent > 0) {
+      sentBytes = options.sent;
+      socket.write(Buffer.alloc(options.sent, 0x7b));
+    }
+  });
+}
+
+before(async () => {
+  t = await createTestApp({ bundledCircuits: true });
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  port = (t.app.server.address() as { port: number }).port;
+  owner = await createPartner(t, { name: 'Owner Bank', scopes: [...SCOPES], webhook_url: 'https://owner.example/hooks' });
+  stranger = await createPartner(t, { name: 'Stranger Bank', scopes: [...SCOPES], webhook_url: 'https://stranger.example/hooks' });
+
+  // The owner's resources: a verified proof, an attestation task and a webhook delivery.
+  const issuer = await generateIssuerKey();
+  const registered = await t.admin('POST', '/api/admin/issuers', { name: 'Registry', public_key: issuer.publicKey, claim_types: [...CLAIM_TYPES] });
+  assert.equal(registered.statusCode, 201, registered.body);
+  const nonce = randomBytes(24).toString('base64url');
+  const holder = await prove(await issueCredential(issuer, attributes()), 'age_over_18', { nonce, verifierDomain: 'owner.example', param: 18n });
+  const asOwner = { 'x-api-key': owner.api_key };
+  const verified = await t.app.inject({
+    method: 'POST', url: '/api/v1/verify', headers: asOwner,
+    payload: { claim_type: 'age_over_18', circuit_version: '1.0.0', proof: holder.proof, public_signals: holder.publicSignals, request: { nonce, verifier_domain: 'owner.example' } },
+  });
+  assert.equal(verified.statusCode, 200, verified.body);
+  const task = await t.app.inject({ method: 'POST', url: '/api/v1/tasks', headers: asOwner, payload: { appId: 'app-1', appName: 'Owner app', appConfigType: 'phala_cloud', evidence: { quote: 'ab'.repeat(64) } } });
+  assert.equal(task.statusCode, 202, task.body);
+  const delivery = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/test', headers: asOwner });
+  assert.equal(delivery.statusCode, 202, delivery.body);
+  owned = { proof: verified.json().proof_id, task: task.json().id, delivery: delivery.json().delivery_id };
+});
+after(async () => {
+  await releaseProver();
+  await t.close();
+});
+
+describe('every route', () => {
+  test('is in the route table with its access, and the table holds every kind', () => {
+    const kinds = new Set(walked().map((route) => route.access.auth));
+    assert.deepEqual([...kinds].sort(), ['admin', 'partner', 'public']);
+    assert.ok(walked().length >= 50, `only ${walked().length} routes walked`);
+  });
+
+  test('without credentials: 401 from the headers alone, before the body is read (a 20 MB body is never sent)', async () => {
+    for (const route of walked().filter((r) => r.access.auth !== 'public')) {
+      const response = await rawRequest({
+        method: route.method, path: urlFor(route), headers: { 'content-type': 'application/json' }, declaredLength: 20 * 1024 * 1024, sent: 16 * 1024,
+      });
+      assert.equal(response.statusCode, 401, `${label(route)}: ${response.body}`);
+      assert.equal(JSON.parse(response.body).error_code, 'UNAUTHORIZED');
+    }
+  });
+
+  test('without credentials, a body that fails validation still gets 401 (nothing about the schema leaks)', async () => {
+    for (const route of walked().filter((r) => r.access.auth !== 'public')) {
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), ...(withBody(route) ? { payload: {} } : {}) });
+      assertError(route, response, 401, 'UNAUTHORIZED');
+      const wrongKey = await t.app.inject({
+        method: route.method as 'POST', url: urlFor(route),
+        headers: route.access.auth === 'admin' ? { authorization: 'Bearer vat_wrong' } : { 'x-api-key': 'vk_wrong' },
+      });
+      assertError(route, wrongKey, 401, 'UNAUTHORIZED');
+    }
+  });
+
+  test('a partner key on an operator route, and an operator token on a partner route: 401', async () => {
+    for (const route of walked().filter((r) => r.access.auth !== 'public')) {
+      const swapped = route.access.auth === 'admin' ? { authorization: `Bearer ${owner.api_key}`, 'x-api-key': owner.api_key } : { authorization: `Bearer ${t.adminToken}` };
+      assertError(route, await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: swapped }), 401, 'UNAUTHORIZED');
+    }
+  });
+
+  test('a partner whose key lacks every scope the route needs: 403', async () => {
+    for (const route of walked()) {
+      if (route.access.auth !== 'partner' || !route.access.anyScope) continue;
+      const needed = route.access.anyScope;
+      const other = SCOPES.filter((scope) => !needed.includes(scope));
+      const unscoped = await createPartner(t, { name: 'Unscoped', scopes: other });
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { 'x-api-key': unscoped.api_key }, ...(withBody(route) ? { payload: {} } : {}) });
+      assertError(route, response, 403, 'UNAUTHORIZED_SCOPE');
+    }
+  });
+
+  test("another partner's ids: 404, the same as for ids that do not exist", async () => {
+    for (const route of walked()) {
+      if (route.access.auth !== 'partner' || paramNames(route.url).length === 0) continue;
+      const foreign = FOREIGN_IDS[route.url];
+      assert.ok(foreign, `${label(route)}: add a foreign-tenant probe to FOREIGN_IDS`);
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route, foreign()), headers: credentialsFor(route) });
+      assertError(route, response, 404, 'NOT_FOUND');
+      const own = await t.app.inject({ method: route.method as 'GET', url: urlFor(route, foreign()), headers: credentialsFor(route, owner) });
+      assert.notEqual(own.statusCode, 404, `${label(route)}: the owner should see its own resource: ${own.body}`);
+      assertNo5xx(route, own);
+    }
+  });
+
+  test('a body over the route limit: 413 from Content-Length, before it is read', async () => {
+    for (const route of walked().filter(withBody)) {
+      const limit = route.bodyLimit ?? 256 * 1024;
+      const response = await rawRequest({
+        method: route.method, path: urlFor(route), headers: { 'content-type': route.url.startsWith('/api/admin/artifacts') ? 'application/octet-stream' : 'application/json', ...credentialsFor(route) },
+        declaredLength: limit + 1, sent: 0,
+      });
+      assert.equal(response.statusCode, 413, `${label(route)}: ${response.body}`);
+      assert.equal(JSON.parse(response.body).error_code, 'PAYLOAD_TOO_LARGE');
+    }
+  });
+
+  test('a content type the route does not take: 415', async () => {
+    for (const route of walked().filter(withBody)) {
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...credentialsFor(route), 'content-type': 'text/plain' }, payload: 'hello' });
+      assertNo5xx(route, response);
+      assert.equal(response.statusCode, 415, `${label(route)}: ${response.body}`);
+      assert.equal(response.json().error_code, 'UNSUPPORTED_MEDIA_TYPE');
+    }
+  });
+
+  test('NUL and lone surrogates in path parameters, query strings and bodies: 400', async () => {
+    for (const route of walked()) {
+      const headers = credentialsFor(route);
+      const names = paramNames(route.url);
+      for (const bad of ['%00', '%ED%A0%80', 'a%00b']) {
+        if (names.length > 0) {
+          const path = urlFor(route).split('/');
+          path[path.length - 1] = bad;
+          const response = await t.app.inject({ method: route.method as 'GET', url: path.join('/'), headers });
+          assertNo5xx(route, response);
+          assert.ok([400, 404].includes(response.statusCode), `${label(route)} with ${bad}: ${response.body}`);
+        }
+        // Invalid UTF-8 in a query string stays percent-encoded text (nothing unsafe), so only NUL is refused there.
+        const query = await t.app.inject({ method: route.method as 'GET', url: `${urlFor(route)}?q=${bad}`, headers });
+        if (bad.includes('%00')) assertError(route, query, 400, 'VALIDATION_FAILED');
+        else assertNo5xx(route, query);
+      }
+      if (withBody(route) && !route.url.startsWith('/api/admin/artifacts')) {
+        for (const text of ['{"name":"a\\u0000b"}', '{"name":"\\ud800"}', '{"\\udc00":1}']) {
+          const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...headers, 'content-type': 'application/json' }, payload: text });
+          assertError(route, response, 400, 'VALIDATION_FAILED');
+          const { error, error_description } = response.json();
+          assert.match(error_description ?? error, /NUL characters or unpaired surrogates/, `${label(route)}: ${response.body}`);
+        }
+      }
+    }
+  });
+
+  test('a body nested 30,000 deep: 400, never a stack overflow', async () => {
+    for (const route of walked().filter(withBody)) {
+      if (route.url.startsWith('/api/admin/artifacts')) continue;
+      const deep = `${'{"a":'.repeat(30_000)}1${'}'.repeat(30_000)}`;
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...credentialsFor(route), 'content-type': 'application/json' }, payload: deep });
+      assertNo5xx(route, response);
+      if (route.bodyLimit === undefined || route.bodyLimit >= deep.length) assertError(route, response, 400, 'VALIDATION_FAILED');
+    }
+  });
+
+  test('with valid credentials and the sample parameters, no route answers 5xx', async () => {
+    for (const route of walked()) {
+      if (route.url === '/api/v1/queue/pause') continue; // pausing would stop the other tests' tasks
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: credentialsFor(route), ...(withBody(route) && !route.url.startsWith('/api/admin/artifacts') ? { payload: {} } : {}) });
+      assertNo5xx(route, response);
+    }
+  });
+});
