@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type App } from '#src/app.ts';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '#src/config.ts';
 import { systemClock, type Clock } from '#platform/clock.ts';
 import { createPlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { createSecretBox } from '#platform/crypto/secret-box.ts';
@@ -27,7 +28,7 @@ export type TestApp = {
 };
 
 /** `encryptionKey`: seal the platform keys with this key (so a test's own sequencer or CLI run can open them). */
-export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: number; bundledCircuits?: boolean; encryptionKey?: Buffer } = {}): Promise<TestApp> {
+export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: number; bundledCircuits?: boolean; encryptionKey?: Buffer; http?: Partial<HttpLimits> } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const objectsDir = await mkdtemp(path.join(tmpdir(), 'veridity-objects-'));
   const storage = createFileStorage(objectsDir);
@@ -38,7 +39,14 @@ export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: n
   const captured: string[] = [];
   const log = createLogger('info', new Writable({ write(chunk, _enc, done) { captured.push(chunk.toString()); done(); } }));
   const app = await buildApp({
-    config: { adminToken, bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024, trustProxy: false, redisUrl: undefined, publicRateLimitPerMinute: 100_000 },
+    config: {
+      adminToken,
+      bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024,
+      trustProxy: false,
+      redisUrl: undefined,
+      publicRateLimitPerMinute: 100_000,
+      http: { ...DEFAULT_HTTP_LIMITS, ...options.http },
+    },
     log,
     clock,
     pool: database.pool,
