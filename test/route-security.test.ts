@@ -273,3 +273,20 @@ describe('every route', () => {
     }
   });
 });
+
+describe('responses that carry a secret', () => {
+  test('are Cache-Control: no-store (client creation, key rotation, a first webhook URL, webhook secret rotation)', async () => {
+    const created = await t.admin('POST', '/api/admin/clients', { name: 'Secretive', scopes: ['age_over_18'] });
+    const id = created.json().id;
+    const rotated = await t.admin('POST', `/api/admin/clients/${id}/rotate-key`);
+    const firstWebhook = await t.admin('PATCH', `/api/admin/clients/${id}`, { webhook_url: 'https://secretive.example/hooks' });
+    const secret = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/rotate-secret', headers: { 'x-api-key': rotated.json().api_key } });
+    for (const [name, response] of Object.entries({ created, rotated, firstWebhook, secret })) {
+      assert.ok(response.statusCode < 300, `${name}: ${response.body}`);
+      assert.equal(response.headers['cache-control'], 'no-store', name);
+    }
+    assert.ok(firstWebhook.json().webhook_secret && secret.json().webhook_secret);
+    const listed = await t.admin('GET', '/api/admin/clients');
+    assert.notEqual(listed.headers['cache-control'], 'no-store');
+  });
+});
