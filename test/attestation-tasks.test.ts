@@ -198,7 +198,9 @@ describe('a TDX quote with its collateral', () => {
     // The full document in object storage: the hash on the row is the hash of the stored bytes.
     assert.equal(done.s3Filename, `${id}-${done.resultSha256.slice(0, 16)}.json`);
     assert.equal(done.s3Key, `attestation-results/${done.s3Filename}`);
-    assert.equal(done.s3Bucket, storage.bucket);
+    // The file-system store is named `local` to partners: its path on the server is not theirs to see.
+    assert.equal(done.s3Bucket, 'local');
+    assert.equal(JSON.stringify(done).includes(objectsDir), false, 'the server path reached the partner');
     const stored = (await storage.get(done.s3Key))!;
     assert.equal(sha256(stored), done.resultSha256);
     const document = JSON.parse(stored.toString('utf8'));
@@ -582,6 +584,8 @@ describe('health', () => {
     assert.equal(typeof health.checks.queue.pending, 'number');
     assert.equal(health.checks.storage.status, 'ok');
     assert.equal(health.checks.storage.backend, 'file');
+    assert.equal(health.checks.storage.bucket, 'local');
+    assert.equal(response.body.includes(objectsDir), false, 'the server path is on an unauthenticated endpoint');
     assert.equal((await inject({}, 'GET', '/health')).json().status, 'ok');
     const openapi = await inject({}, 'GET', '/openapi.json');
     assert.equal(openapi.statusCode, 200);
@@ -635,6 +639,7 @@ describe('ledger', () => {
 describe('infrastructure failures', () => {
   test('a storage outage is retried by the queue; after the last retry the task fails with INTERNAL_ERROR', async () => {
     const storageDown: ObjectStorage = {
+      backend: 's3',
       bucket: 'down',
       put: async () => {
         throw new Error('object storage unreachable');

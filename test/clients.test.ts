@@ -8,6 +8,17 @@ before(async () => (t = await createTestApp()));
 after(async () => t.close());
 
 const me = (apiKey?: string) => t.app.inject({ method: 'GET', url: '/api/v1/me', headers: apiKey ? { 'x-api-key': apiKey } : {} });
+const meWithToken = (token: string) => t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+
+async function accessToken(clientId: string, apiKey: string): Promise<string> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: apiKey },
+  });
+  assert.equal(response.statusCode, 200, response.body);
+  return response.json().access_token;
+}
 
 describe('partner clients through the admin API', () => {
   test('create returns the key and webhook secret once; the key authenticates', async () => {
@@ -68,14 +79,20 @@ describe('partner clients through the admin API', () => {
     assert.equal((await t.admin('PATCH', '/api/admin/clients/cli_00000000000000000000000000', { name: 'x' })).statusCode, 404);
   });
 
-  test('rotate-key: the new key works, the old one is refused at once', async () => {
+  test('rotate-key: the new key works, the old one and its access tokens are refused at once', async () => {
     const created = await createPartner(t);
+    const oldToken = await accessToken(created.id, created.api_key);
+    assert.equal((await meWithToken(oldToken)).statusCode, 200);
     const rotated = await t.admin('POST', `/api/admin/clients/${created.id}/rotate-key`);
     assert.equal(rotated.statusCode, 200);
     const newKey = rotated.json().api_key as string;
     assert.notEqual(newKey, created.api_key);
     assert.equal((await me(created.api_key)).statusCode, 401);
     assert.equal((await me(newKey)).statusCode, 200);
+    const refused = await meWithToken(oldToken);
+    assert.equal(refused.statusCode, 401);
+    assert.match(refused.json().error, /revoked/);
+    assert.equal((await meWithToken(await accessToken(created.id, newKey))).statusCode, 200);
   });
 
   test('disable: the key answers 401, the client stays listed as disabled; idempotent', async () => {

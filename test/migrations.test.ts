@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
-import { readMigrations, runMigrations } from '#platform/db/migrate.ts';
-import { createTestDatabase } from './support/test-database.ts';
+import { MIGRATIONS_DIR, readMigrations, runMigrations } from '#platform/db/migrate.ts';
+import { canonicalNonce } from '#modules/zk/verify/canonical-nonce.ts';
+import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 
 test('migrations apply on an empty database, then are a no-op', async () => {
   const database = await createTestDatabase({ migrate: false });
@@ -70,6 +72,61 @@ test('an applied migration that was edited afterwards stops the migrator', async
     await assert.rejects(runMigrations(database.pool, url), /0002_broken failed/);
     const t2 = await database.pool.query(`SELECT to_regclass('t2') AS t`);
     assert.equal(t2.rows[0].t, null, 'a failed migration leaves nothing behind');
+  } finally {
+    await database.drop();
+  }
+});
+
+/** Applies the migrations numbered below `version` only, as a database last migrated before it would be. */
+async function migrateBefore(database: TestDatabase, version: number): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'veridity-mig-'));
+  try {
+    for (const migration of (await readMigrations()).filter((m) => m.version < version)) {
+      const file = `${String(migration.version).padStart(4, '0')}_${migration.name}.sql`;
+      await copyFile(new URL(file, MIGRATIONS_DIR), path.join(dir, file));
+    }
+    await runMigrations(database.pool, pathToFileURL(dir + '/'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function insertClient(database: TestDatabase, id: string): Promise<void> {
+  await database.pool.query(`INSERT INTO api_clients (id, name, key_hash, key_prefix, scopes) VALUES ($1, 'x', $2, 'vk_x', '{tee_attestation}')`, [id, randomBytes(32)]);
+}
+
+test('tasks stored with the file-system path as their bucket are renamed `local`; S3 buckets stay', async () => {
+  const database = await createTestDatabase({ migrate: false });
+  try {
+    await migrateBefore(database, 7);
+    await insertClient(database, 'cli_x');
+    for (const [id, bucket] of [['tsk_file', 'file:/srv/veridity/data/objects'], ['tsk_s3', 'results-bucket']]) {
+      await database.pool.query(
+        `INSERT INTO attestation_tasks (id, client_id, job_name, app_id, app_name, app_config_type, verification_flags, evidence_sha256, evidence_bytes, s3_bucket)
+         VALUES ($1, 'cli_x', 'attestations.verify-task', 'app', 'App', 'redpill', '{}', $2, 1, $3)`,
+        [id, 'a'.repeat(64), bucket],
+      );
+    }
+    await runMigrations(database.pool);
+    const { rows } = await database.pool.query('SELECT id, s3_bucket FROM attestation_tasks ORDER BY id');
+    assert.deepEqual(rows, [{ id: 'tsk_file', s3_bucket: 'local' }, { id: 'tsk_s3', s3_bucket: 'results-bucket' }]);
+  } finally {
+    await database.drop();
+  }
+});
+
+test('used plain-hex nonces stored under their old base64 reading also guard under their hex form', async () => {
+  const database = await createTestDatabase({ migrate: false });
+  try {
+    await migrateBefore(database, 8);
+    await insertClient(database, 'cli_x');
+    const used = ['b64:ABCDEF0123456789', 'b64:abcdef0123456789', 'b64:00000000', 'b64:abc', 'b64:QUJDRA', '0x1f'];
+    for (const nonce of used) await database.pool.query(`INSERT INTO used_nonces (client_id, nonce, used_at) VALUES ('cli_x', $1, now())`, [nonce]);
+    await runMigrations(database.pool);
+    const { rows } = await database.pool.query(`SELECT nonce FROM used_nonces ORDER BY nonce`);
+    // `abc` is left alone: its base64 re-encoding may differ from the nonce sent in its last character.
+    assert.deepEqual(rows.map((r) => r.nonce).sort(), [...used, '0x0', '0xabcdef0123456789'].sort());
+    for (const nonce of ['ABCDEF0123456789', '00000000']) assert.ok(rows.some((r) => r.nonce === canonicalNonce(nonce)), nonce);
   } finally {
     await database.drop();
   }

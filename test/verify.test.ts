@@ -115,6 +115,16 @@ describe('POST /api/v1/verify', () => {
     assert.equal(response.statusCode, 409);
   });
 
+  test('replay with a plain hex nonce (no 0x) in another case, with leading zeros or with 0x is caught', async () => {
+    const hex = randomBytes(16).toString('hex').toUpperCase();
+    assert.equal((await verify(body('age_over_18', await proofFor('age_over_18', hex), { nonce: hex }))).statusCode, 200);
+    for (const other of [hex.toLowerCase(), `00${hex}`, `0x${hex.toLowerCase()}`]) {
+      const response = await verify(body('age_over_18', await proofFor('age_over_18', other), { nonce: other }));
+      assert.equal(response.statusCode, 409, `${other}: ${response.body}`);
+      assert.equal(response.json().error_code, 'NONCE_REPLAY');
+    }
+  });
+
   test('bad scope: a key without the claim scope is 403 UNAUTHORIZED_SCOPE', async () => {
     const narrow = await createPartner(t, { scopes: ['citizenship'] });
     const n = nonce();
@@ -249,6 +259,18 @@ describe('proof requests and status', () => {
     assert.equal(mismatch.json().error_code, 'INVALID_PARAMS');
   });
 
+  test("another partner presenting a proof request's nonce is refused with REQUEST_MISMATCH; the owner still verifies it", async () => {
+    const created = (await t.app.inject({ method: 'POST', url: '/api/v1/requests', headers: { 'x-api-key': partner.api_key }, payload: { claim_type: 'age_over_18', verifier_domain: DOMAIN } })).json();
+    const holder = await prove(credential, 'age_over_18', { nonce: created.nonce, verifierDomain: DOMAIN, param: 18n });
+    const other = await createPartner(t, { name: 'Other bank', scopes: ['age_over_18'] });
+    const taken = await verify(body('age_over_18', holder, { nonce: created.nonce }), { apiKey: other.api_key });
+    assert.equal(taken.statusCode, 422, taken.body);
+    assert.equal(taken.json().error_code, 'REQUEST_MISMATCH');
+    assert.equal(taken.body.includes(partner.id), false, 'the owner is not named');
+    const owned = await verify(body('age_over_18', holder, { nonce: created.nonce }));
+    assert.equal(owned.statusCode, 200, owned.body);
+  });
+
   test('an expired request is refused with REQUEST_EXPIRED', async () => {
     const created = (await t.app.inject({ method: 'POST', url: '/api/v1/requests', headers: { 'x-api-key': partner.api_key }, payload: { claim_type: 'age_over_18', verifier_domain: DOMAIN, ttl_seconds: 60 } })).json();
     const holder = await prove(credential, 'age_over_18', { nonce: created.nonce, verifierDomain: DOMAIN, param: 18n });
@@ -321,6 +343,9 @@ describe('circuit registry and artifacts', () => {
     assert.equal(missing.json().error_code, 'ARTIFACT_MISSING');
     const traversal = await t.app.inject({ method: 'PUT', url: '/api/admin/artifacts/../../etc/x', headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/octet-stream' }, payload: Buffer.from('x') });
     assert.notEqual(traversal.statusCode, 201);
+    const tooLong = await t.app.inject({ method: 'PUT', url: `/api/admin/artifacts/custom/${'a'.repeat(256)}`, headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/octet-stream' }, payload: Buffer.from('x') });
+    assert.equal(tooLong.statusCode, 400, tooLong.body);
+    assert.equal(tooLong.json().error_code, 'VALIDATION_FAILED');
   });
 
   test('issuers: a point off the curve is refused; duplicates conflict', async () => {

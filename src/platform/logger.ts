@@ -1,5 +1,6 @@
 import pino from 'pino';
-import type { DestinationStream, LoggerOptions } from 'pino';
+import type { DestinationStream, LogFn, LoggerOptions } from 'pino';
+import { safeErrorMessage, serializeError } from './serialize-error.ts';
 
 export type Logger = pino.Logger;
 
@@ -26,10 +27,27 @@ export const REDACTED_PATHS = [
   '*.public_signals',
 ];
 
+/**
+ * An error logged without a message would lend pino its raw message as `msg` (drizzle's lists the
+ * query's parameters): it lends the safe one instead.
+ */
+function logMethod(this: pino.Logger, args: Parameters<LogFn>, method: LogFn): void {
+  const [first] = args;
+  const error = first instanceof Error ? first : (first as { err?: unknown } | undefined)?.err;
+  if (args.length === 1 && typeof error === 'object' && error !== null) {
+    method.call(this, first, safeErrorMessage(error) ?? '');
+    return;
+  }
+  method.apply(this, args);
+}
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // pino's default would log every own field of an error: a failed query's parameters included.
+    serializers: { err: serializeError },
+    hooks: { logMethod },
     base: { service: 'veridity' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };

@@ -47,7 +47,7 @@ export async function checkHealth(deps: { pool: Pool; storage: ObjectStorage }):
   const checks = {
     database,
     queue: { name: VerifyAttestationTaskJob.name, ...queue },
-    storage: { backend: deps.storage.bucket.startsWith('file:') ? ('file' as const) : ('s3' as const), bucket: deps.storage.bucket, ...storage },
+    storage: { backend: deps.storage.backend, bucket: deps.storage.bucket, ...storage },
   };
   const healthy = [database, queue, storage].every((check) => check.status === 'ok');
   return { status: healthy ? 'ok' : 'degraded', checks };

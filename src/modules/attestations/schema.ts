@@ -153,7 +153,7 @@ export const TaskSchema = z
     receiptUrl: z.string().nullable().describe('Where to fetch the ledger receipt of this outcome (once the task is finished and appraised)'),
     s3Filename: z.string().nullable(),
     s3Key: z.string().nullable(),
-    s3Bucket: z.string().nullable(),
+    s3Bucket: z.string().nullable().describe('The S3 bucket holding the result document; `local` when objects are kept on the file system'),
     attempts: z.number().int(),
     createdAt: z.string(),
     startedAt: z.string().nullable(),

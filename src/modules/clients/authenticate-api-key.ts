@@ -9,6 +9,8 @@ export type AuthenticatedClient = {
   scopes: string[];
   rateLimitPerMinute: number;
   lastUsed: Date | null;
+  /** Access tokens carry it; one from an older generation was issued before a key rotation or disabling. */
+  tokenGeneration: number;
 };
 
 export type AuthenticateResult =
@@ -26,6 +28,7 @@ export async function findClientForAuth(deps: { db: Db }, by: { keyHash: Buffer 
       scopes: apiClients.scopes,
       rateLimitPerMinute: apiClients.rateLimitPerMinute,
       lastUsed: apiClients.lastUsed,
+      tokenGeneration: apiClients.tokenGeneration,
       disabledAt: apiClients.disabledAt,
     })
     .from(apiClients)

@@ -7,13 +7,20 @@ import { apiClients } from './tables.ts';
 
 export type DisableClientResult = { ok: true; client: ApiClient } | { ok: false; code: 'NOT_FOUND' };
 
-/** Disabling keeps the row (proofs and audit refer to it) and makes its key fail with 401. Idempotent. */
+/**
+ * Disabling keeps the row (proofs and audit refer to it) and makes its key fail with 401. It also
+ * revokes its access tokens for good, not only while the client stays disabled. Idempotent.
+ */
 export async function disableClient(deps: { db: Db; clock: Clock }, id: string, actor: AuditActor): Promise<DisableClientResult> {
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
     const [updated] = await tx
       .update(apiClients)
-      .set({ disabledAt: sql`coalesce(${apiClients.disabledAt}, ${now.toISOString()}::timestamptz)`, updatedAt: now })
+      .set({
+        disabledAt: sql`coalesce(${apiClients.disabledAt}, ${now.toISOString()}::timestamptz)`,
+        tokenGeneration: sql`${apiClients.tokenGeneration} + 1`,
+        updatedAt: now,
+      })
       .where(eq(apiClients.id, id))
       .returning();
     if (!updated) return { ok: false, code: 'NOT_FOUND' } as const;

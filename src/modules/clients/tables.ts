@@ -14,6 +14,8 @@ export const apiClients = pgTable('api_clients', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   lastUsed: timestamp('last_used', { withTimezone: true }),
   disabledAt: timestamp('disabled_at', { withTimezone: true }),
+  /** Bumped by key rotation and disabling; access tokens of an older generation are revoked. */
+  tokenGeneration: integer('token_generation').notNull().default(0),
 });
 
 export type ApiClientRow = typeof apiClients.$inferSelect;

@@ -68,7 +68,7 @@ export async function issueAccessToken(deps: IssueAccessTokenDeps, input: IssueA
   const issuedAt = Math.floor(deps.clock.now().getTime() / 1000);
   const tokenId = randomUUID();
   const scope = granted.join(' ');
-  const accessToken = await new SignJWT({ scope, client_id: client.id })
+  const accessToken = await new SignJWT({ scope, client_id: client.id, token_generation: client.tokenGeneration })
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid: key.id })
     .setIssuer(TOKEN_ISSUER)
     .setSubject(client.id)

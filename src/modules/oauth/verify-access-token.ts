@@ -14,7 +14,8 @@ export type AccessTokenFailure =
   | 'EXPIRED'
   | 'CLAIMS_INVALID'
   | 'UNKNOWN_CLIENT'
-  | 'CLIENT_DISABLED';
+  | 'CLIENT_DISABLED'
+  | 'TOKEN_REVOKED';
 
 export type VerifyAccessTokenResult =
   | {
@@ -64,7 +65,7 @@ async function verifySignedToken(deps: VerifyAccessTokenDeps, token: string): Pr
       audience: TOKEN_AUDIENCE,
       typ: ACCESS_TOKEN_TYPE,
       currentDate: deps.clock.now(),
-      requiredClaims: ['sub', 'exp', 'iat', 'jti', 'scope', 'client_id'],
+      requiredClaims: ['sub', 'exp', 'iat', 'jti', 'scope', 'client_id', 'token_generation'],
     });
     return { ok: true, payload };
   } catch (error) {
@@ -74,19 +75,23 @@ async function verifySignedToken(deps: VerifyAccessTokenDeps, token: string): Pr
 
 /**
  * Checks an access token issued by `/oauth/token`: signature by a platform OAuth key (by `kid`),
- * `typ`, `iss`, `aud` and `exp` against the clock passed in, and that the client still exists and
- * is enabled, so disabling a client stops its tokens at once.
+ * `typ`, `iss`, `aud` and `exp` against the clock passed in, and that the client still exists, is
+ * enabled and has the token's generation, so rotating its key or disabling it stops its tokens at once.
  */
 export async function verifyAccessToken(deps: VerifyAccessTokenDeps, token: string): Promise<VerifyAccessTokenResult> {
   const verified = await verifySignedToken(deps, token);
   if (!verified.ok) return verified;
-  const { sub, scope, client_id: clientIdClaim, jti, exp } = verified.payload;
-  if (typeof sub !== 'string' || typeof scope !== 'string' || clientIdClaim !== sub || typeof jti !== 'string' || exp === undefined) {
+  const { sub, scope, client_id: clientIdClaim, jti, exp, token_generation: generation } = verified.payload;
+  if (
+    typeof sub !== 'string' || typeof scope !== 'string' || clientIdClaim !== sub || typeof jti !== 'string' || exp === undefined ||
+    typeof generation !== 'number'
+  ) {
     return failure('CLAIMS_INVALID', 'access token claims are inconsistent');
   }
 
   const found = await findClientForAuth(deps, { id: sub });
   if (!found.ok) return found.code === 'DISABLED' ? failure('CLIENT_DISABLED', 'client is disabled') : failure('UNKNOWN_CLIENT', 'access token names an unknown client');
+  if (generation !== found.client.tokenGeneration) return failure('TOKEN_REVOKED', 'access token revoked (client key rotated or client disabled)');
 
   const tokenScopes = scope.split(' ').filter(Boolean);
   const scopes = tokenScopes.filter((s) => found.client.scopes.includes(s));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
+import { DrizzleQueryError } from 'drizzle-orm';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createLogger } from '#platform/logger.ts';
 import { registerErrorHandling } from './error-handler.ts';
@@ -47,5 +48,17 @@ test('an unreachable database is a 503 DATABASE_UNAVAILABLE with Retry-After, no
     assert.equal(response.json().error_code, 'DATABASE_UNAVAILABLE');
     assert.equal(response.headers['retry-after'], '2');
   }
+  await app.close();
+});
+
+test('a failed query logs its SQL text at most, never its parameters', async () => {
+  const lines: string[] = [];
+  const app = appLoggingTo(lines);
+  app.get('/query', async () => {
+    // drizzle puts the parameters in the message too.
+    throw new DrizzleQueryError('insert into api_clients (key_hash) values ($1)', ['9f86d081884c7d659a2feaa0c55ad015'], new Error('duplicate key'));
+  });
+  assert.equal((await app.inject({ url: '/query' })).statusCode, 500);
+  assert.equal(lines.join('').includes('9f86d081884c7d659a2feaa0c55ad015'), false);
   await app.close();
 });

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '#platform/db/database-unavailable.ts';
+import { safeErrorMessage } from '#platform/serialize-error.ts';
 import { ApiError, errorBody, type ErrorCode } from './errors.ts';
 
 type ValidationIssue = { instancePath: string; message?: string; keyword: string; params?: Record<string, unknown> };
@@ -65,8 +66,9 @@ function throttle(perWindow: number): (log: (suppressed: number) => void) => voi
 
 /** One short line: the error's type, code and message and where it was thrown; never its fields (SQL parameters, clients). */
 function summarise(error: Error & { code?: unknown }): Record<string, unknown> {
-  const frames = (error.stack ?? '').split('\n').slice(1, 4).map((line) => line.trim());
-  return { type: error.name, code: typeof error.code === 'string' ? error.code : undefined, message: String(error.message).slice(0, 300), at: frames };
+  // Frames only: the stack's header repeats the message, which may span lines (drizzle's carries parameters).
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 3).map((line) => line.trim());
+  return { type: error.name, code: typeof error.code === 'string' ? error.code : undefined, message: (safeErrorMessage(error) ?? '').slice(0, 300), at: frames };
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -24,5 +24,36 @@ test('keys cannot escape the storage root', async () => {
   const storage = createFileStorage('/nonexistent-root');
   for (const key of ['../etc/passwd', 'a/../../b', '/abs', 'a//b', './a']) {
     await assert.rejects(storage.get(key), /unsafe object key/);
+  }
+});
+
+test('objects are written 0600 in directories 0700, whatever the umask', async () => {
+  const scratch = await mkdtemp(path.join(tmpdir(), 'veridity-store-'));
+  const previous = process.umask(0o000);
+  try {
+    const root = path.join(scratch, 'objects');
+    const storage = createFileStorage(root);
+    await storage.put('attestation-results/2025/tsk_1.json', Buffer.from('{}'), 'application/json');
+    await storage.put('attestation-results/2025/tsk_1.json', Buffer.from('{"again":true}'), 'application/json');
+    const mode = async (relative: string) => (await stat(path.join(root, relative))).mode & 0o777;
+    assert.equal(await mode('attestation-results/2025/tsk_1.json'), 0o600);
+    for (const dir of ['', 'attestation-results', 'attestation-results/2025']) assert.equal(await mode(dir), 0o700, `directory '${dir}'`);
+  } finally {
+    process.umask(previous);
+    await rm(scratch, { recursive: true, force: true });
+  }
+});
+
+test('a key segment over 255 bytes or a key over 1024 bytes is an unsafe key, not a file-system error', async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'veridity-store-'));
+  try {
+    const storage = createFileStorage(root);
+    await storage.put(`a/${'b'.repeat(255)}`, Buffer.from('x'), 'application/octet-stream');
+    await assert.rejects(storage.put(`a/${'b'.repeat(256)}`, Buffer.from('x'), 'application/octet-stream'), /unsafe object key/);
+    await assert.rejects(storage.get('c'.repeat(300)), /unsafe object key/);
+    const long = Array.from({ length: 5 }, () => 'd'.repeat(250)).join('/');
+    await assert.rejects(storage.put(long, Buffer.from('x'), 'application/octet-stream'), /unsafe object key/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
   }
 });

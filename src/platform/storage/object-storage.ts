@@ -1,33 +1,63 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 /** Where artifacts and result documents live: the file system by default, or any S3-compatible store. */
 export type ObjectStorage = {
+  readonly backend: 'file' | 's3';
+  /** The name partners and health checks see: the S3 bucket, or `local` (never the file-system path). */
   readonly bucket: string;
   put(key: string, body: Buffer, contentType: string): Promise<{ sha256: string }>;
   get(key: string): Promise<Buffer | undefined>;
 };
 
+/** NAME_MAX of the usual file systems: a longer segment fails with ENAMETOOLONG. */
+const MAX_SEGMENT_BYTES = 255;
+/** S3's limit on a whole key. */
+const MAX_KEY_BYTES = 1024;
+
 function assertSafeKey(key: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._\/-]*$/.test(key) || key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
-    throw new Error(`unsafe object key: ${key}`);
+  const segments = key.split('/');
+  if (
+    !/^[A-Za-z0-9][A-Za-z0-9._\/-]*$/.test(key) ||
+    Buffer.byteLength(key) > MAX_KEY_BYTES ||
+    segments.some((part) => part === '..' || part === '.' || part === '' || Buffer.byteLength(part) > MAX_SEGMENT_BYTES)
+  ) {
+    throw new Error(`unsafe object key (letters, digits and . _ - in segments of at most ${MAX_SEGMENT_BYTES} bytes, ${MAX_KEY_BYTES} in all): ${key}`);
   }
 }
 
 const sha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 
+/** Objects hold result documents and evidence: owner-only, whatever the umask. */
+const PRIVATE_FILE = 0o600;
+const PRIVATE_DIRECTORY = 0o700;
+
+/** Creates the missing directories up to `dir` 0700: recursive mkdir lets the umask decide their mode. */
+async function makePrivateDirectory(dir: string): Promise<void> {
+  const target = path.resolve(dir);
+  const first = await mkdir(target, { recursive: true, mode: PRIVATE_DIRECTORY });
+  if (first === undefined) return;
+  for (let current = target; ; current = path.dirname(current)) {
+    await chmod(current, PRIVATE_DIRECTORY);
+    if (current === path.resolve(first) || current === path.dirname(current)) return;
+  }
+}
+
 export function createFileStorage(root: string): ObjectStorage {
   return {
-    bucket: `file:${root}`,
+    backend: 'file',
+    bucket: 'local',
     async put(key, body) {
       assertSafeKey(key);
       const file = path.join(root, key);
-      await mkdir(path.dirname(file), { recursive: true });
-      // Write-then-rename: a reader never sees half an object.
-      const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-      await writeFile(temp, body);
+      await makePrivateDirectory(path.dirname(file));
+      // Write-then-rename: a reader never sees half an object. A short temporary name, so a key
+      // segment of the longest allowed length still fits.
+      const temp = path.join(path.dirname(file), `.${randomBytes(8).toString('hex')}.tmp`);
+      await writeFile(temp, body, { mode: PRIVATE_FILE, flag: 'wx' });
+      await chmod(temp, PRIVATE_FILE);
       await rename(temp, file);
       return { sha256: sha256(body) };
     },
@@ -53,6 +83,7 @@ export function createS3Storage(settings: S3Settings): ObjectStorage {
       : {}),
   });
   return {
+    backend: 's3',
     bucket: settings.bucket,
     async put(key, body, contentType) {
       assertSafeKey(key);

@@ -9,6 +9,14 @@ test('hex spellings of one value share a canonical form', () => {
   assert.notEqual(canonicalNonce('0xabcdef'), canonicalNonce('0xabcdee'));
 });
 
+test('plain hex (no 0x) folds case and leading zeros too, and is the same nonce as its 0x spelling', () => {
+  const hex = randomBytes(16).toString('hex');
+  const forms = [hex, hex.toUpperCase(), `00${hex}`, `0x${hex}`, `0X00${hex.toUpperCase()}`];
+  assert.equal(new Set(forms.map(canonicalNonce)).size, 1);
+  assert.equal(canonicalNonce('ABCDEF0123456789ABCDEF'), canonicalNonce('abcdef0123456789abcdef'));
+  assert.notEqual(canonicalNonce('abcdef0123456789abcdef'), canonicalNonce('abcdef0123456789abcdee'));
+});
+
 test('base64, base64url, padded and unpadded spellings of the same bytes collide', () => {
   const bytes = randomBytes(17);
   const forms = [bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('base64').replace(/=+$/, '')];

@@ -56,12 +56,14 @@ export async function verifyProof(deps: VerifyDeps, clientId: string, input: Pro
   const nonce = canonicalNonce(input.request.nonce);
   const domain = canonicalizeVerifierDomain(input.request.verifier_domain);
   const now = deps.clock.now();
-  const stored = await deps.pool.query<{ id: string; claim_type: string; verifier_domain: string; params: Record<string, number>; expires_at: Date }>(
-    'SELECT id, claim_type, verifier_domain, params, expires_at FROM proof_requests WHERE client_id = $1 AND nonce = $2',
-    [clientId, nonce],
+  const stored = await deps.pool.query<{ id: string; client_id: string; claim_type: string; verifier_domain: string; params: Record<string, number>; expires_at: Date }>(
+    'SELECT id, client_id, claim_type, verifier_domain, params, expires_at FROM proof_requests WHERE nonce = $1',
+    [nonce],
   );
   const proofRequest = stored.rows[0];
   if (proofRequest) {
+    // Else another partner could take, as its own nonce, the proof a holder made for this request.
+    if (proofRequest.client_id !== clientId) return reject('REQUEST_MISMATCH', 'this nonce belongs to a proof request of another partner');
     if (proofRequest.claim_type !== input.claim_type || proofRequest.verifier_domain !== domain) {
       return reject('REQUEST_MISMATCH', `this nonce was issued for ${proofRequest.claim_type} at ${proofRequest.verifier_domain}`);
     }
