@@ -3,12 +3,12 @@ import type { RunningWorker } from '#platform/queue/worker-kind.ts';
 import { VerifyAttestationTaskJob } from './jobs.ts';
 import { processTaskJob, type JobOutcome, type TaskWorkerDeps } from './process-task-job.ts';
 import { isQueuePaused } from './set-queue-paused.ts';
+import { createFailureBackoff } from '#platform/queue/failure-backoff.ts';
 import { createInterruptibleSleep } from '#platform/queue/interruptible-sleep.ts';
 
 export type TaskWorkerReport = { paused: boolean } & Record<JobOutcome, number>;
 
 const DEFAULT_POLL_INTERVAL_MS = 500;
-const MAX_ERROR_BACKOFF_MS = 30_000;
 const ONCE_BATCH_SIZE = 8;
 
 const emptyReport = (paused: boolean): TaskWorkerReport => ({ paused, completed: 0, failed: 0, skipped: 0, retrying: 0 });
@@ -50,19 +50,17 @@ export function startTaskWorker(deps: TaskWorkerDeps, options: { concurrency: nu
   };
 
   const lane = async () => {
-    let failures = 0;
+    const backoff = createFailureBackoff(deps.log, 'attestation worker');
     while (!stopping) {
       try {
         totals.paused = await paused();
         const jobs = totals.paused ? [] : await fetchJobs(deps, 1);
         for (const job of jobs) totals[await processTaskJob(deps, job)] += 1;
-        failures = 0;
+        backoff.succeeded();
         if (jobs.length === 0) await pause(pollIntervalMs * (0.5 + Math.random()));
       } catch (error) {
-        failures += 1;
         pausedRead = undefined;
-        deps.log.error({ err: error }, 'attestation worker: could not take work (database); retrying');
-        await pause(Math.min(MAX_ERROR_BACKOFF_MS, 500 * 2 ** failures));
+        await pause(backoff.failed(error));
       }
     }
   };

@@ -2,6 +2,7 @@ import type { Clock } from '#platform/clock.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import type { Logger } from '#platform/logger.ts';
+import { createFailureBackoff } from '#platform/queue/failure-backoff.ts';
 import { LEDGER_QUEUE, type LedgerMetrics } from './metrics.ts';
 import { LedgerIntegrityError, sequencePendingEntries } from './sequence-pending-entries.ts';
 import { signDueCheckpoint } from './sign-due-checkpoint.ts';
@@ -41,7 +42,8 @@ const DEFAULT_POLL_INTERVAL_MS = 200;
 const DEFAULT_BATCH_SIZE = 1000;
 /** A pass yields after this many batches so a huge backlog cannot starve the checkpoint. */
 const MAX_BATCHES_PER_PASS = 20;
-const MAX_ERROR_BACKOFF_MS = 30_000;
+/** An integrity failure does not fix itself: the sequencer waits this long between checks. */
+const INTEGRITY_FAILURE_PAUSE_MS = 30_000;
 
 /**
  * The ledger's sequencer: any number may run (API replicas, workers); the advisory lock makes one
@@ -95,22 +97,20 @@ export function startLedgerSequencer(deps: LedgerSequencerDeps): LedgerSequencer
     });
 
   async function loop(): Promise<void> {
-    let failures = 0;
+    const backoff = createFailureBackoff(deps.log, 'ledger sequencer pass');
     while (!stopping) {
       try {
         const result = await serialised();
-        failures = 0;
+        backoff.succeeded();
         if (!result.backlog) await pause(pollIntervalMs);
       } catch (error) {
-        failures += 1;
         deps.metrics?.failures.inc({ queue: LEDGER_QUEUE });
         if (error instanceof LedgerIntegrityError) {
           // Appending to, or signing, a tree that does not add up would make it worse: alert and wait.
           deps.log.error({ err: error, alert: 'ledger_integrity' }, 'ledger integrity check failed: the sequencer is not extending the log; run veridity verify-ledger');
-          await pause(MAX_ERROR_BACKOFF_MS);
+          await pause(INTEGRITY_FAILURE_PAUSE_MS);
         } else {
-          deps.log.error({ err: error }, 'ledger sequencer pass failed; retrying');
-          await pause(Math.min(MAX_ERROR_BACKOFF_MS, 250 * 2 ** failures));
+          await pause(backoff.failed(error));
         }
       }
     }

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RunningWorker } from '#platform/queue/worker-kind.ts';
 import { deliverDueWebhooks, EMPTY_REPORT, hasDueWebhooks, type BatchReport, type WebhookWorkerDeps } from './deliver-due-webhooks.ts';
+import { createFailureBackoff } from '#platform/queue/failure-backoff.ts';
 import { createInterruptibleSleep } from '#platform/queue/interruptible-sleep.ts';
 
 export type WebhookWorkerOptions = {
@@ -14,7 +15,6 @@ export type RunningWebhookWorker = RunningWorker & { totals(): BatchReport };
 
 const MAX_LANES = 4;
 const DEFAULT_POLL_INTERVAL_MS = 250;
-const MAX_ERROR_BACKOFF_MS = 30_000;
 
 /**
  * Concurrency is split into lanes (one database connection each) that claim small batches:
@@ -35,20 +35,18 @@ export function startWebhookWorker(deps: WebhookWorkerDeps, options: WebhookWork
   const { sleep: pause, wakeAll } = createInterruptibleSleep();
 
   const lane = async () => {
-    let failures = 0;
+    const backoff = createFailureBackoff(deps.log, 'webhook delivery batch');
     let full = false;
     while (!stopping) {
       try {
         // Idle lanes probe first (no transaction); after a full batch more is likely due.
         const report: BatchReport = full || (await hasDueWebhooks(deps)) ? await deliverDueWebhooks(deps, { limit: batchSize }) : EMPTY_REPORT;
         add(totals, report);
-        failures = 0;
+        backoff.succeeded();
         full = report.claimed === batchSize;
         if (!full) await pause(pollIntervalMs * (0.5 + Math.random()));
       } catch (error) {
-        failures += 1;
-        deps.log.error({ err: error }, 'webhook delivery batch failed; its deliveries are due again');
-        await pause(Math.min(MAX_ERROR_BACKOFF_MS, 500 * 2 ** failures));
+        await pause(backoff.failed(error));
       }
     }
   };

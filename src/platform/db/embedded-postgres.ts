@@ -105,7 +105,7 @@ async function waitUntilAccepting(url: string, exited: Promise<number | null>, s
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (processGone) throw new Error(`embedded PostgreSQL exited during start-up:\n${stderr()}`);
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+    const client = helperClient({ connectionString: url, connectionTimeoutMillis: 1000 });
     try {
       await client.connect();
       await client.end();
@@ -118,8 +118,15 @@ async function waitUntilAccepting(url: string, exited: Promise<number | null>, s
   throw new Error(`embedded PostgreSQL did not accept connections within 60 s:\n${stderr()}`);
 }
 
+/** A short-lived client whose failures reach its awaited calls; unhandled, a lost connection's 'error' event would crash the process. */
+function helperClient(config: pg.ClientConfig): pg.Client {
+  const client = new pg.Client(config);
+  client.on('error', () => {});
+  return client;
+}
+
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
+  const client = helperClient({ connectionString: adminUrl });
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

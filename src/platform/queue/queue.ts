@@ -1,4 +1,5 @@
 import { PgBoss, type Job } from 'pg-boss';
+import { databaseErrorFields, isDatabaseUnavailable } from '#platform/db/database-unavailable.ts';
 import type { PoolClient } from '#platform/db/pool.ts';
 import type { Logger } from '#platform/logger.ts';
 import type { JobDefinition } from './job-definition.ts';
@@ -22,6 +23,25 @@ export type Queue = {
   boss: PgBoss;
 };
 
+/** While the database is down pg-boss reports each failed poll, several a second: logged once per this interval. */
+const OUTAGE_LOG_INTERVAL_MS = 30_000;
+
+/**
+ * pg-boss's errors, one short line each (never the error object: pg's can carry the whole client).
+ * pg-boss keeps polling through an outage and resumes by itself, so that is logged once in a while.
+ */
+function logQueueErrors(boss: PgBoss, log: Logger): void {
+  let lastOutageLine = 0;
+  let suppressed = 0;
+  boss.on('error', (error: unknown) => {
+    if (!isDatabaseUnavailable(error)) return void log.error(databaseErrorFields(error), 'queue error');
+    if (Date.now() - lastOutageLine < OUTAGE_LOG_INTERVAL_MS) return void suppressed++;
+    log.warn({ ...databaseErrorFields(error), suppressed }, 'queue: database unavailable; pg-boss retries by itself');
+    lastOutageLine = Date.now();
+    suppressed = 0;
+  });
+}
+
 /** pg-boss on the platform's own PostgreSQL (schema `pgboss`): durable, retried, dead-lettered jobs. */
 export async function startQueue(options: { connectionString: string; log: Logger; schedule?: boolean; max?: number }): Promise<Queue> {
   const boss = new PgBoss({
@@ -31,7 +51,7 @@ export async function startQueue(options: { connectionString: string; log: Logge
     application_name: 'veridity-queue',
     schedule: options.schedule ?? true,
   });
-  boss.on('error', (error: unknown) => options.log.error({ err: error }, 'queue error'));
+  logQueueErrors(boss, options.log);
   await boss.start();
 
   const queue: Queue = {
