@@ -1,8 +1,9 @@
 /**
  * TEE attestation tasks end to end: HTTP API -> task row + pg-boss job -> one worker pass on the
  * same database -> result document in object storage, signed result, usage, webhook and ledger
- * rows. Real quotes and Intel collateral from ../shared/testdata/tee; expected measurements are
- * read from the quote bytes at Intel's offsets, not taken from the verifier.
+ * rows. Real quotes and Intel collateral from src/modules/attestations/verification/fixtures (see
+ * its PROVENANCE.md); expected measurements are read from the quote bytes at Intel's offsets, not
+ * taken from the verifier.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -23,6 +24,7 @@ import { createLogger } from '#platform/logger.ts';
 import { startQueue, type Queue } from '#platform/queue/queue.ts';
 import { createFileStorage, type ObjectStorage } from '#platform/storage/object-storage.ts';
 import { auditLedger } from '#modules/ledger/audit-ledger.ts';
+import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { checkReceipt } from '#modules/ledger/check-receipt.ts';
 import { getLedgerVerifierKey } from '#modules/ledger/get-ledger-verifier-key.ts';
 import { startLedgerSequencer } from '#modules/ledger/ledger-sequencer.ts';
@@ -624,12 +626,12 @@ describe('ledger', () => {
     assert.equal(JSON.parse(Buffer.from(checked.leaf).toString()).public_id, done.id);
     const stranger = await createPartner({ name: 'Other TEE partner' });
     assert.equal((await stranger('GET', `/api/v1/receipts/${done.id}`)).statusCode, 404, "another partner's task has no receipt for them");
-    const clean = await auditLedger({ pool: database.pool });
+    const clean = await auditLedger({ pool: database.pool, outcomeSources: OUTCOME_SOURCES });
     assert.equal(clean.ok, true, JSON.stringify(clean.problems));
     assert.equal(clean.uncheckedKinds.tee_task, undefined, 'tee_task entries are checked against their rows');
 
     await database.pool.query('UPDATE attestation_tasks SET is_valid = false WHERE id = $1', [done.id]);
-    const edited = await auditLedger({ pool: database.pool });
+    const edited = await auditLedger({ pool: database.pool, outcomeSources: OUTCOME_SOURCES });
     assert.equal(edited.ok, false);
     assert.ok(edited.problems.some((problem) => problem.code === 'OUTCOME_MISMATCH' && problem.message.includes(done.id)), JSON.stringify(edited.problems));
     await database.pool.query('UPDATE attestation_tasks SET is_valid = true WHERE id = $1', [done.id]);

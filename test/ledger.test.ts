@@ -11,6 +11,7 @@ import { inTransaction } from '#platform/db/pool.ts';
 import { createLogger } from '#platform/logger.ts';
 import { appendLedgerEntry } from '#modules/ledger/append-ledger-entry.ts';
 import { auditLedger } from '#modules/ledger/audit-ledger.ts';
+import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { startLedgerSequencer, type LedgerSequencer } from '#modules/ledger/ledger-sequencer.ts';
 import { LedgerIntegrityError } from '#modules/ledger/sequence-pending-entries.ts';
 import { tryLockSequencer } from '#modules/ledger/sequencer-lock.ts';
@@ -359,7 +360,7 @@ describe('verify-ledger and the daily audit', () => {
 
     // A careful forger redoes the leaf hash too: the signed checkpoints still give it away.
     await asSuperuser((sql) => sql('UPDATE ledger_entries SET leaf_hash = $1 WHERE idx = 1', [hashLeaf(forged)]).then(() => undefined));
-    const rehashed = await auditLedger({ pool: t.database.pool });
+    const rehashed = await auditLedger({ pool: t.database.pool, outcomeSources: OUTCOME_SOURCES });
     const messages = rehashed.problems.map((problem) => `${problem.code}: ${problem.message}`);
     assert.equal(rehashed.ok, false);
     assert.ok(!messages.some((m) => m.startsWith('LEAF_HASH_MISMATCH')), messages.join('\n'));
@@ -367,7 +368,7 @@ describe('verify-ledger and the daily audit', () => {
     assert.ok(!messages.some((m) => m.startsWith('CHECKPOINT_MISMATCH: checkpoint 1:')), 'the checkpoint before the entry still matches');
 
     await asSuperuser((sql) => sql('UPDATE ledger_entries SET leaf = $1, leaf_hash = $2 WHERE idx = 1', [original.leaf, original.leaf_hash]).then(() => undefined));
-    assert.equal((await auditLedger({ pool: t.database.pool })).ok, true);
+    assert.equal((await auditLedger({ pool: t.database.pool, outcomeSources: OUTCOME_SOURCES })).ok, true);
 
     // The outcome row rewritten after the fact: the log still says "failed".
     await t.database.pool.query(`UPDATE proofs SET status = 'verified', failure_code = NULL, verified_at = created_at WHERE id = $1`, [failedId]);
@@ -387,6 +388,7 @@ describe('verify-ledger and the daily audit', () => {
       registry,
       queue: () => Promise.reject(new Error('not needed for runOnce')),
       checkpointSeconds: 5,
+      outcomeSources: OUTCOME_SOURCES,
     }));
     assert.equal(audit!.name, 'ledger.audit');
     assert.deepEqual(await audit!.runOnce(), { tree_size: 42, checkpoints: 4, problems: 1 });
@@ -434,13 +436,13 @@ describe('verify-ledger and the daily audit', () => {
     assert.equal(pass.sequenced, 2);
     assert.equal(pass.checkpoint?.treeSize, 44);
     // Small pages: entries and checkpoints are read a few at a time, with the same verdict.
-    const paged = await auditLedger({ pool: t.database.pool }, { chunkSize: 3 });
+    const paged = await auditLedger({ pool: t.database.pool, outcomeSources: OUTCOME_SOURCES }, { chunkSize: 3 });
     assert.deepEqual({ ok: paged.ok, treeSize: paged.treeSize, checkpoints: paged.checkpoints }, { ok: true, treeSize: 44, checkpoints: 5 });
 
     // A sequenced entry removed: the log cannot be recomputed past it.
     const removed = (await t.database.pool.query('SELECT * FROM ledger_entries WHERE idx = 30')).rows[0];
     await asSuperuser((sql) => sql('DELETE FROM ledger_entries WHERE idx = 30').then(() => undefined));
-    const gap = await auditLedger({ pool: t.database.pool }, { chunkSize: 8 });
+    const gap = await auditLedger({ pool: t.database.pool, outcomeSources: OUTCOME_SOURCES }, { chunkSize: 8 });
     assert.deepEqual(
       gap.problems.map((problem) => problem.message),
       [
@@ -456,7 +458,7 @@ describe('verify-ledger and the daily audit', () => {
         [removed.id, removed.kind, removed.public_id, removed.leaf, removed.enqueued_at, removed.idx, removed.leaf_hash, removed.sequenced_at],
       ).then(() => undefined),
     );
-    assert.equal((await auditLedger({ pool: t.database.pool })).ok, true);
+    assert.equal((await auditLedger({ pool: t.database.pool, outcomeSources: OUTCOME_SOURCES })).ok, true);
   });
 });
 

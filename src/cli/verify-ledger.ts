@@ -3,6 +3,7 @@ import type { Config } from '#src/config.ts';
 import { openDatabase } from '#platform/db/database.ts';
 import { createLogger } from '#platform/logger.ts';
 import { auditLedger } from '#modules/ledger/audit-ledger.ts';
+import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { parseVerifierKey } from '#modules/ledger/tlog/index.ts';
 import { CliError } from './cli-error.ts';
 
@@ -39,7 +40,7 @@ export async function verifyLedgerCommand(config: Config, argv: string[]): Promi
   const database = await openDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr));
   let report;
   try {
-    report = await auditLedger({ pool: database.pool }, keys ? { trustedKeys: keys } : {});
+    report = await auditLedger({ pool: database.pool, outcomeSources: OUTCOME_SOURCES }, keys ? { trustedKeys: keys } : {});
   } finally {
     await database.close();
   }

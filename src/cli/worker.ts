@@ -11,6 +11,7 @@ import type { RunningWorker, WorkerKind } from '#platform/queue/worker-kind.ts';
 import { webhookOutboxDepth } from '#modules/webhooks/metrics.ts';
 import { webhookWorkerKinds } from '#modules/webhooks/worker-kinds.ts';
 import { ledgerWorkerKinds } from '#modules/ledger/worker-kinds.ts';
+import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { attestationWorkerKinds } from '#modules/attestations/worker-kinds.ts';
 import { maintenanceWorkerKinds } from '#modules/maintenance/worker-kinds.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
@@ -50,7 +51,7 @@ export function workerKinds(runtime: () => WorkerRuntime & { queue: () => Promis
     }),
     ...ledgerWorkerKinds(() => {
       const r = runtime();
-      return { databaseUrl: r.databaseUrl, clock: r.clock, secretBox: r.secretBox, log: r.log, registry: r.registry, queue: r.queue, checkpointSeconds: r.config.ledgerCheckpointSeconds };
+      return { databaseUrl: r.databaseUrl, clock: r.clock, secretBox: r.secretBox, log: r.log, registry: r.registry, queue: r.queue, checkpointSeconds: r.config.ledgerCheckpointSeconds, outcomeSources: OUTCOME_SOURCES };
     }),
     ...maintenanceWorkerKinds(() => {
       const r = runtime();

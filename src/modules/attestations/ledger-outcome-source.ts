@@ -1,4 +1,4 @@
-import type { OutcomeSource } from '#modules/ledger/outcome-sources.ts';
+import { notInLedger, type OutcomeSource } from '#modules/ledger/outcome-sources.ts';
 
 /**
  * Attestation task outcomes, rebuilt from the task row the way finish-task.ts logged them:
@@ -25,7 +25,7 @@ export const teeTaskOutcomes: OutcomeSource = {
       `SELECT id, count(*) OVER ()::int AS total
          FROM attestation_tasks
         WHERE finished_at >= $1 AND ${LOGGED}
-          AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.kind = 'tee_task' AND e.public_id = attestation_tasks.id)
+          AND ${notInLedger('tee_task', 'attestation_tasks.id')}
         ORDER BY finished_at LIMIT $2`,
       [since, limit],
     );

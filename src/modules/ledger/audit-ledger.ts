@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import type { Pool, PoolClient } from '#platform/db/pool.ts';
 import { canonicalize } from '#platform/canonical-json.ts';
 import { ledgerVerifierKey } from './ledger-note-keys.ts';
-import { OUTCOME_SOURCES } from './outcome-sources.ts';
+import type { OutcomeSources } from './outcome-sources.ts';
 import {
   hashLeaf,
   type LedgerLeafFields,
@@ -96,11 +96,11 @@ function parseLeaf(leaf: Buffer): LedgerLeafFields | undefined {
  * each entry's outcome row. Read-only, on one consistent snapshot, O(n) time and O(chunk) memory.
  * `veridity verify-ledger` and the daily `ledger.audit` job run it.
  */
-export async function auditLedger(deps: { pool: Pool }, options: LedgerAuditOptions = {}): Promise<LedgerAuditReport> {
+export async function auditLedger(deps: { pool: Pool; outcomeSources: OutcomeSources }, options: LedgerAuditOptions = {}): Promise<LedgerAuditReport> {
   const client = await deps.pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const report = await audit(client, options);
+    const report = await audit(client, deps.outcomeSources, options);
     await client.query('COMMIT');
     return report;
   } catch (error) {
@@ -111,12 +111,12 @@ export async function auditLedger(deps: { pool: Pool }, options: LedgerAuditOpti
   }
 }
 
-async function audit(db: PoolClient, options: LedgerAuditOptions): Promise<LedgerAuditReport> {
+async function audit(db: PoolClient, sources: OutcomeSources, options: LedgerAuditOptions): Promise<LedgerAuditReport> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const findings = new Findings();
   const head = (await db.query<{ origin: string; tree_size: number; root_hash: Buffer }>('SELECT origin, tree_size, root_hash FROM ledger_tree_head')).rows[0];
   if (!head) throw new Error('the ledger tree head row is missing (migration 0004 not applied?)');
-  const outcomes = new OutcomeCheck(db, findings);
+  const outcomes = new OutcomeCheck(db, sources, findings);
   const tree = new Recomputation(db, findings);
   const signatures = new CheckpointSignatures(head.origin, options.trustedKeys, findings);
 
@@ -262,10 +262,12 @@ class OutcomeCheck {
   /** Earliest decision time logged per kind: outcomes since then must all be in the log. */
   readonly #since = new Map<string, Date>();
   readonly #db: PoolClient;
+  readonly #sources: OutcomeSources;
   readonly #findings: Findings;
 
-  constructor(db: PoolClient, findings: Findings) {
+  constructor(db: PoolClient, sources: OutcomeSources, findings: Findings) {
     this.#db = db;
+    this.#sources = sources;
     this.#findings = findings;
   }
 
@@ -278,7 +280,7 @@ class OutcomeCheck {
         this.#findings.add({ code: 'MALFORMED_LEAF', ...(row.idx === null ? {} : { index: row.idx }), message: `${where}: the leaf is not the canonical entry for ${row.kind} ${row.public_id}` });
         continue;
       }
-      if (!OUTCOME_SOURCES[row.kind]) {
+      if (!this.#sources.has(row.kind)) {
         this.unchecked[row.kind] = (this.unchecked[row.kind] ?? 0) + 1;
         continue;
       }
@@ -290,7 +292,7 @@ class OutcomeCheck {
       byKind.set(row.kind, ofKind);
     }
     for (const [kind, entries] of byKind) {
-      const current = await OUTCOME_SOURCES[kind]!.outcomes(this.#db, entries.map((entry) => entry.row.public_id));
+      const current = await this.#sources.get(kind)!.outcomes(this.#db, entries.map((entry) => entry.row.public_id));
       for (const { row, fields } of entries) {
         this.checked++;
         const where = row.idx === null ? `pending entry ${row.id}` : `entry ${row.idx}`;
@@ -307,7 +309,7 @@ class OutcomeCheck {
 
   async checkUnlogged(): Promise<void> {
     for (const [kind, since] of this.#since) {
-      const { count, examples } = await OUTCOME_SOURCES[kind]!.unlogged(this.#db, since, 10);
+      const { count, examples } = await this.#sources.get(kind)!.unlogged(this.#db, since, 10);
       if (count > 0) {
         this.#findings.add({ code: 'OUTCOME_NOT_LOGGED', message: `${count} ${kind} outcome(s) since ${since.toISOString()} have no ledger entry, e.g. ${examples.join(', ')}` });
       }

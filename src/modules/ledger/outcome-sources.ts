@@ -1,11 +1,11 @@
 import type { PoolClient } from '#platform/db/pool.ts';
 import type { LedgerLeafFields } from './tlog/index.ts';
-import { teeTaskOutcomes } from '#modules/attestations/ledger-outcome-source.ts';
-import { zkProofOutcomes } from '#modules/zk/verify/ledger-outcome-source.ts';
 
 /**
  * Where the audit finds the current outcome behind a ledger entry of a kind, to tell a leaf from
- * an outcome row edited after it was logged. A kind without a source is checked for structure only.
+ * an outcome row edited after it was logged. Each module that logs outcomes exports one for its
+ * rows; the app registers them (the ledger imports none of those modules). A kind without a
+ * source is checked for structure only.
  */
 export type OutcomeSource = {
   /** The outcome rows of these public ids, as the leaf fields they were logged with. */
@@ -14,5 +14,16 @@ export type OutcomeSource = {
   unlogged(db: PoolClient, since: Date, limit: number): Promise<{ count: number; examples: string[] }>;
 };
 
-/** Every kind of outcome the platform logs, each read through the module that owns its rows. */
-export const OUTCOME_SOURCES: Readonly<Record<string, OutcomeSource>> = { zk_proof: zkProofOutcomes, tee_task: teeTaskOutcomes };
+/** Outcome sources by ledger entry kind (`zk_proof`, `tee_task`). */
+export type OutcomeSources = ReadonlyMap<string, OutcomeSource>;
+
+const KIND = /^[a-z][a-z_]*$/;
+
+/**
+ * The SQL condition "this outcome has no ledger entry", for a source's `unlogged` query: the
+ * ledger's table stays the ledger's business. `idColumn` is the outcome's public id column.
+ */
+export function notInLedger(kind: string, idColumn: string): string {
+  if (!KIND.test(kind) || !/^[a-z_][a-z_.]*$/.test(idColumn)) throw new Error(`not a ledger kind and column: ${kind} ${idColumn}`);
+  return `NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.kind = '${kind}' AND e.public_id = ${idColumn})`;
+}

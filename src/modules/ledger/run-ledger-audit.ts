@@ -3,12 +3,13 @@ import type { Logger } from '#platform/logger.ts';
 import type { Clock } from '#platform/clock.ts';
 import { auditLedger, type LedgerAuditReport } from './audit-ledger.ts';
 import type { LedgerMetrics } from './metrics.ts';
+import type { OutcomeSources } from './outcome-sources.ts';
 
 /**
  * The maintenance audit: auditLedger, then an alert in the log and `veridity_ledger_audit_mismatches`
  * set to the number of problems (0 when the log is intact), for alerting rules to watch.
  */
-export async function runLedgerAudit(deps: { pool: Pool; log: Logger; clock: Clock; metrics: LedgerMetrics }): Promise<LedgerAuditReport> {
+export async function runLedgerAudit(deps: { pool: Pool; log: Logger; clock: Clock; metrics: LedgerMetrics; outcomeSources: OutcomeSources }): Promise<LedgerAuditReport> {
   const report = await auditLedger(deps);
   deps.metrics.auditMismatches.set(report.problemCount);
   deps.metrics.auditLastRun.set(deps.clock.now().getTime() / 1000);

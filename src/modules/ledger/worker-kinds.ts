@@ -12,6 +12,7 @@ import type { WorkerKind } from '#platform/queue/worker-kind.ts';
 import { LEDGER_AUDIT_CRON, LedgerAuditJob } from './jobs.ts';
 import { startLedgerSequencer, type LedgerSequencerDeps } from './ledger-sequencer.ts';
 import { createLedgerMetrics } from './metrics.ts';
+import type { OutcomeSources } from './outcome-sources.ts';
 import { runLedgerAudit } from './run-ledger-audit.ts';
 
 export type LedgerWorkerKindDeps = {
@@ -23,6 +24,8 @@ export type LedgerWorkerKindDeps = {
   /** pg-boss, started on first use and stopped by the caller. */
   queue: () => Promise<Queue>;
   checkpointSeconds: number;
+  /** What the audit compares each entry with, registered by the app. */
+  outcomeSources: OutcomeSources;
 };
 
 /**
@@ -88,7 +91,7 @@ export function ledgerWorkerKinds(context: () => LedgerWorkerKindDeps): WorkerKi
         openPool: () => openPool(deps),
         log,
         run: async (pool) => {
-          const report = await runLedgerAudit({ pool, log, clock: deps.clock, metrics });
+          const report = await runLedgerAudit({ pool, log, clock: deps.clock, metrics, outcomeSources: deps.outcomeSources });
           return { tree_size: report.treeSize, checkpoints: report.checkpoints, problems: report.problemCount };
         },
         onFailure: () => metrics.failures.inc({ queue: LedgerAuditJob.name }),

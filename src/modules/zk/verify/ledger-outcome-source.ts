@@ -1,4 +1,4 @@
-import type { OutcomeSource } from '#modules/ledger/outcome-sources.ts';
+import { notInLedger, type OutcomeSource } from '#modules/ledger/outcome-sources.ts';
 
 /** Zero-knowledge proof outcomes: the `proofs` row written in the same transaction as the entry. */
 export const zkProofOutcomes: OutcomeSource = {
@@ -19,7 +19,7 @@ export const zkProofOutcomes: OutcomeSource = {
       `SELECT p.id, count(*) OVER ()::int AS total
          FROM proofs p
         WHERE p.created_at >= $1 AND p.status <> 'pending'
-          AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.kind = 'zk_proof' AND e.public_id = p.id)
+          AND ${notInLedger('zk_proof', 'p.id')}
         ORDER BY p.created_at LIMIT $2`,
       [since, limit],
     );
