@@ -2,7 +2,6 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { DEFAULT_HTTP_LIMITS, type Config } from '#src/config.ts';
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
@@ -10,6 +9,8 @@ import type { Db } from '#platform/db/database.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { limitConnections, timeoutOptions } from '#platform/http/connection-limits.ts';
 import { registerLoadShedding } from '#platform/http/load-shedding.ts';
+import { transformDocument, transformRoute } from '#platform/http/openapi.ts';
+import { DOCS_PAGE_OPTIONS } from '#platform/http/docs-page.ts';
 import { access, enforceRouteAccess, type DeclaredRoute } from '#platform/http/route-access.ts';
 import { prepareHttpEdge } from '#platform/http/prepare-edge.ts';
 import { newId } from '#platform/ids.ts';
@@ -31,6 +32,7 @@ import { registerRateLimiting } from '#platform/http/rate-limit.ts';
 import { registerOAuthRoutes } from '#modules/oauth/routes.ts';
 import { SCOPES } from '#modules/clients/schema.ts';
 import { webhookOutboxDepth } from '#modules/webhooks/metrics.ts';
+import { WEBHOOK_EVENTS } from '#modules/webhooks/openapi-webhooks.ts';
 import { registerWebhookRoutes } from '#modules/webhooks/routes.ts';
 import { createCircuitKeyring } from '#modules/zk/circuits/circuit-keyring.ts';
 import type { Groth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
@@ -112,7 +114,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         title: 'Veridity API',
         version: API_VERSION,
         description: 'Self-hosted verification of zero-knowledge proofs, TEE attestations and signed evidence.',
+        license: { name: 'Proprietary' },
       },
+      // Relative: the document is served by the API it describes, wherever that is mounted.
+      servers: [{ url: '/', description: 'This Veridity server' }],
       components: {
         securitySchemes: {
           ApiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
@@ -133,12 +138,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'Admin', description: 'Operator endpoints (admin bearer token)' },
         { name: 'Health', description: 'Liveness, readiness, metrics' },
         { name: 'Attestations', description: 'TEE attestation verification tasks: Intel TDX/SGX DCAP quotes and dstack apps' },
+        { name: 'Ledger', description: 'The tamper-evident log of outcomes: receipts, checkpoints and proofs, checkable offline' },
+        { name: 'Webhooks', description: 'Events Veridity POSTs to your webhook URL, signed with your webhook secret' },
       ],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform: transformRoute,
+    transformObject: transformDocument(WEBHOOK_EVENTS),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(swaggerUi, DOCS_PAGE_OPTIONS);
   app.get('/openapi.json', { schema: { hide: true }, config: { access: access.public } }, async () => app.swagger());
 
   await registerOAuthRoutes(app, { db: deps.db, clock: deps.clock, platformKeys: deps.platformKeys });

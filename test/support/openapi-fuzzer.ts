@@ -9,6 +9,7 @@
  * Same seed, same requests: the only input besides the seed is the ids the app hands back
  * (ids it generated itself), which later requests reuse to reach past "not found".
  */
+import { WILDCARD_PARAMETER } from '#platform/http/openapi.ts';
 import type { LightMyRequestResponse } from 'fastify';
 import type { App } from '#src/app.ts';
 import { SCOPES } from '#modules/clients/schema.ts';
@@ -312,7 +313,7 @@ function caseGroupsFor(operation: Operation, validBody: unknown): Case[][] {
         { dimension: 'path', name, label: 'wrong-prefix', value: wrongPrefix },
         { dimension: 'path', name, label: 'valid+%00', value: (valid) => `${valid}%00` },
         ...URL_NASTIES.map((nasty): Case => ({ dimension: 'path', name, label: nasty.slice(0, 40), value: () => nasty })),
-        ...(name === '*' ? [{ dimension: 'path', name, label: '300-byte inner segment', value: () => `a/${'x'.repeat(300)}/b` } as const] : []),
+        ...(name === WILDCARD_PARAMETER ? [{ dimension: 'path', name, label: '300-byte inner segment', value: () => `a/${'x'.repeat(300)}/b` } as const] : []),
       ]);
     }
     if (parameter.in === 'query') {
@@ -421,8 +422,8 @@ export function createOpenApiFuzzer(document: OpenApiDocument, options: { seed: 
   function validPathValue(parameter: Parameter): string {
     const value = String(example(parameter.schema, rng, false, parameter.name));
     if (protectedIds.has(value)) return fakeId(value.slice(0, 3), rng);
-    // The wildcard (`{*}`) keeps its slashes: it is an object key like `fuzz/artifact-1.bin`.
-    return parameter.name === '*' ? value.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(value);
+    // The wildcard keeps its slashes: it is an object key like `fuzz/artifact-1.bin`.
+    return parameter.name === WILDCARD_PARAMETER ? value.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(value);
   }
 
   function validQuery(operation: Operation): URLSearchParams {

@@ -9,7 +9,7 @@ import type { Logger } from '#platform/logger.ts';
 import { startQueue, type Queue } from '#platform/queue/queue.ts';
 import { ApiError } from '#platform/http/errors.ts';
 import { access } from '#platform/http/route-access.ts';
-import { errorResponses } from '#platform/http/schemas.ts';
+import { errorResponses, jsonResponse } from '#platform/http/schemas.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { adminActor } from '#modules/admin/admin-auth.ts';
 import { requireScope } from '#modules/clients/partner-auth.ts';
@@ -108,6 +108,7 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
   r.post('/api/v1/tasks', {
     config: partner,
     schema: {
+      operationId: 'createTask',
       tags: TAGS,
       summary: 'Submit attestation evidence for verification (asynchronous)',
       description:
@@ -115,7 +116,7 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
         'Answers 202 at once; a worker verifies it. Follow it with GET /api/v1/tasks/{id} or the task.completed / task.failed webhooks. ' +
         'Evidence that does not verify makes a task that fails with the reason; evidence over 192 KiB is refused (413).',
       body: TaskCreateSchema,
-      response: { 202: TaskCreatedSchema, ...errorResponses(400, 401, 403, 413, 429) },
+      response: { 202: jsonResponse('Accepted: the task is pending; `Location` names it', TaskCreatedSchema), ...errorResponses(400, 401, 403, 413, 429) },
     },
   }, async (request, reply) => {
     const result = await createTask({ ...deps, taskQueue }, partnerId(request), request.body);
@@ -129,10 +130,12 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
   r.get('/api/v1/tasks', {
     config: partner,
     schema: {
+      operationId: 'listTasks',
       tags: TAGS,
       summary: 'Your tasks, newest first (filters: status, appId, creation time)',
+      description: 'Your tasks, newest first, filtered by `status`, `appId` and creation time; pass `next_cursor` as `cursor` for the next page.',
       querystring: TaskListQuery,
-      response: { 200: TaskPageSchema, ...errorResponses(400, 401, 403, 429) },
+      response: { 200: jsonResponse('A page of your tasks, newest first', TaskPageSchema), ...errorResponses(400, 401, 403, 429) },
     },
   }, async (request) => {
     const { status, appId, from, to, limit, cursor } = request.query;
@@ -142,20 +145,24 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
   r.get('/api/v1/tasks/stats/summary', {
     config: partner,
     schema: {
+      operationId: 'getTaskStats',
       tags: TAGS,
       summary: 'Your tasks counted by status and verdict',
+      description: 'Your tasks between `from` and `to`: totals by status, valid and invalid verdicts, average duration, the newest creation time.',
       querystring: TaskStatsQuery,
-      response: { 200: TaskStatsSchema, ...errorResponses(400, 401, 403, 429) },
+      response: { 200: jsonResponse('Counts and average duration', TaskStatsSchema), ...errorResponses(400, 401, 403, 429) },
     },
   }, async (request) => summarizeTasks(deps, partnerId(request), { from: optionalDate(request.query.from), to: optionalDate(request.query.to) }));
 
   r.get('/api/v1/tasks/:id', {
     config: partner,
     schema: {
+      operationId: 'getTask',
       tags: TAGS,
       summary: 'A task: status, timestamps, result summary and the signed attestation result',
+      description: 'One of your tasks; another partner\'s answers 404. `attestationResult` is a JWT signed with a key from /api/v1/attestation-results/jwks.json.',
       params: TaskIdParams,
-      response: { 200: TaskSchema, ...errorResponses(400, 401, 403, 404, 429) },
+      response: { 200: jsonResponse('The task', TaskSchema), ...errorResponses(400, 401, 403, 404, 429) },
     },
   }, async (request) => {
     const task = await getTask(deps, partnerId(request), request.params.id);
@@ -166,11 +173,12 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
   r.get('/api/v1/tasks/:id/result', {
     config: partner,
     schema: {
+      operationId: 'getTaskResult',
       tags: TAGS,
       summary: 'The full result document of a finished task (as stored in object storage)',
       description: 'Canonical JSON (RFC 8785); its SHA-256 is the task\'s resultSha256 and the attestation result\'s veridity.result_sha256.',
       params: TaskIdParams,
-      response: { 200: z.record(z.string(), z.unknown()), ...errorResponses(400, 401, 403, 404, 409, 429) },
+      response: { 200: jsonResponse('The result document', z.record(z.string(), z.unknown())), ...errorResponses(400, 401, 403, 404, 409, 429) },
     },
   }, async (request, reply) => {
     const result = await getTaskResult(deps, partnerId(request), request.params.id);
@@ -185,10 +193,12 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
   r.delete('/api/v1/tasks/:id', {
     config: partner,
     schema: {
+      operationId: 'cancelTask',
       tags: TAGS,
       summary: 'Cancel a pending task',
+      description: 'Cancels a task no worker has taken yet; 409 `TASK_NOT_PENDING` once one has.',
       params: TaskIdParams,
-      response: { 200: TaskSchema, ...errorResponses(400, 401, 403, 404, 409, 429) },
+      response: { 200: jsonResponse('The task, now `cancelled`', TaskSchema), ...errorResponses(400, 401, 403, 404, 409, 429) },
     },
   }, async (request) => {
     const result = await cancelTask(deps, partnerId(request), request.params.id);
@@ -200,15 +210,19 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
   // ---- Queue (operator) ----
   r.get('/api/v1/queue/status', {
     config: admin,
-    schema: { tags: TAGS, summary: 'Task queue: paused or not, tasks per status, queue jobs', response: { 200: QueueStatusSchema, ...errorResponses(401) } },
+    schema: { operationId: 'getQueueStatus', tags: TAGS, summary: 'Task queue: paused or not, tasks per status, queue jobs', description: 'Whether processing is paused, tasks per status, the age of the oldest pending task and the queue jobs.', response: { 200: jsonResponse('The queue status', QueueStatusSchema), ...errorResponses(401) } },
   }, async () => getQueueStatus(deps));
   for (const action of ['pause', 'resume'] as const) {
     r.post(`/api/v1/queue/${action}`, {
       config: admin,
       schema: {
+        operationId: action === 'pause' ? 'pauseQueue' : 'resumeQueue',
         tags: TAGS,
         summary: action === 'pause' ? 'Pause task processing on every worker (tasks are still accepted and wait)' : 'Resume task processing',
-          response: { 200: QueueStatusSchema, ...errorResponses(401) },
+        description: action === 'pause'
+          ? 'Every worker stops taking tasks after the ones in flight; new tasks are still accepted and wait as `pending`.'
+          : 'Workers take pending tasks again, oldest first.',
+        response: { 200: jsonResponse('The queue status after the change', QueueStatusSchema), ...errorResponses(401) },
       },
     }, async (request) => {
       await setQueuePaused(deps, action === 'pause', adminActor(request));
@@ -220,12 +234,13 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
   r.put('/api/admin/attestations/collateral/:fmspc', {
     config: admin,
     schema: {
+      operationId: 'storeCollateral',
       tags: TAGS,
       summary: 'Store Intel collateral for an FMSPC (used for quotes submitted without collateral)',
       description: 'The PCS/PCCS collateral JSON as @phala/dcap-qvl takes it. Checked (chains to Intel\'s root, signatures, CRLs) before it is stored; replaces the previous one for its platform.',
       params: FmspcParams,
       body: z.record(z.string(), z.unknown()).meta({ id: 'Collateral' }),
-      response: { 200: StoredCollateralSchema, ...errorResponses(400, 401, 413, 422) },
+      response: { 200: jsonResponse('The stored collateral and its validity window', StoredCollateralSchema), ...errorResponses(400, 401, 413, 422) },
     },
   }, async (request) => {
     const result = await storeCollateral(deps, { raw: request.body, fmspc: request.params.fmspc, source: 'upload' }, adminActor(request));
@@ -234,41 +249,45 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
   });
   r.get('/api/admin/attestations/collateral', {
     config: admin,
-    schema: { tags: TAGS, summary: 'Stored collateral per platform and its validity', response: { 200: z.array(StoredCollateralSchema), ...errorResponses(401) } },
+    schema: { operationId: 'listCollateral', tags: TAGS, summary: 'Stored collateral per platform and its validity', description: 'Collateral stored per FMSPC (uploaded or fetched from PCCS), with its validity window.', response: { 200: jsonResponse('Stored collateral, one per platform', z.array(StoredCollateralSchema)), ...errorResponses(401) } },
   }, async () => listCollateral(deps));
   r.put('/api/admin/attestations/os-images/:os_image_hash', {
     config: admin,
     schema: {
+      operationId: 'registerOsImage',
       tags: TAGS,
       summary: 'Register the reference boot measurements (MRTD, RTMR0..2) of a dstack OS image',
+      description: 'The expected MRTD and RTMR0..2 of a dstack OS image, keyed by its hash; the `os` check of a task compares the quote with them. Replaces an earlier registration.',
       params: OsImageParams,
       body: OsImageBodySchema,
-      response: { 200: OsImageSchema, ...errorResponses(400, 401) },
+      response: { 200: jsonResponse('The registered reference', OsImageSchema), ...errorResponses(400, 401) },
     },
   }, async (request) => registerOsImage(deps, request.params.os_image_hash, request.body, adminActor(request)));
   r.get('/api/admin/attestations/os-images', {
     config: admin,
-    schema: { tags: TAGS, summary: 'Registered OS image references', response: { 200: z.array(OsImageSchema), ...errorResponses(401) } },
+    schema: { operationId: 'listOsImages', tags: TAGS, summary: 'Registered OS image references', description: 'Every registered dstack OS image reference.', response: { 200: jsonResponse('Registered references', z.array(OsImageSchema)), ...errorResponses(401) } },
   }, async () => listOsImages(deps));
 
   // ---- Public ----
   r.get('/api/v1/attestation-results/jwks.json', {
     config: open,
-    schema: { tags: TAGS, summary: 'Keys that verify signed attestation results (JWK Set)', response: { 200: JwksSchema } },
+    schema: { operationId: 'getAttestationResultJwks', tags: TAGS, summary: 'Keys that verify signed attestation results (JWK Set)', description: 'Ed25519 public keys that verify the `attestationResult` JWTs of tasks, active and retired.', response: { 200: jsonResponse('The JWK Set', JwksSchema) } },
   }, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');
     return publishResultKeys(deps);
   });
   r.get('/health', {
     config: open,
-    schema: { tags: ['Health'], summary: 'Basic health check (the seed\'s; same as /healthz)', response: { 200: z.object({ status: z.literal('ok') }) } },
+    schema: { operationId: 'getHealth', tags: ['Health'], summary: 'Basic health check (the seed\'s; same as /healthz)', description: 'The seed API\'s liveness check, kept for its clients; same as /healthz.', response: { 200: jsonResponse('The process is up', z.object({ status: z.literal('ok') })) } },
   }, async () => ({ status: 'ok' as const }));
   r.get('/health/detailed', {
     config: { access: access.publicRateLimited },
     schema: {
+      operationId: 'getDetailedHealth',
       tags: ['Health'],
       summary: 'Database, task queue (depth, paused) and object storage; 503 when one is down',
-      response: { 200: DetailedHealthSchema, 503: DetailedHealthSchema },
+      description: 'Checks the database, the task queue (depth, paused) and object storage; 503 with the same body when one is down.',
+      response: { 200: jsonResponse('Every dependency is up', DetailedHealthSchema), 503: jsonResponse('A dependency is down (see which)', DetailedHealthSchema) },
     },
   }, async (_request, reply) => {
     const health = await checkHealth(deps);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXAMPLE } from '#platform/http/openapi-examples.ts';
 import { TCB_STATUSES } from './verification/index.ts';
 
 /**
@@ -85,10 +86,10 @@ export const TaskCreateSchema = z
     verificationFlags: VerificationFlagsSchema.optional(),
     evidence: EvidenceSchema,
   })
-  .meta({ id: 'TaskCreate' });
+  .meta({ id: 'TaskCreate', examples: [{ appId: 'app-7f3a', appName: 'Acme inference agent', appConfigType: 'phala_cloud', evidence: { quote: '040002008100000000000000939a7233f79c4ca9940a0db3957f0607' } }] });
 export type TaskCreate = z.infer<typeof TaskCreateSchema>;
 
-export const TaskCreatedSchema = z.object({ id: z.string(), status: z.literal('pending') }).meta({ id: 'TaskCreated' });
+export const TaskCreatedSchema = z.object({ id: z.string(), status: z.literal('pending') }).meta({ id: 'TaskCreated', examples: [{ id: EXAMPLE.taskId, status: 'pending' }] });
 
 const CHECK_OUTCOMES = ['passed', 'failed', 'not_performed'] as const;
 

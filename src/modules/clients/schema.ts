@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXAMPLE } from '#platform/http/openapi-examples.ts';
 import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
 import type { ApiClientRow } from './tables.ts';
 
@@ -23,6 +24,8 @@ const Scopes = z
   .max(SCOPES.length)
   .refine((scopes) => new Set(scopes).size === scopes.length, 'must not repeat a scope');
 
+const CLIENT_EXAMPLE = { id: EXAMPLE.clientId, name: 'Acme Bank', scopes: ['age_over_18', 'income_gte'], webhook_url: 'https://hooks.acme-bank.example/veridity', rate_limit_per_minute: 120, key_prefix: 'vk_3Yq9T0b7', created_at: EXAMPLE.time, last_used: null, disabled_at: null };
+
 export const ApiClientSchema = z
   .object({
     id: z.string().describe('Client id (`cli_...`)'),
@@ -35,7 +38,7 @@ export const ApiClientSchema = z
     last_used: z.string().nullable().describe('Refreshed at most once a minute'),
     disabled_at: z.string().nullable(),
   })
-  .meta({ id: 'ApiClient' });
+  .meta({ id: 'ApiClient', examples: [CLIENT_EXAMPLE] });
 
 export const ApiClientCreateSchema = z
   .strictObject({
@@ -44,7 +47,7 @@ export const ApiClientCreateSchema = z
     webhook_url: WebhookUrl.nullable().optional(),
     rate_limit_per_minute: z.number().int().min(1).max(1_000_000).optional(),
   })
-  .meta({ id: 'ApiClientCreate' });
+  .meta({ id: 'ApiClientCreate', examples: [{ name: 'Acme Bank', scopes: ['age_over_18', 'income_gte'], webhook_url: 'https://hooks.acme-bank.example/veridity' }] });
 
 export const ApiClientUpdateSchema = z
   .strictObject({
@@ -54,12 +57,12 @@ export const ApiClientUpdateSchema = z
     rate_limit_per_minute: z.number().int().min(1).max(1_000_000).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'at least one field must be given')
-  .meta({ id: 'ApiClientUpdate' });
+  .meta({ id: 'ApiClientUpdate', examples: [{ rate_limit_per_minute: 600 }] });
 
 export const ApiClientWithSecretsSchema = ApiClientSchema.extend({
   api_key: z.string().optional().describe('Shown once; only its hash is stored'),
   webhook_secret: z.string().optional().describe('Shown once when a webhook URL is set; stored encrypted'),
-}).meta({ id: 'ApiClientWithSecrets' });
+}).meta({ id: 'ApiClientWithSecrets', examples: [{ ...CLIENT_EXAMPLE, api_key: EXAMPLE.apiKey, webhook_secret: EXAMPLE.webhookSecret }] });
 
 export const ClientIdParams = z.strictObject({ id: z.string().regex(/^cli_[0-9a-z]{26}$/, 'must be a client id (cli_...)') });
 

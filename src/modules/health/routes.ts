@@ -6,7 +6,7 @@ import type { Pool } from '#platform/db/pool.ts';
 import { pendingMigrations, readMigrations } from '#platform/db/migrate.ts';
 import { errorBody } from '#platform/http/errors.ts';
 import { access } from '#platform/http/route-access.ts';
-import { ErrorSchema } from '#platform/http/schemas.ts';
+import { errorResponse, jsonResponse, textResponse } from '#platform/http/schemas.ts';
 import type { Metrics } from '#platform/metrics.ts';
 
 const READINESS_TIMEOUT_MS = 2_000;
@@ -29,15 +29,17 @@ export async function registerHealthRoutes(app: FastifyInstance, deps: { pool: P
 
   r.get('/healthz', {
     config: { access: access.public },
-    schema: { tags: ['Health'], summary: 'Liveness: the process is up', response: { 200: z.object({ status: z.literal('ok') }) } },
+    schema: { operationId: 'getLiveness', tags: ['Health'], summary: 'Liveness: the process is up', description: 'Answers as long as the process runs, without touching the database: for liveness probes.', response: { 200: jsonResponse('The process is up', z.object({ status: z.literal('ok') })) } },
   }, async () => ({ status: 'ok' as const }));
 
   r.get('/readyz', {
     config: { access: access.public },
     schema: {
+      operationId: 'getReadiness',
       tags: ['Health'],
       summary: 'Readiness: the database answers and every migration is applied',
-      response: { 200: z.object({ status: z.literal('ready') }), 503: ErrorSchema },
+      description: 'Ready when the database answers within 2 s and every migration is applied; 503 `NOT_READY` otherwise (with `checks`).',
+      response: { 200: jsonResponse('Ready to serve', z.object({ status: z.literal('ready') })), 503: errorResponse(503, 'Not ready (`NOT_READY`): the database is unreachable or migrations are pending; `checks` says which') },
     },
   }, async (request, reply) => {
     try {
@@ -52,7 +54,13 @@ export async function registerHealthRoutes(app: FastifyInstance, deps: { pool: P
     }
   });
 
-  app.get('/metrics', { config: { access: access.public }, schema: { tags: ['Health'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
+  app.get('/metrics', { config: { access: access.public }, schema: {
+      operationId: 'getMetrics',
+      tags: ['Health'],
+      summary: 'Prometheus metrics',
+      description: 'Request durations by route and status, database pool, queues, webhooks, ledger and attestation tasks, process metrics.',
+      response: { 200: textResponse('Metrics in the Prometheus text exposition format') },
+    } }, async (_request, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });

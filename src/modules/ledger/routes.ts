@@ -5,7 +5,7 @@ import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { ApiError } from '#platform/http/errors.ts';
 import { access } from '#platform/http/route-access.ts';
-import { errorResponses, IdParam } from '#platform/http/schemas.ts';
+import { errorResponses, IdParam, jsonResponse, textResponse } from '#platform/http/schemas.ts';
 import { getProofStatus } from '#modules/zk/verify/get-proof-status.ts';
 import { getTask } from '#modules/attestations/get-task.ts';
 import { wrapPool } from '#platform/db/database.ts';
@@ -86,6 +86,7 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
   r.get('/api/v1/receipts/:id', {
     config: { access: access.partner() },
     schema: {
+      operationId: 'getReceipt',
       tags: ['Ledger'],
       summary: "An outcome's receipt (a proof `prf_...` or an attestation task `tsk_...`): C2SP tlog-proof@v1 (text), checkable offline",
       description:
@@ -93,7 +94,7 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
         'a blank line and the signed checkpoint. 202 with `Retry-After` until the outcome is sequenced and covered by a ' +
         'checkpoint (a few seconds). Check it with `veridity verify-receipt <file> --key "$(curl .../api/v1/ledger/key)"`.',
       params: z.strictObject({ id: IdParam('prf', 'tsk') }),
-      response: { 200: z.string(), 202: ReceiptPendingSchema, ...errorResponses(401, 404, 429) },
+      response: { 200: textResponse('The receipt (C2SP tlog-proof@v1), as an attachment'), 202: jsonResponse('Not ready yet: retry after `Retry-After` seconds', ReceiptPendingSchema), ...errorResponses(401, 404, 429) },
     },
   }, async (request, reply) => {
     const id = request.params.id;
@@ -113,19 +114,22 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
   r.get('/api/v1/ledger/key', {
     config: open,
     schema: {
+      operationId: 'getLedgerKey',
       tags: ['Ledger'],
       summary: "The ledger's note verifier key (text): pin it to check checkpoints and receipts offline",
       description: 'C2SP signed-note Ed25519 verifier key `<origin>+<key id>+<base64 key>`, one line.',
-      response: { 200: z.string(), ...errorResponses(429) },
+      response: { 200: textResponse('The verifier key, one line'), ...errorResponses(429) },
     },
   }, async (_request, reply) => sendText(reply, `${await getLedgerVerifierKey(deps)}\n`, 'public, max-age=300'));
 
   r.get('/api/v1/ledger/checkpoint', {
     config: open,
     schema: {
+      operationId: 'getLedgerCheckpoint',
       tags: ['Ledger'],
       summary: 'The newest signed checkpoint (C2SP tlog-checkpoint signed note, text)',
-      response: { 200: z.string(), ...errorResponses(404, 429) },
+      description: 'The latest tree size and root hash, signed with the ledger key (C2SP tlog-checkpoint). 404 until the first checkpoint is signed.',
+      response: { 200: textResponse('The newest checkpoint (signed note)'), ...errorResponses(404, 429) },
     },
   }, async (_request, reply) => {
     const checkpoint = await getLatestCheckpoint(deps);
@@ -136,10 +140,12 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
   r.get('/api/v1/ledger/proof/inclusion', {
     config: open,
     schema: {
+      operationId: 'getInclusionProof',
       tags: ['Ledger'],
       summary: 'Inclusion proof of the entry at `index` in the tree of size `size`',
+      description: 'RFC 9162 inclusion proof of the entry at `index` in the tree of size `size` (any size up to the current tree).',
       querystring: z.strictObject({ index: Size, size: Size }),
-      response: { 200: InclusionProofSchema, ...errorResponses(400, 429) },
+      response: { 200: jsonResponse('The audit path', InclusionProofSchema), ...errorResponses(400, 429) },
     },
   }, async (request, reply) => {
     const result = await proveInclusion(deps, request.query.index, request.query.size);
@@ -151,10 +157,12 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
   r.get('/api/v1/ledger/proof/consistency', {
     config: open,
     schema: {
+      operationId: 'getConsistencyProof',
       tags: ['Ledger'],
       summary: 'Consistency proof that the tree of size `from` is a prefix of the tree of size `to`',
+      description: 'RFC 9162 consistency proof between two tree sizes: check that the log only grew.',
       querystring: z.strictObject({ from: Size, to: Size }),
-      response: { 200: ConsistencyProofSchema, ...errorResponses(400, 429) },
+      response: { 200: jsonResponse('The consistency path', ConsistencyProofSchema), ...errorResponses(400, 429) },
     },
   }, async (request, reply) => {
     const result = await proveConsistency(deps, request.query.from, request.query.to);
@@ -166,10 +174,12 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
   r.get('/api/v1/ledger/entries/:index', {
     config: open,
     schema: {
+      operationId: 'getLedgerEntry',
       tags: ['Ledger'],
       summary: 'The entry at a position of the log: its leaf bytes, leaf hash and decoded fields',
+      description: 'The leaf bytes at `index` (base64), their hash and the decoded outcome: kind, public id, claim type, status, hash of the public inputs, time.',
       params: z.strictObject({ index: Size }),
-      response: { 200: LedgerEntrySchema, ...errorResponses(400, 404, 429) },
+      response: { 200: jsonResponse('The entry', LedgerEntrySchema), ...errorResponses(400, 404, 429) },
     },
   }, async (request, reply) => {
     const entry = await getLedgerEntry(deps, request.params.index);

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Pool } from '#platform/db/pool.ts';
 import { access } from '#platform/http/route-access.ts';
-import { errorResponses } from '#platform/http/schemas.ts';
+import { errorResponses, jsonResponse } from '#platform/http/schemas.ts';
 import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
 import { usageSeries } from './usage-series.ts';
 
@@ -22,10 +22,12 @@ export function registerMeteringRoutes(app: FastifyInstance, deps: { pool: Pool 
   app.withTypeProvider<ZodTypeProvider>().get('/api/admin/usage', {
     config: { access: access.admin },
     schema: {
+      operationId: 'getUsage',
       tags: ['Admin'],
       summary: 'Usage analytics: verified and failed verifications per day (UTC)',
+      description: 'Counts from the metering events, one row per UTC day between `from` and `to`, optionally for one claim type or one partner (`verifier_id`).',
       querystring: UsageQuery,
-      response: { 200: UsageResponse, ...errorResponses(400, 401) },
+      response: { 200: jsonResponse('Verified and failed verifications per UTC day', UsageResponse), ...errorResponses(400, 401) },
     },
   }, async (request) => {
     const q = request.query;

@@ -5,7 +5,7 @@ import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import type { Db } from '#platform/db/database.ts';
 import { ApiError, type ErrorCode } from '#platform/http/errors.ts';
 import { access } from '#platform/http/route-access.ts';
-import { ErrorSchema } from '#platform/http/schemas.ts';
+import { errorResponse, jsonResponse } from '#platform/http/schemas.ts';
 import { issueAccessToken, type IssueAccessTokenResult } from './issue-access-token.ts';
 import { BASIC_CHALLENGE, OAuthError, oauthErrorBody } from './oauth-error.ts';
 import { parseFormBody } from './parse-form-body.ts';
@@ -89,6 +89,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, deps: OAuthRoute
       bodyLimit: TOKEN_REQUEST_LIMIT_BYTES,
       errorHandler: tokenEndpointErrorHandler,
       schema: {
+        operationId: 'issueAccessToken',
         tags: ['OAuth'],
         summary: 'OAuth 2.0 client credentials grant (RFC 6749 §4.4): an access token for the Authorization: Bearer header',
         description:
@@ -101,12 +102,12 @@ export async function registerOAuthRoutes(app: FastifyInstance, deps: OAuthRoute
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequestSchema,
         response: {
-          200: TokenResponseSchema,
-          400: OAuthErrorSchema,
-          401: OAuthErrorSchema,
-          413: OAuthErrorSchema,
-          415: OAuthErrorSchema,
-          429: ErrorSchema,
+          200: jsonResponse('The access token (never cached: `Cache-Control: no-store`)', TokenResponseSchema),
+          400: jsonResponse('`invalid_request`, `unsupported_grant_type` or `invalid_scope` (RFC 6749 §5.2)', OAuthErrorSchema),
+          401: jsonResponse('`invalid_client`: unknown client, wrong or revoked key (with `WWW-Authenticate: Basic`)', OAuthErrorSchema),
+          413: jsonResponse('`invalid_request`: the body is over 8 KiB (`PAYLOAD_TOO_LARGE`)', OAuthErrorSchema),
+          415: jsonResponse('`invalid_request`: neither a form nor JSON (`UNSUPPORTED_MEDIA_TYPE`)', OAuthErrorSchema),
+          429: errorResponse(429),
         },
       },
     }, async (request, reply) => {
@@ -131,9 +132,11 @@ export async function registerOAuthRoutes(app: FastifyInstance, deps: OAuthRoute
     r.get('/.well-known/jwks.json', {
       config,
       schema: {
+        operationId: 'getJwks',
         tags: ['OAuth'],
         summary: 'Public keys (JWK Set, RFC 7517) that verify the access tokens',
-        response: { 200: JwksSchema, 429: ErrorSchema },
+        description: 'Ed25519 public keys (`kid` = RFC 7638 thumbprint) that verify access tokens from POST /oauth/token, retired ones included while tokens they signed may live.',
+        response: { 200: jsonResponse('The JWK Set', JwksSchema), 429: errorResponse(429) },
       },
     }, async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');

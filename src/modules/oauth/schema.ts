@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXAMPLE } from '#platform/http/openapi-examples.ts';
 import { ERROR_CODES, type ErrorCode } from '#platform/http/errors.ts';
 import { OAUTH_ERRORS, type OAuthErrorCode } from './oauth-error.ts';
 
@@ -14,7 +15,7 @@ export const TokenRequestSchema = z
     client_id: z.string().optional().describe('Client id (`cli_...`), when not sent by HTTP Basic'),
     client_secret: z.string().optional().describe('The API key, when not sent by HTTP Basic'),
   })
-  .meta({ id: 'TokenRequest' });
+  .meta({ id: 'TokenRequest', examples: [{ grant_type: 'client_credentials', scope: 'age_over_18', client_id: EXAMPLE.clientId, client_secret: EXAMPLE.apiKey }] });
 
 export const TokenResponseSchema = z
   .object({
@@ -23,7 +24,7 @@ export const TokenResponseSchema = z
     expires_in: z.number().int().describe('Seconds'),
     scope: z.string().describe('Granted scopes, space-separated'),
   })
-  .meta({ id: 'TokenResponse' });
+  .meta({ id: 'TokenResponse', examples: [{ access_token: 'eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCIsImtpZCI6IjRmM2EifQ.eyJzdWIiOiJjbGlfMDFtOHI0cHY4Y2Y3N3M5cXBzeGdka2Q4amoifQ.c2lnbmF0dXJl', token_type: 'Bearer', expires_in: 900, scope: 'age_over_18' }] });
 
 export const OAuthErrorSchema = z
   .object({
@@ -32,7 +33,7 @@ export const OAuthErrorSchema = z
     error_code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
     request_id: z.string(),
   })
-  .meta({ id: 'OAuthError' });
+  .meta({ id: 'OAuthError', examples: [{ error: 'invalid_client', error_description: 'unknown client or wrong key', error_code: 'UNAUTHORIZED', request_id: EXAMPLE.requestId }] });
 
 export const JwksSchema = z
   .object({

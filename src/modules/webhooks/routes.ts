@@ -5,7 +5,7 @@ import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { ApiError } from '#platform/http/errors.ts';
 import { access } from '#platform/http/route-access.ts';
-import { errorResponses } from '#platform/http/schemas.ts';
+import { errorResponses, jsonResponse } from '#platform/http/schemas.ts';
 import { adminActor } from '#modules/admin/admin-auth.ts';
 import type { AuditActor } from '#modules/audit/record-audit.ts';
 import { getWebhookEndpoint } from './get-webhook-endpoint.ts';
@@ -45,10 +45,11 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   r.post('/api/v1/webhooks/test', {
     config: partner,
     schema: {
+      operationId: 'sendTestWebhook',
       tags: ['Partner'],
       summary: 'Send a webhook.test event to your endpoint',
       description: 'Queues a signed `webhook.test` event (`{event, ts}`) for delivery; follow it in GET /api/v1/webhooks/deliveries.',
-      response: { 202: TestEventResultSchema, ...errorResponses(401, 409) },
+      response: { 202: jsonResponse('The test event is queued for delivery', TestEventResultSchema), ...errorResponses(401, 409) },
     },
   }, async (request, reply) => {
     const result = await sendTestWebhook(deps, partnerOf(request).id);
@@ -60,10 +61,12 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   r.get('/api/v1/webhooks/deliveries', {
     config: partner,
     schema: {
+      operationId: 'listWebhookDeliveries',
       tags: ['Partner'],
       summary: 'Your webhook deliveries, newest first, with every attempt',
+      description: 'Your deliveries, newest first, each with every attempt (status code, latency, the start of the response body). Filter by `status`; pass `next_cursor` as `cursor` for the next page.',
       querystring: DeliveryListQuery,
-      response: { 200: WebhookDeliveryPageSchema, ...errorResponses(400, 401) },
+      response: { 200: jsonResponse('A page of deliveries, newest first', WebhookDeliveryPageSchema), ...errorResponses(400, 401) },
     },
   }, async (request) => {
     const { status, limit, cursor } = request.query;
@@ -73,10 +76,12 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   r.get('/api/v1/webhooks/deliveries/:id', {
     config: partner,
     schema: {
+      operationId: 'getWebhookDelivery',
       tags: ['Partner'],
       summary: 'One of your webhook deliveries with every attempt',
+      description: 'One of your deliveries (`whk_...`, the `webhook-id` header it was sent with); another partner\'s answers 404.',
       params: DeliveryIdParams,
-      response: { 200: WebhookDeliverySchema, ...errorResponses(400, 401, 404) },
+      response: { 200: jsonResponse('The delivery with every attempt', WebhookDeliverySchema), ...errorResponses(400, 401, 404) },
     },
   }, async (request) => {
     const delivery = await getDelivery(deps, request.params.id, partnerOf(request).id);
@@ -87,10 +92,12 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   r.post('/api/v1/webhooks/deliveries/:id/redeliver', {
     config: partner,
     schema: {
+      operationId: 'redeliverWebhook',
       tags: ['Partner'],
       summary: 'Deliver one of your events again now (same webhook-id, fresh round of attempts)',
+      description: 'Sends the event again with the same `webhook-id` (receivers deduplicate on it) and a fresh round of 8 attempts. 409 while it is still pending.',
       params: DeliveryIdParams,
-      response: { 202: WebhookDeliverySchema, ...errorResponses(400, 401, 404, 409) },
+      response: { 202: jsonResponse('The delivery, pending again with a fresh round of attempts due now', WebhookDeliverySchema), ...errorResponses(400, 401, 404, 409) },
     },
   }, async (request, reply) => {
     const clientId = partnerOf(request).id;
@@ -106,10 +113,11 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   r.post('/api/v1/webhooks/rotate-secret', {
     config: { ...partner, carriesSecret: true },
     schema: {
+      operationId: 'rotateWebhookSecret',
       tags: ['Partner'],
       summary: 'Replace your webhook signing secret (shown once); the old one keeps signing for 24 h',
       description: 'For 24 h every webhook carries two signatures (old and new secret) in `webhook-signature` and `X-Veridity-Signature`, so the receiver can switch secrets without missing an event.',
-      response: { 200: RotatedSecretSchema, ...errorResponses(401, 409) },
+      response: { 200: jsonResponse('The new secret, shown this once, and when the old one stops signing', RotatedSecretSchema), ...errorResponses(401, 409) },
     },
   }, async (request) => {
     const { id, actor } = partnerOf(request);
@@ -121,9 +129,11 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   r.get('/api/v1/webhooks/endpoint', {
     config: partner,
     schema: {
+      operationId: 'getWebhookEndpoint',
       tags: ['Partner'],
       summary: 'Your webhook endpoint: URL, disabled state, secret rotation window',
-      response: { 200: WebhookEndpointSchema, ...errorResponses(401) },
+      description: 'Your webhook URL, whether it was disabled (the receiver answered 410 Gone) and the end of a secret rotation window.',
+      response: { 200: jsonResponse('Your webhook endpoint', WebhookEndpointSchema), ...errorResponses(401) },
     },
   }, async (request) => {
     const endpoint = await getWebhookEndpoint(deps, partnerOf(request).id);
@@ -134,10 +144,12 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   r.get('/api/admin/webhooks/dead-letters', {
     config: admin,
     schema: {
+      operationId: 'listDeadWebhooks',
       tags: ['Admin'],
       summary: 'Dead webhook deliveries (newest first), with every attempt',
+      description: 'Deliveries that used up their attempts or met a 410, across partners; filter by `client_id` and `event_type`, page with `cursor`.',
       querystring: DeadLetterListQuery,
-      response: { 200: WebhookDeliveryPageSchema, ...errorResponses(400, 401) },
+      response: { 200: jsonResponse('A page of dead deliveries, newest first', WebhookDeliveryPageSchema), ...errorResponses(400, 401) },
     },
   }, async (request) => {
     const { client_id, event_type, limit, cursor } = request.query;
@@ -151,11 +163,12 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   r.post('/api/admin/webhooks/dead-letters/redrive', {
     config: admin,
     schema: {
+      operationId: 'redriveDeadWebhooks',
       tags: ['Admin'],
       summary: 'Queue dead deliveries again, in bulk',
       description: 'Selects dead deliveries by `delivery_ids`, `client_id` and/or `event_type` (all given filters apply), or every one with `{"all": true}`. Each gets a fresh round of attempts, due now.',
       body: RedriveRequestSchema,
-      response: { 200: RedriveResultSchema, ...errorResponses(400, 401) },
+      response: { 200: jsonResponse('How many dead deliveries were queued again', RedriveResultSchema), ...errorResponses(400, 401) },
     },
   }, async (request) => redriveDeadWebhooks(deps, request.body, adminActor(request)));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXAMPLE } from '#platform/http/openapi-examples.ts';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -69,7 +70,7 @@ export const RedriveResultSchema = z.object({ redriven: z.number().int().describ
 
 export const TestEventResultSchema = z
   .object({ delivery_id: z.string(), status: z.literal('pending') })
-  .meta({ id: 'WebhookTestResult' });
+  .meta({ id: 'WebhookTestResult', examples: [{ delivery_id: EXAMPLE.deliveryId, status: 'pending' }] });
 
 export const RotatedSecretSchema = z
   .object({

@@ -7,7 +7,7 @@ import type { Pool } from '#platform/db/pool.ts';
 import { ApiError, errorBody, type ErrorCode } from '#platform/http/errors.ts';
 import { claimIdempotencyKey, requestHash, type StoredResponse } from '#platform/http/idempotency.ts';
 import { access } from '#platform/http/route-access.ts';
-import { errorResponses, ErrorSchema, IdParam } from '#platform/http/schemas.ts';
+import { errorResponse, errorResponses, IdParam, jsonResponse } from '#platform/http/schemas.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { adminActor } from '#modules/admin/admin-auth.ts';
 import { requireScope } from '#modules/clients/partner-auth.ts';
@@ -80,7 +80,7 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   // ---- Issuers (operator) ----
   r.post('/api/admin/issuers', {
     config: admin,
-    schema: { tags: ['Admin'], summary: 'Trust an issuer public key for claim types', body: IssuerCreateSchema, response: { 201: IssuerSchema, ...errorResponses(400, 401, 409) } },
+    schema: { operationId: 'createIssuer', tags: ['Admin'], summary: 'Trust an issuer public key for claim types', description: 'Trusts a Baby Jubjub EdDSA public key to sign credentials for the given claim types. 409 when the key is already registered.', body: IssuerCreateSchema, response: { 201: jsonResponse('The trusted issuer', IssuerSchema), ...errorResponses(400, 401, 409) } },
   }, async (request, reply) => {
     const result = await registerIssuer(deps, request.body, adminActor(request));
     if (!result.ok) throw new ApiError('CONFLICT', `this public key is already registered as ${result.existingId}`);
@@ -89,11 +89,11 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   });
   r.get('/api/admin/issuers', {
     config: admin,
-    schema: { tags: ['Admin'], summary: 'List trusted issuers', response: { 200: z.array(IssuerSchema), ...errorResponses(401) } },
+    schema: { operationId: 'listIssuers', tags: ['Admin'], summary: 'List trusted issuers', description: 'Issuers and the claim types each is trusted for.', response: { 200: jsonResponse('Every issuer, disabled ones included', z.array(IssuerSchema)), ...errorResponses(401) } },
   }, async () => listIssuers(deps));
   r.delete('/api/admin/issuers/:id', {
     config: admin,
-    schema: { tags: ['Admin'], summary: 'Stop trusting an issuer', params: z.strictObject({ id: IdParam('iss') }), response: { 200: IssuerSchema, ...errorResponses(400, 401, 404) } },
+    schema: { operationId: 'disableIssuer', tags: ['Admin'], summary: 'Stop trusting an issuer', description: 'Proofs of credentials it signed fail with `UNTRUSTED_ISSUER` from now on; earlier outcomes stand.', params: z.strictObject({ id: IdParam('iss') }), response: { 200: jsonResponse('The issuer, now disabled', IssuerSchema), ...errorResponses(400, 401, 404) } },
   }, async (request) => {
     const issuer = await disableIssuer(deps, request.params.id, adminActor(request));
     if (!issuer) throw new ApiError('NOT_FOUND', `no issuer ${request.params.id}`);
@@ -110,11 +110,13 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
       config: admin,
       bodyLimit: ARTIFACT_UPLOAD_LIMIT_BYTES,
       schema: {
+        operationId: 'uploadArtifact',
         tags: ['Admin'],
         summary: 'Upload an artifact (wasm, zkey, verification key) to object storage under the given key',
         description: 'Send the raw bytes with Content-Type application/octet-stream; then reference the key in POST /api/admin/circuits.',
+        consumes: ['application/octet-stream'],
         params: z.object({ '*': z.string().min(1).max(512).regex(/^[A-Za-z0-9][A-Za-z0-9._\/-]*$/, 'must be an object key: letters, digits, ., _, - and / separated segments') }),
-        response: { 201: z.object({ key: z.string(), sha256: z.string(), size: z.number().int() }), ...errorResponses(400, 401, 413, 415) },
+        response: { 201: jsonResponse('Stored: the key, the SHA-256 and the size of the bytes', z.object({ key: z.string(), sha256: z.string(), size: z.number().int() })), ...errorResponses(400, 401, 413, 415) },
       },
     }, async (request, reply) => {
       if (!Buffer.isBuffer(request.body)) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the artifact as application/octet-stream');
@@ -133,7 +135,7 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
 
   r.post('/api/admin/circuits', {
     config: admin,
-    schema: { tags: ['Admin'], summary: 'Register a circuit artifact version', body: CircuitVersionCreateSchema, response: { 201: CircuitVersionSchema, ...errorResponses(400, 401, 409, 422) } },
+    schema: { operationId: 'createCircuit', tags: ['Admin'], summary: 'Register a circuit artifact version', description: 'Registers a circuit version from uploaded artifacts (object keys); the verification key is checked and the artifacts hashed. 409 for a version already registered.', body: CircuitVersionCreateSchema, response: { 201: jsonResponse('The registered circuit version', CircuitVersionSchema), ...errorResponses(400, 401, 409, 422) } },
   }, async (request, reply) => {
     const result = await registerCircuit(deps, request.body, adminActor(request));
     if (!result.ok) throw new ApiError(result.code === 'ALREADY_REGISTERED' ? 'CONFLICT' : result.code, result.message);
@@ -142,14 +144,15 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   });
   r.get('/api/admin/circuits', {
     config: admin,
-    schema: { tags: ['Admin'], summary: 'List circuit versions', response: { 200: z.array(CircuitVersionSchema), ...errorResponses(401) } },
+    schema: { operationId: 'listCircuits', tags: ['Admin'], summary: 'List circuit versions', description: 'Circuit versions, enabled or not, with their artifact keys and hashes.', response: { 200: jsonResponse('Every circuit version', z.array(CircuitVersionSchema)), ...errorResponses(401) } },
   }, async () => (await listCircuitRows(deps, { enabledOnly: false })).map(toCircuitVersion));
   r.patch('/api/admin/circuits/:id', {
     config: admin,
     schema: {
-      tags: ['Admin'], summary: 'Enable or disable a circuit version',
+      operationId: 'updateCircuit',
+      tags: ['Admin'], summary: 'Enable or disable a circuit version', description: 'A disabled version is refused by POST /api/v1/verify (`UNKNOWN_CIRCUIT`) and no longer listed publicly.',
       params: z.strictObject({ id: IdParam('cir') }), body: z.strictObject({ enabled: z.boolean() }),
-      response: { 200: CircuitVersionSchema, ...errorResponses(400, 401, 404) },
+      response: { 200: jsonResponse('The circuit version as changed', CircuitVersionSchema), ...errorResponses(400, 401, 404) },
     },
   }, async (request) => {
     const circuit = await setCircuitEnabled(deps, request.params.id, request.body.enabled, adminActor(request));
@@ -160,7 +163,7 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   // ---- Public artifacts for provers ----
   r.get('/api/v1/circuits', {
     config: { access: access.public },
-    schema: { tags: ['Circuits'], summary: 'Enabled circuit versions and where to download their artifacts', response: { 200: z.array(PublicCircuitSchema) } },
+    schema: { operationId: 'listPublicCircuits', tags: ['Circuits'], summary: 'Enabled circuit versions and where to download their artifacts', description: 'What a prover needs: each enabled claim type and version with the URLs and SHA-256 of its wasm, zkey and verification key.', response: { 200: jsonResponse('Enabled circuit versions', z.array(PublicCircuitSchema)) } },
   }, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=60');
     return (await listCircuitRows(deps, { enabledOnly: true })).map(toPublicCircuit);
@@ -168,9 +171,17 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   r.get('/api/v1/circuits/:claim_type/:semver/:artifact', {
     config: { access: access.public },
     schema: {
-      tags: ['Circuits'], summary: 'Download an artifact (immutable; ETag = its SHA-256)',
+      operationId: 'downloadCircuitArtifact',
+      tags: ['Circuits'], summary: 'Download an artifact (immutable; ETag = its SHA-256)', description: 'The bytes of an enabled circuit artifact: `application/wasm`, `application/octet-stream` (zkey) or `application/json` (verification key). Cache it forever; revalidate with `If-None-Match`.',
       params: z.strictObject({ claim_type: z.enum(CLAIM_TYPES), semver: z.string().max(40), artifact: ArtifactFileSchema }),
-      response: { 200: z.any(), 304: z.null(), 404: ErrorSchema },
+      response: {
+        200: {
+          description: 'The artifact; `ETag` is its SHA-256',
+          content: { 'application/wasm': { schema: z.any() }, 'application/octet-stream': { schema: z.any() }, 'application/json': { schema: z.any() } },
+        },
+        304: z.null().describe('Not modified: `If-None-Match` names the current ETag'),
+        404: errorResponse(404, 'No such enabled circuit version, or its artifact is missing (`NOT_FOUND`)'),
+      },
     },
   }, async (request, reply) => {
     const { claim_type, semver, artifact } = request.params;
@@ -191,8 +202,9 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   r.post('/api/v1/requests', {
     config: partner,
     schema: {
-      tags: ['Verify'], summary: 'Create a proof request: a fresh nonce bound to claim, domain and parameters', 
-      body: ProofRequestCreateSchema, response: { 201: ProofRequestSchema, ...errorResponses(400, 401, 403, 422, 429) },
+      operationId: 'createProofRequest',
+      tags: ['Verify'], summary: 'Create a proof request: a fresh nonce bound to claim, domain and parameters', description: 'A single-use nonce bound to a claim type, your verifier domain and parameters, valid for `ttl_seconds`. The holder proves against it; POST /api/v1/verify then checks the binding.', 
+      body: ProofRequestCreateSchema, response: { 201: jsonResponse('The proof request with its nonce; hand it to the holder', ProofRequestSchema), ...errorResponses(400, 401, 403, 422, 429) },
     },
   }, async (request, reply) => {
     const client = requireScope(request, request.body.claim_type);
@@ -205,10 +217,11 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   r.post('/api/v1/verify', {
     config: partner,
     schema: {
-      tags: ['Verify'], summary: 'Verify a ZK proof synchronously', 
+      operationId: 'verifyProof',
+      tags: ['Verify'], summary: 'Verify a ZK proof synchronously', description: 'Checks a Groth16 proof for a claim: scope, circuit version, public signals, nonce (single use), the proof, the issuer, the date, parameters and binding. A checked proof that fails answers 422 with `proof_id` and `receipt_url`. An `Idempotency-Key` replays the first answer for 10 minutes.', 
       headers: z.object({ 'idempotency-key': z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/).optional() }).loose(),
       body: ProofVerifyRequestSchema,
-      response: { 200: ProofVerifyResponseSchema, ...errorResponses(400, 401, 403, 409, 413, 422, 429) },
+      response: { 200: jsonResponse('The proof verified; its receipt will be at `receipt_url`', ProofVerifyResponseSchema), ...errorResponses(400, 401, 403, 409, 413, 422, 429) },
     },
   }, async (request: FastifyRequest<{ Body: z.infer<typeof ProofVerifyRequestSchema>; Headers: { 'idempotency-key'?: string } }>, reply: FastifyReply) => {
     const client = requireScope(request, request.body.claim_type);
@@ -236,8 +249,9 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   r.get('/api/v1/status/:proof_id', {
     config: partner,
     schema: {
-      tags: ['Status'], summary: 'Status of a proof by id (only the partner that verified it sees it)', 
-      params: z.strictObject({ proof_id: IdParam('prf') }), response: { 200: ProofStatusSchema, ...errorResponses(401, 404, 429) },
+      operationId: 'getProofStatus',
+      tags: ['Status'], summary: 'Status of a proof by id (only the partner that verified it sees it)', description: 'The outcome of one of your proofs: status, claim type, time and failure code; another partner\'s answers 404.', 
+      params: z.strictObject({ proof_id: IdParam('prf') }), response: { 200: jsonResponse('The outcome of the proof', ProofStatusSchema), ...errorResponses(401, 404, 429) },
     },
   }, async (request) => {
     const status = await getProofStatus(deps, request.client!.id, request.params.proof_id);

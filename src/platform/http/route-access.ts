@@ -55,10 +55,11 @@ export type DeclaredRoute = {
 
 const BEARER_SECURITY = [{ BearerAuth: [] }];
 
-function securityOf(access: RouteAccess): Array<Record<string, string[]>> | undefined {
+/** Public routes say so with an empty list: a missing `security` would mean "whatever the document's default is". */
+function securityOf(access: RouteAccess): Array<Record<string, string[]>> {
   if (access.auth === 'admin') return BEARER_SECURITY;
   if (access.auth === 'partner') return [{ ApiKeyAuth: [] }, { OAuth2ClientCredentials: [...(access.anyScope ?? [])] }];
-  return undefined;
+  return [];
 }
 
 function hooksOf(access: RouteAccess, hooks: AccessHooks): Hook[] {
@@ -72,7 +73,7 @@ function hooksOf(access: RouteAccess, hooks: AccessHooks): Hook[] {
   }
 }
 
-/** The failures a route can answer whatever its handler does. */
+/** The failures a route can answer whatever its handler does (each documented with its usual description). */
 function impliedErrorStatuses(access: RouteAccess, schema: NonNullable<RouteOptions['schema']>): number[] {
   const statuses = [503];
   if (access.auth !== 'public') statuses.push(401);
@@ -118,7 +119,7 @@ export function enforceRouteAccess(app: FastifyInstance, options: AccessOptions)
     const declaredResponses = (schema.response ?? {}) as Record<string, unknown>;
     route.schema = {
       ...schema,
-      ...(security && !schema.hide ? { security } : {}),
+      ...(!schema.hide ? { security } : {}),
       ...(schema.response || !schema.hide ? { response: { ...implied, ...declaredResponses } } : {}),
     };
   });

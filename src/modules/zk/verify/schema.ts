@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXAMPLE } from '#platform/http/openapi-examples.ts';
 import { CLAIM_TYPES } from '../credentials/claim-types.ts';
 import { SemverSchema } from '../circuits/schema.ts';
 import { ClaimParamsSchema } from './claim-params.ts';
@@ -15,7 +16,26 @@ export const ProofVerifyRequestSchema = z
     public_signals: z.array(z.string().max(100)).min(1).max(64),
     request: z.strictObject({ nonce: Nonce, verifier_domain: VerifierDomain, params: ClaimParamsSchema.optional() }),
   })
-  .meta({ id: 'ProofVerifyRequest' });
+  .meta({
+    id: 'ProofVerifyRequest',
+    examples: [{
+      claim_type: 'age_over_18',
+      circuit_version: '1.0.0',
+      proof: {
+        pi_a: ['4826051798143957215893432155734563297467210338164211547361045321962745806733', '1583629453211298541227869371580239148218426434346305213476598170218830219873', '1'],
+        pi_b: [
+          ['8317946137420118312946735412617493874621938710248730148273604198273461982736', '1029384756102938475610293847561029384756102938475610293847561029384756102938'],
+          ['2938475610293847561029384756102938475610293847561029384756102938475610293847', '5610293847561029384756102938475610293847561029384756102938475610293847561029'],
+          ['1', '0'],
+        ],
+        pi_c: ['6102938475610293847561029384756102938475610293847561029384756102938475610293', '3847561029384756102938475610293847561029384756102938475610293847561029384756', '1'],
+        protocol: 'groth16',
+        curve: 'bn128',
+      },
+      public_signals: ['1', '18', '20260314', '7283649182736491827364918273649182736491827364918273649182736491', '1928374650192837465019283746501928374650192837465019283746501928'],
+      request: { nonce: 'x3m5Zq8VtR2pW9kL4nB7cD1fG6hJ0sA-', verifier_domain: 'acme-bank.example' },
+    }],
+  });
 
 export const ProofVerifyResponseSchema = z
   .object({
@@ -24,7 +44,7 @@ export const ProofVerifyResponseSchema = z
     ts: z.string(),
   })
   .loose()
-  .meta({ id: 'ProofVerifyResponse' });
+  .meta({ id: 'ProofVerifyResponse', examples: [{ status: 'verified', proof_id: EXAMPLE.proofId, ts: EXAMPLE.time, receipt_url: `/api/v1/receipts/${EXAMPLE.proofId}` }] });
 
 export const ProofStatusSchema = z
   .object({
@@ -34,7 +54,7 @@ export const ProofStatusSchema = z
     verifier_id: z.string().nullable(),
     failure_code: z.string().nullable(),
   })
-  .meta({ id: 'ProofStatus' });
+  .meta({ id: 'ProofStatus', examples: [{ status: 'verified', claim_type: 'age_over_18', ts: EXAMPLE.time, verifier_id: EXAMPLE.clientId, failure_code: null }] });
 
 export const ProofRequestCreateSchema = z
   .strictObject({
@@ -43,7 +63,7 @@ export const ProofRequestCreateSchema = z
     params: ClaimParamsSchema.optional(),
     ttl_seconds: z.number().int().min(30).max(24 * 3600).default(600),
   })
-  .meta({ id: 'ProofRequestCreate' });
+  .meta({ id: 'ProofRequestCreate', examples: [{ claim_type: 'income_gte', verifier_domain: 'acme-bank.example', params: { min_income: 50000 }, ttl_seconds: 600 }] });
 
 export const ProofRequestSchema = z
   .object({
@@ -54,6 +74,6 @@ export const ProofRequestSchema = z
     params: z.record(z.string(), z.number()),
     expires_at: z.string(),
   })
-  .meta({ id: 'ProofRequest' });
+  .meta({ id: 'ProofRequest', examples: [{ request_id: EXAMPLE.proofRequestId, nonce: 'x3m5Zq8VtR2pW9kL4nB7cD1fG6hJ0sA-', verifier_domain: 'acme-bank.example', claim_type: 'income_gte', params: { min_income: 50000 }, expires_at: '2026-03-14T09:36:53.000Z' }] });
 
 export type ProofVerifyRequest = z.infer<typeof ProofVerifyRequestSchema>;

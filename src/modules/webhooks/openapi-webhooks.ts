@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { EXAMPLE } from '#platform/http/openapi-examples.ts';
+import { TCB_STATUSES } from '#modules/attestations/verification/types.ts';
+import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
+import { WEBHOOK_USER_AGENT } from './delivery/deliver-webhook.ts';
+
+/**
+ * What Veridity POSTs to a partner's webhook URL, for the OpenAPI `webhooks` section. The
+ * payloads are written where the events are raised (zk/verify/verify-proof.ts,
+ * attestations/finish-task.ts, send-test-webhook.ts); these schemas describe them.
+ */
+
+export const ProofEventSchema = z
+  .object({
+    event: z.enum(['proof.verified', 'proof.failed']),
+    proof_id: z.string().describe('The proof (`prf_...`): GET /api/v1/status/{proof_id}, GET /api/v1/receipts/{id}'),
+    claim_type: z.enum(CLAIM_TYPES),
+    status: z.enum(['verified', 'failed']),
+    ts: z.string().describe('When the proof was checked (ISO 8601)'),
+  })
+  .meta({
+    id: 'ProofEvent',
+    description: 'A proof was checked (POST /api/v1/verify): `proof.verified`, or `proof.failed` with the reason in GET /api/v1/status/{proof_id}.',
+    examples: [{ event: 'proof.verified', proof_id: EXAMPLE.proofId, claim_type: 'age_over_18', status: 'verified', ts: EXAMPLE.time }],
+  });
+
+export const TaskEventSchema = z
+  .object({
+    event: z.enum(['task.completed', 'task.failed']),
+    task_id: z.string().describe('The attestation task (`tsk_...`): GET /api/v1/tasks/{id}'),
+    app_id: z.string(),
+    status: z.enum(['completed', 'failed']),
+    is_valid: z.boolean().nullable().describe('The verdict; null when the task failed before the evidence was appraised'),
+    tcb_status: z.enum(TCB_STATUSES).nullable(),
+    error_code: z.string().optional().describe('Only on task.failed'),
+    ts: z.string().describe('When the task finished (ISO 8601)'),
+  })
+  .meta({
+    id: 'TaskEvent',
+    description: 'An attestation task finished: `task.completed` (appraised; see `is_valid`) or `task.failed`.',
+    examples: [{ event: 'task.completed', task_id: EXAMPLE.taskId, app_id: 'app-7f3a', status: 'completed', is_valid: true, tcb_status: 'UpToDate', ts: EXAMPLE.time }],
+  });
+
+export const TestEventSchema = z
+  .object({ event: z.literal('webhook.test'), ts: z.string().describe('When the test was requested (ISO 8601)') })
+  .meta({ id: 'WebhookTestEvent', description: 'Sent on request (POST /api/v1/webhooks/test) to check a receiver.', examples: [{ event: 'webhook.test', ts: EXAMPLE.time }] });
+
+const SIGNATURE_HEADERS = [
+  { name: 'webhook-id', description: 'Delivery id (`whk_...`), the same on every attempt and redelivery: deduplicate on it', example: EXAMPLE.deliveryId },
+  { name: 'webhook-timestamp', description: 'Unix seconds of this attempt; refuse ones far from your clock (replay)', example: '1773480413' },
+  {
+    name: 'webhook-signature',
+    description: 'Standard Webhooks 1.0: `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`, key = base64-decoded part of the `whsec_` secret. Space-separated, one per secret while a rotation overlaps: accept any. Verify this one.',
+    example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+  },
+  {
+    name: 'X-Veridity-Signature',
+    description: 'Legacy: `sha256=<hex HMAC-SHA256(key, body)>`, comma-separated during rotation. Covers the body only (replayable); prefer `webhook-signature`.',
+    example: 'sha256=3f0c8a9d2b71e4c56a8f0d1e9b7c3a2f5e4d6c8b0a1f2e3d4c5b6a7f8e9d0c1b',
+  },
+].map(({ name, description, example }) => ({ name, in: 'header', required: true, description, schema: { type: 'string' }, example }));
+
+const RECEIVER_RESPONSES = {
+  '200': { description: 'Any 2xx: delivered. Answer fast (within 15 s) and process afterwards.' },
+  '410': { description: 'Gone: the delivery is dead and the endpoint is disabled until the operator sets its URL again.' },
+  default: { description: 'Any other status, or no answer within 15 s: retried (1 m, 5 m, 15 m, 1 h, 6 h, ..., 8 attempts); a longer `Retry-After` on 429 or 503 is honoured.' },
+};
+
+function event(operationId: string, summary: string, schemaId: string) {
+  return {
+    post: {
+      operationId,
+      summary,
+      description: `POSTed as JSON (User-Agent \`${WEBHOOK_USER_AGENT}\`), signed with your webhook secret; every attempt is listed in GET /api/v1/webhooks/deliveries.`,
+      tags: ['Webhooks'],
+      security: [],
+      parameters: SIGNATURE_HEADERS,
+      requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaId}` } } } },
+      responses: RECEIVER_RESPONSES,
+    },
+  };
+}
+
+/** The OpenAPI 3.1 `webhooks` object: one entry per event type. */
+export const WEBHOOK_EVENTS = {
+  'proof.verified': event('onProofVerified', 'A proof verified', 'ProofEvent'),
+  'proof.failed': event('onProofFailed', 'A proof was checked and failed', 'ProofEvent'),
+  'task.completed': event('onTaskCompleted', 'An attestation task was appraised', 'TaskEvent'),
+  'task.failed': event('onTaskFailed', 'An attestation task failed', 'TaskEvent'),
+  'webhook.test': event('onWebhookTest', 'A test event you asked for', 'WebhookTestEvent'),
+};
