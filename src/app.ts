@@ -23,6 +23,7 @@ import { partnerAuth, requireAnyScope } from '#modules/clients/partner-auth.ts';
 import { registerClientRoutes } from '#modules/clients/routes.ts';
 import { registerHealthRoutes } from '#modules/health/routes.ts';
 import { registerLedgerRoutes } from '#modules/ledger/routes.ts';
+import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { registerHolderRoutes } from '#modules/holder/routes.ts';
 import { registerMeteringRoutes } from '#modules/metering/routes.ts';
 import { registerAttestationRoutes } from '#modules/attestations/routes.ts';
@@ -166,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     queue: deps.queue,
   });
   registerHolderRoutes(app);
-  registerLedgerRoutes(app, { pool: deps.pool, platformKeys: deps.platformKeys });
+  registerLedgerRoutes(app, { pool: deps.pool, platformKeys: deps.platformKeys, outcomeSources: OUTCOME_SOURCES });
   await registerZkRoutes(app, {
     db: deps.db,
     pool: deps.pool,

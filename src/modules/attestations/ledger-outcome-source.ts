@@ -9,6 +9,10 @@ import { notInLedger, type OutcomeSource } from '#modules/ledger/outcome-sources
 const LOGGED = "status IN ('completed', 'failed') AND result_sha256 IS NOT NULL";
 
 export const teeTaskOutcomes: OutcomeSource = {
+  idPrefix: 'tsk',
+  async isOwnedBy(db, clientId, publicId) {
+    return (await db.query('SELECT 1 FROM attestation_tasks WHERE id = $1 AND client_id = $2', [publicId, clientId])).rowCount === 1;
+  },
   async outcomes(db, publicIds) {
     const { rows } = await db.query<{ id: string; verdict: string; result_sha256: string; finished_at: Date }>(
       `SELECT id, CASE WHEN status = 'failed' THEN 'failed' WHEN is_valid THEN 'verified' ELSE 'rejected' END AS verdict,

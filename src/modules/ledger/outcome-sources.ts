@@ -1,4 +1,4 @@
-import type { PoolClient } from '#platform/db/pool.ts';
+import type { Pool, PoolClient } from '#platform/db/pool.ts';
 import type { LedgerLeafFields } from './tlog/index.ts';
 
 /**
@@ -8,6 +8,10 @@ import type { LedgerLeafFields } from './tlog/index.ts';
  * source is checked for structure only.
  */
 export type OutcomeSource = {
+  /** The type prefix of the outcome's public ids (`prf`, `tsk`). */
+  idPrefix: string;
+  /** Whether this partner decided the outcome (only it may fetch the outcome's receipt). */
+  isOwnedBy(db: Pick<Pool, 'query'>, clientId: string, publicId: string): Promise<boolean>;
   /** The outcome rows of these public ids, as the leaf fields they were logged with. */
   outcomes(db: PoolClient, publicIds: readonly string[]): Promise<Map<string, LedgerLeafFields>>;
   /** Outcomes decided at or after `since` that have no ledger entry (pending or sequenced). */
@@ -16,6 +20,12 @@ export type OutcomeSource = {
 
 /** Outcome sources by ledger entry kind (`zk_proof`, `tee_task`). */
 export type OutcomeSources = ReadonlyMap<string, OutcomeSource>;
+
+/** The kind and source of an outcome id, by its type prefix. */
+export function sourceOfId(sources: OutcomeSources, publicId: string): { kind: string; source: OutcomeSource } | undefined {
+  for (const [kind, source] of sources) if (publicId.startsWith(`${source.idPrefix}_`)) return { kind, source };
+  return undefined;
+}
 
 const KIND = /^[a-z][a-z_]*$/;
 

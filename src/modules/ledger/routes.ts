@@ -6,19 +6,19 @@ import type { Pool } from '#platform/db/pool.ts';
 import { ApiError } from '#platform/http/errors.ts';
 import { access } from '#platform/http/route-access.ts';
 import { errorResponses, IdParam, jsonResponse, textResponse } from '#platform/http/schemas.ts';
-import { getProofStatus } from '#modules/zk/verify/get-proof-status.ts';
-import { getTask } from '#modules/attestations/get-task.ts';
-import { wrapPool } from '#platform/db/database.ts';
 import { getLatestCheckpoint } from './get-latest-checkpoint.ts';
 import { getLedgerEntry } from './get-ledger-entry.ts';
 import { getLedgerVerifierKey } from './get-ledger-verifier-key.ts';
 import { getReceipt } from './get-receipt.ts';
+import { sourceOfId, type OutcomeSources } from './outcome-sources.ts';
 import { proveConsistency } from './prove-consistency.ts';
 import { type OutOfRange, proveInclusion } from './prove-inclusion.ts';
 
 export type LedgerRouteDeps = {
   pool: Pool;
   platformKeys: PlatformKeys;
+  /** Which outcomes have receipts and who owns each, registered by the app. */
+  outcomeSources: OutcomeSources;
 };
 
 /** Public, so counted per client IP. */
@@ -77,11 +77,6 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   /** The ledger kind behind an outcome id, and whether this partner may see that outcome. */
-  // A Map, not an object literal: an id prefix like `constructor` must find nothing, not Object's prototype.
-  const outcomeOwners = new Map<string, { kind: string; visibleTo(clientId: string, id: string): Promise<boolean> }>([
-    ['prf', { kind: 'zk_proof', visibleTo: async (clientId, id) => (await getProofStatus(deps, clientId, id)) !== undefined }],
-    ['tsk', { kind: 'tee_task', visibleTo: async (clientId, id) => (await getTask({ db: wrapPool(deps.pool) }, clientId, id)) !== undefined }],
-  ]);
 
   r.get('/api/v1/receipts/:id', {
     config: { access: access.partner() },
@@ -98,9 +93,9 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
     },
   }, async (request, reply) => {
     const id = request.params.id;
-    const owner = outcomeOwners.get(id.split('_')[0]!);
+    const owner = sourceOfId(deps.outcomeSources, id);
     // Only the partner the outcome belongs to may fetch its receipt; others get the same 404 as for nothing.
-    if (!owner || !(await owner.visibleTo(request.client!.id, id))) throw new ApiError('NOT_FOUND', `no proof or task ${id}`);
+    if (!owner || !(await owner.source.isOwnedBy(deps.pool, request.client!.id, id))) throw new ApiError('NOT_FOUND', `no proof or task ${id}`);
     const receipt = await getReceipt(deps, { kind: owner.kind, publicId: id });
     if (receipt.state === 'not_logged') throw new ApiError('NOT_FOUND', `${id} was decided before the ledger existed (or not appraised): it has no receipt`);
     if (receipt.state === 'pending') {
