@@ -12,6 +12,7 @@ import { registerLoadShedding } from '#platform/http/load-shedding.ts';
 import { transformDocument, transformRoute } from '#platform/http/openapi.ts';
 import { DOCS_PAGE_OPTIONS } from '#platform/http/docs-page.ts';
 import { access, enforceRouteAccess, type DeclaredRoute } from '#platform/http/route-access.ts';
+import { registerIdempotentRoutes } from '#platform/http/idempotent-routes.ts';
 import { prepareHttpEdge } from '#platform/http/prepare-edge.ts';
 import { newId } from '#platform/ids.ts';
 import type { Logger } from '#platform/logger.ts';
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     rateLimitPerIp: rateLimiting.perIp,
     publicPrefixes: ['/docs'],
   });
+  registerIdempotentRoutes(app, { pool: deps.pool, clock: deps.clock });
 
   await app.register(helmet, { global: true });
   await app.register(swagger, {

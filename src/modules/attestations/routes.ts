@@ -106,7 +106,7 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
 
   // ---- Tasks (partner, scope tee_attestation) ----
   r.post('/api/v1/tasks', {
-    config: partner,
+    config: { ...partner, idempotent: true },
     schema: {
       operationId: 'createTask',
       tags: TAGS,

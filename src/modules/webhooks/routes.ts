@@ -43,7 +43,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post('/api/v1/webhooks/test', {
-    config: partner,
+    config: { ...partner, idempotent: true },
     schema: {
       operationId: 'sendTestWebhook',
       tags: ['Partner'],
@@ -90,7 +90,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   });
 
   r.post('/api/v1/webhooks/deliveries/:id/redeliver', {
-    config: partner,
+    config: { ...partner, idempotent: true },
     schema: {
       operationId: 'redeliverWebhook',
       tags: ['Partner'],

@@ -5,7 +5,6 @@ import type { Clock } from '#platform/clock.ts';
 import type { Db } from '#platform/db/database.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { ApiError, errorBody, type ErrorCode } from '#platform/http/errors.ts';
-import { claimIdempotencyKey, requestHash, type StoredResponse } from '#platform/http/idempotency.ts';
 import { access } from '#platform/http/route-access.ts';
 import { errorResponse, errorResponses, IdParam, jsonResponse } from '#platform/http/schemas.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
@@ -59,8 +58,8 @@ const partner = { access: access.partner(CLAIM_TYPES) };
 const ArtifactFileSchema = z.enum(Object.values(ARTIFACT_FILES) as [string, ...string[]]);
 const KIND_BY_FILE = Object.fromEntries(Object.entries(ARTIFACT_FILES).map(([kind, file]) => [file, kind])) as Record<string, ArtifactKind>;
 
-/** What the verify outcome answers: status and body (the same body is replayed for an Idempotency-Key). */
-function renderOutcome(outcome: VerifyOutcome, requestId: string): StoredResponse {
+/** What the verify outcome answers: status and body. */
+function renderOutcome(outcome: VerifyOutcome, requestId: string): { status: 200 | 409 | 422; body: unknown } {
   switch (outcome.kind) {
     case 'verified':
       return { status: 200, body: { status: 'verified', proof_id: outcome.proofId, ts: outcome.ts, receipt_url: receiptUrl(outcome.proofId) } };
@@ -200,7 +199,7 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
 
   // ---- Partner: proof requests, verification, status ----
   r.post('/api/v1/requests', {
-    config: partner,
+    config: { ...partner, idempotent: true },
     schema: {
       operationId: 'createProofRequest',
       tags: ['Verify'], summary: 'Create a proof request: a fresh nonce bound to claim, domain and parameters', description: 'A single-use nonce bound to a claim type, your verifier domain and parameters, valid for `ttl_seconds`. The holder proves against it; POST /api/v1/verify then checks the binding.', 
@@ -215,35 +214,18 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   });
 
   r.post('/api/v1/verify', {
-    config: partner,
+    config: { ...partner, idempotent: true },
     schema: {
       operationId: 'verifyProof',
       tags: ['Verify'], summary: 'Verify a ZK proof synchronously', description: 'Checks a Groth16 proof for a claim: scope, circuit version, public signals, nonce (single use), the proof, the issuer, the date, parameters and binding. A checked proof that fails answers 422 with `proof_id` and `receipt_url`. An `Idempotency-Key` replays the first answer for 10 minutes.', 
-      headers: z.object({ 'idempotency-key': z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/).optional() }).loose(),
       body: ProofVerifyRequestSchema,
       response: { 200: jsonResponse('The proof verified; its receipt will be at `receipt_url`', ProofVerifyResponseSchema), ...errorResponses(400, 401, 403, 409, 413, 422, 429) },
     },
-  }, async (request: FastifyRequest<{ Body: z.infer<typeof ProofVerifyRequestSchema>; Headers: { 'idempotency-key'?: string } }>, reply: FastifyReply) => {
+  }, async (request: FastifyRequest<{ Body: z.infer<typeof ProofVerifyRequestSchema> }>, reply: FastifyReply) => {
     const client = requireScope(request, request.body.claim_type);
     const actor = { type: 'partner' as const, id: client.id, ip: request.ip, requestId: request.id };
-    const run = async () => renderOutcome(await verifyProof(deps, client.id, request.body, actor), request.id);
-    const idempotencyKey = request.headers['idempotency-key'];
-    if (!idempotencyKey) {
-      const response = await run();
-      return reply.code(response.status).send(response.body);
-    }
-    const claim = await claimIdempotencyKey(deps.pool, client.id, idempotencyKey, requestHash(request.body), deps.clock.now());
-    if (claim.kind === 'reused') throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body');
-    if (claim.kind === 'in_progress') throw new ApiError('IDEMPOTENCY_CONFLICT', 'a request with this Idempotency-Key is still being processed');
-    if (claim.kind === 'replay') return reply.code(claim.response.status).header('idempotent-replayed', 'true').send(claim.response.body);
-    try {
-      const response = await run();
-      await claim.complete(response);
-      return reply.code(response.status).send(response.body);
-    } catch (error) {
-      await claim.release();
-      throw error;
-    }
+    const response = renderOutcome(await verifyProof(deps, client.id, request.body, actor), request.id);
+    return reply.code(response.status).send(response.body);
   });
 
   r.get('/api/v1/status/:proof_id', {

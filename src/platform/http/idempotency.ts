@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Pool } from '#platform/db/pool.ts';
 import { canonicalize } from '#platform/canonical-json.ts';
 
-export type StoredResponse = { status: number; body: unknown };
+/** A response as it went out: status, the headers that describe it (content type, location) and the exact bytes. */
+export type StoredResponse = { status: number; headers: Record<string, string>; bytes: Buffer };
 
 export type IdempotencyClaim =
   | { kind: 'new'; complete(response: StoredResponse): Promise<void>; release(): Promise<void> }
@@ -12,15 +13,16 @@ export type IdempotencyClaim =
 
 const TTL_MS = 10 * 60 * 1000;
 
-export function requestHash(body: unknown): Buffer {
-  return createHash('sha256').update(canonicalize(body)).digest();
+/** What a key is bound to: the endpoint and the body (canonical JSON, so key order and spacing do not matter). */
+export function requestHash(request: { method: string; route: string; body: unknown }): Buffer {
+  return createHash('sha256').update(canonicalize({ method: request.method, route: request.route, body: request.body ?? null })).digest();
 }
 
 /**
  * Claims an `Idempotency-Key` for a partner before the work starts (committed at once, so a
  * concurrent duplicate sees it): new -> do the work, then `complete` with the response (4xx
  * included, so a retry sees the same failure) or `release` on an unexpected error; the same
- * key and body within 10 minutes -> the stored response; another body -> reused.
+ * key, endpoint and body within 10 minutes -> the stored response; anything else -> reused.
  */
 export async function claimIdempotencyKey(pool: Pool, clientId: string, key: string, hash: Buffer, now: Date): Promise<IdempotencyClaim> {
   // An expired row is as good as absent.
@@ -35,8 +37,9 @@ export async function claimIdempotencyKey(pool: Pool, clientId: string, key: str
       kind: 'new',
       async complete(response) {
         await pool.query(
-          `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4 WHERE client_id = $1 AND key = $2`,
-          [clientId, key, response.status, JSON.stringify(response.body)],
+          `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_headers = $4, response_bytes = $5
+            WHERE client_id = $1 AND key = $2`,
+          [clientId, key, response.status, JSON.stringify(response.headers), response.bytes],
         );
       },
       async release() {
@@ -44,15 +47,15 @@ export async function claimIdempotencyKey(pool: Pool, clientId: string, key: str
       },
     };
   }
-  const { rows } = await pool.query<{ request_hash: Buffer; state: string; response_status: number | null; response_body: unknown }>(
-    'SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE client_id = $1 AND key = $2',
+  const { rows } = await pool.query<{ request_hash: Buffer; state: string; response_status: number | null; response_headers: Record<string, string> | null; response_bytes: Buffer | null }>(
+    'SELECT request_hash, state, response_status, response_headers, response_bytes FROM idempotency_keys WHERE client_id = $1 AND key = $2',
     [clientId, key],
   );
   const row = rows[0];
   if (!row) return claimIdempotencyKey(pool, clientId, key, hash, now); // expired and purged in between
   if (!row.request_hash.equals(hash)) return { kind: 'reused' };
   if (row.state !== 'completed') return { kind: 'in_progress' };
-  return { kind: 'replay', response: { status: row.response_status!, body: row.response_body } };
+  return { kind: 'replay', response: { status: row.response_status!, headers: row.response_headers ?? {}, bytes: row.response_bytes! } };
 }
 
 /** Expired keys are ignored already; this only reclaims their rows. */

@@ -51,6 +51,8 @@ export type DeclaredRoute = {
   /** The route's own body limit, when it differs from the app's. */
   bodyLimit: number | undefined;
   hasBodySchema: boolean;
+  idempotent: boolean;
+  carriesSecret: boolean;
 };
 
 const BEARER_SECURITY = [{ BearerAuth: [] }];
@@ -106,10 +108,11 @@ export function enforceRouteAccess(app: FastifyInstance, options: AccessOptions)
       if (!options.publicPrefixes.some((prefix) => route.url.startsWith(prefix))) {
         throw new Error(`route ${methods.join(',')} ${route.url} declares no access (config.access)`);
       }
-      for (const method of methods) routes.push({ method, url: route.url, access: access.public, bodyLimit: route.bodyLimit, hasBodySchema: false });
+      for (const method of methods) routes.push({ method, url: route.url, access: access.public, bodyLimit: route.bodyLimit, hasBodySchema: false, idempotent: false, carriesSecret: false });
       return;
     }
-    for (const method of methods) routes.push({ method, url: route.url, access: declared, bodyLimit: route.bodyLimit, hasBodySchema: route.schema?.body !== undefined });
+    const flags = { idempotent: route.config?.idempotent === true, carriesSecret: route.config?.carriesSecret === true };
+    for (const method of methods) routes.push({ method, url: route.url, access: declared, bodyLimit: route.bodyLimit, hasBodySchema: route.schema?.body !== undefined, ...flags });
     const existing = route.onRequest;
     route.onRequest = [...hooksOf(declared, options), ...asArray(existing)] as typeof route.onRequest;
     if (route.config?.carriesSecret) route.onSend = [noStore, ...asArray(route.onSend)] as typeof route.onSend;
