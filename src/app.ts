@@ -1,7 +1,7 @@
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { DEFAULT_HTTP_LIMITS, type Config } from '#src/config.ts';
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
@@ -14,6 +14,7 @@ import { DOCS_PAGE_OPTIONS } from '#platform/http/docs-page.ts';
 import { access, enforceRouteAccess, type DeclaredRoute } from '#platform/http/route-access.ts';
 import { registerIdempotentRoutes } from '#platform/http/idempotent-routes.ts';
 import { prepareHttpEdge } from '#platform/http/prepare-edge.ts';
+import { ProbeLogController } from '#platform/http/probe-log-controller.ts';
 import { newId } from '#platform/ids.ts';
 import type { Logger } from '#platform/logger.ts';
 import { createMetrics, type Metrics } from '#platform/metrics.ts';
@@ -23,6 +24,7 @@ import { createLastUsedTracker, type LastUsedTracker } from '#modules/clients/la
 import { partnerAuth, requireAnyScope } from '#modules/clients/partner-auth.ts';
 import { registerClientRoutes } from '#modules/clients/routes.ts';
 import { registerHealthRoutes } from '#modules/health/routes.ts';
+import { registerHomeRoutes } from '#modules/home/routes.ts';
 import { registerLedgerRoutes } from '#modules/ledger/routes.ts';
 import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { registerHolderRoutes } from '#modules/holder/routes.ts';
@@ -61,7 +63,6 @@ export type AppDeps = {
 export type App = FastifyInstance & { lastUsed: LastUsedTracker; metrics: Metrics; routeTable: readonly DeclaredRoute[] };
 
 const API_VERSION = '1.0.0';
-const QUIET_PATHS = new Set(['/healthz', '/health', '/readyz', '/metrics']);
 
 /** Builds the HTTP application from its dependencies; it opens and starts nothing by itself. */
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -75,8 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
-    // Probes poll every few seconds: their requests are not news.
-    logController: new LogController({ disableRequestLogging: (request: { url?: string }) => QUIET_PATHS.has((request.url ?? '').split('?')[0]!) }),
+    logController: new ProbeLogController(),
     ...timeoutOptions(limits),
   });
   limitConnections(app.server, limits);
@@ -169,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     queue: deps.queue,
   });
   registerHolderRoutes(app);
+  registerHomeRoutes(app);
   registerLedgerRoutes(app, { pool: deps.pool, platformKeys: deps.platformKeys, outcomeSources: OUTCOME_SOURCES });
   await registerZkRoutes(app, {
     db: deps.db,
