@@ -13,8 +13,9 @@
  * 2. In-process reference (no database): verifyQuote alone, cached and uncached, and dcap-qvl's
  *    verify() alone, per CPU-second; shows what the worker path adds around the verification.
  *
- * Workload: the two real TDX quotes with collateral in /work/shared/testdata/tee (FMSPC
- * B0C06F000000 and 90C06F000000), alternated, each verified inside its collateral window.
+ * Workload: the two real TDX quotes with collateral in src/modules/attestations/verification/fixtures
+ * (FMSPC B0C06F000000 and 90C06F000000; see PROVENANCE.md there), alternated, each verified inside
+ * its collateral window.
  * PostgreSQL: TEST_DATABASE_URL or DATABASE_URL (a scratch database is created and dropped),
  * else an embedded PostgreSQL in a temp dir. BENCH_TASKS (default 300) tasks per phase.
  * Last line: tee_quotes_per_s=<through the worker, cached collateral>.
@@ -22,7 +23,6 @@
  * Run: npm run bench:tee
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,23 +47,20 @@ import { startTaskWorker } from '../src/modules/attestations/run-task-worker.ts'
 import { storeCollateral } from '../src/modules/attestations/store-collateral.ts';
 import { createTaskQueue } from '../src/modules/attestations/task-queue.ts';
 import { createPreparedCollateralCache, DEFAULT_ACCEPTED_TCB_STATUSES, extractQuoteFmspc, verifyQuote } from '../src/modules/attestations/verification/index.ts';
+import { OUTDATED_COLLATERAL_VERIFY_AT, readVector, readVectorJson, SAMPLE_VERIFY_AT } from '../src/modules/attestations/verification/test-vectors.ts';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 300);
 const CONCURRENCY = Number(process.env.TEE_WORKER_CONCURRENCY ?? 2);
 const ROUNDS = 2;
 
-const TESTDATA = new URL('../../shared/testdata/tee/', import.meta.url);
-const read = (name: string): Buffer => readFileSync(new URL(name, TESTDATA));
-const readJson = (name: string): Record<string, unknown> => JSON.parse(read(name).toString('utf8')) as Record<string, unknown>;
-
 type Sample = { quote: Buffer; fmspc: string; verifyAt: Date };
 const collateralByFmspc: Record<string, Record<string, unknown>> = {
-  b0c06f000000: readJson('tdx_quote_collateral.json'),
-  '90c06f000000': readJson('tdx_quote_outdated_collateral.json'),
+  b0c06f000000: readVectorJson('tdx_quote_collateral.json'),
+  '90c06f000000': readVectorJson('tdx_quote_outdated_collateral.json'),
 };
 const samples: Sample[] = [
-  { quote: read('tdx_quote'), fmspc: 'b0c06f000000', verifyAt: new Date('2025-07-01T00:00:00Z') },
-  { quote: Buffer.from(readJson('dstack-quote-report.json').quote as string, 'hex'), fmspc: '90c06f000000', verifyAt: new Date('2026-03-01T00:00:00Z') },
+  { quote: readVector('tdx_quote'), fmspc: 'b0c06f000000', verifyAt: SAMPLE_VERIFY_AT },
+  { quote: Buffer.from(readVectorJson<{ quote: string }>('dstack-quote-report.json').quote, 'hex'), fmspc: '90c06f000000', verifyAt: OUTDATED_COLLATERAL_VERIFY_AT },
 ];
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const cpuSeconds = (since: NodeJS.CpuUsage) => {

@@ -1,14 +1,15 @@
 /**
- * Test-only access to the shared TEE vectors in /work/shared/testdata/tee (see its README.md).
+ * Test-only access to the real TEE test vectors in ./fixtures (origin and sha256 of each file:
+ * fixtures/PROVENANCE.md).
  * Intel-spec byte offsets are used to read fields straight from the quote bytes, so tests can
  * compare the verifier's output with values obtained without dcap-qvl's parser.
  */
 import { readFileSync } from 'node:fs';
 
-const TESTDATA = new URL('../../../../../shared/testdata/tee/', import.meta.url);
+const FIXTURES = new URL('./fixtures/', import.meta.url);
 
-export const readVector = (name: string): Buffer => readFileSync(new URL(name, TESTDATA));
-export const readVectorText = (name: string): string => readFileSync(new URL(name, TESTDATA), 'utf8');
+export const readVector = (name: string): Buffer => readFileSync(new URL(name, FIXTURES));
+export const readVectorText = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
 export const readVectorJson = <T = Record<string, unknown>>(name: string): T => JSON.parse(readVectorText(name)) as T;
 
 /** Inside every collateral window of the tdx/sgx samples (2025-06-19T10:56Z .. 2025-07-19T10:00Z). */
