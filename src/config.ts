@@ -33,7 +33,7 @@ const EnvSchema = z.object({
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   VERIDITY_DATA_DIR: z.string().min(1).default('./data'),
-  VERIDITY_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  VERIDITY_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   VERIDITY_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   VERIDITY_ENCRYPTION_KEY: encryptionKeys.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -78,7 +78,8 @@ export type Config = {
   databaseUrl: string | undefined;
   databasePoolMax: number;
   dataDir: string;
-  embeddedPostgresPort: number;
+  /** Unset: the port recorded in the data dir while free, else any free loopback port (recorded). */
+  embeddedPostgresPort: number | undefined;
   adminToken: string | undefined;
   /** Unset on the embedded default: a key is generated into the data dir at start. */
   encryptionKeys: Buffer[] | undefined;

@@ -1,5 +1,6 @@
 import { loadConfig, type Config } from '#src/config.ts';
 import { CliError } from './cli/cli-error.ts';
+import { reportFailure } from './cli/report-failure.ts';
 
 /**
  * One entry per command. Modules are imported only when their command runs, so a command
@@ -22,8 +23,10 @@ function config(): Config {
 const SERVE_HELP = `Usage: veridity serve
 
 Runs the HTTP API on HOST:PORT (default 127.0.0.1:3000). Without DATABASE_URL it starts an
-embedded PostgreSQL in VERIDITY_DATA_DIR/postgres. Migrations are applied at start.
-On first start without VERIDITY_ADMIN_TOKEN, an admin token is generated and printed once.
+embedded PostgreSQL in VERIDITY_DATA_DIR/postgres, on the loopback port recorded in the data dir
+(a free one on first start; VERIDITY_EMBEDDED_PG_PORT overrides it). Migrations are applied at start.
+Once listening it prints a banner (URLs, data dir, database); on first start without
+VERIDITY_ADMIN_TOKEN the banner holds the admin token, generated and shown once.
 Also runs every worker kind (see 'veridity worker --help') unless VERIDITY_EMBEDDED_WORKERS=false.`;
 
 const MIGRATE_HELP = `Usage: veridity migrate
@@ -98,7 +101,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const command = COMMANDS[name];
-  if (!command) throw new CliError(`unknown command '${name}'\n\n${HELP}`);
+  if (!command) throw new CliError(`unknown command '${name}' (see 'veridity --help' for the commands)`);
   if (!command.ownHelp && command.help && (rest.includes('--help') || rest.includes('-h'))) {
     console.log(await command.help());
     return;
@@ -107,10 +110,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof CliError) {
-    console.error(`veridity: ${error.message}`);
-    process.exit(error.exitCode);
-  }
-  console.error('veridity: unexpected failure:', error);
-  process.exit(1);
+  const report = reportFailure(error, /^(debug|trace)$/.test(process.env.LOG_LEVEL ?? ''));
+  console.error(report.message);
+  process.exit(report.exitCode);
 });

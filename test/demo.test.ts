@@ -11,24 +11,40 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { generateToken } from '#platform/crypto/tokens.ts';
 import { verifyCredentialSignature } from '#modules/zk/credentials/verify-credential-signature.ts';
 import { parseCredential } from '#modules/zk/credentials/credential-format.ts';
-import { cleanEnv, runToEnd } from './support/processes.ts';
-import { createTestApp, type TestApp } from './support/test-app.ts';
+import { cleanEnv, freePort, runToEnd, startProcess, waitFor, type Running } from './support/processes.ts';
+import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 
-let t: TestApp;
+// A real `veridity serve` (its workers sequence the ledger and verify TEE tasks) on a test database.
+let server: Running;
+let database: TestDatabase;
 let baseUrl: string;
 let scratch: string;
+const adminToken = generateToken('vat');
 const env = cleanEnv({});
 
 before(async () => {
-  t = await createTestApp({ bundledCircuits: true });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  baseUrl = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+  database = await createTestDatabase();
   scratch = await mkdtemp(path.join(tmpdir(), 'veridity-demo-test-'));
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  server = startProcess(['serve'], cleanEnv({
+    DATABASE_URL: database.url,
+    VERIDITY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    VERIDITY_ADMIN_TOKEN: adminToken,
+    VERIDITY_DATA_DIR: path.join(scratch, 'data'),
+    PORT: String(port),
+    LEDGER_CHECKPOINT_SECONDS: '1',
+    VERIFIER_THREADS: '1',
+  }));
+  await waitFor(async () => (await fetch(`${baseUrl}/readyz`)).ok, 60_000, `serve on ${baseUrl}\n${server.output()}`);
 });
 after(async () => {
-  await t.close();
+  server.child.kill('SIGTERM');
+  await server.exited;
+  await database.drop();
   await rm(scratch, { recursive: true, force: true });
 });
 
@@ -39,6 +55,12 @@ async function api(method: 'GET' | 'POST', route: string, apiKey: string, body?:
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, json: (await response.json()) as Record<string, any> };
+}
+
+async function asAdmin(route: string): Promise<any> {
+  const response = await fetch(`${baseUrl}${route}`, { headers: { authorization: `Bearer ${adminToken}` } });
+  assert.equal(response.status, 200);
+  return response.json();
 }
 
 function runShell(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -59,7 +81,7 @@ describe('veridity demo', () => {
 
   before(async () => {
     demoDir = path.join(scratch, 'demo');
-    const run = await runToEnd(['demo', '--url', baseUrl, '--admin-token', t.adminToken, '--dir', demoDir], env);
+    const run = await runToEnd(['demo', '--url', baseUrl, '--admin-token', adminToken, '--dir', demoDir], env);
     assert.equal(run.code, 0, run.output);
     output = run.stdout;
     apiKey = output.match(/API key \(shown once\): (vk_[A-Za-z0-9_-]+)/)![1]!;
@@ -75,17 +97,21 @@ describe('veridity demo', () => {
     assert.equal((await stat(path.join(demoDir, 'credential.json'))).mode & 0o777, 0o600);
 
     // The private key never reached the server: not stored, not logged, only the public key is.
-    const issuers = await t.admin('GET', '/api/admin/issuers');
-    const registered = issuers.json().find((row: { public_key: { ax: string } }) => row.public_key.ax === issuerKey.public_key.ax);
+    const issuers = await asAdmin('/api/admin/issuers');
+    const registered = issuers.find((row: { public_key: { ax: string } }) => row.public_key.ax === issuerKey.public_key.ax);
     assert.ok(registered, 'the public key is registered');
     assert.deepEqual([...registered.claim_types].sort(), ['age_over_18', 'age_over_21', 'citizenship', 'education', 'income_gte']);
-    const dump = JSON.stringify((await t.database.pool.query('SELECT * FROM issuers')).rows);
-    assert.ok(!dump.includes(issuerKey.private_key) && !t.logs().includes(issuerKey.private_key));
+    const dump = JSON.stringify((await database.pool.query('SELECT * FROM issuers')).rows);
+    assert.ok(!dump.includes(issuerKey.private_key) && !server.output().includes(issuerKey.private_key));
 
     const request = JSON.parse(await readFile(path.join(demoDir, 'request.json'), 'utf8'));
     assert.equal(request.claim_type, 'age_over_18');
     assert.equal(request.verifier_domain, 'bank.example');
-    assert.equal((await api('GET', '/api/v1/me', apiKey)).status, 200);
+    const me = await api('GET', '/api/v1/me', apiKey);
+    assert.equal(me.status, 200);
+    assert.ok(me.json.scopes.includes('tee_attestation'), 'the demo partner may submit TEE tasks');
+    const teeTask = JSON.parse(await readFile(path.join(demoDir, 'tee-task.json'), 'utf8'));
+    assert.match(teeTask.evidence.quote, /^[0-9a-f]{2000,}$/, 'a real quote from the fixtures');
   });
 
   test("the demo's files prove with `veridity prove`, and the proof verifies over HTTP", async () => {
@@ -103,7 +129,7 @@ describe('veridity demo', () => {
     assert.equal(replayed.json.error_code, 'NONCE_REPLAY');
   });
 
-  test('the printed walkthrough runs as written: request, prove, verify, status', { skip: !existsSync('/usr/bin/curl') && 'curl is not installed' }, async () => {
+  test('the printed walkthrough runs as written: request, prove, verify, status, receipt checked offline, then a TEE task and its receipt', { skip: !existsSync('/usr/bin/curl') && 'curl is not installed' }, async () => {
     const walkthrough = output.slice(output.indexOf('# --- walkthrough ---'), output.indexOf('# --- end of walkthrough ---'));
     assert.ok(walkthrough.length > 100, output);
     assert.match(walkthrough, new RegExp(`${baseUrl.replaceAll('.', '\\.')}/prove`), 'names the holder page');
@@ -111,9 +137,19 @@ describe('veridity demo', () => {
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     const verified = JSON.parse(await readFile(path.join(demoDir, 'verified.json'), 'utf8'));
     assert.equal(verified.status, 'verified', JSON.stringify(verified));
-    const statusLine = run.stdout.trim().split('\n').at(-1)!;
-    assert.equal(JSON.parse(statusLine).status, 'verified');
     assert.equal((await api('GET', `/api/v1/status/${verified.proof_id}`, apiKey)).json.status, 'verified');
+
+    // Both receipts checked offline with the pinned key: the proof's, then the TEE task's.
+    const receipts = [...run.stdout.matchAll(/receipt OK: entry \d+ of \S+[^\n]*\n((?:  .*\n)+)/g)].map((match) => match[1]!);
+    assert.equal(receipts.length, 2, run.stdout);
+    assert.match(receipts[0]!, new RegExp(`public_id\\s+${verified.proof_id}`));
+    assert.match(receipts[0]!, /kind\s+zk_proof/);
+    const task = JSON.parse(await readFile(path.join(demoDir, 'task.json'), 'utf8'));
+    assert.equal(task.status, 'completed', JSON.stringify(task).slice(0, 500));
+    assert.equal(task.isValid, true);
+    assert.match(receipts[1]!, new RegExp(`public_id\\s+${task.id}`));
+    assert.match(receipts[1]!, /kind\s+tee_task/);
+    assert.equal((await readFile(path.join(demoDir, 'ledger.key'), 'utf8')).trim(), (await (await fetch(`${baseUrl}/api/v1/ledger/key`)).text()).trim());
   });
 
   test('without an admin token, or with a wrong one, it stops with a clear message', async () => {

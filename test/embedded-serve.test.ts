@@ -17,13 +17,16 @@ async function everyFile(dir: string): Promise<Buffer[]> {
 const dataDir = await mkdtemp(path.join(tmpdir(), 'veridity-serve-'));
 after(async () => rm(dataDir, { recursive: true, force: true }));
 
+const embeddedPort = (output: string) => Number(/embedded PostgreSQL 17 on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+
 test('a new user: one command serves on the embedded database; data survives a restart; secrets stay out of disk and logs', { timeout: 240_000 }, async () => {
   const port = await freePort();
-  const env = cleanEnv({ VERIDITY_DATA_DIR: dataDir, PORT: String(port), VERIDITY_EMBEDDED_PG_PORT: String(await freePort()) });
+  // No VERIDITY_EMBEDDED_PG_PORT: the embedded PostgreSQL picks a free port and records it.
+  const env = cleanEnv({ VERIDITY_DATA_DIR: dataDir, PORT: String(port) });
   const base = `http://127.0.0.1:${port}`;
-  const start = async (): Promise<Running> => {
-    const running = startProcess(['serve'], env);
-    await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 60_000, `serve on ${base}\n${running.output()}`);
+  const start = async (serveEnv = env, url = base): Promise<Running> => {
+    const running = startProcess(['serve'], serveEnv);
+    await waitFor(async () => (await fetch(`${url}/healthz`)).ok && running.stdout().includes('Veridity is serving on'), 60_000, `serve on ${url}\n${running.output()}`);
     return running;
   };
   const stop = async (running: Running) => {
@@ -35,6 +38,16 @@ test('a new user: one command serves on the embedded database; data survives a r
   assert.equal((await fetch(`${base}/readyz`)).status, 200);
   const adminToken = /vat_[A-Za-z0-9_-]{43}/.exec(first.output())?.[0];
   assert.ok(adminToken, 'the admin token is printed once at first start');
+  // The banner, for people: URLs, where data lives, the database, the token (JSON logs unchanged).
+  const banner = first.stdout().slice(first.stdout().indexOf('  Veridity is serving on'));
+  for (const url of [`${base}/api/v1`, `${base}/docs`, `${base}/prove`]) assert.ok(banner.includes(url), `banner names ${url}:\n${banner}`);
+  assert.match(banner, new RegExp(`data\\s+${dataDir}`));
+  assert.match(banner, /database\s+embedded PostgreSQL 17 on 127\.0\.0\.1:\d+/);
+  assert.ok(banner.includes(adminToken), 'the admin token is in the banner');
+  assert.match(first.stdout(), /"msg":"Veridity is serving"/, 'the JSON log line stays');
+  assert.doesNotMatch(first.output(), /ExperimentalWarning/);
+  const pgPort = embeddedPort(first.stdout());
+  assert.equal(Number(await readFile(path.join(dataDir, 'postgres.port'), 'utf8')), pgPort, 'the port is recorded in the data dir');
 
   const created = await fetch(`${base}/api/admin/clients`, {
     method: 'POST',
@@ -50,7 +63,20 @@ test('a new user: one command serves on the embedded database; data survives a r
   assert.ok(spec.paths['/api/admin/clients']);
   await stop(first);
 
-  const second = await start();
+  // A second server on another data dir at the same time, with no port settings either.
+  const otherDir = await mkdtemp(path.join(tmpdir(), 'veridity-serve-other-'));
+  const otherPort = await freePort();
+  const [second, other] = await Promise.all([start(), start(cleanEnv({ VERIDITY_DATA_DIR: otherDir, PORT: String(otherPort) }), `http://127.0.0.1:${otherPort}`)]);
+  assert.equal(embeddedPort(second.stdout()), pgPort, 'the recorded port is reused');
+  assert.notEqual(embeddedPort(other.stdout()), pgPort);
+  assert.equal((await fetch(`http://127.0.0.1:${otherPort}/readyz`)).status, 200);
+  await stop(other);
+  await rm(otherDir, { recursive: true, force: true });
+
+  // While the server runs, the operator CLI shares its embedded PostgreSQL.
+  const listedWhileRunning = await runToEnd(['admin', 'list-clients'], env);
+  assert.equal(listedWhileRunning.code, 0, listedWhileRunning.output);
+  assert.ok((JSON.parse(listedWhileRunning.stdout) as { id: string }[]).some((c) => c.id === client.id));
   assert.equal(/vat_[A-Za-z0-9_-]{43}/.test(second.output()), false, 'no second admin token on restart');
   assert.equal((await fetch(`${base}/api/v1/me`, { headers: { 'x-api-key': client.api_key } })).status, 200, 'the key survives a restart');
   const listed = (await (await fetch(`${base}/api/admin/clients`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { id: string }[];

@@ -1,20 +1,25 @@
-import { parseArgs } from 'node:util';
 import type { Config } from '#src/config.ts';
-import { openRuntime, type Runtime } from '#src/runtime.ts';
+import { openExistingRuntime, type Runtime } from '#src/runtime.ts';
 import { createLogger } from '#platform/logger.ts';
 import { CLI_ACTOR } from '#modules/audit/record-audit.ts';
 import { createAdminToken } from '#modules/admin/create-admin-token.ts';
 import { createClient } from '#modules/clients/create-client.ts';
 import { disableClient } from '#modules/clients/disable-client.ts';
 import { listClients } from '#modules/clients/list-clients.ts';
-import { ApiClientCreateSchema } from '#modules/clients/schema.ts';
+import { ApiClientCreateSchema, SCOPES } from '#modules/clients/schema.ts';
 import { checkConfiguredWebhookUrl } from '#modules/webhooks/check-configured-webhook-url.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, usageError } from './cli-error.ts';
+import { noDataError } from './no-data-error.ts';
+import { parseOptions } from './parse-options.ts';
 
 export const ADMIN_HELP = `Usage: veridity admin <command> [options]
 
 Operator commands, run directly against the database (no admin token needed: whoever can run
 this can read the data dir). Results are printed as JSON on stdout.
+
+On the embedded database they use VERIDITY_DATA_DIR (default ./data) as the server does: while the
+server runs they connect to its PostgreSQL; while it is stopped they start it for the command.
+They never create a database: a data dir without one is an error.
 
 Commands:
   create-client --name <name> --scopes <a,b> [--webhook-url <url>] [--rate-limit <n>]
@@ -24,7 +29,8 @@ Commands:
   create-token [--label <label>]
                       Issue a new admin bearer token (printed once, stored hashed).
 
-Scopes: age_over_18, age_over_21, citizenship, education, income_gte`;
+Scopes: ${SCOPES.join(', ')}
+  (one per zero-knowledge claim type; tee_attestation: TEE attestation tasks, /api/v1/tasks)`;
 
 const COMMAND_HELP: Record<string, string> = {
   'create-client': 'Usage: veridity admin create-client --name <name> --scopes <a,b> [--webhook-url <url>] [--rate-limit <per minute>]',
@@ -33,9 +39,14 @@ const COMMAND_HELP: Record<string, string> = {
   'create-token': 'Usage: veridity admin create-token [--label <label>]',
 };
 
+/** The option behind each field of the create-client body, to name it in an error. */
+const FLAG_OF_FIELD: Record<string, string> = { name: '--name', scopes: '--scopes', webhook_url: '--webhook-url', rate_limit_per_minute: '--rate-limit' };
+
 async function withRuntime<T>(config: Config, work: (runtime: Runtime) => Promise<T>): Promise<T> {
   // Admin commands log to stderr so stdout stays machine-readable JSON.
-  const runtime = await openRuntime(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr));
+  const opened = await openExistingRuntime(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr));
+  if (!opened.ok) throw noDataError(opened.dataDir);
+  const { runtime } = opened;
   try {
     return await work(runtime);
   } finally {
@@ -54,8 +65,8 @@ export async function admin(config: Config, argv: string[]): Promise<void> {
     return;
   }
   const usage = COMMAND_HELP[command];
-  if (!usage) throw new CliError(`unknown admin command '${command}'\n\n${ADMIN_HELP}`);
-  const { values, positionals } = parseArgs({
+  if (!usage) throw usageError(`unknown admin command '${command}'`, ADMIN_HELP);
+  const { values, positionals } = parseOptions({
     args: rest,
     allowPositionals: true,
     options: {
@@ -66,7 +77,7 @@ export async function admin(config: Config, argv: string[]): Promise<void> {
       'rate-limit': { type: 'string' },
       label: { type: 'string' },
     },
-  });
+  }, usage);
   if (values.help) {
     console.log(usage);
     return;
@@ -74,14 +85,16 @@ export async function admin(config: Config, argv: string[]): Promise<void> {
 
   switch (command) {
     case 'create-client': {
+      const rateLimit = values['rate-limit'];
+      if (rateLimit !== undefined && !/^\d+$/.test(rateLimit)) throw usageError(`--rate-limit: expected a whole number of requests per minute, got '${rateLimit}'`, usage);
       const input = ApiClientCreateSchema.safeParse({
         name: values.name,
         scopes: values.scopes?.split(',').map((s) => s.trim()).filter(Boolean),
         webhook_url: values['webhook-url'],
-        rate_limit_per_minute: values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']),
+        rate_limit_per_minute: rateLimit === undefined ? undefined : Number(rateLimit),
       });
       if (!input.success) {
-        throw new CliError(`${input.error.issues.map((i) => `--${String(i.path[0] ?? '').replace(/_/g, '-')}: ${i.message}`).join('\n')}\n\n${usage}`);
+        throw usageError(input.error.issues.map((i) => `${FLAG_OF_FIELD[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`).join('; '), usage);
       }
       if (input.data.webhook_url) {
         const check = await checkConfiguredWebhookUrl(input.data.webhook_url, { allowPrivateNetworks: config.webhookAllowPrivateNetworks });
@@ -95,9 +108,9 @@ export async function admin(config: Config, argv: string[]): Promise<void> {
       return;
     case 'disable-client': {
       const id = positionals[0];
-      if (!id) throw new CliError(usage);
+      if (!id) throw usageError('name the client to disable: its id (cli_...), as list-clients shows it', usage);
       const result = await withRuntime(config, (rt) => disableClient({ db: rt.database.db, clock: rt.clock }, id, CLI_ACTOR));
-      if (!result.ok) throw new CliError(`no client ${id}`);
+      if (!result.ok) throw new CliError(`no client ${id} (list them with 'veridity admin list-clients')`, 1);
       print(result.client);
       return;
     }

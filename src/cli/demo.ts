@@ -2,28 +2,32 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateHolderSecret, toYyyymmdd } from '#modules/zk/credentials/attributes.ts';
 import { CLAIM_TYPES, isClaimType, type ClaimType } from '#modules/zk/credentials/claim-types.ts';
 import { generateIssuerKey } from '#modules/zk/credentials/generate-issuer-key.ts';
 import { signCredential } from '#modules/zk/credentials/sign-credential.ts';
 import { CLAIM_PARAM_NAMES } from '#modules/zk/verify/claim-params.ts';
-import { CliError } from './cli-error.ts';
+import { SCOPES } from '#modules/clients/schema.ts';
+import { CliError, usageError } from './cli-error.ts';
+import { loadTeeSample } from './demo-tee-sample.ts';
+import { walkthrough } from './demo-walkthrough.ts';
 import { parseOptions, parseUrlOption } from './parse-options.ts';
 import { DEFAULT_URL } from './prove.ts';
 
-const VERIDITY_BIN = fileURLToPath(new URL('../../bin/veridity', import.meta.url));
 const DEFAULT_DOMAIN = 'bank.example';
 
 export const DEMO_HELP = `Usage: veridity demo [--url <url>] [--admin-token <token>] [--claim-type <type>] [--domain <domain>] [--dir <dir>]
 
 Seeds development data into a running server and prints a copy-paste walkthrough of
-request -> prove -> verify -> status. It:
+request -> prove -> verify -> status -> receipt -> offline 'veridity verify-receipt', then a
+TEE attestation task (submitted, verified by a worker, its receipt checked offline). It:
   1. generates a development issuer key on this machine (printed; never sent to the server)
      and registers its public key as trusted for every claim type;
-  2. creates a partner with every claim scope (its API key is printed once);
+  2. creates a partner with every scope, tee_attestation included (its API key is printed once);
   3. signs a sample credential with the issuer key and writes it to <dir>/credential.json;
-  4. creates a proof request and writes it to <dir>/request.json.
+  4. creates a proof request and writes it to <dir>/request.json;
+  5. writes <dir>/tee-task.json: a real Intel TDX quote with its collateral (the repository's
+     test vector), ready for POST /api/v1/tasks.
 
   --url <url>            the server; default: VERIDITY_URL, else ${DEFAULT_URL}
   --admin-token <token>  operator token; default: VERIDITY_ADMIN_TOKEN (printed at the server's first start)
@@ -41,11 +45,6 @@ const SAMPLE_PARAM: Record<ClaimType, number | undefined> = {
   education: 4,
   income_gte: 50_000,
 };
-
-/** A POSIX shell single-quoted word. */
-function quote(value: string): string {
-  return /^[A-Za-z0-9_\/.:@%+=,-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
-}
 
 type Http = <T = Record<string, any>>(method: 'GET' | 'POST', route: string, headers: Record<string, string>, body?: unknown) => Promise<T>;
 
@@ -87,9 +86,9 @@ export async function demo(argv: string[]): Promise<void> {
   const baseUrl = parseUrlOption(values.url ?? process.env.VERIDITY_URL ?? DEFAULT_URL, values.url ? '--url' : 'VERIDITY_URL');
   if (!baseUrl.pathname.endsWith('/')) baseUrl.pathname += '/';
   const adminToken = values['admin-token'] ?? process.env.VERIDITY_ADMIN_TOKEN;
-  if (!adminToken) throw new CliError(`the admin token is required: --admin-token or VERIDITY_ADMIN_TOKEN (the server prints one at its first start)\n\n${DEMO_HELP}`);
+  if (!adminToken) throw usageError('the admin token is required: --admin-token or VERIDITY_ADMIN_TOKEN (the server prints one at its first start)', DEMO_HELP);
   const claimType = values['claim-type'];
-  if (!isClaimType(claimType)) throw new CliError(`--claim-type: expected one of ${CLAIM_TYPES.join(', ')}`);
+  if (!isClaimType(claimType)) throw usageError(`--claim-type: expected one of ${CLAIM_TYPES.join(', ')}`, DEMO_HELP);
   const domain = values.domain;
 
   const http = httpClient(baseUrl);
@@ -97,7 +96,9 @@ export async function demo(argv: string[]): Promise<void> {
   await http('GET', '/healthz', {});
 
   const dir = values.dir ?? (await mkdtemp(path.join(tmpdir(), 'veridity-demo-')));
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true }).catch((error: Error) => {
+    throw new CliError(`--dir ${dir}: cannot create it: ${error.message}`);
+  });
   const files = {
     issuerKey: path.join(dir, 'issuer-key.json'),
     credential: path.join(dir, 'credential.json'),
@@ -111,8 +112,8 @@ export async function demo(argv: string[]): Promise<void> {
   const stamp = new Date().toISOString().slice(0, 19).replace('T', ' ');
   const issuer = await http('POST', '/api/admin/issuers', asAdmin, { name: `Demo issuer (development) ${stamp}`, public_key: key.publicKey, claim_types: [...CLAIM_TYPES] });
 
-  // 2. Partner.
-  const partner = await http('POST', '/api/admin/clients', asAdmin, { name: `Demo partner ${stamp}`, scopes: [...CLAIM_TYPES] });
+  // 2. Partner: every zk claim scope and tee_attestation.
+  const partner = await http('POST', '/api/admin/clients', asAdmin, { name: `Demo partner ${stamp}`, scopes: [...SCOPES] });
 
   // 3. Credential: born 1990-05-15, Swiss (756), education level 5, income 85,000, valid for 3 more years.
   const now = new Date();
@@ -135,6 +136,11 @@ export async function demo(argv: string[]): Promise<void> {
   const request = await http('POST', '/api/v1/requests', { 'x-api-key': partner.api_key }, requestBody);
   await writeJson(files.request, request);
 
+  // 5. A TEE attestation task body, from the repository's test vector when this checkout has it.
+  const teeSample = await loadTeeSample();
+  const teeTaskFile = teeSample ? path.join(dir, 'tee-task.json') : undefined;
+  if (teeSample && teeTaskFile) await writeJson(teeTaskFile, teeSample.body);
+
   const origin = baseUrl.href.replace(/\/$/, '');
   const lines = [
     `Veridity demo: development data on ${origin}`,
@@ -143,37 +149,17 @@ export async function demo(argv: string[]): Promise<void> {
     `              private key (development only; never sent to the server): ${key.privateKey}`,
     `              public key: ax=${key.publicKey.ax}`,
     `                          ay=${key.publicKey.ay}`,
-    `  partner     ${partner.id}, API key (shown once): ${partner.api_key}`,
+    `  partner     ${partner.id}, scopes ${SCOPES.join(', ')}`,
+    `              API key (shown once): ${partner.api_key}`,
     `  credential  ${files.credential}`,
     `              born 1990-05-15, citizenship 756, education level 5, income 85000, expires ${expiry.toISOString().slice(0, 10)}; the holder keeps it private`,
     `  request     ${files.request}`,
     `              ${claimType}${paramName ? ` (${paramName} ${SAMPLE_PARAM[claimType]})` : ''} for ${domain}, expires ${request.expires_at}`,
+    ...(teeSample && teeTaskFile ? [`  TEE task    ${teeTaskFile}`, `              ${teeSample.description}`] : []),
     '',
     'Walkthrough: paste these lines into a shell (a POSIX shell with curl; the block also runs as a script).',
     '',
-    '# --- walkthrough ---',
-    `export VERIDITY_URL=${quote(origin)} API_KEY=${quote(partner.api_key)} DEMO_DIR=${quote(dir)}`,
-    '',
-    '# 1. The partner creates a proof request: a fresh nonce bound to the claim and its domain',
-    '#    (it replaces the request the demo made).',
-    `curl -sS -X POST "$VERIDITY_URL/api/v1/requests" -H "X-Api-Key: $API_KEY" -H 'content-type: application/json' \\`,
-    `  -d ${quote(JSON.stringify(requestBody))} > "$DEMO_DIR/request.json"`,
-    '',
-    "# 2. The holder proves the claim on their own device. Either in a browser: open",
-    `#      ${origin}/prove`,
-    '#    paste credential.json and request.json, press "Generate proof", then "Copy proof" into $DEMO_DIR/verify.json;',
-    '#    or on the command line:',
-    `${quote(VERIDITY_BIN)} prove --url "$VERIDITY_URL" --credential "$DEMO_DIR/credential.json" --request "$DEMO_DIR/request.json" > "$DEMO_DIR/verify.json"`,
-    '',
-    '# 3. The partner verifies the proof: {"status":"verified","proof_id":"prf_...",...}',
-    '#    (the same proof again answers 409 NONCE_REPLAY: a nonce is accepted once).',
-    `curl -sS -X POST "$VERIDITY_URL/api/v1/verify" -H "X-Api-Key: $API_KEY" -H 'content-type: application/json' \\`,
-    `  --data @"$DEMO_DIR/verify.json" | tee "$DEMO_DIR/verified.json"; echo`,
-    '',
-    '# 4. ... and reads its status later:',
-    `PROOF_ID=$(sed -n 's/.*"proof_id":"\\([^"]*\\)".*/\\1/p' "$DEMO_DIR/verified.json")`,
-    `curl -sS "$VERIDITY_URL/api/v1/status/$PROOF_ID" -H "X-Api-Key: $API_KEY"; echo`,
-    '# --- end of walkthrough ---',
+    ...walkthrough({ origin, apiKey: partner.api_key, dir, requestBody, teeTaskFile }),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import { ATTRIBUTE_NAMES, generateHolderSecret, type AttributeName, type CredentialAttributes } from '#modules/zk/credentials/attributes.ts';
 import { generateIssuerKey } from '#modules/zk/credentials/generate-issuer-key.ts';
 import { signCredential } from '#modules/zk/credentials/sign-credential.ts';
 import type { Credential } from '#modules/zk/credentials/credential-format.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, usageError } from './cli-error.ts';
+import { readJsonFile, writeOutputFile } from './files.ts';
 import { parseOptions } from './parse-options.ts';
 
 export const ISSUER_HELP = `Usage: veridity issuer <command> [options]
@@ -66,12 +66,7 @@ function parseAttributeValue(name: AttributeName, value: unknown): bigint {
 }
 
 async function readAttributesFile(file: string): Promise<Record<string, unknown>> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new CliError(`--attributes ${file}: ${(error as Error).message}`);
-  }
+  const parsed = await readJsonFile(file, '--attributes');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CliError(`--attributes ${file}: expected a JSON object`);
   const unknown = Object.keys(parsed).filter((key) => !(ATTRIBUTE_NAMES as readonly string[]).includes(key));
   if (unknown.length > 0) throw new CliError(`--attributes ${file}: unknown attribute(s) ${unknown.join(', ')}; expected ${ATTRIBUTE_NAMES.join(', ')}`);
@@ -80,7 +75,7 @@ async function readAttributesFile(file: string): Promise<Record<string, unknown>
 
 async function output(value: unknown, file: string | undefined): Promise<void> {
   const text = JSON.stringify(value, null, 2) + '\n';
-  if (file) await writeFile(file, text, { mode: 0o600 });
+  if (file) await writeOutputFile(file, text);
   else process.stdout.write(text);
 }
 
@@ -91,7 +86,7 @@ async function issueCredential(privateKey: string, values: Partial<Record<Attrib
   for (const name of ATTRIBUTE_NAMES) {
     const value = values[name];
     if (value === undefined) {
-      if (name !== 'holder_secret') throw new CliError(`missing attribute ${name} (--${FLAG_FOR[name]} or in --attributes)\n\n${SIGN_HELP}`);
+      if (name !== 'holder_secret') throw usageError(`missing attribute ${name}: give --${FLAG_FOR[name]} or put it in --attributes`, SIGN_HELP);
       attributes[name] = generateHolderSecret(randomBytes);
     } else {
       attributes[name] = parseAttributeValue(name, value);
@@ -130,7 +125,7 @@ export async function issuer(argv: string[]): Promise<void> {
     case 'sign-credential': {
       if (values.help) return console.log(SIGN_HELP);
       const privateKey = (values.key as string | undefined) ?? process.env.VERIDITY_ISSUER_KEY;
-      if (!privateKey) throw new CliError(`--key is required (or set VERIDITY_ISSUER_KEY)\n\n${SIGN_HELP}`);
+      if (!privateKey) throw usageError('--key is required (or set VERIDITY_ISSUER_KEY)', SIGN_HELP);
       const fromFile = values.attributes ? await readAttributesFile(values.attributes as string) : {};
       const fromFlags = Object.fromEntries(ATTRIBUTE_NAMES.filter((name) => values[FLAG_FOR[name]] !== undefined).map((name) => [name, values[FLAG_FOR[name]]]));
       const credential = await issueCredential(privateKey, { ...fromFile, ...fromFlags });
@@ -138,6 +133,6 @@ export async function issuer(argv: string[]): Promise<void> {
       return;
     }
     default:
-      throw new CliError(`unknown issuer command '${command}'\n\n${ISSUER_HELP}`);
+      throw usageError(`unknown issuer command '${command}'`, ISSUER_HELP);
   }
 }

@@ -1,6 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { createProver, releaseSnarkjsWorkers } from '../../sdk/prover.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, usageError } from './cli-error.ts';
+import { readJsonFile, writeOutputFile } from './files.ts';
 import { parseOptions, parseUrlOption } from './parse-options.ts';
 
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
@@ -18,14 +18,6 @@ credential never leaves this machine.
   --circuit-version <semver> default: the newest enabled version for the claim type
   --out <file>               write the body to this file instead of stdout`;
 
-async function readJson(file: string, option: string): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new CliError(`${option} ${file}: ${(error as Error).message}`, 1);
-  }
-}
-
 export async function prove(argv: string[]): Promise<void> {
   const { values } = parseOptions({
     args: argv,
@@ -39,10 +31,10 @@ export async function prove(argv: string[]): Promise<void> {
     },
   }, PROVE_HELP);
   if (values.help) return console.log(PROVE_HELP);
-  if (!values.credential || !values.request) throw new CliError(`--credential and --request are required\n\n${PROVE_HELP}`);
+  if (!values.credential || !values.request) throw usageError('--credential and --request are required', PROVE_HELP);
 
-  const credential = await readJson(values.credential, '--credential');
-  const request = await readJson(values.request, '--request');
+  const credential = await readJsonFile(values.credential, '--credential');
+  const request = await readJsonFile(values.request, '--request');
   const baseUrl = parseUrlOption(values.url ?? process.env.VERIDITY_URL ?? DEFAULT_URL, values.url ? '--url' : 'VERIDITY_URL');
   const prover = createProver({ baseUrl }); // snarkjs: the package, imported when proving
   try {
@@ -54,7 +46,7 @@ export async function prove(argv: string[]): Promise<void> {
     });
     if (!proved.ok) throw new CliError(`${proved.code}: ${proved.message}`, 1);
     const text = JSON.stringify(proved.value, null, 2) + '\n';
-    if (values.out) await writeFile(values.out, text);
+    if (values.out) await writeOutputFile(values.out, text);
     else process.stdout.write(text);
   } finally {
     await releaseSnarkjsWorkers();

@@ -5,6 +5,7 @@ import { createLogger } from '#platform/logger.ts';
 import { bootstrapAdminToken } from '#modules/admin/create-admin-token.ts';
 import { registerBundledCircuits } from '#modules/zk/circuits/register-bundled-circuits.ts';
 import { createGroth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
+import { formatBanner } from './banner.ts';
 import { startWorkers, type Workers } from './worker.ts';
 import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
 
@@ -14,16 +15,11 @@ export async function serve(config: Config): Promise<void> {
   const runtime = await openRuntime(config, log);
   const { database, clock, secretBox } = runtime;
 
-  if (!config.adminToken) {
-    const bootstrap = await bootstrapAdminToken({ db: database.db, clock });
-    if (bootstrap) {
-      // Printed once, outside the structured log, and stored only as a hash: copy it now.
-      process.stdout.write(
-        `\n  Veridity admin token (shown once, only its hash is stored):\n\n    ${bootstrap.token}\n\n` +
-          `  Use it as "Authorization: Bearer <token>" on /api/admin/*. Lost it? Run: veridity admin create-token\n\n`,
-      );
-    }
-  }
+  // Printed once (in the banner, or below when start-up fails first), stored only as a hash.
+  const adminToken = config.adminToken ? undefined : (await bootstrapAdminToken({ db: database.db, clock }))?.token;
+  const printTokenOnFailure = () => {
+    if (adminToken) process.stdout.write(`\n  Admin token (shown once, only its hash is stored): ${adminToken}\n\n`);
+  };
 
   const bundled = await registerBundledCircuits({ db: database.db, clock, storage: runtime.storage, log });
   if (bundled.length > 0) log.info({ circuits: bundled }, 'registered the bundled circuits');
@@ -43,6 +39,7 @@ export async function serve(config: Config): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     log.fatal({ err: error }, 'could not listen');
+    printTokenOnFailure();
     await runtime.close();
     process.exit(1);
   }
@@ -54,13 +51,20 @@ export async function serve(config: Config): Promise<void> {
     } catch (error) {
       if (shutdown.stopping()) return; // the stop in progress exits
       log.fatal({ err: error }, 'could not start the embedded workers');
+      printTokenOnFailure();
       await app.close();
       await runtime.close();
       process.exit(1);
     }
   }
   log.info(
-    { embedded_database: database.embedded, workers: workerNames ?? 'none (VERIDITY_EMBEDDED_WORKERS=false)', docs: `/docs`, openapi: '/openapi.json' },
+    { embedded_database: database.embedded !== undefined, workers: workerNames ?? 'none (VERIDITY_EMBEDDED_WORKERS=false)', docs: `/docs`, openapi: '/openapi.json' },
     'Veridity is serving',
   );
+  // For people; after the JSON line above, which stays as it was for log pipelines. Always
+  // printed, not only on a TTY: the admin token in it is shown once, and `docker logs` or a
+  // log file is where an operator then finds it.
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  process.stdout.write(formatBanner({ config, database, port, workers: workerNames, adminToken }));
 }

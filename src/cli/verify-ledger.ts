@@ -1,19 +1,22 @@
-import { parseArgs } from 'node:util';
 import type { Config } from '#src/config.ts';
-import { openDatabase } from '#platform/db/database.ts';
+import { openExistingDatabase } from '#platform/db/database.ts';
 import { createLogger } from '#platform/logger.ts';
 import { auditLedger } from '#modules/ledger/audit-ledger.ts';
 import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { parseVerifierKey } from '#modules/ledger/tlog/index.ts';
 import { CliError } from './cli-error.ts';
+import { noDataError } from './no-data-error.ts';
+import { parseOptions } from './parse-options.ts';
 
 export const VERIFY_LEDGER_HELP = `Usage: veridity verify-ledger [--key <verifier key>]... [--json]
 
 Recomputes the whole ledger from the leaves in the database and compares it with everything stored
 about it: each leaf hash, every stored subtree node, the tree head, every signed checkpoint (its
-root at its size, and its signature), and the outcome behind each entry (for zk proofs, the
-'proofs' row). Reports an altered or missing leaf, node, checkpoint or outcome row, and outcomes
-that were never logged. Read-only; works on the configured (or embedded) database.
+root at its size, and its signature), and the outcome behind each entry: the 'proofs' row of a
+zero-knowledge proof (prf_...), the task row of a TEE attestation task (tsk_...). Reports an
+altered or missing leaf, node, checkpoint or outcome row, and outcomes that were never logged.
+Read-only; works on the configured (or embedded) database, sharing the running server's embedded
+PostgreSQL (it never creates one).
 
 Options:
   --key <key>  check checkpoint signatures with this pinned verifier key (GET /api/v1/ledger/key)
@@ -25,19 +28,16 @@ The 'ledger.audit' worker runs the same check daily (metric veridity_ledger_audi
 
 /** `veridity verify-ledger`. */
 export async function verifyLedgerCommand(config: Config, argv: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: false, options: { key: { type: 'string', multiple: true }, json: { type: 'boolean' } } });
-  } catch (error) {
-    throw new CliError(`${(error as Error).message}\n\n${VERIFY_LEDGER_HELP}`);
-  }
+  const parsed = parseOptions({ args: argv, allowPositionals: false, options: { key: { type: 'string', multiple: true }, json: { type: 'boolean' } } }, VERIFY_LEDGER_HELP);
   const keys = parsed.values.key?.map((key) => key.trim());
   for (const key of keys ?? []) {
     const checked = parseVerifierKey(key);
     if (!checked.ok) throw new CliError(`--key: ${checked.message}`);
   }
 
-  const database = await openDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr));
+  const opened = await openExistingDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr));
+  if (!opened.ok) throw noDataError(opened.dataDir);
+  const { database } = opened;
   let report;
   try {
     report = await auditLedger({ pool: database.pool, outcomeSources: OUTCOME_SOURCES }, keys ? { trustedKeys: keys } : {});

@@ -15,7 +15,7 @@ import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { attestationWorkerKinds } from '#modules/attestations/worker-kinds.ts';
 import { maintenanceWorkerKinds } from '#modules/maintenance/worker-kinds.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
-import { CliError } from './cli-error.ts';
+import { usageError } from './cli-error.ts';
 import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
 
 /** Past this, a stop gives up waiting: what is still in flight is released when the process exits. */
@@ -95,7 +95,7 @@ export async function startWorkers(runtime: WorkerRuntime, names: readonly strin
   let queue: Promise<Queue> | undefined;
   const lazyQueue = () => (queue ??= startQueue({ connectionString: runtime.databaseUrl, log: runtime.log.child({ component: 'queue' }) }));
   const selection = select(workerKinds(() => ({ ...runtime, queue: lazyQueue })), names);
-  if (!selection.ok) throw new CliError(`unknown worker kind(s): ${selection.unknown.join(', ')}\n\n${workerHelp()}`);
+  if (!selection.ok) throw usageError(`unknown worker kind(s): ${selection.unknown.join(', ')}`, workerHelp());
 
   const running: RunningWorker[] = [];
   try {
@@ -145,13 +145,13 @@ Environment:
 export async function worker(config: Config, argv: string[]): Promise<void> {
   const names = argv.filter((arg) => !arg.startsWith('-'));
   const flags = argv.filter((arg) => arg.startsWith('-'));
-  if (flags.length > 0) throw new CliError(`unknown option(s): ${flags.join(' ')}\n\n${workerHelp()}`);
+  if (flags.length > 0) throw usageError(`unknown option(s): ${flags.join(' ')}`, workerHelp());
   // Check the names before opening (or starting) a database.
   const known = workerKinds(() => {
     throw new Error('only names are read here');
   });
   const selection = select(known, names);
-  if (!selection.ok) throw new CliError(`unknown worker kind(s): ${selection.unknown.join(', ')}\n\n${workerHelp()}`);
+  if (!selection.ok) throw usageError(`unknown worker kind(s): ${selection.unknown.join(', ')}`, workerHelp());
 
   const log = createLogger(config.logLevel);
   const runtime = await openRuntime(config, log);
