@@ -48,11 +48,13 @@ describe('partner clients through the admin API', () => {
     const { rows } = await t.database.pool.query('SELECT * FROM api_clients WHERE id = $1', [created.id]);
     const stored = rows[0];
     assert.deepEqual(stored.key_hash, createHash('sha256').update(created.api_key).digest());
-    const everything = JSON.stringify(rows) + (await t.database.pool.query('SELECT * FROM audit_logs')).rows.map((r) => JSON.stringify(r)).join();
+    const endpoint = (await t.database.pool.query('SELECT * FROM webhook_endpoints WHERE client_id = $1', [created.id])).rows;
+    const audit = (await t.database.pool.query('SELECT * FROM audit_logs')).rows;
+    const everything = [...rows, ...endpoint, ...audit].map((r) => JSON.stringify(r)).join();
     assert.equal(everything.includes(created.api_key), false, 'API key stored in plain text');
     assert.equal(everything.includes(created.webhook_secret), false, 'webhook secret stored in plain text');
     assert.equal(everything.includes(created.webhook_secret.slice(6)), false, 'webhook secret body stored in plain text');
-    assert.match(stored.webhook_secret_sealed, /^v1\.[0-9a-f]{8}\./);
+    assert.match(endpoint[0].secret_sealed, /^v1\.[0-9a-f]{8}\./);
     assert.equal(t.logs().includes(created.api_key), false, 'API key logged');
     assert.equal(t.logs().includes(created.webhook_secret), false, 'webhook secret logged');
   });
@@ -72,8 +74,8 @@ describe('partner clients through the admin API', () => {
     assert.equal(moved.json().webhook_secret, undefined, 'changing the URL keeps the secret');
     const cleared = await t.admin('PATCH', `/api/admin/clients/${created.id}`, { webhook_url: null });
     assert.equal(cleared.json().webhook_url, null);
-    const { rows } = await t.database.pool.query('SELECT webhook_secret_sealed FROM api_clients WHERE id = $1', [created.id]);
-    assert.equal(rows[0].webhook_secret_sealed, null);
+    const { rowCount } = await t.database.pool.query('SELECT 1 FROM webhook_endpoints WHERE client_id = $1', [created.id]);
+    assert.equal(rowCount, 0, 'the endpoint and its secret are deleted');
 
     assert.equal((await t.admin('PATCH', `/api/admin/clients/${created.id}`, {})).statusCode, 400);
     assert.equal((await t.admin('PATCH', '/api/admin/clients/cli_00000000000000000000000000', { name: 'x' })).statusCode, 404);

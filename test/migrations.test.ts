@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
+import { systemClock } from '#platform/clock.ts';
+import { createSecretBox } from '#platform/crypto/secret-box.ts';
 import { MIGRATIONS_DIR, readMigrations, runMigrations } from '#platform/db/migrate.ts';
+import { listClients } from '#modules/clients/list-clients.ts';
+import { getWebhookEndpoint } from '#modules/webhooks/get-webhook-endpoint.ts';
+import { webhookSecretContext } from '#modules/webhooks/webhook-secret-context.ts';
 import { canonicalNonce } from '#modules/zk/verify/canonical-nonce.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 
@@ -127,6 +132,45 @@ test('used plain-hex nonces stored under their old base64 reading also guard und
     // `abc` is left alone: its base64 re-encoding may differ from the nonce sent in its last character.
     assert.deepEqual(rows.map((r) => r.nonce).sort(), [...used, '0x0', '0xabcdef0123456789'].sort());
     for (const nonce of ['ABCDEF0123456789', '00000000']) assert.ok(rows.some((r) => r.nonce === canonicalNonce(nonce)), nonce);
+  } finally {
+    await database.drop();
+  }
+});
+
+test('webhook endpoints move out of api_clients with their URL, both secrets, rotation window and 410 state', async () => {
+  const database = await createTestDatabase({ migrate: false });
+  try {
+    await migrateBefore(database, 10);
+    const secretBox = createSecretBox([randomBytes(32)]);
+    const seal = (secret: string) => secretBox.encrypt(secret, webhookSecretContext('cli_hook'));
+    const previousExpiresAt = new Date(Date.now() + 3_600_000);
+    const disabledAt = new Date('2031-01-02T03:04:05Z');
+    await insertClient(database, 'cli_hook');
+    await insertClient(database, 'cli_none');
+    await database.pool.query(
+      `UPDATE api_clients
+          SET webhook_url = 'https://bank.example/hooks', webhook_secret_sealed = $2,
+              webhook_secret_previous_sealed = $3, webhook_secret_previous_expires_at = $4,
+              webhook_disabled_at = $5, webhook_disabled_reason = 'the receiver answered 410 Gone'
+        WHERE id = $1`,
+      ['cli_hook', seal('whsec_current'), seal('whsec_previous'), previousExpiresAt, disabledAt],
+    );
+    await runMigrations(database.pool);
+
+    assert.deepEqual(
+      (await listClients({ db: database.db })).map((c) => [c.id, c.webhook_url]).sort(),
+      [['cli_hook', 'https://bank.example/hooks'], ['cli_none', null]],
+    );
+    assert.deepEqual(await getWebhookEndpoint({ pool: database.pool, clock: systemClock }, 'cli_hook'), {
+      url: 'https://bank.example/hooks',
+      disabled_at: disabledAt.toISOString(),
+      disabled_reason: 'the receiver answered 410 Gone',
+      previous_secret_expires_at: previousExpiresAt.toISOString(),
+    });
+    const { rows } = await database.pool.query('SELECT secret_sealed, previous_secret_sealed FROM webhook_endpoints WHERE client_id = $1', ['cli_hook']);
+    const open = (sealed: string) => secretBox.decrypt(sealed, webhookSecretContext('cli_hook')).toString('utf8');
+    assert.deepEqual([open(rows[0].secret_sealed), open(rows[0].previous_secret_sealed)], ['whsec_current', 'whsec_previous']);
+    assert.equal((await database.pool.query('SELECT 1 FROM webhook_endpoints')).rowCount, 1, 'no endpoint for a partner without a URL');
   } finally {
     await database.drop();
   }

@@ -276,8 +276,8 @@ describe('secrets', () => {
     assert.equal(afterwards.headers['x-veridity-signature'], seedSignature(newSecret, afterwards.body));
 
     assert.ok((await purgeRotatedSecrets({ pool: h.database.pool, clock })).purged >= 1);
-    const { rows } = await h.database.pool.query('SELECT webhook_secret_previous_sealed FROM api_clients WHERE id = $1', [partner.id]);
-    assert.equal(rows[0].webhook_secret_previous_sealed, null);
+    const { rows } = await h.database.pool.query('SELECT previous_secret_sealed FROM webhook_endpoints WHERE client_id = $1', [partner.id]);
+    assert.equal(rows[0].previous_secret_sealed, null);
     const audit = await h.database.pool.query("SELECT actor_type, actor_id, details::text AS details FROM audit_logs WHERE action = 'webhook.secret_rotated' AND target_id = $1", [partner.id]);
     assert.equal(audit.rows.length, 1);
     assert.equal(audit.rows[0].actor_type, 'partner');
@@ -386,6 +386,9 @@ describe('SSRF guard', () => {
       assert.equal(created.json().error_code, 'VALIDATION_FAILED');
       assert.deepEqual(created.json().fields, ['body.webhook_url']);
       assert.equal(created.json().reason, 'ADDRESS_FORBIDDEN');
+      // The operator's way out is named, except where no setting allows it (cloud metadata).
+      const hinted = /WEBHOOK_ALLOW_PRIVATE_NETWORKS=true/.test(created.json().error);
+      assert.equal(hinted, !url.includes('169.254.169.254'), `${url}: ${created.json().error}`);
     }
     const partner = await guarded.createPartner({ webhook_url: 'https://hooks.partner.example/in' });
     const patched = await guarded.admin('PATCH', `/api/admin/clients/${partner.id}`, { webhook_url: 'http://192.168.1.10/in' });

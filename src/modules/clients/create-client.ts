@@ -3,8 +3,8 @@ import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import { newId } from '#platform/ids.ts';
 import { recordAudit, type AuditActor } from '#modules/audit/record-audit.ts';
-import { generateWebhookSecret } from '#modules/webhooks/delivery/sign-webhook.ts';
-import { issueApiKey, webhookSecretContext } from './credentials.ts';
+import { configureWebhookEndpoint } from '#modules/webhooks/configure-webhook-endpoint.ts';
+import { issueApiKey } from './credentials.ts';
 import { toApiClient, type ApiClient, type ApiClientCreate } from './schema.ts';
 import { apiClients } from './tables.ts';
 
@@ -21,8 +21,7 @@ export async function createClient(
   const id = newId('cli');
   const now = deps.clock.now();
   const key = issueApiKey();
-  const webhookSecret = input.webhook_url ? generateWebhookSecret() : undefined;
-  const row = await deps.db.transaction(async (tx) => {
+  const { row, webhookSecret } = await deps.db.transaction(async (tx) => {
     const [inserted] = await tx
       .insert(apiClients)
       .values({
@@ -31,20 +30,19 @@ export async function createClient(
         keyHash: key.keyHash,
         keyPrefix: key.keyPrefix,
         scopes: input.scopes,
-        webhookUrl: input.webhook_url ?? null,
-        webhookSecretSealed: webhookSecret ? deps.secretBox.encrypt(webhookSecret, webhookSecretContext(id)) : null,
         rateLimitPerMinute: input.rate_limit_per_minute ?? DEFAULT_RATE_LIMIT_PER_MINUTE,
         createdAt: now,
         updatedAt: now,
       })
       .returning();
+    const webhookSecret = input.webhook_url ? await configureWebhookEndpoint({ db: tx, secretBox: deps.secretBox }, id, input.webhook_url) : undefined;
     await recordAudit(tx, actor, {
       action: 'client.created',
       targetType: 'api_client',
       targetId: id,
       details: { name: input.name, scopes: input.scopes, webhook_url: input.webhook_url ?? null },
     }, now);
-    return inserted!;
+    return { row: inserted!, webhookSecret };
   });
-  return { ...toApiClient(row), api_key: key.apiKey, ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) };
+  return { ...toApiClient(row, input.webhook_url ?? null), api_key: key.apiKey, ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) };
 }

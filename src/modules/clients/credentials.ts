@@ -8,9 +8,3 @@ export function issueApiKey(): IssuedApiKey {
   const apiKey = generateToken(API_KEY_PREFIX);
   return { apiKey, keyHash: hashToken(apiKey), keyPrefix: apiKey.slice(0, API_KEY_PREFIX.length + 9) };
 }
-
-
-/** The client id is the associated data, so a sealed secret cannot be moved to another client's row. */
-export function webhookSecretContext(clientId: string): string {
-  return `api_clients.webhook_secret:${clientId}`;
-}

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '#platform/db/database.ts';
 import type { Clock } from '#platform/clock.ts';
 import { recordAudit, type AuditActor } from '#modules/audit/record-audit.ts';
+import { findWebhookUrl } from '#modules/webhooks/find-webhook-urls.ts';
 import { toApiClient, type ApiClient } from './schema.ts';
 import { apiClients } from './tables.ts';
 
@@ -25,6 +26,6 @@ export async function disableClient(deps: { db: Db; clock: Clock }, id: string, 
       .returning();
     if (!updated) return { ok: false, code: 'NOT_FOUND' } as const;
     await recordAudit(tx, actor, { action: 'client.disabled', targetType: 'api_client', targetId: id }, now);
-    return { ok: true, client: toApiClient(updated) } as const;
+    return { ok: true, client: toApiClient(updated, await findWebhookUrl(tx, id)) } as const;
   });
 }

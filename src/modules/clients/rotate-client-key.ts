@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '#platform/db/database.ts';
 import type { Clock } from '#platform/clock.ts';
 import { recordAudit, type AuditActor } from '#modules/audit/record-audit.ts';
+import { findWebhookUrl } from '#modules/webhooks/find-webhook-urls.ts';
 import { issueApiKey } from './credentials.ts';
 import { toApiClient, type ApiClient } from './schema.ts';
 import { apiClients } from './tables.ts';
@@ -20,6 +21,6 @@ export async function rotateClientKey(deps: { db: Db; clock: Clock }, id: string
       .returning();
     if (!updated) return { ok: false, code: 'NOT_FOUND' } as const;
     await recordAudit(tx, actor, { action: 'client.key_rotated', targetType: 'api_client', targetId: id, details: { key_prefix: key.keyPrefix } }, now);
-    return { ok: true, client: { ...toApiClient(updated), api_key: key.apiKey } } as const;
+    return { ok: true, client: { ...toApiClient(updated, await findWebhookUrl(tx, id)), api_key: key.apiKey } } as const;
   });
 }

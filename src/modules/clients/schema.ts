@@ -70,12 +70,12 @@ export type ApiClientCreate = z.infer<typeof ApiClientCreateSchema>;
 export type ApiClientUpdate = z.infer<typeof ApiClientUpdateSchema>;
 export type ApiClient = z.infer<typeof ApiClientSchema>;
 
-export function toApiClient(row: ApiClientRow): ApiClient {
+export function toApiClient(row: ApiClientRow, webhookUrl: string | null): ApiClient {
   return {
     id: row.id,
     name: row.name,
     scopes: row.scopes as ApiClient['scopes'],
-    webhook_url: row.webhookUrl,
+    webhook_url: webhookUrl,
     rate_limit_per_minute: row.rateLimitPerMinute,
     key_prefix: row.keyPrefix,
     created_at: row.createdAt.toISOString(),

@@ -7,8 +7,6 @@ export const apiClients = pgTable('api_clients', {
   keyHash: bytea('key_hash').notNull(),
   keyPrefix: text('key_prefix').notNull(),
   scopes: text('scopes').array().notNull(),
-  webhookUrl: text('webhook_url'),
-  webhookSecretSealed: text('webhook_secret_sealed'),
   rateLimitPerMinute: integer('rate_limit_per_minute').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),

@@ -3,9 +3,9 @@ import type { Db } from '#platform/db/database.ts';
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import { recordAudit, type AuditActor } from '#modules/audit/record-audit.ts';
-import { generateWebhookSecret } from '#modules/webhooks/delivery/sign-webhook.ts';
-import { resetWebhookEndpoint } from '#modules/webhooks/reset-webhook-endpoint.ts';
-import { webhookSecretContext } from './credentials.ts';
+import { configureWebhookEndpoint } from '#modules/webhooks/configure-webhook-endpoint.ts';
+import { findWebhookUrl } from '#modules/webhooks/find-webhook-urls.ts';
+import { removeWebhookEndpoint } from '#modules/webhooks/remove-webhook-endpoint.ts';
 import { toApiClient, type ApiClient, type ApiClientUpdate } from './schema.ts';
 import { apiClients } from './tables.ts';
 
@@ -27,32 +27,24 @@ export async function updateClient(
 ): Promise<UpdateClientResult> {
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
-    const [current] = await tx.select().from(apiClients).where(eq(apiClients.id, id)).for('update');
-    if (!current) return { ok: false, code: 'NOT_FOUND' } as const;
-
-    let webhookSecret: string | undefined;
     const changes: Partial<typeof apiClients.$inferInsert> = { updatedAt: now };
     if (input.name !== undefined) changes.name = input.name;
     if (input.scopes !== undefined) changes.scopes = input.scopes;
     if (input.rate_limit_per_minute !== undefined) changes.rateLimitPerMinute = input.rate_limit_per_minute;
-    if (input.webhook_url === null) {
-      changes.webhookUrl = null;
-      changes.webhookSecretSealed = null;
-    } else if (input.webhook_url !== undefined) {
-      changes.webhookUrl = input.webhook_url;
-      if (!current.webhookSecretSealed) {
-        webhookSecret = generateWebhookSecret();
-        changes.webhookSecretSealed = deps.secretBox.encrypt(webhookSecret, webhookSecretContext(id));
-      }
-    }
+    // The update locks the client's row first, which the webhook endpoint's change relies on.
     const [updated] = await tx.update(apiClients).set(changes).where(eq(apiClients.id, id)).returning();
-    if (input.webhook_url !== undefined) await resetWebhookEndpoint(tx, id, { removed: input.webhook_url === null });
+    if (!updated) return { ok: false, code: 'NOT_FOUND' } as const;
+
+    let webhookSecret: string | undefined;
+    if (input.webhook_url === null) await removeWebhookEndpoint(tx, id);
+    else if (input.webhook_url !== undefined) webhookSecret = await configureWebhookEndpoint({ db: tx, secretBox: deps.secretBox }, id, input.webhook_url);
     await recordAudit(tx, actor, {
       action: 'client.updated',
       targetType: 'api_client',
       targetId: id,
       details: { changed: Object.keys(input), ...input },
     }, now);
-    return { ok: true, client: { ...toApiClient(updated!), ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) } } as const;
+    const client = toApiClient(updated, await findWebhookUrl(tx, id));
+    return { ok: true, client: { ...client, ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) } } as const;
   });
 }

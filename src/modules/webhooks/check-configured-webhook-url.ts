@@ -16,12 +16,13 @@ const LOOKUP_TIMEOUT_MS = 5_000;
  */
 export async function checkConfiguredWebhookUrl(url: string, policy: WebhookUrlPolicy): Promise<ConfiguredWebhookUrlCheck> {
   const lookup = policy.lookup ?? systemLookup;
-  const check = await checkWebhookUrl(url, {
-    allowPrivateNetworks: policy.allowPrivateNetworks,
-    lookup: (hostname) => withTimeout(lookup(hostname), LOOKUP_TIMEOUT_MS, `resolving ${hostname} timed out`),
-  });
+  const timedLookup: HostLookup = (hostname) => withTimeout(lookup(hostname), LOOKUP_TIMEOUT_MS, `resolving ${hostname} timed out`);
+  const check = await checkWebhookUrl(url, { allowPrivateNetworks: policy.allowPrivateNetworks, lookup: timedLookup });
   if (check.ok || check.code === 'HOST_UNRESOLVABLE') return { ok: true };
-  return { ok: false, code: 'WEBHOOK_URL_REFUSED', reason: check.code, message: check.message };
+  // A receiver on this machine or the LAN is refused by default; say how the operator allows it (cloud metadata never).
+  const allowedOnPrivateNetworks = !policy.allowPrivateNetworks && check.code === 'ADDRESS_FORBIDDEN' && (await checkWebhookUrl(url, { allowPrivateNetworks: true, lookup: timedLookup })).ok;
+  const hint = allowedOnPrivateNetworks ? '; to deliver to loopback and private networks, the operator sets WEBHOOK_ALLOW_PRIVATE_NETWORKS=true' : '';
+  return { ok: false, code: 'WEBHOOK_URL_REFUSED', reason: check.code, message: check.message + hint };
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {

@@ -3,12 +3,13 @@ import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Pool, PoolClient } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
 import type { Logger } from '#platform/logger.ts';
-import { webhookSecretContext } from '#modules/clients/credentials.ts';
+import { findDisabledClientIds } from '#modules/clients/find-disabled-client-ids.ts';
 import { decideDeliveryState, type DeliveryState } from './decide-delivery-state.ts';
 import { deliverWebhook, RESPONSE_BODY_LIMIT_BYTES, type WebhookDeliveryErrorCode, type WebhookDeliveryResult } from './delivery/deliver-webhook.ts';
 import { signWebhook } from './delivery/sign-webhook.ts';
 import type { HostLookup } from './delivery/ssrf-guard.ts';
 import { WEBHOOK_QUEUE, type WebhookMetrics } from './metrics.ts';
+import { webhookSecretContext } from './webhook-secret-context.ts';
 
 export type WebhookWorkerDeps = {
   pool: Pool;
@@ -36,12 +37,12 @@ type ClaimedRow = {
   attempt: number;
   attempts_total: number;
   created_at: Date;
-  webhook_url: string | null;
-  webhook_secret_sealed: string | null;
-  webhook_secret_previous_sealed: string | null;
-  webhook_secret_previous_expires_at: Date | null;
-  webhook_disabled_at: Date | null;
-  client_disabled_at: Date | null;
+  /** The endpoint's columns are null when the partner has no webhook endpoint. */
+  url: string | null;
+  secret_sealed: string | null;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: Date | null;
+  disabled_at: Date | null;
 };
 
 /** Why a delivery went dead without an attempt: there was nowhere (allowed) to send it. */
@@ -70,10 +71,9 @@ type RowOutcome =
 // new rows are stamped with the database's now(), so a worker clock behind it delays nothing.
 const CLAIM_SQL = `
   SELECT o.id, o.client_id, o.event_type, o.payload, o.attempt, o.attempts_total, o.created_at,
-         c.webhook_url, c.webhook_secret_sealed, c.webhook_secret_previous_sealed, c.webhook_secret_previous_expires_at,
-         c.webhook_disabled_at, c.disabled_at AS client_disabled_at
+         e.url, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, e.disabled_at
     FROM webhooks_outbox o
-    JOIN api_clients c ON c.id = o.client_id
+    LEFT JOIN webhook_endpoints e ON e.client_id = o.client_id
    WHERE o.status = 'pending' AND o.next_attempt_at <= greatest($1::timestamptz, now())
    ORDER BY o.next_attempt_at
    LIMIT $2
@@ -104,8 +104,8 @@ const RECORD_SQL = `
    WHERE o.id = u.id`;
 
 const DISABLE_ENDPOINTS_SQL = `
-  UPDATE api_clients SET webhook_disabled_at = $2, webhook_disabled_reason = $3
-   WHERE id = ANY($1::text[]) AND webhook_disabled_at IS NULL`;
+  UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3
+   WHERE client_id = ANY($1::text[]) AND disabled_at IS NULL`;
 
 const ERROR_TEXT_LIMIT = 1000;
 
@@ -130,7 +130,8 @@ export async function deliverDueWebhooks(deps: WebhookWorkerDeps, options: { lim
       await client.query('COMMIT');
       return EMPTY_REPORT;
     }
-    const outcomes = await Promise.all(rows.map((row) => attemptRow(deps, row)));
+    const disabledClients = await findDisabledClientIds(client, [...new Set(rows.map((row) => row.client_id))]);
+    const outcomes = await Promise.all(rows.map((row) => attemptRow(deps, row, disabledClients.has(row.client_id))));
     await record(client, outcomes);
     await client.query('COMMIT');
     observe(deps, outcomes);
@@ -145,14 +146,14 @@ export async function deliverDueWebhooks(deps: WebhookWorkerDeps, options: { lim
   }
 }
 
-async function attemptRow(deps: WebhookWorkerDeps, row: ClaimedRow): Promise<RowOutcome> {
+async function attemptRow(deps: WebhookWorkerDeps, row: ClaimedRow, clientDisabled: boolean): Promise<RowOutcome> {
   const noEndpoint = (reason: NoEndpointReason, message: string): RowOutcome => ({ kind: 'no-endpoint', row, reason, message, finishedAt: deps.clock.now() });
-  if (row.client_disabled_at) return noEndpoint('CLIENT_DISABLED', 'the partner is disabled');
-  if (!row.webhook_url || !row.webhook_secret_sealed) return noEndpoint('NO_ENDPOINT', 'the partner has no webhook URL');
-  if (row.webhook_disabled_at) return noEndpoint('ENDPOINT_DISABLED', 'the endpoint was disabled after it answered 410 Gone');
+  if (clientDisabled) return noEndpoint('CLIENT_DISABLED', 'the partner is disabled');
+  if (!row.url || !row.secret_sealed) return noEndpoint('NO_ENDPOINT', 'the partner has no webhook URL');
+  if (row.disabled_at) return noEndpoint('ENDPOINT_DISABLED', 'the endpoint was disabled after it answered 410 Gone');
 
   const attemptedAt = deps.clock.now();
-  const attempt: AttemptRecord = { id: newId('wha'), attempt: row.attempts_total + 1, attemptedAt, url: row.webhook_url, result: await send(deps, row, row.webhook_url, attemptedAt) };
+  const attempt: AttemptRecord = { id: newId('wha'), attempt: row.attempts_total + 1, attemptedAt, url: row.url, result: await send(deps, row, row.url, attemptedAt) };
   const finishedAt = deps.clock.now();
   const state = decideDeliveryState({ attemptInRound: row.attempt + 1, result: attempt.result, now: finishedAt, ...(deps.random ? { random: deps.random } : {}) });
   return { kind: 'attempted', row, attempt, state, finishedAt };
@@ -191,9 +192,9 @@ async function send(deps: WebhookWorkerDeps, row: ClaimedRow, url: string, attem
 /** The current secret, then the previous one while its rotation window is open. */
 function openSecrets(secretBox: SecretBox, row: ClaimedRow, now: Date): string[] {
   const context = webhookSecretContext(row.client_id);
-  const secrets = [secretBox.decrypt(row.webhook_secret_sealed!, context).toString('utf8')];
-  if (row.webhook_secret_previous_sealed && row.webhook_secret_previous_expires_at && row.webhook_secret_previous_expires_at > now) {
-    secrets.push(secretBox.decrypt(row.webhook_secret_previous_sealed, context).toString('utf8'));
+  const secrets = [secretBox.decrypt(row.secret_sealed!, context).toString('utf8')];
+  if (row.previous_secret_sealed && row.previous_secret_expires_at && row.previous_secret_expires_at > now) {
+    secrets.push(secretBox.decrypt(row.previous_secret_sealed, context).toString('utf8'));
   }
   return secrets;
 }

@@ -13,9 +13,9 @@ export type RedeliverResult =
 export async function redeliverWebhook(deps: { pool: Pool; clock: Clock }, clientId: string, deliveryId: string): Promise<RedeliverResult> {
   const now = deps.clock.now();
   return inTransaction(deps.pool, async (tx) => {
-    const { rows } = await tx.query<{ webhook_url: string | null; webhook_disabled_at: Date | null }>(
-      `SELECT c.webhook_url, c.webhook_disabled_at
-         FROM webhooks_outbox o JOIN api_clients c ON c.id = o.client_id
+    const { rows } = await tx.query<{ url: string | null; disabled_at: Date | null }>(
+      `SELECT e.url, e.disabled_at
+         FROM webhooks_outbox o LEFT JOIN webhook_endpoints e ON e.client_id = o.client_id
         WHERE o.id = $1 AND o.client_id = $2
           FOR UPDATE OF o SKIP LOCKED`,
       [deliveryId, clientId],
@@ -27,8 +27,8 @@ export async function redeliverWebhook(deps: { pool: Pool; clock: Clock }, clien
         ? ({ ok: false, code: 'NOT_FOUND', message: `no delivery ${deliveryId}` } as const)
         : ({ ok: false, code: 'IN_PROGRESS', message: 'the delivery is being attempted right now; try again in a moment' } as const);
     }
-    if (!row.webhook_url) return { ok: false, code: 'NO_ENDPOINT', message: 'no webhook URL is configured for this partner' } as const;
-    if (row.webhook_disabled_at) {
+    if (!row.url) return { ok: false, code: 'NO_ENDPOINT', message: 'no webhook URL is configured for this partner' } as const;
+    if (row.disabled_at) {
       return { ok: false, code: 'ENDPOINT_DISABLED', message: 'the webhook endpoint is disabled (it answered 410 Gone); the operator re-enables it by setting its URL again' } as const;
     }
     await tx.query(

@@ -3,8 +3,8 @@ import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import { inTransaction, type Pool } from '#platform/db/pool.ts';
 import { recordAudit, type AuditActor } from '#modules/audit/record-audit.ts';
-import { webhookSecretContext } from '#modules/clients/credentials.ts';
 import { generateWebhookSecret } from './delivery/sign-webhook.ts';
+import { webhookSecretContext } from './webhook-secret-context.ts';
 
 /** How long the replaced secret keeps signing next to the new one. */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
@@ -30,13 +30,12 @@ export async function rotateWebhookSecret(
   return inTransaction(deps.pool, async (tx) => {
     // Every right-hand side reads the row as it was: the current secret becomes the previous one.
     const { rowCount } = await tx.query(
-      `UPDATE api_clients
-          SET webhook_secret_previous_sealed = webhook_secret_sealed,
-              webhook_secret_previous_expires_at = $3,
-              webhook_secret_sealed = $2,
-              updated_at = $4
-        WHERE id = $1 AND webhook_secret_sealed IS NOT NULL`,
-      [clientId, sealed, previousExpiresAt, now],
+      `UPDATE webhook_endpoints
+          SET previous_secret_sealed = secret_sealed,
+              previous_secret_expires_at = $3,
+              secret_sealed = $2
+        WHERE client_id = $1`,
+      [clientId, sealed, previousExpiresAt],
     );
     if (rowCount !== 1) return { ok: false, code: 'NO_ENDPOINT', message: 'no webhook URL (and so no secret) is configured for this partner' } as const;
     await recordAudit(drizzle({ client: tx }), actor, {

@@ -136,9 +136,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
       response: { 200: jsonResponse('Your webhook endpoint', WebhookEndpointSchema), ...errorResponses(401) },
     },
   }, async (request) => {
-    const endpoint = await getWebhookEndpoint(deps, partnerOf(request).id);
-    if (!endpoint) throw new ApiError('UNAUTHORIZED', 'invalid API key');
-    return endpoint;
+    return getWebhookEndpoint(deps, partnerOf(request).id);
   });
 
   r.get('/api/admin/webhooks/dead-letters', {

@@ -10,8 +10,8 @@ export type SendTestWebhookResult =
 export async function sendTestWebhook(deps: { pool: Pool; clock: Clock }, clientId: string): Promise<SendTestWebhookResult> {
   const now = deps.clock.now();
   return inTransaction(deps.pool, async (tx) => {
-    const { rows } = await tx.query<{ webhook_disabled_at: Date | null }>('SELECT webhook_disabled_at FROM api_clients WHERE id = $1', [clientId]);
-    if (rows[0]?.webhook_disabled_at) {
+    const { rows } = await tx.query<{ disabled_at: Date | null }>('SELECT disabled_at FROM webhook_endpoints WHERE client_id = $1', [clientId]);
+    if (rows[0]?.disabled_at) {
       return { ok: false, code: 'ENDPOINT_DISABLED', message: 'the webhook endpoint is disabled (it answered 410 Gone); the operator re-enables it by setting its URL again' } as const;
     }
     const deliveryId = await enqueueWebhookEvent(tx, {

@@ -1,0 +1,7 @@
+import type { PoolClient } from '#platform/db/pool.ts';
+
+/** Which of these partners are disabled, read on the caller's connection (inside its transaction). */
+export async function findDisabledClientIds(client: PoolClient, clientIds: string[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ id: string }>('SELECT id FROM api_clients WHERE id = ANY($1::text[]) AND disabled_at IS NOT NULL', [clientIds]);
+  return new Set(rows.map((row) => row.id));
+}
