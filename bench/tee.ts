@@ -144,7 +144,7 @@ try {
         appId,
         appName: 'bench',
         appConfigType: 'phala_cloud',
-        evidence: { quote: sample.quote.toString('hex'), verify_at: sample.verifyAt.toISOString() },
+        evidence: { quote: sample.quote.toString('hex'), verifyAt: sample.verifyAt.toISOString() },
       });
       if (!created.ok) throw new Error(created.message);
     }

@@ -6,7 +6,7 @@
  * taken from the verifier.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,6 +60,9 @@ const capturePayload = (name: string): string =>
 const captureTd = tdReportFieldsAtOffsets(captureQuote);
 const captureImage = (JSON.parse(capture.vm_config) as { os_image_hash: string }).os_image_hash;
 const IN_WINDOW = SAMPLE_VERIFY_AT.toISOString();
+/** The capture as task evidence: GetQuote's snake_case fields under the API's camelCase names. */
+const captureEvidence = { quote: capture.quote, eventLog: capture.event_log, reportData: capture.report_data, vmConfig: capture.vm_config };
+const camelCase = (name: string): string => name.replace(/_([a-z0-9])/g, (_, next: string) => next.toUpperCase());
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 const app = (overrides: Record<string, unknown> = {}) => ({ appId: 'app-1', appName: 'Test app', appConfigType: 'phala_cloud', ...overrides });
@@ -165,10 +168,37 @@ async function verify(partner: Partner, evidence: Record<string, unknown>, extra
 
 const expectNoServerError = (response: LightMyRequestResponse) => assert.ok(response.statusCode < 500, `${response.statusCode} ${response.body}`);
 
+/** Every field name of a task resource is camelCase (values such as keyProvider's are data, not names). */
+function assertCamelCase(value: unknown, path = '$'): void {
+  if (Array.isArray(value)) value.forEach((item, index) => assertCamelCase(item, `${path}[${index}]`));
+  else if (typeof value === 'object' && value !== null) {
+    for (const [name, item] of Object.entries(value)) {
+      assert.match(name, /^[a-z][a-zA-Z0-9]*$/, `${path}.${name} is not camelCase`);
+      if (name !== 'keyProvider' && name !== 'appMetadata') assertCamelCase(item, `${path}.${name}`);
+    }
+  }
+}
+
+/** The capture's OS image reference, as the operator registers it (the `os` check). */
+async function registerCaptureImage(): Promise<void> {
+  const { mr_td, rt_mr0, rt_mr1, rt_mr2 } = captureTd;
+  const response = await admin('PUT', `/api/admin/attestations/os-images/${captureImage}`, { label: 'dstack capture image', mr_td, rt_mr0, rt_mr1, rt_mr2 });
+  assert.equal(response.statusCode, 200, response.body);
+}
+
+/** acme-info with real material: the capture's quote as account quote, Intel's TCB signing chain as certificate chain. */
+const tcbSigningChain = String(tdxCollateral.tcb_info_issuer_chain);
+const acmeInfo = {
+  accountUri: 'https://acme-v02.api.letsencrypt.org/acme/acct/123456',
+  accountQuote: JSON.stringify({ quote: capture.quote, event_log: capture.event_log }),
+  activeCert: tcbSigningChain,
+  teePublicKey: new X509Certificate(tcbSigningChain).publicKey.export({ type: 'spki', format: 'der' }).toString('hex'),
+};
+
 
 describe('a TDX quote with its collateral', () => {
   test('inside the collateral window: completed, UpToDate, no advisories, the quote\'s measurements, everything recorded', async () => {
-    const id = await submit(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verify_at: IN_WINDOW });
+    const id = await submit(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verifyAt: IN_WINDOW });
     const pending = await task(partner, id);
     assert.equal(pending.status, 'pending');
     assert.equal(pending.startedAt, null);
@@ -183,19 +213,32 @@ describe('a TDX quote with its collateral', () => {
     assert.ok(Date.parse(done.createdAt) <= Date.parse(done.startedAt) && Date.parse(done.startedAt) <= Date.parse(done.finishedAt));
     assert.equal(done.isValid, true);
     const { result } = done;
-    assert.equal(result.is_valid, true);
+    assert.equal(result.isValid, true);
     assert.equal(result.reason, null);
-    assert.equal(result.evidence_kind, 'dcap_quote');
-    assert.equal(result.verified_at, IN_WINDOW);
-    assert.equal(result.details.quote_verified, true);
+    assert.equal(result.evidenceKind, 'dcap_quote');
+    assert.equal(result.verifiedAt, IN_WINDOW);
+    assert.equal(result.details.quoteVerified, true);
     assert.equal(result.details.tee, 'tdx');
-    assert.equal(result.details.tcb_status, 'UpToDate');
-    assert.deepEqual(result.details.advisory_ids, []);
+    assert.equal(result.details.tcbStatus, 'UpToDate');
+    assert.deepEqual(result.details.advisoryIds, []);
     assert.equal(result.details.fmspc, 'b0c06f000000');
     const atOffsets = tdReportFieldsAtOffsets(tdxQuote);
-    for (const [field, value] of Object.entries(atOffsets)) assert.equal(result.details.measurements[field], value, field);
-    assert.equal(result.details.report_data, atOffsets.report_data);
-    assert.equal(result.details.checks.hardware, 'passed');
+    for (const [field, value] of Object.entries(atOffsets)) assert.equal(result.details.measurements[camelCase(field)], value, field);
+    assert.equal(result.details.reportData, atOffsets.report_data);
+    assert.deepEqual(result.details.checks, {
+      evidence: 'passed',
+      hardware: 'passed',
+      reportData: 'not_applicable',
+      eventLog: 'not_applicable',
+      appId: 'not_applicable',
+      sourceCode: 'not_applicable',
+      os: 'not_applicable',
+      teeControlledKey: 'not_applicable',
+      certificateKey: 'not_applicable',
+      dnsCAA: 'not_performed',
+      ctLog: 'not_performed',
+    });
+    assertCamelCase(done);
 
     // The full document in object storage: the hash on the row is the hash of the stored bytes.
     assert.equal(done.s3Filename, `${id}-${done.resultSha256.slice(0, 16)}.json`);
@@ -250,7 +293,7 @@ describe('a TDX quote with its collateral', () => {
     assert.equal(done.errorCode, 'COLLATERAL_EXPIRED');
     assert.match(done.errorMessage, /collateral is outside its validity window at .*expired/);
     assert.equal(done.isValid, false);
-    assert.equal(done.result.details.quote_verified, false);
+    assert.equal(done.result.details.quoteVerified, false);
     const outbox = await database.pool.query('SELECT event_type, payload FROM webhooks_outbox WHERE subject_id = $1', [done.id]);
     assert.equal(outbox.rows[0].event_type, 'task.failed');
     assert.equal(outbox.rows[0].payload.error_code, 'COLLATERAL_EXPIRED');
@@ -259,7 +302,7 @@ describe('a TDX quote with its collateral', () => {
   test('one flipped bit in the signed TD report: failed, signature', async () => {
     const flipped = Buffer.from(tdxQuote);
     flipped[TD_MR_TD_OFFSET + 5]! ^= 0x01;
-    const done = await verify(partner, { quote: flipped.toString('base64'), collateral: tdxCollateral, verify_at: IN_WINDOW });
+    const done = await verify(partner, { quote: flipped.toString('base64'), collateral: tdxCollateral, verifyAt: IN_WINDOW });
     assert.equal(done.status, 'failed');
     assert.equal(done.errorCode, 'SIGNATURE_INVALID');
     assert.match(done.errorMessage, /^hardware: /);
@@ -269,22 +312,22 @@ describe('a TDX quote with its collateral', () => {
   });
 
   test('an SGX v3 quote verifies too, with its enclave measurements', async () => {
-    const done = await verify(partner, { quote: sgxQuote.toString('hex'), collateral: sgxCollateral, verify_at: IN_WINDOW });
+    const done = await verify(partner, { quote: sgxQuote.toString('hex'), collateral: sgxCollateral, verifyAt: IN_WINDOW });
     assert.equal(done.status, 'completed', done.errorMessage);
     assert.equal(done.result.details.tee, 'sgx');
-    assert.equal(done.result.details.quote_verified, true);
+    assert.equal(done.result.details.quoteVerified, true);
     const atOffsets = sgxReportFieldsAtOffsets(sgxQuote);
-    for (const [field, value] of Object.entries(atOffsets)) assert.equal(done.result.details.measurements[field], value, field);
+    for (const [field, value] of Object.entries(atOffsets)) assert.equal(done.result.details.measurements[camelCase(field)], value, field);
   });
 
   test('a TCB status the policy rejects is a verdict, not a failure: completed, not valid', async () => {
     const strict = { ...workerDeps, acceptedTcbStatuses: ['SWHardeningNeeded'] as const };
-    const id = await submit(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verify_at: IN_WINDOW });
+    const id = await submit(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verifyAt: IN_WINDOW });
     await runTaskWorkerOnce(strict);
     const done = await task(partner, id);
     assert.equal(done.status, 'completed');
     assert.equal(done.isValid, false);
-    assert.equal(done.result.details.quote_verified, true);
+    assert.equal(done.result.details.quoteVerified, true);
     assert.match(done.result.reason, /^hardware: TCB status UpToDate is not accepted/);
   });
 });
@@ -300,25 +343,26 @@ describe('dstack evidence', () => {
     });
     assert.equal(osImage.statusCode, 200, osImage.body);
     const done = await verify(partner, {
-      ...capture,
+      ...captureEvidence,
       collateral: captureCollateral,
-      verify_at: OUTDATED_COLLATERAL_VERIFY_AT.toISOString(),
-      expected_compose_hash: capturePayload('compose-hash'),
+      verifyAt: OUTDATED_COLLATERAL_VERIFY_AT.toISOString(),
+      expectedComposeHash: capturePayload('compose-hash'),
     });
     assert.equal(done.status, 'completed', done.errorMessage);
     assert.equal(done.result.reason, null);
     assert.equal(done.isValid, true);
     const { details } = done.result;
-    assert.equal(done.result.evidence_kind, 'dstack');
-    assert.equal(details.quote_verified, true);
-    assert.equal(details.event_log_verified, true);
-    assert.equal(details.os_image_hash_verified, true);
-    assert.equal(details.tcb_status, 'UpToDate');
-    assert.equal(details.measurements.rt_mr3, captureTd.rt_mr3);
-    assert.equal(details.app_info.app_id, capturePayload('app-id'));
-    assert.equal(details.app_info.compose_hash, capturePayload('compose-hash'));
-    assert.equal(details.app_info.instance_id, capturePayload('instance-id'));
-    assert.deepEqual(details.app_info.key_provider, JSON.parse(Buffer.from(capturePayload('key-provider'), 'hex').toString('utf8')));
+    assert.equal(done.result.evidenceKind, 'dstack');
+    assert.equal(details.quoteVerified, true);
+    assert.equal(details.eventLogVerified, true);
+    assert.equal(details.osImageHashVerified, true);
+    assert.equal(details.tcbStatus, 'UpToDate');
+    assert.equal(details.measurements.rtMr3, captureTd.rt_mr3);
+    assert.equal(details.appInfo.appId, capturePayload('app-id'));
+    assert.equal(details.appInfo.composeHash, capturePayload('compose-hash'));
+    assert.equal(details.appInfo.instanceId, capturePayload('instance-id'));
+    assertCamelCase(done);
+    assert.deepEqual(details.appInfo.keyProvider, JSON.parse(Buffer.from(capturePayload('key-provider'), 'hex').toString('utf8')));
     const document = JSON.parse((await storage.get(done.s3Key))!.toString('utf8'));
     assert.deepEqual(document.result.details.rtmr_replay.status, ['match', 'match', 'match', 'match']);
     const { payload } = await jwtVerify(done.attestationResult, createLocalJWKSet((await inject({}, 'GET', '/api/v1/attestation-results/jwks.json')).json()));
@@ -331,18 +375,81 @@ describe('dstack evidence', () => {
   test('a wrong expected compose hash: completed but not valid, with the reason', async () => {
     const actual = capturePayload('compose-hash');
     const wrong = `${actual.slice(0, -2)}00`;
-    const done = await verify(partner, { ...capture, collateral: captureCollateral, verify_at: OUTDATED_COLLATERAL_VERIFY_AT.toISOString(), expected_compose_hash: wrong });
+    const done = await verify(partner, { ...captureEvidence, collateral: captureCollateral, verifyAt: OUTDATED_COLLATERAL_VERIFY_AT.toISOString(), expectedComposeHash: wrong });
     assert.equal(done.status, 'completed');
     assert.equal(done.isValid, false);
     assert.equal(done.result.reason, `sourceCode: RTMR3 compose-hash is ${actual}, expected ${wrong}`);
     assert.deepEqual(done.result.failures.map((f: { code: string }) => f.code), ['COMPOSE_HASH_MISMATCH']);
-    assert.equal(done.result.details.event_log_verified, true);
+    assert.equal(done.result.details.eventLogVerified, true);
     const usage = await database.pool.query('SELECT outcome FROM usage_events WHERE subject_id = $1', [done.id]);
     assert.deepEqual(usage.rows, [{ outcome: 'rejected' }]);
   });
 
+  test('the same quote as a plain DCAP quote and as dstack evidence: the same checks, run the same way', async () => {
+    await registerCaptureImage();
+    const common = { collateral: captureCollateral, verifyAt: OUTDATED_COLLATERAL_VERIFY_AT.toISOString(), expectedReportData: capture.report_data };
+    const plain = await verify(partner, { quote: capture.quote, ...common });
+    const dstack = await verify(partner, { ...captureEvidence, ...common, expectedComposeHash: capturePayload('compose-hash') });
+    assert.equal(plain.status, 'completed', plain.errorMessage);
+    assert.equal(dstack.status, 'completed', dstack.errorMessage);
+    assert.equal(plain.result.evidenceKind, 'dcap_quote');
+    assert.equal(dstack.result.evidenceKind, 'dstack');
+    // Every check has an outcome in both, and the checks about the quote itself agree.
+    assert.deepEqual(Object.keys(plain.result.details.checks), Object.keys(dstack.result.details.checks));
+    for (const check of ['evidence', 'hardware', 'reportData', 'teeControlledKey', 'certificateKey', 'dnsCAA', 'ctLog']) {
+      assert.equal(plain.result.details.checks[check], dstack.result.details.checks[check], check);
+    }
+    assert.equal(plain.result.details.checks.reportData, 'passed');
+    for (const field of ['quoteVerified', 'tee', 'tcbStatus', 'advisoryIds', 'fmspc', 'reportData', 'measurements']) {
+      assert.deepEqual(plain.result.details[field], dstack.result.details[field], field);
+    }
+    // What only dstack evidence shows is checked there and not applicable to the plain quote.
+    for (const check of ['eventLog', 'appId', 'sourceCode', 'os']) assert.equal(plain.result.details.checks[check], 'not_applicable', check);
+    assert.deepEqual(
+      [dstack.result.details.checks.eventLog, dstack.result.details.checks.appId, dstack.result.details.checks.sourceCode, dstack.result.details.checks.os],
+      ['passed', 'not_applicable', 'passed', 'passed'],
+    );
+    // The TCB policy and a wrong expectation fail both the same way.
+    const wrong = { ...common, expectedReportData: 'ab' };
+    const plainWrong = await verify(partner, { quote: capture.quote, ...wrong });
+    const dstackWrong = await verify(partner, { ...captureEvidence, ...wrong, expectedComposeHash: capturePayload('compose-hash') });
+    assert.deepEqual(plainWrong.result.failures, dstackWrong.result.failures);
+    assert.deepEqual(plainWrong.result.failures.map((f: { code: string }) => f.code), ['REPORT_DATA_MISMATCH']);
+  });
+
+  test('acmeInfo: absent, the domain-key checks are not applicable; present, both run on real material and fail clearly', async () => {
+    // No real acme-info vector (account quote bound to its ACME account, publicly trusted certificate
+    // for the TEE key) exists in the fixtures, so the valid case cannot be shown; these are the failures.
+    const base = { ...captureEvidence, collateral: captureCollateral, verifyAt: OUTDATED_COLLATERAL_VERIFY_AT.toISOString(), expectedComposeHash: capturePayload('compose-hash') };
+    const absent = await verify(partner, base);
+    assert.deepEqual([absent.result.details.checks.teeControlledKey, absent.result.details.checks.certificateKey], ['not_applicable', 'not_applicable']);
+
+    const present = await verify(partner, { ...base, acmeInfo });
+    assert.equal(present.status, 'completed', present.errorMessage);
+    assert.equal(present.isValid, false);
+    assert.deepEqual(
+      present.result.failures.map((f: { check: string; code: string }) => `${f.check}:${f.code}`),
+      ['teeControlledKey:ACCOUNT_KEY_NOT_BOUND', 'certificateKey:CERTIFICATE_CHAIN_INVALID'],
+    );
+    assert.match(present.result.reason, /account quote report_data is not SHA-512\("acme-account:https:\/\/acme-v02/);
+    assert.match(present.result.reason, /not a trusted root/);
+
+    const plain = await verify(partner, { quote: capture.quote, collateral: captureCollateral, verifyAt: OUTDATED_COLLATERAL_VERIFY_AT.toISOString(), acmeInfo });
+    assert.deepEqual(plain.result.failures, present.result.failures, 'a plain quote carrying acmeInfo is checked the same way');
+
+    const garbled = await verify(partner, { ...base, acmeInfo: { ...acmeInfo, accountQuote: 'not a quote' } });
+    assert.equal(garbled.status, 'failed');
+    assert.equal(garbled.errorCode, 'QUOTE_MALFORMED');
+    assert.match(garbled.errorMessage, /^teeControlledKey: account quote: /);
+
+    const notPem = await verify(partner, { ...base, acmeInfo: { ...acmeInfo, activeCert: 'no certificate here' } }, { verificationFlags: { teeControlledKey: false } });
+    assert.equal(notPem.status, 'failed');
+    assert.equal(notPem.errorCode, 'ACME_INFO_MALFORMED');
+    assert.equal(notPem.result.details.checks.teeControlledKey, 'not_performed');
+  });
+
   test('a broken event log is evidence that cannot be appraised: failed', async () => {
-    const done = await verify(partner, { ...capture, event_log: 'not json', collateral: captureCollateral, verify_at: OUTDATED_COLLATERAL_VERIFY_AT.toISOString() });
+    const done = await verify(partner, { ...captureEvidence, eventLog: 'not json', collateral: captureCollateral, verifyAt: OUTDATED_COLLATERAL_VERIFY_AT.toISOString() });
     assert.equal(done.status, 'failed');
     assert.equal(done.errorCode, 'EVENT_LOG_MALFORMED');
   });
@@ -350,7 +457,7 @@ describe('dstack evidence', () => {
 
 describe('collateral the operator provides', () => {
   test('without submitted or stored collateral the task fails and says how to provide it', async () => {
-    const done = await verify(partner, { quote: capture.quote, verify_at: OUTDATED_COLLATERAL_VERIFY_AT.toISOString() });
+    const done = await verify(partner, { quote: capture.quote, verifyAt: OUTDATED_COLLATERAL_VERIFY_AT.toISOString() });
     assert.equal(done.status, 'failed');
     assert.equal(done.errorCode, 'COLLATERAL_MISSING');
     assert.match(done.errorMessage, /FMSPC 90c06f000000 \(TDX, platform CA\).*PUT \/api\/admin\/attestations\/collateral\/90c06f000000/);
@@ -375,9 +482,9 @@ describe('collateral the operator provides', () => {
     const listed = await admin('GET', '/api/admin/attestations/collateral');
     assert.ok(listed.json().some((c: { fmspc: string }) => c.fmspc === 'b0c06f000000'));
 
-    const done = await verify(partner, { quote: tdxQuote.toString('hex'), verify_at: IN_WINDOW });
+    const done = await verify(partner, { quote: tdxQuote.toString('hex'), verifyAt: IN_WINDOW });
     assert.equal(done.status, 'completed', done.errorMessage);
-    assert.equal(done.result.details.tcb_status, 'UpToDate');
+    assert.equal(done.result.details.tcbStatus, 'UpToDate');
   });
 
   test('with PCCS_URL, missing collateral is fetched from the PCCS, checked and stored', async (t) => {
@@ -387,11 +494,11 @@ describe('collateral the operator provides', () => {
       ...workerDeps,
       collateralSource: createStoredCollateralSource({ pool: database.pool, clock: systemClock, log, pccsUrl: `${pccs.url}/sgx/certification/v4/` }),
     };
-    const id = await submit(partner, { quote: capture.quote, verify_at: OUTDATED_COLLATERAL_VERIFY_AT.toISOString() });
+    const id = await submit(partner, { quote: capture.quote, verifyAt: OUTDATED_COLLATERAL_VERIFY_AT.toISOString() });
     await runTaskWorkerOnce(withPccs);
     const done = await task(partner, id);
     assert.equal(done.status, 'completed', done.errorMessage);
-    assert.equal(done.result.details.tcb_status, 'UpToDate');
+    assert.equal(done.result.details.tcbStatus, 'UpToDate');
     assert.ok(pccs.requests.some((url) => url.startsWith('/tdx/certification/v4/tcb?fmspc=90c06f000000')));
     const listed = await admin('GET', '/api/admin/attestations/collateral');
     assert.equal(listed.json().find((c: { fmspc: string }) => c.fmspc === '90c06f000000').source, 'pccs');
@@ -400,7 +507,7 @@ describe('collateral the operator provides', () => {
 
 describe('lifecycle', () => {
   test('a pending task can be cancelled; the worker then skips it; a finished one cannot be', async () => {
-    const id = await submit(partner, { quote: tdxQuote.toString('hex'), verify_at: IN_WINDOW });
+    const id = await submit(partner, { quote: tdxQuote.toString('hex'), verifyAt: IN_WINDOW });
     const cancelled = await partner('DELETE', `/api/v1/tasks/${id}`);
     assert.equal(cancelled.statusCode, 200, cancelled.body);
     assert.equal(cancelled.json().status, 'cancelled');
@@ -420,7 +527,7 @@ describe('lifecycle', () => {
     const paused = await admin('POST', '/api/v1/queue/pause');
     assert.equal(paused.statusCode, 200, paused.body);
     assert.equal(paused.json().paused, true);
-    const id = await submit(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verify_at: IN_WINDOW });
+    const id = await submit(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verifyAt: IN_WINDOW });
     const report = await workAll();
     assert.equal(report.paused, true);
     assert.equal(report.completed, 0);
@@ -441,7 +548,7 @@ describe('lifecycle', () => {
 
   test('partners see only their own tasks; a key without the scope is refused', async () => {
     const other = await createPartner();
-    const id = await submit(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verify_at: IN_WINDOW });
+    const id = await submit(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verifyAt: IN_WINDOW });
     await workAll();
     assert.equal((await other('GET', `/api/v1/tasks/${id}`)).statusCode, 404);
     assert.equal((await other('GET', `/api/v1/tasks/${id}/result`)).statusCode, 404);
@@ -461,7 +568,7 @@ describe('lifecycle', () => {
     const own = await createPartner();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      ids.push(await submit(own, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verify_at: IN_WINDOW }, { appId: i < 3 ? 'app-a' : 'app-b' }));
+      ids.push(await submit(own, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verifyAt: IN_WINDOW }, { appId: i < 3 ? 'app-a' : 'app-b' }));
     }
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -471,7 +578,8 @@ describe('lifecycle', () => {
       assert.equal(response.statusCode, 200, response.body);
       const page = response.json();
       seen.push(...page.data.map((t: { id: string }) => t.id));
-      cursor = page.next_cursor;
+      assertCamelCase(page);
+      cursor = page.nextCursor;
       pages += 1;
     } while (cursor);
     assert.equal(pages, 3);
@@ -493,6 +601,7 @@ describe('lifecycle', () => {
     assert.equal(stats.valid, 4);
     assert.equal(stats.invalid, 0);
     assert.ok(stats.averageDurationMs >= 0);
+    assertCamelCase(stats);
     assert.equal((await own('GET', '/api/v1/tasks?status=completed')).json().data.length, 4);
   });
 });
@@ -502,10 +611,10 @@ describe('bad input', () => {
     const longQuote = await partner('POST', '/api/v1/tasks', { ...app(), evidence: { quote: 'ab'.repeat(40_000) } });
     assert.equal(longQuote.statusCode, 400);
     assert.deepEqual(longQuote.json().fields, ['body.evidence.quote']);
-    const tooMuch = await partner('POST', '/api/v1/tasks', { ...app(), evidence: { quote: tdxQuote.toString('hex'), app_compose: 'x'.repeat(100_000), collateral: 'y'.repeat(100_000) } });
+    const tooMuch = await partner('POST', '/api/v1/tasks', { ...app(), evidence: { quote: tdxQuote.toString('hex'), appCompose: 'x'.repeat(100_000), collateral: 'y'.repeat(100_000) } });
     assert.equal(tooMuch.statusCode, 413);
     assert.equal(tooMuch.json().error_code, 'PAYLOAD_TOO_LARGE');
-    const overBodyLimit = await partner('POST', '/api/v1/tasks', { ...app(), evidence: { quote: tdxQuote.toString('hex'), collateral: 'y'.repeat(190_000), app_compose: 'x'.repeat(100_000) } });
+    const overBodyLimit = await partner('POST', '/api/v1/tasks', { ...app(), evidence: { quote: tdxQuote.toString('hex'), collateral: 'y'.repeat(190_000), appCompose: 'x'.repeat(100_000) } });
     assert.equal(overBodyLimit.statusCode, 413);
     assert.equal(overBodyLimit.json().error_code, 'PAYLOAD_TOO_LARGE');
     const pending = await database.pool.query("SELECT count(*)::int AS n FROM attestation_tasks WHERE status = 'pending'");
@@ -517,8 +626,11 @@ describe('bad input', () => {
       [{ ...app(), evidence: {} }, 'body.evidence.quote'],
       [{ ...app(), evidence: { quote: 42 } }, 'body.evidence.quote'],
       [{ ...app(), evidence: { quote: 'aa', surprise: 1 } }, 'body.evidence.surprise'],
-      [{ ...app(), evidence: { quote: 'aa', verify_at: 'yesterday' } }, 'body.evidence.verify_at'],
-      [{ ...app(), evidence: { quote: 'aa', expected_compose_hash: 'xyz' } }, 'body.evidence.expected_compose_hash'],
+      [{ ...app(), evidence: { quote: 'aa', verifyAt: 'yesterday' } }, 'body.evidence.verifyAt'],
+      [{ ...app(), evidence: { quote: 'aa', expectedComposeHash: 'xyz' } }, 'body.evidence.expectedComposeHash'],
+      [{ ...app(), evidence: { quote: 'aa', event_log: '[]' } }, 'body.evidence.event_log'],
+      [{ ...app(), evidence: { quote: 'aa', acmeInfo: { accountUri: 1 } } }, 'body.evidence.acmeInfo.accountUri'],
+      [{ ...app(), evidence: { quote: 'aa', acmeInfo: { ...acmeInfo, teePublicKey: 'xyz' } } }, 'body.evidence.acmeInfo.teePublicKey'],
       [{ ...app({ appConfigType: 'aws' }), evidence: { quote: 'aa' } }, 'body.appConfigType'],
       [{ ...app(), verificationFlags: { hardware: 'yes' }, evidence: { quote: 'aa' } }, 'body.verificationFlags.hardware'],
     ];
@@ -542,14 +654,14 @@ describe('bad input', () => {
       [{ quote: 'not a quote at all' }, 'QUOTE_MALFORMED'],
       [{ quote: '00'.repeat(200), collateral: tdxCollateral }, 'QUOTE_MALFORMED'],
       [{ quote: tdxQuote.subarray(0, 700).toString('hex'), collateral: tdxCollateral }, 'QUOTE_MALFORMED'],
-      [{ quote: tdxQuote.toString('hex'), collateral: 'garbage', verify_at: IN_WINDOW }, 'COLLATERAL_MALFORMED'],
-      [{ quote: tdxQuote.toString('hex'), collateral: {}, verify_at: IN_WINDOW }, 'COLLATERAL_MISSING'],
-      [{ quote: tdxQuote.toString('hex'), collateral: sgxCollateral, verify_at: IN_WINDOW }, 'COLLATERAL_MISMATCH'],
-      [{ quote: tdxQuote.toString('hex'), collateral: captureCollateral, verify_at: OUTDATED_COLLATERAL_VERIFY_AT.toISOString() }, 'COLLATERAL_MISMATCH'],
+      [{ quote: tdxQuote.toString('hex'), collateral: 'garbage', verifyAt: IN_WINDOW }, 'COLLATERAL_MALFORMED'],
+      [{ quote: tdxQuote.toString('hex'), collateral: {}, verifyAt: IN_WINDOW }, 'COLLATERAL_MISSING'],
+      [{ quote: tdxQuote.toString('hex'), collateral: sgxCollateral, verifyAt: IN_WINDOW }, 'COLLATERAL_MISMATCH'],
+      [{ quote: tdxQuote.toString('hex'), collateral: captureCollateral, verifyAt: OUTDATED_COLLATERAL_VERIFY_AT.toISOString() }, 'COLLATERAL_MISMATCH'],
       // The out-of-date platform's quote matches no TCB level of its collateral.
-      [{ quote: readVector('tdx_quote_outdated').toString('hex'), collateral: captureCollateral, verify_at: OUTDATED_COLLATERAL_VERIFY_AT.toISOString() }, 'TCB_UNKNOWN'],
+      [{ quote: readVector('tdx_quote_outdated').toString('hex'), collateral: captureCollateral, verifyAt: OUTDATED_COLLATERAL_VERIFY_AT.toISOString() }, 'TCB_UNKNOWN'],
       [{ attestation: 'zz' }, 'ATTESTATION_MALFORMED'],
-      [{ quote: sgxQuote.toString('hex'), event_log: '[]', collateral: sgxCollateral, verify_at: IN_WINDOW }, 'NOT_TDX'],
+      [{ quote: sgxQuote.toString('hex'), eventLog: '[]', collateral: sgxCollateral, verifyAt: IN_WINDOW }, 'NOT_TDX'],
     ];
     for (const [evidence, code] of cases) {
       const response = await partner('POST', '/api/v1/tasks', { ...app(), evidence });
@@ -564,10 +676,10 @@ describe('bad input', () => {
   });
 
   test('a TDX quote without dstack evidence reports the dstack checks as not applicable, and fails them when asked for', async () => {
-    const plain = await verify(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verify_at: IN_WINDOW });
-    assert.equal(plain.result.details.checks.sourceCode, 'not_performed');
-    assert.equal(plain.result.details.checks.os, 'not_performed');
-    const asked = await verify(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verify_at: IN_WINDOW, expected_compose_hash: 'ab'.repeat(32) });
+    const plain = await verify(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verifyAt: IN_WINDOW });
+    assert.equal(plain.result.details.checks.sourceCode, 'not_applicable');
+    assert.equal(plain.result.details.checks.os, 'not_applicable');
+    const asked = await verify(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verifyAt: IN_WINDOW, expectedComposeHash: 'ab'.repeat(32) });
     assert.equal(asked.status, 'completed');
     assert.equal(asked.isValid, false);
     assert.match(asked.result.reason, /sourceCode: a compose hash needs dstack evidence/);
@@ -600,7 +712,7 @@ describe('health', () => {
 // Last: the retried job stays deferred for its backoff, which would show in queue counts above.
 describe('ledger', () => {
   test('a finished task is logged; the ledger audit rebuilds its leaf from the task row and notices an edit', async () => {
-    const done = await verify(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verify_at: IN_WINDOW });
+    const done = await verify(partner, { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verifyAt: IN_WINDOW });
     assert.equal(done.status, 'completed');
     const platformKeys = createPlatformKeys({ db: database.db, secretBox });
     const pending = await partner('GET', `/api/v1/receipts/${done.id}`);
@@ -649,8 +761,8 @@ describe('infrastructure failures', () => {
       get: async () => undefined,
     };
     const broken = { ...workerDeps, storage: storageDown };
-    const fetchOne = async () => (await queue.boss.fetch<unknown>(VerifyAttestationTaskJob.name, { batchSize: 1, includeMetadata: true }))[0]!;
-    const evidence = { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verify_at: IN_WINDOW };
+    const fetchOne = async () => (await queue.fetch(VerifyAttestationTaskJob, { batchSize: 1 }))[0]!;
+    const evidence = { quote: tdxQuote.toString('hex'), collateral: tdxCollateral, verifyAt: IN_WINDOW };
 
     const first = await submit(partner, evidence);
     assert.equal(await processTaskJob(broken, await fetchOne()), 'retrying');

@@ -23,7 +23,7 @@ export async function loadTeeSample(): Promise<TeeSample | undefined> {
       appId: 'demo-tdx-app',
       appName: 'Demo TDX app',
       appConfigType: 'phala_cloud',
-      evidence: { quote: quote.toString('hex'), collateral: JSON.parse(collateral) as unknown, verify_at: SAMPLE_VERIFY_AT.toISOString() },
+      evidence: { quote: quote.toString('hex'), collateral: JSON.parse(collateral) as unknown, verifyAt: SAMPLE_VERIFY_AT.toISOString() },
     },
   };
 }

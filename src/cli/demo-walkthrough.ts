@@ -16,8 +16,8 @@ const tee = (input: WalkthroughInput): string[] =>
   input.teeTaskFile
     ? [
         '# 7. A TEE attestation task: tee-task.json holds a real Intel TDX quote and its collateral (the',
-        "#    repository's test vector; verify_at checks it inside the collateral's validity window).",
-        '#    For your own quote: put its hex in evidence.quote, drop verify_at (and collateral, when the',
+        "#    repository's test vector; verifyAt checks it inside the collateral's validity window).",
+        '#    For your own quote: put its hex in evidence.quote, drop verifyAt (and collateral, when the',
         '#    operator stored collateral for its FMSPC or set PCCS_URL).',
         `curl -sS -X POST "$VERIDITY_URL/api/v1/tasks" -H "X-Api-Key: $API_KEY" -H 'content-type: application/json' \\`,
         `  --data @"$DEMO_DIR/tee-task.json" > "$DEMO_DIR/task.json"`,

@@ -1,5 +1,4 @@
-import type { AttestationFailure } from './verification/index.ts';
-import type { TaskResult } from './schema.ts';
+import type { AppInfo, AttestationFailure } from './verification/index.ts';
 import type { TaskVerification } from './verify-task-evidence.ts';
 
 export type TaskOutcome = { status: 'completed' } | { status: 'failed'; errorCode: string; errorMessage: string };
@@ -23,8 +22,21 @@ function isUnappraisable(failure: AttestationFailure): boolean {
   return failure.code.endsWith('_MALFORMED');
 }
 
-/** What the task row keeps and the API shows; the stored result document has every detail. */
-export function summarizeVerification(verification: TaskVerification, verifiedAt: Date): TaskResult {
+/**
+ * What the task row keeps (its `summary`), in the verification core's words (dstack's snake_case);
+ * the API shows it camelCase (toTaskResult), and the stored result document has every detail.
+ */
+export type StoredTaskResult = Pick<TaskVerification, 'is_valid' | 'reason' | 'evidence_kind' | 'failures'> & {
+  verified_at: string;
+  details: Pick<
+    TaskVerification['details'],
+    'quote_verified' | 'event_log_verified' | 'os_image_hash_verified' | 'tee' | 'tcb_status' | 'advisory_ids' | 'fmspc' | 'report_data' | 'measurements' | 'checks'
+  > & {
+    app_info: Pick<AppInfo, 'app_id' | 'compose_hash' | 'instance_id' | 'os_image_hash' | 'device_id' | 'key_provider' | 'mr_system' | 'mr_aggregated'> | null;
+  };
+};
+
+export function summarizeVerification(verification: TaskVerification, verifiedAt: Date): StoredTaskResult {
   const { details } = verification;
   const app = details.app_info;
   return {

@@ -1,20 +1,18 @@
-import { inTransaction, type Pool, type PoolClient } from '#platform/db/pool.ts';
+import { inTransaction, type Pool } from '#platform/db/pool.ts';
+import type { JobRef } from '#platform/queue/job-binding.ts';
 import type { Queue } from '#platform/queue/queue.ts';
 import { appendLedgerEntry } from '#modules/ledger/append-ledger-entry.ts';
 import { recordUsage } from '#modules/metering/record-usage.ts';
 import { enqueueWebhookEvent } from '#modules/webhooks/enqueue-webhook-event.ts';
 import type { TaskOutcome } from './decide-task-outcome.ts';
-import { VerifyAttestationTaskJob } from './jobs.ts';
-import type { TaskResult } from './schema.ts';
-
-export type ClaimedJob = { id: string };
+import type { StoredTaskResult } from './decide-task-outcome.ts';
 
 export type FinishedTask = {
   taskId: string;
   clientId: string;
   appId: string;
   outcome: TaskOutcome;
-  result: TaskResult;
+  result: StoredTaskResult;
   resultSha256: string;
   attestationResult: string;
   stored: { key: string; filename: string; bucket: string };
@@ -22,7 +20,7 @@ export type FinishedTask = {
 };
 
 /** The ledger and usage outcome of an appraisal: a verdict on genuine evidence, or evidence that could not be appraised. */
-export function verdictOf(outcome: TaskOutcome, result: TaskResult): 'verified' | 'rejected' | 'failed' {
+export function verdictOf(outcome: TaskOutcome, result: StoredTaskResult): 'verified' | 'rejected' | 'failed' {
   if (outcome.status === 'failed') return 'failed';
   return result.is_valid ? 'verified' : 'rejected';
 }
@@ -33,7 +31,7 @@ export function verdictOf(outcome: TaskOutcome, result: TaskResult): 'verified' 
  * `task.failed` webhook, a ledger entry, and the queue job marked done. All or nothing; false
  * when the task was no longer active (another attempt finished it), in which case nothing is written.
  */
-export async function finishTask(deps: { pool: Pool; queue: Queue }, job: ClaimedJob, task: FinishedTask): Promise<boolean> {
+export async function finishTask(deps: { pool: Pool; queue: Queue }, job: JobRef, task: FinishedTask): Promise<boolean> {
   const { outcome, result } = task;
   const verdict = verdictOf(outcome, result);
   return inTransaction(deps.pool, async (tx) => {
@@ -77,7 +75,7 @@ export async function finishTask(deps: { pool: Pool; queue: Queue }, job: Claime
       },
     });
     await appendLedgerEntry(tx, { kind: 'tee_task', public_id: task.taskId, claim_type: null, status: verdict, public_hash: task.resultSha256, ts: task.finishedAt });
-    await completeJob(deps.queue, tx, job);
+    await deps.queue.complete(job, { client: tx });
     return true;
   });
 }
@@ -86,7 +84,7 @@ export async function finishTask(deps: { pool: Pool; queue: Queue }, job: Claime
  * After the last retry failed on infrastructure (not on the evidence): the task ends `failed`
  * with the error, and the partner hears of it. No usage or ledger row: nothing was appraised.
  */
-export async function failTaskAfterRetries(deps: { pool: Pool; queue: Queue }, job: ClaimedJob, task: { taskId: string; clientId: string; appId: string }, message: string, at: Date): Promise<void> {
+export async function failTaskAfterRetries(deps: { pool: Pool; queue: Queue }, job: JobRef, task: { taskId: string; clientId: string; appId: string }, message: string, at: Date): Promise<void> {
   await inTransaction(deps.pool, async (tx) => {
     const updated = await tx.query(
       `UPDATE attestation_tasks SET status = 'failed', finished_at = $2, error_code = 'INTERNAL_ERROR', error_message = $3
@@ -101,11 +99,6 @@ export async function failTaskAfterRetries(deps: { pool: Pool; queue: Queue }, j
         payload: { event: 'task.failed', task_id: task.taskId, app_id: task.appId, status: 'failed', is_valid: null, tcb_status: null, error_code: 'INTERNAL_ERROR', ts: at.toISOString() },
       });
     }
-    await completeJob(deps.queue, tx, job);
+    await deps.queue.complete(job, { client: tx });
   });
-}
-
-/** Marks the job done on `tx` when given (it commits with the task), else on its own. */
-export async function completeJob(queue: Queue, tx: PoolClient | undefined, job: ClaimedJob): Promise<void> {
-  await queue.boss.complete(VerifyAttestationTaskJob.name, job.id, null, tx ? { db: { executeSql: (text, values) => tx.query(text, values) } } : {});
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bindJob } from '#platform/queue/job-binding.ts';
 import { defineJob } from '#platform/queue/job-definition.ts';
 
 /**
@@ -15,3 +16,8 @@ export const VerifyAttestationTaskJob = defineJob({
   retryBackoff: true,
   expireInSeconds: 120,
 });
+
+export type VerifyAttestationTaskPayload = z.infer<typeof VerifyAttestationTaskJob.schema>;
+
+/** Worked by run-task-worker.ts, which fetches the jobs itself so that it can honour the queue's paused flag first. */
+export const VerifyAttestationTaskBinding = bindJob(VerifyAttestationTaskJob, async () => (await import('./process-task-job.ts')).processTaskJob);

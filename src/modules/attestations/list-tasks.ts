@@ -5,7 +5,7 @@ import { attestationTasks } from './tables.ts';
 import { toTask } from './to-task.ts';
 
 export type TaskFilter = { status?: TaskStatus | undefined; appId?: string | undefined; from?: Date | undefined; to?: Date | undefined };
-export type TaskPage = { data: Task[]; next_cursor: string | null };
+export type TaskPage = { data: Task[]; nextCursor: string | null };
 
 /** The partner's tasks, newest first; `cursor` is the last id of the previous page (ids sort by creation time). */
 export async function listTasks(deps: { db: Db }, clientId: string, filter: TaskFilter, page: { limit: number; cursor?: string | undefined }): Promise<TaskPage> {
@@ -23,5 +23,5 @@ export async function listTasks(deps: { db: Db }, clientId: string, filter: Task
     .orderBy(desc(t.id))
     .limit(page.limit + 1);
   const shown = rows.slice(0, page.limit);
-  return { data: shown.map(toTask), next_cursor: rows.length > page.limit ? shown.at(-1)!.id : null };
+  return { data: shown.map(toTask), nextCursor: rows.length > page.limit ? shown.at(-1)!.id : null };
 }

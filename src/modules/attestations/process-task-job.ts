@@ -5,11 +5,12 @@ import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import type { Db } from '#platform/db/database.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import type { Logger } from '#platform/logger.ts';
+import type { JobRef, ReceivedJob } from '#platform/queue/job-binding.ts';
 import type { Queue } from '#platform/queue/queue.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { decideTaskOutcome, summarizeVerification } from './decide-task-outcome.ts';
-import { completeJob, failTaskAfterRetries, finishTask, verdictOf } from './finish-task.ts';
-import { VerifyAttestationTaskJob } from './jobs.ts';
+import { failTaskAfterRetries, finishTask, verdictOf } from './finish-task.ts';
+import type { VerifyAttestationTaskPayload } from './jobs.ts';
 import { osImageReferences } from './list-os-images.ts';
 import type { AttestationWorkerMetrics } from './metrics.ts';
 import type { Evidence } from './schema.ts';
@@ -32,9 +33,6 @@ export type TaskWorkerDeps = {
   acceptedTcbStatuses: readonly TcbStatus[];
   metrics?: AttestationWorkerMetrics | undefined;
 };
-
-/** A fetched job: its id, payload and how many times it ran before. */
-export type TaskJob = { id: string; data: unknown; retryCount: number; retryLimit: number };
 
 export type JobOutcome = 'completed' | 'failed' | 'skipped' | 'retrying';
 
@@ -62,24 +60,18 @@ const RESULT_PREFIX = 'attestation-results';
  * exception is infrastructure (database, storage): the task goes back to pending and pg-boss
  * retries the job with backoff, and after the last retry the task fails with the error.
  */
-export async function processTaskJob(deps: TaskWorkerDeps, job: TaskJob): Promise<JobOutcome> {
-  const payload = VerifyAttestationTaskJob.schema.safeParse(job.data);
-  if (!payload.success) {
-    deps.log.error({ job_id: job.id }, 'attestation job without a valid task id: completed without work');
-    await completeJob(deps.queue, undefined, job);
-    return 'skipped';
-  }
+export async function processTaskJob(deps: TaskWorkerDeps, job: ReceivedJob<VerifyAttestationTaskPayload>): Promise<JobOutcome> {
   const { rows } = await deps.pool.query<ClaimedTask>(
     `UPDATE attestation_tasks SET status = 'active', started_at = $2, attempts = attempts + 1
       WHERE id = $1 AND status IN ('pending', 'active') AND evidence IS NOT NULL
       RETURNING id, client_id, app_id, app_name, app_config_type, contract_address, model_or_domain, app_metadata,
                 verification_flags, evidence, evidence_sha256, created_at`,
-    [payload.data.task_id, deps.clock.now()],
+    [job.data.task_id, deps.clock.now()],
   );
   const task = rows[0];
   if (!task) {
     // Cancelled, or finished by an earlier run of this job.
-    await completeJob(deps.queue, undefined, job);
+    await deps.queue.complete(job);
     return 'skipped';
   }
   const started = performance.now();
@@ -98,14 +90,14 @@ export async function processTaskJob(deps: TaskWorkerDeps, job: TaskJob): Promis
     }
     deps.log.warn({ err: error, task_id: task.id, retry: job.retryCount + 1 }, 'attestation task attempt failed; retrying');
     await deps.pool.query(`UPDATE attestation_tasks SET status = 'pending' WHERE id = $1 AND status = 'active'`, [task.id]);
-    await deps.queue.boss.fail(VerifyAttestationTaskJob.name, job.id, { message });
+    await deps.queue.fail(job, message);
     return 'retrying';
   }
 }
 
-async function verifyAndFinish(deps: TaskWorkerDeps, job: TaskJob, task: ClaimedTask): Promise<JobOutcome> {
+async function verifyAndFinish(deps: TaskWorkerDeps, job: JobRef, task: ClaimedTask): Promise<JobOutcome> {
   const evidence = task.evidence;
-  const verifyAt = evidence.verify_at ? new Date(evidence.verify_at) : deps.clock.now();
+  const verifyAt = evidence.verifyAt ? new Date(evidence.verifyAt) : deps.clock.now();
   const verification = await verifyTaskEvidence(evidence, {
     verifyAt,
     flags: task.verification_flags,
@@ -167,7 +159,7 @@ async function verifyAndFinish(deps: TaskWorkerDeps, job: TaskJob, task: Claimed
     finishedAt,
   });
   if (!finished) {
-    await completeJob(deps.queue, undefined, job);
+    await deps.queue.complete(job);
     return 'skipped';
   }
   return outcome.status;

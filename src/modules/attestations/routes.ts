@@ -112,7 +112,8 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
       tags: TAGS,
       summary: 'Submit attestation evidence for verification (asynchronous)',
       description:
-        'A DCAP quote (TDX v4/v5, SGX v3) with optional collateral, or dstack evidence (quote + event_log + vm_config, or a dstack attestation). ' +
+        'A DCAP quote (TDX v4/v5, SGX v3) with optional collateral, or dstack evidence (quote + eventLog + vmConfig, or a dstack attestation), ' +
+        'optionally with the dstack gateway\'s acmeInfo; every kind goes through the same checks. Every field is camelCase. ' +
         'Answers 202 at once; a worker verifies it. Follow it with GET /api/v1/tasks/{id} or the task.completed / task.failed webhooks. ' +
         'Evidence that does not verify makes a task that fails with the reason; evidence over 192 KiB is refused (413).',
       body: TaskCreateSchema,
@@ -133,7 +134,7 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
       operationId: 'listTasks',
       tags: TAGS,
       summary: 'Your tasks, newest first (filters: status, appId, creation time)',
-      description: 'Your tasks, newest first, filtered by `status`, `appId` and creation time; pass `next_cursor` as `cursor` for the next page.',
+      description: 'Your tasks, newest first, filtered by `status`, `appId` and creation time; pass `nextCursor` as `cursor` for the next page.',
       querystring: TaskListQuery,
       response: { 200: jsonResponse('A page of your tasks, newest first', TaskPageSchema), ...errorResponses(400, 401, 403, 429) },
     },

@@ -1,10 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { RunningWorker } from '#platform/queue/worker-kind.ts';
-import { VerifyAttestationTaskJob } from './jobs.ts';
-import { processTaskJob, type JobOutcome, type TaskWorkerDeps } from './process-task-job.ts';
-import { isQueuePaused } from './set-queue-paused.ts';
 import { createFailureBackoff } from '#platform/queue/failure-backoff.ts';
 import { createInterruptibleSleep } from '#platform/queue/interruptible-sleep.ts';
+import type { RunningWorker } from '#platform/queue/worker-kind.ts';
+import { VerifyAttestationTaskBinding } from './jobs.ts';
+import type { JobOutcome, TaskWorkerDeps } from './process-task-job.ts';
+import { isQueuePaused } from './set-queue-paused.ts';
 
 export type TaskWorkerReport = { paused: boolean } & Record<JobOutcome, number>;
 
@@ -13,8 +13,13 @@ const ONCE_BATCH_SIZE = 8;
 
 const emptyReport = (paused: boolean): TaskWorkerReport => ({ paused, completed: 0, failed: 0, skipped: 0, retrying: 0 });
 
-async function fetchJobs(deps: TaskWorkerDeps, batchSize: number) {
-  return deps.queue.boss.fetch<unknown>(VerifyAttestationTaskJob.name, { batchSize, includeMetadata: true });
+/** Takes up to `batchSize` due jobs and works them one after the other; the outcome of each. */
+async function workDueJobs(deps: TaskWorkerDeps, batchSize: number): Promise<JobOutcome[]> {
+  const jobs = await deps.queue.fetch(VerifyAttestationTaskBinding.job, { batchSize });
+  const handle = await VerifyAttestationTaskBinding.handler();
+  const outcomes: JobOutcome[] = [];
+  for (const job of jobs) outcomes.push(await handle(deps, job));
+  return outcomes;
 }
 
 /**
@@ -25,9 +30,9 @@ export async function runTaskWorkerOnce(deps: TaskWorkerDeps): Promise<TaskWorke
   const report = emptyReport(false);
   for (;;) {
     if (await isQueuePaused(deps)) return { ...report, paused: true };
-    const jobs = await fetchJobs(deps, ONCE_BATCH_SIZE);
-    if (jobs.length === 0) return report;
-    for (const job of jobs) report[await processTaskJob(deps, job)] += 1;
+    const outcomes = await workDueJobs(deps, ONCE_BATCH_SIZE);
+    if (outcomes.length === 0) return report;
+    for (const outcome of outcomes) report[outcome] += 1;
   }
 }
 
@@ -54,10 +59,10 @@ export function startTaskWorker(deps: TaskWorkerDeps, options: { concurrency: nu
     while (!stopping) {
       try {
         totals.paused = await paused();
-        const jobs = totals.paused ? [] : await fetchJobs(deps, 1);
-        for (const job of jobs) totals[await processTaskJob(deps, job)] += 1;
+        const outcomes = totals.paused ? [] : await workDueJobs(deps, 1);
+        for (const outcome of outcomes) totals[outcome] += 1;
         backoff.succeeded();
-        if (jobs.length === 0) await pause(pollIntervalMs * (0.5 + Math.random()));
+        if (outcomes.length === 0) await pause(pollIntervalMs * (0.5 + Math.random()));
       } catch (error) {
         pausedRead = undefined;
         await pause(backoff.failed(error));

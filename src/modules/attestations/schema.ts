@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { EXAMPLE } from '#platform/http/openapi-examples.ts';
-import { TCB_STATUSES } from './verification/index.ts';
+import { CHECK_NAMES, TCB_STATUSES } from './verification/index.ts';
 
 /**
- * HTTP shapes of the tasks API. Task fields are camelCase as in the seed's VerificationTask;
- * evidence and results are snake_case as dstack's guest agent and verifier write them.
+ * HTTP shapes of the tasks API. Every field of a task resource (request, evidence, task, result
+ * summary, page, stats) is camelCase, as the seed's VerificationTask is. The seed names no
+ * evidence fields, so dstack's snake_case names (GetQuote's event_log, vm_config, ...) are
+ * camelCased too; the verification core keeps dstack's words and verify-task-evidence.ts maps.
  */
 
 export const TASK_STATUSES = ['pending', 'active', 'completed', 'failed', 'cancelled'] as const;
@@ -27,9 +29,9 @@ export const VerificationFlagsSchema = z
   .strictObject({
     hardware: z.boolean().optional().describe('DCAP quote signature, collateral and TCB policy (default true)'),
     os: z.boolean().optional().describe('MRTD and RTMR0..2 equal the registered reference of the OS image (default true)'),
-    sourceCode: z.boolean().optional().describe('RTMR3 compose hash equals app_compose / expected_compose_hash (default true)'),
-    teeControlledKey: z.boolean().optional().describe('ACME account key bound to a quote (default true; needs acme_info)'),
-    certificateKey: z.boolean().optional().describe('TLS certificate key is the TEE-held key (default true; needs acme_info)'),
+    sourceCode: z.boolean().optional().describe('RTMR3 compose hash equals appCompose / expectedComposeHash (default true)'),
+    teeControlledKey: z.boolean().optional().describe('ACME account bound to a verified TEE quote (default true; not applicable without evidence.acmeInfo)'),
+    certificateKey: z.boolean().optional().describe('the domain certificate certifies the TEE-held key (default true; not applicable without evidence.acmeInfo)'),
     dnsCAA: z.boolean().optional().describe('reported as not checked: needs network access (default false)'),
     ctLog: z.boolean().optional().describe('reported as not checked: needs network access (default false)'),
   })
@@ -47,29 +49,43 @@ export const AppliedFlagsSchema = z
   })
   .meta({ id: 'AppliedVerificationFlags' });
 
+const AcmeInfoSchema = z
+  .strictObject({
+    accountUri: z.string().min(1).max(2048).describe('ACME account URI (acme-info `account_uri`)'),
+    accountQuote: z
+      .string()
+      .min(1)
+      .max(MAX_EVIDENCE_BYTES)
+      .describe('quote of the ACME account (acme-info `account_quote`: the GetQuote JSON text, or a quote in hex); its report data must be SHA-512("acme-account:" + accountUri)'),
+    activeCert: z.string().min(1).max(64 * 1024).describe('the domain\'s TLS certificate chain, PEM, leaf first (acme-info `active_cert`)'),
+    teePublicKey: hex('([0-9a-fA-F]{2}){1,2048}', 'hex').describe('the TEE-held certificate key, hex of its SubjectPublicKeyInfo DER (acme-info `hist_keys[0]` / `quoted_hist_keys[].public_key`)'),
+  })
+  .meta({ id: 'AcmeInfo', description: 'What the dstack gateway publishes at /.dstack/acme-info, for the teeControlledKey and certificateKey checks' });
+
 export const EvidenceSchema = z
   .strictObject({
     quote: z.string().min(1).max(MAX_QUOTE_CHARS).optional().describe('DCAP quote (TDX v4/v5, SGX v3): hex (0x optional) or base64'),
-    attestation: z.string().min(1).max(4 * MAX_QUOTE_CHARS).optional().describe('dstack VersionedAttestation (SCALE, hex or base64) instead of quote + event_log'),
-    event_log: z
+    attestation: z.string().min(1).max(4 * MAX_QUOTE_CHARS).optional().describe('dstack VersionedAttestation (SCALE, hex or base64) instead of quote + eventLog'),
+    eventLog: z
       .union([z.string().max(MAX_EVIDENCE_BYTES), z.array(JsonObject).max(4096)])
       .optional()
-      .describe('dstack event log (JSON text or array, as GetQuote returns it): makes this dstack evidence'),
-    report_data: z.string().max(130).optional().describe('report_data returned beside the quote; must equal the quote\'s'),
-    vm_config: z.union([z.string().max(64 * 1024), JsonObject]).optional().describe('dstack vm_config (its os_image_hash)'),
-    app_compose: z.string().max(128 * 1024).optional().describe('app-compose.json text: its SHA-256 must be the RTMR3 compose hash'),
+      .describe('dstack event log (GetQuote `event_log`: JSON text or array): makes this dstack evidence'),
+    reportData: z.string().max(130).optional().describe("GetQuote `report_data` returned beside the quote; must equal the quote's"),
+    vmConfig: z.union([z.string().max(64 * 1024), JsonObject]).optional().describe('dstack GetQuote `vm_config` (its os_image_hash)'),
+    appCompose: z.string().max(128 * 1024).optional().describe('app-compose.json text: its SHA-256 must be the RTMR3 compose hash'),
+    acmeInfo: AcmeInfoSchema.optional(),
     collateral: z
       .union([z.string().max(MAX_EVIDENCE_BYTES), JsonObject])
       .optional()
-      .describe('Intel PCS/PCCS collateral JSON as @phala/dcap-qvl takes it; omit to use the collateral stored for the quote\'s FMSPC'),
-    verify_at: Iso.optional().describe('Time to evaluate collateral and certificates at (ISO 8601); default: when the worker verifies'),
-    expected_report_data: hex('([0-9a-fA-F]{2}){1,64}', 'at most 64 bytes of hex').optional().describe('right-padded with zero bytes to 64, as dstack does'),
-    expected_compose_hash: hex('[0-9a-fA-F]{64}', '32 bytes of hex').optional(),
-    expected_app_id: hex('[0-9a-fA-F]{40}', '20 bytes of hex').optional(),
-    expected_os_image_hash: hex('[0-9a-fA-F]{64}', '32 bytes of hex').optional(),
+      .describe("Intel PCS/PCCS collateral JSON as @phala/dcap-qvl takes it; omit to use the collateral stored for the quote's FMSPC"),
+    verifyAt: Iso.optional().describe('Time to evaluate collateral and certificates at (ISO 8601); default: when the worker verifies'),
+    expectedReportData: hex('([0-9a-fA-F]{2}){1,64}', 'at most 64 bytes of hex').optional().describe('right-padded with zero bytes to 64, as dstack does'),
+    expectedComposeHash: hex('[0-9a-fA-F]{64}', '32 bytes of hex').optional(),
+    expectedAppId: hex('[0-9a-fA-F]{40}', '20 bytes of hex').optional(),
+    expectedOsImageHash: hex('[0-9a-fA-F]{64}', '32 bytes of hex').optional(),
   })
   .refine((evidence) => evidence.quote !== undefined || evidence.attestation !== undefined, {
-    message: 'give a quote (with event_log for dstack evidence) or a dstack attestation',
+    message: 'give a quote (with eventLog for dstack evidence) or a dstack attestation',
     path: ['quote'],
   })
   .meta({ id: 'AttestationEvidence' });
@@ -91,40 +107,48 @@ export type TaskCreate = z.infer<typeof TaskCreateSchema>;
 
 export const TaskCreatedSchema = z.object({ id: z.string(), status: z.literal('pending') }).meta({ id: 'TaskCreated', examples: [{ id: EXAMPLE.taskId, status: 'pending' }] });
 
-const CHECK_OUTCOMES = ['passed', 'failed', 'not_performed'] as const;
+const CHECK_OUTCOMES = ['passed', 'failed', 'not_performed', 'not_applicable'] as const;
 
 export const AppInfoSummarySchema = z
   .object({
-    app_id: z.string().nullable(),
-    compose_hash: z.string().nullable(),
-    instance_id: z.string().nullable(),
-    os_image_hash: z.string().nullable(),
-    device_id: z.string().nullable(),
-    key_provider: JsonObject.nullable(),
-    mr_system: z.string(),
-    mr_aggregated: z.string(),
+    appId: z.string().nullable(),
+    composeHash: z.string().nullable(),
+    instanceId: z.string().nullable(),
+    osImageHash: z.string().nullable(),
+    deviceId: z.string().nullable(),
+    keyProvider: JsonObject.nullable().describe('the key-provider event of RTMR3, as dstack wrote it'),
+    mrSystem: z.string(),
+    mrAggregated: z.string(),
   })
   .meta({ id: 'AppInfo' });
 
-/** What the row keeps and GET /tasks/{id} shows; the stored result document has everything. */
+/** What GET /tasks/{id} shows of the appraisal; the stored result document has everything. */
 export const TaskResultSchema = z
   .object({
-    is_valid: z.boolean(),
+    isValid: z.boolean(),
     reason: z.string().nullable().describe('null when valid, else every failure as "check: message"'),
-    evidence_kind: z.enum(['dcap_quote', 'dstack']),
-    verified_at: z.string().describe('The time collateral and certificates were evaluated at (verify_at, or when the worker ran)'),
+    evidenceKind: z.enum(['dcap_quote', 'dstack']),
+    verifiedAt: z.string().describe('The time collateral and certificates were evaluated at (evidence.verifyAt, or when the worker ran)'),
     details: z.object({
-      quote_verified: z.boolean(),
-      event_log_verified: z.boolean(),
-      os_image_hash_verified: z.boolean(),
+      quoteVerified: z.boolean(),
+      eventLogVerified: z.boolean(),
+      osImageHashVerified: z.boolean(),
       tee: z.enum(['tdx', 'sgx']).nullable(),
-      tcb_status: z.enum(TCB_STATUSES).nullable(),
-      advisory_ids: z.array(z.string()),
+      tcbStatus: z.enum(TCB_STATUSES).nullable(),
+      advisoryIds: z.array(z.string()),
       fmspc: z.string().nullable(),
-      report_data: z.string().nullable(),
-      measurements: z.record(z.string(), z.union([z.string(), z.number()])).nullable().describe('TD report (mr_td, rt_mr0..3, mr_seam, ...) or SGX report fields, hex'),
-      app_info: AppInfoSummarySchema.nullable(),
-      checks: z.record(z.string(), z.enum(CHECK_OUTCOMES)),
+      reportData: z.string().nullable(),
+      measurements: z
+        .record(z.string(), z.union([z.string(), z.number()]))
+        .nullable()
+        .describe('TD report (mrTd, rtMr0..3, mrSeam, ...) or SGX report (mrEnclave, mrSigner, ...) fields, hex'),
+      appInfo: AppInfoSummarySchema.nullable(),
+      checks: z
+        .partialRecord(z.enum(CHECK_NAMES), z.enum(CHECK_OUTCOMES))
+        .describe(
+          'Every check with its outcome. not_performed: disabled by verificationFlags, needs the network (dnsCAA, ctLog) or not reached; ' +
+            'not_applicable: the evidence has nothing for it (a plain quote has no event log, no acmeInfo, no expectation). The result document gives each reason.',
+        ),
     }),
     failures: z.array(z.object({ check: z.string(), code: z.string(), message: z.string() })),
   })
@@ -166,7 +190,7 @@ export type Task = z.infer<typeof TaskSchema>;
 export const TaskPageSchema = z
   .object({
     data: z.array(TaskSchema),
-    next_cursor: z.string().nullable().describe('Pass as `cursor` for the next (older) page; null on the last page'),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next (older) page; null on the last page'),
   })
   .meta({ id: 'TaskPage' });
 
@@ -177,7 +201,7 @@ export const TaskListQuery = z
     from: Iso.optional().describe('created at or after'),
     to: Iso.optional().describe('created before'),
     limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: TaskId.optional().describe('`next_cursor` of the previous page'),
+    cursor: TaskId.optional().describe('`nextCursor` of the previous page'),
   })
   .refine((q) => !q.from || !q.to || new Date(q.from) < new Date(q.to), { message: 'must be after from', path: ['to'] });
 
@@ -191,8 +215,8 @@ export const TaskStatsSchema = z
   .object({
     total: z.number().int(),
     byStatus: StatusCounts,
-    valid: z.number().int().describe('completed with is_valid true'),
-    invalid: z.number().int().describe('completed with is_valid false'),
+    valid: z.number().int().describe('completed with isValid true'),
+    invalid: z.number().int().describe('completed with isValid false'),
     averageDurationMs: z.number().nullable().describe('startedAt to finishedAt, over completed and failed tasks'),
     lastCreatedAt: z.string().nullable(),
   })

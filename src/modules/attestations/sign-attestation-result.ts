@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import type { KeyPurpose, PlatformKeys } from '#platform/crypto/platform-keys.ts';
-import type { TaskResult } from './schema.ts';
+import type { StoredTaskResult } from './decide-task-outcome.ts';
 
 export const ATTESTATION_RESULT_KEY_PURPOSE: KeyPurpose = 'attestation-results';
 export const EAR_PROFILE = 'tag:github.com,2023:veraison/ear';
@@ -23,7 +23,7 @@ export type EarStatus = 'affirming' | 'warning' | 'contraindicated' | 'none';
 
 export type AttestationResultInput = {
   taskId: string;
-  result: TaskResult;
+  result: StoredTaskResult;
   evidenceSha256: string;
   /** SHA-256 of the stored result document this token vouches for. */
   resultSha256: string;
@@ -78,7 +78,7 @@ export async function signAttestationResult(platformKeys: PlatformKeys, input: A
 
 type Vector = { hardware: number; executables?: number };
 
-function trustworthinessVector(result: TaskResult): Vector {
+function trustworthinessVector(result: StoredTaskResult): Vector {
   const { details, failures } = result;
   const failed = (check: string) => failures.find((failure) => failure.check === check);
   let hardware: number = CLAIM.none;
@@ -102,7 +102,7 @@ function trustworthinessVector(result: TaskResult): Vector {
   return { hardware, executables };
 }
 
-function earStatus(result: TaskResult, vector: Vector): EarStatus {
+function earStatus(result: StoredTaskResult, vector: Vector): EarStatus {
   if (!result.is_valid) return 'contraindicated';
   const claims = Object.values(vector);
   if (claims.every((claim) => claim === CLAIM.affirming)) return 'affirming';

@@ -1,6 +1,8 @@
 import { receiptUrl } from '#modules/ledger/receipt-url.ts';
-import type { Task, TaskResult } from './schema.ts';
+import type { StoredTaskResult } from './decide-task-outcome.ts';
+import type { Task } from './schema.ts';
 import type { AttestationTaskRow } from './tables.ts';
+import { toTaskResult } from './to-task-result.ts';
 
 /** The API view of a task row (the evidence is not echoed: its SHA-256 identifies it). */
 export function toTask(row: AttestationTaskRow): Task {
@@ -19,7 +21,7 @@ export function toTask(row: AttestationTaskRow): Task {
     errorCode: row.errorCode,
     errorMessage: row.errorMessage,
     isValid: row.isValid,
-    result: (row.summary as TaskResult | null) ?? null,
+    result: row.summary ? toTaskResult(row.summary as StoredTaskResult) : null,
     attestationResult: row.resultJwt,
     evidenceSha256: row.evidenceSha256,
     resultSha256: row.resultSha256,

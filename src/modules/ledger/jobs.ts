@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bindJob } from '#platform/queue/job-binding.ts';
 import { defineJob } from '#platform/queue/job-definition.ts';
 
 /** Daily: recompute the whole log and compare it with the database and every checkpoint. */
@@ -11,3 +12,5 @@ export const LedgerAuditJob = defineJob({
 });
 
 export const LEDGER_AUDIT_CRON = '41 3 * * *';
+
+export const LedgerAuditBinding = bindJob(LedgerAuditJob, async () => (await import('./run-ledger-audit.ts')).runLedgerAudit);

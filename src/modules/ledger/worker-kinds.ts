@@ -9,11 +9,10 @@ import type { Logger } from '#platform/logger.ts';
 import type { Queue } from '#platform/queue/queue.ts';
 import { scheduledWorkerKind } from '#platform/queue/scheduled-worker-kind.ts';
 import type { WorkerKind } from '#platform/queue/worker-kind.ts';
-import { LEDGER_AUDIT_CRON, LedgerAuditJob } from './jobs.ts';
+import { LEDGER_AUDIT_CRON, LedgerAuditBinding, LedgerAuditJob } from './jobs.ts';
 import { startLedgerSequencer, type LedgerSequencerDeps } from './ledger-sequencer.ts';
 import { createLedgerMetrics } from './metrics.ts';
 import type { OutcomeSources } from './outcome-sources.ts';
-import { runLedgerAudit } from './run-ledger-audit.ts';
 
 export type LedgerWorkerKindDeps = {
   databaseUrl: string;
@@ -79,7 +78,7 @@ export function ledgerWorkerKinds(context: () => LedgerWorkerKindDeps): WorkerKi
   };
 
   const audit = scheduledWorkerKind({
-    job: LedgerAuditJob,
+    binding: LedgerAuditBinding,
     cron: LEDGER_AUDIT_CRON,
     description: 'recompute the whole ledger and compare it with every checkpoint and outcome; alert on a mismatch',
     context: () => {
@@ -90,10 +89,7 @@ export function ledgerWorkerKinds(context: () => LedgerWorkerKindDeps): WorkerKi
         queue: deps.queue,
         openPool: () => openPool(deps),
         log,
-        run: async (pool) => {
-          const report = await runLedgerAudit({ pool, log, clock: deps.clock, metrics, outcomeSources: deps.outcomeSources });
-          return { tree_size: report.treeSize, checkpoints: report.checkpoints, problems: report.problemCount };
-        },
+        handlerDeps: (pool) => ({ pool, log, clock: deps.clock, metrics, outcomeSources: deps.outcomeSources }),
         onFailure: () => metrics.failures.inc({ queue: LedgerAuditJob.name }),
       };
     },

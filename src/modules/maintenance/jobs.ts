@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bindJob } from '#platform/queue/job-binding.ts';
 import { defineJob } from '#platform/queue/job-definition.ts';
 
 /** Hourly housekeeping: future partitions, expired single-use rows. */
@@ -11,3 +12,5 @@ export const MaintenanceJob = defineJob({
 });
 
 export const MAINTENANCE_CRON = '7 * * * *';
+
+export const MaintenanceBinding = bindJob(MaintenanceJob, async () => (await import('./run-maintenance.ts')).runMaintenance);

@@ -4,8 +4,7 @@ import type { Logger } from '#platform/logger.ts';
 import type { Queue } from '#platform/queue/queue.ts';
 import { scheduledWorkerKind } from '#platform/queue/scheduled-worker-kind.ts';
 import type { WorkerKind } from '#platform/queue/worker-kind.ts';
-import { MAINTENANCE_CRON, MaintenanceJob } from './jobs.ts';
-import { runMaintenance } from './run-maintenance.ts';
+import { MAINTENANCE_CRON, MaintenanceBinding } from './jobs.ts';
 
 export type MaintenanceWorkerDeps = { databaseUrl: string; clock: Clock; log: Logger; queue: () => Promise<Queue> };
 
@@ -13,7 +12,7 @@ export type MaintenanceWorkerDeps = { databaseUrl: string; clock: Clock; log: Lo
 export function maintenanceWorkerKinds(context: () => MaintenanceWorkerDeps): WorkerKind[] {
   return [
     scheduledWorkerKind({
-      job: MaintenanceJob,
+      binding: MaintenanceBinding,
       cron: MAINTENANCE_CRON,
       description: 'create future proofs partitions; purge used nonces (after 72 h) and expired idempotency keys',
       context: () => {
@@ -22,7 +21,7 @@ export function maintenanceWorkerKinds(context: () => MaintenanceWorkerDeps): Wo
           queue: deps.queue,
           openPool: () => createPool(deps.databaseUrl, { max: 1, log: deps.log, applicationName: 'veridity-maintenance' }),
           log: deps.log.child({ component: 'maintenance' }),
-          run: (pool) => runMaintenance({ pool, clock: deps.clock }),
+          handlerDeps: (pool) => ({ pool, clock: deps.clock }),
         };
       },
     }),

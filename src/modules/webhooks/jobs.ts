@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bindJob } from '#platform/queue/job-binding.ts';
 import { defineJob } from '#platform/queue/job-definition.ts';
 
 /** Hourly: forget previous webhook secrets once their rotation window closed. */
@@ -11,3 +12,5 @@ export const PurgeRotatedSecretsJob = defineJob({
 });
 
 export const PURGE_ROTATED_SECRETS_CRON = '17 * * * *';
+
+export const PurgeRotatedSecretsBinding = bindJob(PurgeRotatedSecretsJob, async () => (await import('./purge-rotated-secrets.ts')).purgeRotatedSecrets);

@@ -6,9 +6,8 @@ import type { Logger } from '#platform/logger.ts';
 import type { Queue } from '#platform/queue/queue.ts';
 import { scheduledWorkerKind } from '#platform/queue/scheduled-worker-kind.ts';
 import type { WorkerKind } from '#platform/queue/worker-kind.ts';
-import { PURGE_ROTATED_SECRETS_CRON, PurgeRotatedSecretsJob } from './jobs.ts';
+import { PURGE_ROTATED_SECRETS_CRON, PurgeRotatedSecretsBinding, PurgeRotatedSecretsJob } from './jobs.ts';
 import { createWebhookMetrics } from './metrics.ts';
-import { purgeRotatedSecrets } from './purge-rotated-secrets.ts';
 import { laneLayout, runWebhookWorkerOnce, startWebhookWorker } from './run-webhook-worker.ts';
 
 export type WebhookWorkerKindDeps = {
@@ -68,7 +67,7 @@ export function webhookWorkerKinds(context: () => WebhookWorkerKindDeps): Worker
   };
 
   const purge = scheduledWorkerKind({
-    job: PurgeRotatedSecretsJob,
+    binding: PurgeRotatedSecretsBinding,
     cron: PURGE_ROTATED_SECRETS_CRON,
     description: 'forget rotated webhook secrets after their 24 h overlap',
     context: () => {
@@ -78,7 +77,7 @@ export function webhookWorkerKinds(context: () => WebhookWorkerKindDeps): Worker
         queue: deps.queue,
         openPool: () => openPool(deps, 1),
         log: deps.log.child({ component: 'webhooks' }),
-        run: (pool) => purgeRotatedSecrets({ pool, clock: deps.clock }),
+        handlerDeps: (pool) => ({ pool, clock: deps.clock }),
         onFailure: () => failures.inc({ queue: PurgeRotatedSecretsJob.name }),
       };
     },

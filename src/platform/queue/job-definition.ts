@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 
 /**
- * A typed job: its queue name, payload schema and retry policy. Handlers live in their own
- * files and are bound to a definition when a worker starts (`queue.work(definition, handler)`).
+ * A typed job: its queue name, payload schema and retry policy. Enqueuers need only this; the
+ * handler is paired with it by a `JobBinding` (job-binding.ts), declared beside it in the module's `jobs.ts`.
  */
 export type JobDefinition<T> = {
   name: string;

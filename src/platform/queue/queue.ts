@@ -1,7 +1,8 @@
-import { PgBoss, type Job } from 'pg-boss';
+import { PgBoss, type JobWithMetadata } from 'pg-boss';
 import { databaseErrorFields, isDatabaseUnavailable } from '#platform/db/database-unavailable.ts';
 import type { PoolClient } from '#platform/db/pool.ts';
 import type { Logger } from '#platform/logger.ts';
+import type { JobRef, ReceivedJob } from './job-binding.ts';
 import type { JobDefinition } from './job-definition.ts';
 
 export type EnqueueOptions = {
@@ -11,16 +12,27 @@ export type EnqueueOptions = {
   singletonKey?: string;
 };
 
-export type JobHandler<T> = (jobs: Array<{ id: string; data: T; retryCount: number }>) => Promise<void>;
-
+/**
+ * The one way into pg-boss for the modules (a test keeps `pg-boss` and `.boss` inside this
+ * folder): payloads are checked against the job's schema when enqueued and when received.
+ */
 export type Queue = {
   register(definitions: JobDefinition<unknown>[]): Promise<void>;
   enqueue<T>(definition: JobDefinition<T>, data: T, options?: EnqueueOptions): Promise<string | null>;
-  work<T>(definition: JobDefinition<T>, handler: JobHandler<T>, options?: { batchSize?: number; pollingIntervalSeconds?: number; concurrency?: number }): Promise<void>;
-  schedule(definition: JobDefinition<unknown>, cron: string, data: unknown): Promise<void>;
+  /** pg-boss polls and calls `handler` per job; the job completes when it resolves, fails (and is retried) when it throws. */
+  work<T>(definition: JobDefinition<T>, handler: (job: ReceivedJob<T>) => Promise<void>): Promise<void>;
+  /** Stops `work` for this job and waits for the runs in flight. */
+  stopWorking(definition: JobDefinition<unknown>): Promise<void>;
+  /** Takes up to `batchSize` due jobs for a worker of its own; each must then be completed or failed. */
+  fetch<T>(definition: JobDefinition<T>, options: { batchSize: number }): Promise<ReceivedJob<T>[]>;
+  /** Marks a fetched job done; on `client` when given, so it commits with the caller's transaction. */
+  complete(job: JobRef, options?: { client?: PoolClient }): Promise<void>;
+  /** Marks a fetched job failed: pg-boss retries it per its definition; after the last retry it stays failed (and goes to the dead letters, if named). */
+  fail(job: JobRef, message: string): Promise<void>;
+  /** Enqueues `data` on every tick of `cron` (UTC), one job per tick across all processes. */
+  schedule<T>(definition: JobDefinition<T>, cron: string, data: T): Promise<void>;
   depth(names: string[]): Promise<Array<{ name: string; queued: number; active: number; deferred: number; total: number }>>;
   stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
-  boss: PgBoss;
 };
 
 /** While the database is down pg-boss reports each failed poll, several a second: logged once per this interval. */
@@ -42,6 +54,29 @@ function logQueueErrors(boss: PgBoss, log: Logger): void {
   });
 }
 
+/** pg-boss's own statements run on the caller's open transaction. */
+const onClient = (client: PoolClient) => ({ db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values) } });
+
+/**
+ * Checks received payloads against the job's schema. A job that does not match (sent by another
+ * release, or written by hand) is failed with one short log line rather than reaching its handler
+ * or stopping the worker; pg-boss retries it per its policy like any failure.
+ */
+async function checkPayloads<T>(boss: PgBoss, log: Logger, definition: JobDefinition<T>, jobs: JobWithMetadata<unknown>[]): Promise<ReceivedJob<T>[]> {
+  const received: ReceivedJob<T>[] = [];
+  for (const job of jobs) {
+    const payload = definition.schema.safeParse(job.data);
+    if (payload.success) {
+      received.push({ name: job.name, id: job.id, data: payload.data, retryCount: job.retryCount, retryLimit: job.retryLimit });
+      continue;
+    }
+    const problems = payload.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`).join('; ');
+    log.error({ queue: job.name, job_id: job.id, problems }, 'job payload does not match its schema; job failed');
+    await boss.fail(job.name, job.id, { message: `payload does not match the ${job.name} schema: ${problems}` });
+  }
+  return received;
+}
+
 /** pg-boss on the platform's own PostgreSQL (schema `pgboss`): durable, retried, dead-lettered jobs. */
 export async function startQueue(options: { connectionString: string; log: Logger; schedule?: boolean; max?: number }): Promise<Queue> {
   const boss = new PgBoss({
@@ -55,7 +90,6 @@ export async function startQueue(options: { connectionString: string; log: Logge
   await boss.start();
 
   const queue: Queue = {
-    boss,
     async register(definitions) {
       for (const definition of definitions) {
         if (definition.deadLetter && !(await boss.getQueue(definition.deadLetter))) {
@@ -78,31 +112,29 @@ export async function startQueue(options: { connectionString: string; log: Logge
       return boss.send(definition.name, payload, {
         ...(enqueueOptions.startAfter ? { startAfter: enqueueOptions.startAfter } : {}),
         ...(enqueueOptions.singletonKey ? { singletonKey: enqueueOptions.singletonKey } : {}),
-        ...(client ? { db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values) } } : {}),
+        ...(client ? onClient(client) : {}),
       });
     },
-    async work(definition, handler, workOptions = {}) {
-      await boss.work<object>(
-        definition.name,
-        {
-          batchSize: workOptions.batchSize ?? 1,
-          pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? 0.5,
-          localConcurrency: workOptions.concurrency ?? 1,
-          includeMetadata: true,
-        },
-        async (jobs: Job<object>[]) => {
-          await handler(
-            jobs.map((job) => ({
-              id: job.id,
-              data: definition.schema.parse(job.data),
-              retryCount: (job as unknown as { retryCount?: number }).retryCount ?? 0,
-            })),
-          );
-        },
-      );
+    async work(definition, handler) {
+      await boss.work<unknown>(definition.name, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async (jobs) => {
+        for (const job of await checkPayloads(boss, options.log, definition, jobs)) await handler(job);
+      });
+    },
+    async stopWorking(definition) {
+      await boss.offWork(definition.name, { wait: true });
+    },
+    async fetch(definition, fetchOptions) {
+      const jobs = await boss.fetch<unknown>(definition.name, { batchSize: fetchOptions.batchSize, includeMetadata: true });
+      return checkPayloads(boss, options.log, definition, jobs);
+    },
+    async complete(job, completeOptions = {}) {
+      await boss.complete(job.name, job.id, null, completeOptions.client ? onClient(completeOptions.client) : {});
+    },
+    async fail(job, message) {
+      await boss.fail(job.name, job.id, { message });
     },
     async schedule(definition, cron, data) {
-      await boss.schedule(definition.name, cron, data as object, { tz: 'UTC' });
+      await boss.schedule(definition.name, cron, definition.schema.parse(data) as object, { tz: 'UTC' });
     },
     async depth(names) {
       const queues = await boss.getQueues(names);

@@ -24,8 +24,7 @@ export type { OsImageFailureCode, ReferenceMeasurements } from './verify-os-imag
 export { verifyCertificateKey } from './verify-certificate-key.ts';
 export type { CertificateKeyFailureCode, CertificateKeyInput, CertificateKeyOptions } from './verify-certificate-key.ts';
 export { verifyTeeControlledKey } from './verify-tee-controlled-key.ts';
-export type { TeeControlledKeyFailureCode } from './verify-tee-controlled-key.ts';
-export { DEFAULT_VERIFICATION_FLAGS, emptyVerificationDetails, verifyAttestation } from './verify-attestation.ts';
+export { CHECK_NAMES, DEFAULT_VERIFICATION_FLAGS, verifyAttestation } from './verify-attestation.ts';
 export type {
   AcmeInfo,
   AttestationFailure,
@@ -34,6 +33,7 @@ export type {
   CheckName,
   CheckOutcome,
   DstackEvidence,
+  EvidenceKind,
   VerificationFlags,
   VerifyAttestationOptions,
 } from './verify-attestation.ts';

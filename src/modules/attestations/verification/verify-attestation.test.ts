@@ -58,13 +58,15 @@ describe('verifyAttestation: the dstack capture (quote + event log + vm_config)'
     assert.equal(details.app_info?.rt_mr3, td.rt_mr3);
     assert.deepEqual(details.rtmr_replay?.status, ['match', 'match', 'match', 'match']);
     assert.deepEqual(details.checks, {
+      evidence: 'passed',
       hardware: 'passed',
       reportData: 'passed',
       eventLog: 'passed',
+      appId: 'not_applicable',
       sourceCode: 'passed',
       os: 'passed',
-      teeControlledKey: 'not_performed',
-      certificateKey: 'not_performed',
+      teeControlledKey: 'not_applicable',
+      certificateKey: 'not_applicable',
       dnsCAA: 'not_performed',
       ctLog: 'not_performed',
     });
@@ -162,7 +164,7 @@ describe('verifyAttestation: the lite capture (its PCK certificate postdates eve
     assert.equal(result.details.app_info?.device_id, null);
     assert.deepEqual(
       result.details.checks_not_performed.map((skipped) => skipped.check),
-      ['hardware', 'os', 'teeControlledKey', 'certificateKey', 'dnsCAA', 'ctLog'],
+      ['hardware', 'appId', 'os', 'teeControlledKey', 'certificateKey', 'dnsCAA', 'ctLog'],
     );
   });
 
@@ -183,7 +185,7 @@ describe('verifyAttestation: bad evidence never throws', () => {
     ['null', null, 'hardware:QUOTE_MALFORMED'],
     ['empty object', {}, 'hardware:QUOTE_MALFORMED'],
     ['garbage quote', { quote: 'not a quote', event_log: '[]' }, 'hardware:QUOTE_MALFORMED'],
-    ['an SGX quote', { quote: readVector('sgx_quote').toString('hex') }, 'hardware:NOT_TDX'],
+    ['an SGX quote as dstack evidence', { quote: readVector('sgx_quote').toString('hex'), event_log: '[]' }, 'hardware:NOT_TDX'],
   ];
   for (const [name, evidence, code] of cases) {
     test(name, async () => {
@@ -199,8 +201,7 @@ describe('verifyAttestation: bad evidence never throws', () => {
   });
 
   test('missing or malformed event log and vm_config', async () => {
-    const { event_log: _log, ...noLog } = capture;
-    assert.deepEqual(codes(await verifyAttestation(noLog, baseOptions)).slice(0, 1), ['eventLog:EVENT_LOG_MISSING']);
+    assert.deepEqual(codes(await verifyAttestation({ ...capture, event_log: null }, baseOptions)).slice(0, 1), ['eventLog:EVENT_LOG_MISSING']);
     assert.deepEqual(codes(await verifyAttestation({ ...capture, event_log: '{' }, baseOptions)).slice(0, 1), ['eventLog:EVENT_LOG_MALFORMED']);
     assert.deepEqual(codes(await verifyAttestation({ ...capture, vm_config: '{' }, baseOptions)), ['os:VM_CONFIG_MALFORMED']);
   });
@@ -270,8 +271,90 @@ describe('verifyAttestation: flags and domain checks', () => {
   });
 
   test('domain checks are not applicable without acme_info, and acme_info must be well-formed', async () => {
+    const absent = await verifyAttestation(capture, baseOptions);
+    assert.deepEqual([absent.details.checks.teeControlledKey, absent.details.checks.certificateKey], ['not_applicable', 'not_applicable']);
+    assert.match(absent.details.checks_not_performed.find((skipped) => skipped.check === 'teeControlledKey')!.reason, /no acme_info/);
+
     const malformed = await verifyAttestation({ ...capture, acme_info: { account_uri: 1 } as never }, baseOptions);
     assert.deepEqual(codes(malformed), ['teeControlledKey:ACME_INFO_MALFORMED', 'certificateKey:ACME_INFO_MALFORMED']);
+    assert.match(malformed.reason!, /account_uri is number, account_quote is undefined/);
+    for (const notAnObject of [null, 'acme', []]) {
+      const result = await verifyAttestation({ ...capture, acme_info: notAnObject as never }, baseOptions);
+      assert.deepEqual(codes(result), ['teeControlledKey:ACME_INFO_MALFORMED', 'certificateKey:ACME_INFO_MALFORMED']);
+    }
+    const disabled = await verifyAttestation({ ...capture, acme_info: { account_uri: 1 } as never }, { ...baseOptions, flags: { teeControlledKey: false, certificateKey: false } });
+    assert.equal(disabled.is_valid, true);
+    assert.deepEqual([disabled.details.checks.teeControlledKey, disabled.details.checks.certificateKey], ['not_performed', 'not_performed']);
+  });
+
+  test('a garbled account quote fails teeControlledKey with the quote parser\'s code', async () => {
+    const result = await verifyAttestation(acme({ account_quote: 'not a quote' }), { ...baseOptions, flags: { certificateKey: false } });
+    assert.deepEqual(codes(result), ['teeControlledKey:QUOTE_MALFORMED']);
+    assert.match(result.reason!, /^teeControlledKey: account quote: /);
+  });
+});
+
+describe('verifyAttestation: one pipeline for a plain quote and dstack evidence', () => {
+  const plainOf = ({ quote, report_data }: Capture): DstackEvidence => ({ quote, report_data });
+  const everyCheck = ['evidence', 'hardware', 'reportData', 'eventLog', 'appId', 'sourceCode', 'os', 'teeControlledKey', 'certificateKey', 'dnsCAA', 'ctLog'];
+
+  test('the same quote reports the same quote checks, and the dstack checks as not applicable', async () => {
+    const plain = await verifyAttestation(plainOf(capture), { ...baseOptions, expected: {} });
+    const dstack = await verifyAttestation(capture, baseOptions);
+    assert.equal(plain.evidence_kind, 'dcap_quote');
+    assert.equal(dstack.evidence_kind, 'dstack');
+    assert.deepEqual(Object.keys(plain.details.checks), everyCheck);
+    assert.deepEqual(Object.keys(dstack.details.checks), everyCheck);
+    for (const check of ['evidence', 'hardware', 'reportData', 'teeControlledKey', 'certificateKey', 'dnsCAA', 'ctLog'] as const) {
+      assert.equal(plain.details.checks[check], dstack.details.checks[check], check);
+    }
+    for (const field of ['tee', 'quote_verified', 'tcb_status', 'advisory_ids', 'fmspc', 'report_data', 'measurements'] as const) {
+      assert.deepEqual(plain.details[field], dstack.details[field], field);
+    }
+    for (const check of ['eventLog', 'appId', 'sourceCode', 'os'] as const) assert.equal(plain.details.checks[check], 'not_applicable', check);
+    assert.equal(plain.is_valid, true, plain.reason ?? '');
+  });
+
+  test('collateral, TCB policy and report data fail both kinds with the same failure', async () => {
+    const variants: Array<[string, Partial<VerifyAttestationOptions>]> = [
+      ['expired collateral', { verifyAt: new Date('2026-11-22T00:00:00Z') }],
+      ['no collateral', { collateral: undefined }],
+      ['wrong collateral', { collateral: tdxCollateral }],
+      ['TCB policy', { acceptedTcbStatuses: ['SWHardeningNeeded'] }],
+    ];
+    for (const [name, change] of variants) {
+      const plain = await verifyAttestation(plainOf(capture), { ...baseOptions, expected: {}, ...change });
+      const dstack = await verifyAttestation(capture, { ...baseOptions, ...change });
+      assert.deepEqual(plain.failures, dstack.failures, name);
+      assert.equal(plain.failures.length, 1, name);
+    }
+    const swapped = { ...capture, report_data: '00'.repeat(64) };
+    assert.deepEqual((await verifyAttestation(plainOf(swapped), { ...baseOptions, expected: {} })).failures, (await verifyAttestation(swapped, baseOptions)).failures);
+  });
+
+  test('an SGX quote is a plain quote: verified, its dstack checks not applicable', async () => {
+    const sgx = await verifyAttestation({ quote: readVector('sgx_quote').toString('hex') }, {
+      verifyAt: SAMPLE_VERIFY_AT,
+      collateral: readVectorJson('sgx_quote_collateral.json'),
+      acceptedTcbStatuses: ['ConfigurationAndSWHardeningNeeded'], // the sample platform's status
+    });
+    assert.equal(sgx.is_valid, true, sgx.reason ?? '');
+    assert.equal(sgx.details.tee, 'sgx');
+    assert.equal(sgx.details.checks.hardware, 'passed');
+    assert.equal(sgx.details.checks.os, 'not_applicable');
+  });
+
+  test('what only dstack evidence shows fails a plain quote when asked for', async () => {
+    const result = await verifyAttestation(plainOf(capture), { ...baseOptions, expected: { composeHash, appId: '00'.repeat(20), osImageHash: 'ab'.repeat(32) } });
+    assert.deepEqual(codes(result), ['appId:APP_ID_MISMATCH', 'sourceCode:SOURCE_CODE_UNVERIFIABLE', 'os:OS_IMAGE_UNKNOWN']);
+  });
+
+  test('evidence that cannot be appraised still reports every check', async () => {
+    const result = await verifyAttestation({ quote: 'garbage' }, baseOptions);
+    assert.deepEqual(Object.keys(result.details.checks), everyCheck);
+    assert.equal(result.details.checks.hardware, 'failed');
+    assert.equal(result.details.checks.os, 'not_performed');
+    assert.match(result.details.checks_not_performed.find((skipped) => skipped.check === 'os')!.reason, /not reached/);
   });
 });
 
