@@ -26,7 +26,7 @@ test('a new user: one command serves on the embedded database; data survives a r
   const base = `http://127.0.0.1:${port}`;
   const start = async (serveEnv = env, url = base): Promise<Running> => {
     const running = startProcess(['serve'], serveEnv);
-    await waitFor(async () => (await fetch(`${url}/healthz`)).ok && running.stdout().includes('Veridity is serving on'), 60_000, `serve on ${url}\n${running.output()}`);
+    await waitFor(async () => (await fetch(`${url}/healthz`)).ok && running.stdout().includes('Veridity is serving on') && running.stdout().includes('"msg":"Veridity is serving"'), 60_000, `serve on ${url}\n${running.output()}`);
     return running;
   };
   const stop = async (running: Running) => {

@@ -171,7 +171,7 @@ test('serve runs the workers: a verification and a test event reach the partner 
   const server = startProcess(['serve'], env({ PORT: String(port), VERIDITY_ADMIN_TOKEN: adminToken, VERIFIER_THREADS: '1' }));
   processes.push(server);
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(async () => server.output().includes('Veridity is serving'), 60_000, `serve\n${server.output()}`);
+  await waitFor(async () => server.output().includes('"msg":"Veridity is serving"'), 60_000, `serve\n${server.output()}`);
 
   const created = await fetch(`${base}/api/admin/clients`, {
     method: 'POST',
@@ -223,7 +223,7 @@ test('VERIDITY_EMBEDDED_WORKERS=false: serve delivers nothing itself; WORKER_ONC
   const adminToken = generateToken('vat');
   const server = startProcess(['serve'], env({ PORT: String(port), VERIDITY_ADMIN_TOKEN: adminToken, VERIFIER_THREADS: '1', VERIDITY_EMBEDDED_WORKERS: 'false' }));
   processes.push(server);
-  await waitFor(async () => server.output().includes('Veridity is serving'), 60_000, `serve\n${server.output()}`);
+  await waitFor(async () => server.output().includes('"msg":"Veridity is serving"'), 60_000, `serve\n${server.output()}`);
   assert.match(server.output(), /"workers":"none \(VERIDITY_EMBEDDED_WORKERS=false\)"/);
   const partner = await h.createPartner({ webhook_url: hook.url });
   const ids = await enqueueEvents(partner.id, 3);

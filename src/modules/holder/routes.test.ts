@@ -24,6 +24,21 @@ function directives(header: unknown): Map<string, string[]> {
   return new Map(String(header).split(';').map((part) => part.trim().split(/\s+/)).filter((words) => words[0]).map(([name, ...values]) => [name!, values]));
 }
 
+// First in the file: Node warns once per process, so a later test would not see it.
+test('serving the TypeScript modules prints no ExperimentalWarning (the type stripper is experimental)', async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+  process.on('warning', onWarning);
+  try {
+    const response = await get(`${ASSET_PREFIX}sdk/prover.ts`);
+    assert.equal(response.statusCode, 200);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(warnings.filter((warning) => warning.startsWith('ExperimentalWarning')), []);
+  } finally {
+    process.off('warning', onWarning);
+  }
+});
+
 test('GET /prove: the page, under a strict CSP of its own with no inline script', async () => {
   const response = await get('/prove');
   assert.equal(response.statusCode, 200);
