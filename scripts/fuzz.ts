@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '#platform/db/embedded-postgres.ts';
 import { createLogger } from '#platform/logger.ts';
-import { freePort } from '#test/support/processes.ts';
+import { freePort } from '#platform/net/free-port.ts';
 import { createTestApp } from '#test/support/test-app.ts';
 import { distinctFailures, formatFailure, prepareFuzzTarget, runFuzz } from '#test/support/openapi-fuzzer.ts';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '#platform/db/embedded-postgres.ts';
 import { createLogger } from '#platform/logger.ts';
-import { freePort } from '#test/support/processes.ts';
+import { freePort } from '#platform/net/free-port.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 

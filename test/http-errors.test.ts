@@ -106,3 +106,23 @@ describe('documentation and metrics', () => {
     assert.match(text, /veridity_process_cpu_seconds_total/);
   });
 });
+
+describe('inputs that used to reach a 500 (found by fuzzing) are 400s naming the field', () => {
+  test('a webhook URL that is not a URL, an issuer key that is not a number', async () => {
+    const url = await t.admin('POST', '/api/admin/clients', { name: 'x', scopes: ['age_over_18'], webhook_url: 'x y' });
+    assertErrorShape(url, 400, 'VALIDATION_FAILED');
+    assert.deepEqual(url.json().fields, ['body.webhook_url']);
+    const issuer = await t.admin('POST', '/api/admin/issuers', { name: 'x', public_key: { ax: 'abc', ay: '1' }, claim_types: ['age_over_18'] });
+    assertErrorShape(issuer, 400, 'VALIDATION_FAILED');
+    assert.deepEqual(issuer.json().fields, ['body.public_key.ax']);
+    assert.doesNotMatch(issuer.body, /BigInt/);
+  });
+
+  test('ids that are not ids (NUL, names of Object.prototype members) are refused before any lookup', async () => {
+    const { api_key } = await createPartner(t);
+    for (const url of ['/api/v1/receipts/constructor', '/api/v1/receipts/__proto__', '/api/v1/status/%00', '/api/v1/status/toString']) {
+      assertErrorShape(await t.app.inject({ url, headers: { 'x-api-key': api_key } }), 400, 'VALIDATION_FAILED');
+    }
+    assertErrorShape(await t.app.inject({ url: '/api/v1/circuits/age_over_18/%00/circuit.wasm' }), 400, 'VALIDATION_FAILED');
+  });
+});

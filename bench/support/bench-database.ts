@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/platform/db/embedded-postgres.ts';
 import type { Logger } from '../../src/platform/logger.ts';
-import { freePort } from '../../test/support/processes.ts';
+import { freePort } from '#platform/net/free-port.ts';
 
 export type BenchDatabase = {
   /** A scratch database of its own, dropped by `close`. */

@@ -1,20 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const VERIDITY_BIN = path.join(ROOT, 'bin/veridity');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '#platform/net/free-port.ts';
 
 /** The environment without anything that would point the CLI at another database or token. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

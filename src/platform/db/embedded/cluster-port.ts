@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { freePort } from '#platform/net/free-port.ts';
 
 /**
  * The loopback port of a data folder's PostgreSQL, recorded in `portFile` so that it stays the
@@ -9,7 +10,7 @@ import { createServer } from 'node:net';
 export async function chooseClusterPort(portFile: string): Promise<number> {
   const recorded = Number((await readFile(portFile, 'utf8').catch(() => '')).trim());
   if (Number.isInteger(recorded) && recorded > 0 && recorded < 65536 && (await isFree(recorded))) return recorded;
-  const port = await anyFreePort();
+  const port = await freePort();
   await writeFile(portFile, `${port}\n`, { mode: 0o600 });
   return port;
 }
@@ -22,13 +23,3 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-function anyFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
