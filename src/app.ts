@@ -107,7 +107,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     rateLimitPerIp: rateLimiting.perIp,
     publicPrefixes: ['/docs'],
   });
-  registerIdempotentRoutes(app, { pool: deps.pool, clock: deps.clock });
+  registerIdempotentRoutes(app, {
+    pool: deps.pool,
+    clock: deps.clock,
+    secretBox: deps.secretBox,
+    ownerOf: (request) => request.client?.id ?? (request.adminTokenId ? `admin:${request.adminTokenId}` : undefined),
+  });
 
   await app.register(helmet, { global: true });
   await app.register(swagger, {

@@ -1,6 +1,6 @@
 /**
- * Idempotency-Key on every partner route that creates something: a retry gets the first
- * response byte for byte (`Idempotent-Replayed: true`) and creates nothing new.
+ * Idempotency-Key on every route that creates something, partner's and operator's: a retry gets
+ * the first response byte for byte (`Idempotent-Replayed: true`) and creates nothing new.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -29,10 +29,34 @@ function post(url: string, payload: string | object | undefined, key?: string) {
 const task = { appId: 'app-1', appName: 'Idempotent app', appConfigType: 'phala_cloud', evidence: { quote: 'ab'.repeat(64) } };
 
 describe('Idempotency-Key', () => {
-  test('every partner POST that creates something honours it (secret-showing ones excepted: their answer is never stored)', () => {
-    const posts = t.app.routeTable.filter((route) => route.method === 'POST' && route.access.auth === 'partner');
-    assert.ok(posts.length >= 5);
-    for (const route of posts) assert.equal(route.idempotent, !route.carriesSecret, `${route.url}: idempotent should be ${!route.carriesSecret}`);
+  test('every authenticated POST honours it, but for the few that create nothing', () => {
+    // Toggles and re-queues: repeating them changes nothing, so a key would add nothing.
+    const createsNothing = new Set(['/api/v1/queue/pause', '/api/v1/queue/resume', '/api/admin/webhooks/dead-letters/redrive']);
+    const posts = t.app.routeTable.filter((route) => route.method === 'POST' && route.access.auth !== 'public');
+    assert.ok(posts.length >= 10);
+    for (const route of posts) assert.equal(route.idempotent, !createsNothing.has(route.url), route.url);
+  });
+
+  test('operator writes too: a retried client creation makes one client and shows the same key; the stored copy is sealed', async () => {
+    const key = randomUUID();
+    const create = () => t.app.inject({
+      method: 'POST', url: '/api/admin/clients',
+      headers: { authorization: `Bearer ${t.adminToken}`, 'idempotency-key': key },
+      payload: { name: 'Retried Bank', scopes: ['age_over_18'] },
+    });
+    const [first, again] = [await create(), await create()];
+    assert.equal(first.statusCode, 201, first.body);
+    assert.equal(again.body, first.body);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.equal(again.headers['cache-control'], 'no-store');
+    const named = (await t.admin('GET', '/api/admin/clients')).json().filter((client: { name: string }) => client.name === 'Retried Bank');
+    assert.equal(named.length, 1);
+    const stored = await t.database.pool.query<{ row: string }>('SELECT row_to_json(k)::text AS row FROM idempotency_keys k WHERE key = $1', [key]);
+    assert.equal(stored.rows.length, 1);
+    assert.equal(stored.rows[0]!.row.includes(first.json().api_key), false, 'the API key is stored sealed, never in clear');
+    // The operator's keys and a partner's never meet.
+    const partnerSide = await post('/api/v1/requests', { claim_type: 'age_over_18', verifier_domain: 'bank.example' }, key);
+    assert.equal(partnerSide.statusCode, 201, partnerSide.body);
   });
 
   test('a replay is the first response byte for byte, with its status and content type, and creates nothing', async () => {

@@ -20,7 +20,7 @@ test('maintenance purges nonces after 72 h and expired idempotency keys, keeps t
   }
   for (const [key, expiresInHours] of [['gone', -1], ['live', 1]] as const) {
     await pool.query(
-      `INSERT INTO idempotency_keys (client_id, key, request_hash, state, created_at, expires_at) VALUES ($1, $2, '\\x00', 'completed', $3, $4)`,
+      `INSERT INTO idempotency_keys (owner, key, request_hash, state, created_at, expires_at) VALUES ($1, $2, '\\x00', 'completed', $3, $4)`,
       [partner.id, key, now, new Date(now.getTime() + expiresInHours * HOUR)],
     );
   }
@@ -28,7 +28,7 @@ test('maintenance purges nonces after 72 h and expired idempotency keys, keeps t
   assert.deepEqual(report, { partitions_created: 3, nonces_purged: 1, idempotency_keys_purged: 1 });
   const nonces = (await pool.query('SELECT nonce FROM used_nonces WHERE client_id = $1 ORDER BY nonce', [partner.id])).rows.map((r) => r.nonce);
   assert.deepEqual(nonces, ['fresh', 'recent']);
-  const keys = (await pool.query('SELECT key FROM idempotency_keys WHERE client_id = $1', [partner.id])).rows.map((r) => r.key);
+  const keys = (await pool.query('SELECT key FROM idempotency_keys WHERE owner = $1', [partner.id])).rows.map((r) => r.key);
   assert.deepEqual(keys, ['live']);
   const again = await runMaintenance({ pool, clock: { now: () => now } });
   assert.deepEqual(again, { partitions_created: 0, nonces_purged: 0, idempotency_keys_purged: 0 }, 'idempotent');

@@ -69,7 +69,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
   }, async () => listClients(deps));
 
   r.post('/api/admin/clients', {
-    config: adminShowingSecrets,
+    config: { ...adminShowingSecrets, idempotent: true },
     schema: {
       operationId: 'createClient',
       tags: ['Admin'],
@@ -119,7 +119,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   r.post('/api/admin/clients/:id/rotate-key', {
-    config: adminShowingSecrets,
+    config: { ...adminShowingSecrets, idempotent: true },
     schema: {
       operationId: 'rotateClientKey',
       tags: ['Admin'],

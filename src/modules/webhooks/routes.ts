@@ -111,7 +111,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
   });
 
   r.post('/api/v1/webhooks/rotate-secret', {
-    config: { ...partner, carriesSecret: true },
+    config: { ...partner, carriesSecret: true, idempotent: true },
     schema: {
       operationId: 'rotateWebhookSecret',
       tags: ['Partner'],

@@ -78,7 +78,7 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
 
   // ---- Issuers (operator) ----
   r.post('/api/admin/issuers', {
-    config: admin,
+    config: { ...admin, idempotent: true },
     schema: { operationId: 'createIssuer', tags: ['Admin'], summary: 'Trust an issuer public key for claim types', description: 'Trusts a Baby Jubjub EdDSA public key to sign credentials for the given claim types. 409 when the key is already registered.', body: IssuerCreateSchema, response: { 201: jsonResponse('The trusted issuer', IssuerSchema), ...errorResponses(400, 401, 409) } },
   }, async (request, reply) => {
     const result = await registerIssuer(deps, request.body, adminActor(request));
@@ -133,7 +133,7 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   });
 
   r.post('/api/admin/circuits', {
-    config: admin,
+    config: { ...admin, idempotent: true },
     schema: { operationId: 'createCircuit', tags: ['Admin'], summary: 'Register a circuit artifact version', description: 'Registers a circuit version from uploaded artifacts (object keys); the verification key is checked and the artifacts hashed. 409 for a version already registered.', body: CircuitVersionCreateSchema, response: { 201: jsonResponse('The registered circuit version', CircuitVersionSchema), ...errorResponses(400, 401, 409, 422) } },
   }, async (request, reply) => {
     const result = await registerCircuit(deps, request.body, adminActor(request));

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { canonicalize } from '#platform/canonical-json.ts';
 
@@ -18,44 +19,56 @@ export function requestHash(request: { method: string; route: string; body: unkn
   return createHash('sha256').update(canonicalize({ method: request.method, route: request.route, body: request.body ?? null })).digest();
 }
 
+/** The stored response is sealed to its key: a row moved to another owner or key does not open. */
+const sealedFor = (owner: string, key: string) => `idempotency:${owner}:${key}`;
+
 /**
- * Claims an `Idempotency-Key` for a partner before the work starts (committed at once, so a
- * concurrent duplicate sees it): new -> do the work, then `complete` with the response (4xx
- * included, so a retry sees the same failure) or `release` on an unexpected error; the same
- * key, endpoint and body within 10 minutes -> the stored response; anything else -> reused.
+ * Claims an `Idempotency-Key` for its owner (a partner `cli_...`, or the operator) before the work
+ * starts (committed at once, so a concurrent duplicate sees it): new -> do the work, then `complete`
+ * with the response (4xx included, so a retry sees the same failure) or `release` on an unexpected
+ * error; the same key, endpoint and body within 10 minutes -> the stored response, sealed at rest
+ * (it may show a secret once more); anything else -> reused.
  */
-export async function claimIdempotencyKey(pool: Pool, clientId: string, key: string, hash: Buffer, now: Date): Promise<IdempotencyClaim> {
+export async function claimIdempotencyKey(
+  deps: { pool: Pool; secretBox: SecretBox },
+  owner: string,
+  key: string,
+  hash: Buffer,
+  now: Date,
+): Promise<IdempotencyClaim> {
+  const { pool, secretBox } = deps;
   // An expired row is as good as absent.
-  await pool.query('DELETE FROM idempotency_keys WHERE client_id = $1 AND key = $2 AND expires_at <= $3', [clientId, key, now]);
+  await pool.query('DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND expires_at <= $3', [owner, key, now]);
   const inserted = await pool.query(
-    `INSERT INTO idempotency_keys (client_id, key, request_hash, state, created_at, expires_at)
+    `INSERT INTO idempotency_keys (owner, key, request_hash, state, created_at, expires_at)
      VALUES ($1, $2, $3, 'in_progress', $4, $5) ON CONFLICT DO NOTHING`,
-    [clientId, key, hash, now, new Date(now.getTime() + TTL_MS)],
+    [owner, key, hash, now, new Date(now.getTime() + TTL_MS)],
   );
   if (inserted.rowCount === 1) {
     return {
       kind: 'new',
       async complete(response) {
         await pool.query(
-          `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_headers = $4, response_bytes = $5
-            WHERE client_id = $1 AND key = $2`,
-          [clientId, key, response.status, JSON.stringify(response.headers), response.bytes],
+          `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_headers = $4, response_sealed = $5
+            WHERE owner = $1 AND key = $2`,
+          [owner, key, response.status, JSON.stringify(response.headers), secretBox.encrypt(response.bytes, sealedFor(owner, key))],
         );
       },
       async release() {
-        await pool.query(`DELETE FROM idempotency_keys WHERE client_id = $1 AND key = $2 AND state = 'in_progress'`, [clientId, key]);
+        await pool.query(`DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND state = 'in_progress'`, [owner, key]);
       },
     };
   }
-  const { rows } = await pool.query<{ request_hash: Buffer; state: string; response_status: number | null; response_headers: Record<string, string> | null; response_bytes: Buffer | null }>(
-    'SELECT request_hash, state, response_status, response_headers, response_bytes FROM idempotency_keys WHERE client_id = $1 AND key = $2',
-    [clientId, key],
+  const { rows } = await pool.query<{ request_hash: Buffer; state: string; response_status: number | null; response_headers: Record<string, string> | null; response_sealed: string | null }>(
+    'SELECT request_hash, state, response_status, response_headers, response_sealed FROM idempotency_keys WHERE owner = $1 AND key = $2',
+    [owner, key],
   );
   const row = rows[0];
-  if (!row) return claimIdempotencyKey(pool, clientId, key, hash, now); // expired and purged in between
+  if (!row) return claimIdempotencyKey(deps, owner, key, hash, now); // expired and purged in between
   if (!row.request_hash.equals(hash)) return { kind: 'reused' };
   if (row.state !== 'completed') return { kind: 'in_progress' };
-  return { kind: 'replay', response: { status: row.response_status!, headers: row.response_headers ?? {}, bytes: row.response_bytes! } };
+  const bytes = secretBox.decrypt(row.response_sealed!, sealedFor(owner, key));
+  return { kind: 'replay', response: { status: row.response_status!, headers: row.response_headers ?? {}, bytes } };
 }
 
 /** Expired keys are ignored already; this only reclaims their rows. */

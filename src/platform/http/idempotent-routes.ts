@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '#platform/clock.ts';
+import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { ApiError } from './errors.ts';
 import { claimIdempotencyKey, requestHash, type IdempotencyClaim } from './idempotency.ts';
@@ -33,13 +34,21 @@ function payloadBytes(payload: unknown): Buffer | undefined {
   return undefined; // a stream: not stored, the key is released
 }
 
+export type IdempotencyDeps = {
+  pool: Pool;
+  clock: Clock;
+  secretBox: SecretBox;
+  /** Whose keys these are: the authenticated partner or operator (keys of different owners never meet). */
+  ownerOf(request: FastifyRequest): string | undefined;
+};
+
 /**
- * Idempotency for routes that declare `config: { idempotent: true }` (partner routes that create
+ * Idempotency for routes that declare `config: { idempotent: true }` (routes that create
  * something): the key is claimed once the request is authenticated and valid, the response is
- * stored as it is sent (status, content type, exact bytes), and a replay sends those bytes again.
- * A 5xx releases the key so the retry does the work.
+ * stored as it is sent (status, content type, location, exact bytes), and a replay sends those
+ * bytes again. A 5xx releases the key so the retry does the work.
  */
-export function registerIdempotentRoutes(app: FastifyInstance, deps: { pool: Pool; clock: Clock }): void {
+export function registerIdempotentRoutes(app: FastifyInstance, deps: IdempotencyDeps): void {
   app.addHook('onRoute', (route) => {
     if (!route.config?.idempotent) return;
     const schema = route.schema ?? {};
@@ -51,9 +60,10 @@ export function registerIdempotentRoutes(app: FastifyInstance, deps: { pool: Poo
 
   async function claimKey(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const key = request.headers['idempotency-key'];
-    if (typeof key !== 'string' || !request.client) return;
+    const owner = deps.ownerOf(request);
+    if (typeof key !== 'string' || !owner) return;
     const hash = requestHash({ method: request.method, route: request.routeOptions.url ?? request.url, body: request.body });
-    const claim = await claimIdempotencyKey(deps.pool, request.client.id, key, hash, deps.clock.now());
+    const claim = await claimIdempotencyKey(deps, owner, key, hash, deps.clock.now());
     if (claim.kind === 'reused') throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
     if (claim.kind === 'in_progress') throw new ApiError('IDEMPOTENCY_CONFLICT', 'a request with this Idempotency-Key is still being processed');
     if (claim.kind === 'replay') {
