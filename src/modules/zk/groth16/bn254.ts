@@ -7,6 +7,12 @@ export const FIELD_MODULUS = 218882428718392752222464057452572750886963111572978
 /** Prime order r of G1, G2 and GT; public signals are elements of F_r. */
 export const SCALAR_FIELD_ORDER = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
+/**
+ * The BN parameter ("seed") x of this curve: p = 36x^4 + 36x^3 + 24x^2 + 6x + 1 and
+ * r = 36x^4 + 36x^3 + 18x^2 + 6x + 1 (checked in bn254.test.ts).
+ */
+export const BN_SEED = 4965661367192848881n;
+
 /** An element c0 + c1*u of F_p2, in snarkjs order [c0, c1]. */
 export type Fp2 = readonly [c0: bigint, c1: bigint];
 
@@ -30,6 +36,15 @@ function modPow(base: bigint, exponent: bigint): bigint {
 
 const fp2Mul = (a: Fp2, b: Fp2): Fp2 => [mod(a[0] * b[0] - a[1] * b[1]), mod(a[0] * b[1] + a[1] * b[0])];
 const fp2Add = (a: Fp2, b: Fp2): Fp2 => [mod(a[0] + b[0]), mod(a[1] + b[1])];
+function fp2Pow(base: Fp2, exponent: bigint): Fp2 {
+  let result: Fp2 = [1n, 0n];
+  let square = base;
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = fp2Mul(result, square);
+    square = fp2Mul(square, square);
+  }
+  return result;
+}
 const fp2Equal = (a: Fp2, b: Fp2): boolean => a[0] === b[0] && a[1] === b[1];
 
 /** G1: y^2 = x^3 + 3. */
@@ -49,4 +64,26 @@ export function isOnG1Curve(point: G1Affine): boolean {
 export function isOnG2Curve(point: G2Affine): boolean {
   const { x, y } = point;
   return fp2Equal(fp2Mul(y, y), fp2Add(fp2Mul(fp2Mul(x, x), x), G2_B));
+}
+
+/** xi = 9 + u: F_p12 is built over it and the twist is y^2 = x^3 + 3/xi. */
+const XI: Fp2 = [9n, 1n];
+
+/**
+ * The untwist-Frobenius-twist endomorphism psi of G2 (Galbraith-Scott, ePrint 2008/117):
+ * psi(x, y) = (conj(x) * xi^((p-1)/3), conj(y) * xi^((p-1)/2)), conj being the p-power
+ * Frobenius of F_p2. On the order-r subgroup it acts as multiplication by p (= 6x^2 mod r).
+ */
+export const PSI_X_COEFFICIENT: Fp2 = fp2Pow(XI, (FIELD_MODULUS - 1n) / 3n);
+export const PSI_Y_COEFFICIENT: Fp2 = fp2Pow(XI, (FIELD_MODULUS - 1n) / 2n);
+
+/** Signed digits (-1, 0, 1) of n, most significant first, no two adjacent non-zero. */
+export function nonAdjacentForm(n: bigint): number[] {
+  const digits: number[] = [];
+  for (let k = n; k > 0n; k >>= 1n) {
+    const digit = k & 1n ? 2n - (k & 3n) : 0n; // 1 if k = 1 mod 4, -1 if k = 3 mod 4
+    digits.push(Number(digit));
+    k -= digit;
+  }
+  return digits.reverse();
 }

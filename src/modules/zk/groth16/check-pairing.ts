@@ -1,6 +1,6 @@
 // The Groth16 equation e(A, B) = e(alpha, beta) * e(L, gamma) * e(C, delta), with
 // L = IC[0] + sum(signal_i * IC[i + 1]), shared by single and batch verification.
-import mcl, { type G1, type G2, type GT } from 'mcl-wasm';
+import mcl, { type G1, type G2 } from 'mcl-wasm';
 import { isInG2Subgroup, millerLoopVec, toMclFr, toMclG1, toMclG2 } from './mcl-bn254.ts';
 import type { PreparedVerificationKey } from './prepare-verification-key.ts';
 import { groth16Failure, type Groth16Result, type ParsedProof, type ParsedPublicSignals } from './types.ts';
@@ -28,23 +28,16 @@ export function combineIc(key: PreparedVerificationKey, scalars: readonly bigint
 }
 
 /**
- * prod_i e(a[i], b[i]) == alphaBeta * e(l, gamma) * e(c, delta), evaluated as one multi-Miller
- * loop over the (a, b) pairs, one precomputed double loop for gamma and delta, and a single
- * final exponentiation. `alphaBeta` is e(alpha, beta) raised to the weight of the a-terms.
+ * prod_i e(a[i], b[i]) == e(alpha, beta) * e(l, gamma) * e(c, delta), evaluated as one
+ * multi-Miller loop over the (a, b) pairs, one precomputed double loop for gamma and delta,
+ * and a single final exponentiation (batches weight the a-terms to a total weight of 1).
  */
-export function pairingEquationHolds(
-  key: PreparedVerificationKey,
-  a: readonly G1[],
-  b: readonly G2[],
-  l: G1,
-  c: G1,
-  alphaBeta: GT,
-): boolean {
+export function pairingEquationHolds(key: PreparedVerificationKey, a: readonly G1[], b: readonly G2[], l: G1, c: G1): boolean {
   const loops = mcl.mul(millerLoopVec(a, b), mcl.precomputedMillerLoop2(mcl.neg(l), key.gamma, mcl.neg(c), key.delta));
-  return mcl.finalExp(loops).isEqual(alphaBeta);
+  return mcl.finalExp(loops).isEqual(key.alphaBeta);
 }
 
 export function loadedProofHolds(key: PreparedVerificationKey, proof: LoadedProof, publicSignals: readonly bigint[]): boolean {
   const l = combineIc(key, [1n, ...publicSignals]);
-  return pairingEquationHolds(key, [proof.a], [proof.b], l, proof.c, key.alphaBeta);
+  return pairingEquationHolds(key, [proof.a], [proof.b], l, proof.c);
 }

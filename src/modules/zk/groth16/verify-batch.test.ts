@@ -98,6 +98,20 @@ describe('verifyBatch', () => {
     );
   });
 
+  it('finds every invalid proof wherever it sits in the batch (bisection of failed checks)', () => {
+    const patterns = [[0], [19], [0, 19], [7, 8], [3, 4, 5, 11], [1, 3, 5, 7, 9, 11, 13, 15, 17, 19], valid.map((_, i) => i)];
+    for (const invalidAt of patterns) {
+      const batch: JsonStatement[] = valid.map((statement, i) =>
+        invalidAt.includes(i) ? { ...statement, signals: valid[(i + 1) % valid.length]!.signals } : statement,
+      );
+      assert.deepEqual(
+        verifyBatch(key, batch.map(parsed)),
+        batch.map((_, i): VerifyResult => (invalidAt.includes(i) ? invalidResult : validResult)),
+        `invalid at ${invalidAt.join(', ')}`,
+      );
+    }
+  });
+
   it('weights the proofs: two invalid proofs whose errors cancel in an unweighted sum are caught', () => {
     // C_0 + X and C_1 - X: the plain product of both equations still balances, so a batch
     // check without independent random weights would accept both.
