@@ -28,11 +28,12 @@ import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { checkReceipt } from '#modules/ledger/check-receipt.ts';
 import { getLedgerVerifierKey } from '#modules/ledger/get-ledger-verifier-key.ts';
 import { startLedgerSequencer } from '#modules/ledger/ledger-sequencer.ts';
+import { createEvidenceVerifier, type EvidenceVerifier } from '#modules/attestations/create-evidence-verifier.ts';
 import { createStoredCollateralSource } from '#modules/attestations/create-collateral-source.ts';
 import { VerifyAttestationTaskJob } from '#modules/attestations/jobs.ts';
 import { processTaskJob, type TaskWorkerDeps } from '#modules/attestations/process-task-job.ts';
 import { runTaskWorkerOnce } from '#modules/attestations/run-task-worker.ts';
-import { createPreparedCollateralCache, DEFAULT_ACCEPTED_TCB_STATUSES } from '#modules/attestations/verification/index.ts';
+import { DEFAULT_ACCEPTED_TCB_STATUSES } from '#modules/attestations/verification/index.ts';
 import {
   OUTDATED_COLLATERAL_VERIFY_AT,
   readVector,
@@ -72,6 +73,7 @@ let objectsDir: string;
 let storage: ObjectStorage;
 let queue: Queue;
 let verifier: Groth16VerifierPool;
+let evidenceVerifier: EvidenceVerifier;
 let api: App;
 let adminToken: string;
 let workerDeps: TaskWorkerDeps;
@@ -86,6 +88,7 @@ before(async () => {
   queue = await startQueue({ connectionString: database.url, log, schedule: false });
   await queue.register([VerifyAttestationTaskJob]);
   verifier = createGroth16VerifierPool({ size: 1 });
+  evidenceVerifier = createEvidenceVerifier({ size: 2 });
   adminToken = generateToken('vat');
   secretBox = createSecretBox([randomBytes(32)]);
   const platformKeys = createPlatformKeys({ db: database.db, secretBox });
@@ -111,7 +114,7 @@ before(async () => {
     platformKeys,
     queue,
     collateralSource: createStoredCollateralSource({ pool: database.pool, clock: systemClock, log }),
-    collateralCache: createPreparedCollateralCache(),
+    verifier: evidenceVerifier,
     acceptedTcbStatuses: DEFAULT_ACCEPTED_TCB_STATUSES,
   };
   // A public IP literal: the SSRF guard accepts it without DNS; nothing is delivered in these tests.
@@ -122,6 +125,7 @@ after(async () => {
   await api.close();
   await queue.stop({ graceful: false });
   await verifier.close();
+  await evidenceVerifier.close();
   await database.drop();
   await rm(objectsDir, { recursive: true, force: true });
 });

@@ -15,8 +15,9 @@ import { osImageReferences } from './list-os-images.ts';
 import type { AttestationWorkerMetrics } from './metrics.ts';
 import type { Evidence } from './schema.ts';
 import { signAttestationResult } from './sign-attestation-result.ts';
-import type { PreparedCollateralCache, TcbStatus, VerificationFlags } from './verification/index.ts';
-import { verifyTaskEvidence, type TaskCollateralSource } from './verify-task-evidence.ts';
+import type { EvidenceVerifier } from './create-evidence-verifier.ts';
+import type { ReferenceMeasurements, TcbStatus, VerificationFlags } from './verification/index.ts';
+import type { TaskCollateralSource } from './verify-task-evidence.ts';
 
 export type TaskWorkerDeps = {
   pool: Pool;
@@ -28,9 +29,11 @@ export type TaskWorkerDeps = {
   /** A started pg-boss with the task job registered. */
   queue: Queue;
   collateralSource: TaskCollateralSource;
-  /** Collateral parsed and signature-checked once per content, shared by this process's tasks. */
-  collateralCache?: PreparedCollateralCache | undefined;
+  /** Worker threads that verify the evidence (synchronous CPU work) off this thread. */
+  verifier: EvidenceVerifier;
   acceptedTcbStatuses: readonly TcbStatus[];
+  /** Registered OS images, read once for a batch of tasks; absent: read for the task. */
+  osImages?: Readonly<Record<string, ReferenceMeasurements>> | undefined;
   metrics?: AttestationWorkerMetrics | undefined;
 };
 
@@ -98,13 +101,12 @@ export async function processTaskJob(deps: TaskWorkerDeps, job: ReceivedJob<Veri
 async function verifyAndFinish(deps: TaskWorkerDeps, job: JobRef, task: ClaimedTask): Promise<JobOutcome> {
   const evidence = task.evidence;
   const verifyAt = evidence.verifyAt ? new Date(evidence.verifyAt) : deps.clock.now();
-  const verification = await verifyTaskEvidence(evidence, {
+  const verification = await deps.verifier.verify(evidence, {
     verifyAt,
     flags: task.verification_flags,
     acceptedTcbStatuses: deps.acceptedTcbStatuses,
     collateralSource: deps.collateralSource,
-    collateralCache: deps.collateralCache,
-    osImages: await osImageReferences(deps),
+    osImages: deps.osImages ?? (await osImageReferences(deps)),
   });
   const outcome = decideTaskOutcome(verification);
   const result = summarizeVerification(verification, verifyAt);

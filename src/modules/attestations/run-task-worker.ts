@@ -1,8 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { createFailureBackoff } from '#platform/queue/failure-backoff.ts';
 import { createInterruptibleSleep } from '#platform/queue/interruptible-sleep.ts';
+import type { ReceivedJob } from '#platform/queue/job-binding.ts';
 import type { RunningWorker } from '#platform/queue/worker-kind.ts';
-import { VerifyAttestationTaskBinding } from './jobs.ts';
+import { VerifyAttestationTaskBinding, type VerifyAttestationTaskPayload } from './jobs.ts';
+import { osImageReferences } from './list-os-images.ts';
 import type { JobOutcome, TaskWorkerDeps } from './process-task-job.ts';
 import { isQueuePaused } from './set-queue-paused.ts';
 
@@ -13,63 +15,85 @@ const ONCE_BATCH_SIZE = 8;
 
 const emptyReport = (paused: boolean): TaskWorkerReport => ({ paused, completed: 0, failed: 0, skipped: 0, retrying: 0 });
 
-/** Takes up to `batchSize` due jobs and works them one after the other; the outcome of each. */
-async function workDueJobs(deps: TaskWorkerDeps, batchSize: number): Promise<JobOutcome[]> {
+/** Up to `batchSize` due jobs in one queue round trip, and the deps their tasks share (one read of the OS images). */
+async function fetchDueJobs(deps: TaskWorkerDeps, batchSize: number): Promise<{ jobs: ReceivedJob<VerifyAttestationTaskPayload>[]; batchDeps: TaskWorkerDeps }> {
   const jobs = await deps.queue.fetch(VerifyAttestationTaskBinding.job, { batchSize });
-  const handle = await VerifyAttestationTaskBinding.handler();
-  const outcomes: JobOutcome[] = [];
-  for (const job of jobs) outcomes.push(await handle(deps, job));
-  return outcomes;
+  return { jobs, batchDeps: jobs.length === 0 ? deps : { ...deps, osImages: await osImageReferences(deps) } };
 }
 
 /**
- * One pass (WORKER_ONCE, tests, benchmarks): works every job due now, in this process, then
- * returns the counts. Does nothing while the queue is paused; stops at the next batch when paused meanwhile.
+ * One pass (WORKER_ONCE, tests, benchmarks): works every job due now, in this process, a batch
+ * at a time, then returns the counts. Does nothing while the queue is paused; stops at the next
+ * batch when paused meanwhile.
  */
 export async function runTaskWorkerOnce(deps: TaskWorkerDeps): Promise<TaskWorkerReport> {
   const report = emptyReport(false);
+  const handle = await VerifyAttestationTaskBinding.handler();
   for (;;) {
     if (await isQueuePaused(deps)) return { ...report, paused: true };
-    const outcomes = await workDueJobs(deps, ONCE_BATCH_SIZE);
-    if (outcomes.length === 0) return report;
-    for (const outcome of outcomes) report[outcome] += 1;
+    const { jobs, batchDeps } = await fetchDueJobs(deps, ONCE_BATCH_SIZE);
+    if (jobs.length === 0) return report;
+    for (const outcome of await Promise.all(jobs.map((job) => handle(batchDeps, job)))) report[outcome] += 1;
   }
 }
 
 /**
- * Works tasks until stopped: `concurrency` lanes each fetch one job at a time (verification is
- * synchronous CPU work of a few milliseconds; the lanes overlap its database and storage I/O).
- * Every lane reads the shared paused flag before it fetches. Stop lets tasks in flight finish.
+ * Works tasks until stopped, up to `concurrency` in flight: whenever there is room, one queue
+ * round trip takes as many due jobs as fit, so the queue costs a fetch per batch rather than per
+ * task; the tasks' database and storage I/O overlaps their verification in the worker threads.
+ * The shared paused flag is read (at most once per poll interval) before every fetch. Stop lets
+ * tasks in flight finish.
  */
 export function startTaskWorker(deps: TaskWorkerDeps, options: { concurrency: number; pollIntervalMs?: number }): RunningWorker & { totals(): TaskWorkerReport } {
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const totals = emptyReport(false);
+  const inFlight = new Set<Promise<void>>();
+  const backoff = createFailureBackoff(deps.log, 'attestation worker');
   let stopping = false;
+  let failure: { error: unknown } | undefined;
   const { sleep: pause, wakeAll } = createInterruptibleSleep();
 
-  // One read of the paused flag serves every lane for a poll interval.
   let pausedRead: { at: number; paused: Promise<boolean> } | undefined;
   const paused = () => {
     if (!pausedRead || Date.now() - pausedRead.at >= pollIntervalMs) pausedRead = { at: Date.now(), paused: isQueuePaused(deps) };
     return pausedRead.paused;
   };
 
-  const lane = async () => {
-    const backoff = createFailureBackoff(deps.log, 'attestation worker');
+  type Handle = (deps: TaskWorkerDeps, job: ReceivedJob<VerifyAttestationTaskPayload>) => Promise<JobOutcome>;
+  const start = (handle: Handle, batchDeps: TaskWorkerDeps, job: ReceivedJob<VerifyAttestationTaskPayload>) => {
+    const run = handle(batchDeps, job).then(
+      (outcome) => void (totals[outcome] += 1),
+      // The job could not even be put back (database gone): pg-boss retries it once it expires.
+      (error: unknown) => void (failure = { error }),
+    );
+    inFlight.add(run);
+    void run.finally(() => inFlight.delete(run));
+  };
+
+  const feed = async () => {
+    const handle = await VerifyAttestationTaskBinding.handler();
     while (!stopping) {
       try {
+        if (failure) throw failure.error;
+        // Refilled once half has finished, so that each fetch takes a batch, not one job.
+        if (inFlight.size > options.concurrency / 2) {
+          await Promise.race(inFlight);
+          continue;
+        }
         totals.paused = await paused();
-        const outcomes = totals.paused ? [] : await workDueJobs(deps, 1);
-        for (const outcome of outcomes) totals[outcome] += 1;
+        const { jobs, batchDeps } = totals.paused ? { jobs: [], batchDeps: deps } : await fetchDueJobs(deps, options.concurrency - inFlight.size);
         backoff.succeeded();
-        if (outcomes.length === 0) await pause(pollIntervalMs * (0.5 + Math.random()));
+        for (const job of jobs) start(handle, batchDeps, job);
+        if (jobs.length === 0) await pause(pollIntervalMs * (0.5 + Math.random()));
       } catch (error) {
+        failure = undefined;
         pausedRead = undefined;
         await pause(backoff.failed(error));
       }
     }
+    await Promise.all(inFlight);
   };
-  const running = Promise.all(Array.from({ length: options.concurrency }, lane));
+  const running = feed();
 
   return {
     totals: () => ({ ...totals }),

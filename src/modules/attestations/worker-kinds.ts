@@ -9,11 +9,12 @@ import { startQueue, type Queue } from '#platform/queue/queue.ts';
 import type { WorkerKind } from '#platform/queue/worker-kind.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { createStoredCollateralSource } from './create-collateral-source.ts';
+import { createEvidenceVerifier, type EvidenceVerifier } from './create-evidence-verifier.ts';
 import { VerifyAttestationTaskJob } from './jobs.ts';
 import { createAttestationWorkerMetrics } from './metrics.ts';
 import type { TaskWorkerDeps } from './process-task-job.ts';
 import { runTaskWorkerOnce, startTaskWorker } from './run-task-worker.ts';
-import { createPreparedCollateralCache, type TcbStatus } from './verification/index.ts';
+import type { TcbStatus } from './verification/index.ts';
 
 export type AttestationWorkerKindDeps = {
   databaseUrl: string;
@@ -26,9 +27,12 @@ export type AttestationWorkerKindDeps = {
   queue: () => Promise<Queue>;
   pccsUrl: string | undefined;
   acceptedTcbStatuses: readonly TcbStatus[];
-  /** Tasks in flight at once in this process (TEE_WORKER_CONCURRENCY). */
+  /** Tasks verified at once in this process (TEE_WORKER_CONCURRENCY): one worker thread each. */
   concurrency: number;
 };
+
+/** Tasks in flight per verifier thread: enough that a thread has the next task while others wait on I/O. */
+export const TASKS_IN_FLIGHT_PER_THREAD = 4;
 
 /**
  * `attestations`: verifies TEE attestation tasks off the request path. `context` is read only
@@ -36,8 +40,8 @@ export type AttestationWorkerKindDeps = {
  */
 export function attestationWorkerKinds(context: () => AttestationWorkerKindDeps): WorkerKind[] {
   const openPool = (deps: AttestationWorkerKindDeps) =>
-    createPool(deps.databaseUrl, { max: deps.concurrency + 2, log: deps.log, applicationName: 'veridity-attestations' });
-  const workerDeps = (deps: AttestationWorkerKindDeps, pool: Pool, queue: Queue): TaskWorkerDeps => {
+    createPool(deps.databaseUrl, { max: deps.concurrency * TASKS_IN_FLIGHT_PER_THREAD + 2, log: deps.log, applicationName: 'veridity-attestations' });
+  const workerDeps = (deps: AttestationWorkerKindDeps, pool: Pool, queue: Queue, verifier: EvidenceVerifier): TaskWorkerDeps => {
     const log = deps.log.child({ component: 'attestations' });
     const db = wrapPool(pool);
     return {
@@ -49,7 +53,7 @@ export function attestationWorkerKinds(context: () => AttestationWorkerKindDeps)
       platformKeys: createPlatformKeys({ db, secretBox: deps.secretBox }),
       queue,
       collateralSource: createStoredCollateralSource({ pool, clock: deps.clock, log, pccsUrl: deps.pccsUrl }),
-      collateralCache: createPreparedCollateralCache(),
+      verifier,
       acceptedTcbStatuses: deps.acceptedTcbStatuses,
       metrics: createAttestationWorkerMetrics(deps.registry),
     };
@@ -63,11 +67,12 @@ export function attestationWorkerKinds(context: () => AttestationWorkerKindDeps)
       const queue = await deps.queue();
       await queue.register([VerifyAttestationTaskJob]);
       const pool = openPool(deps);
-      const worker = startTaskWorker(workerDeps(deps, pool, queue), { concurrency: deps.concurrency });
+      const verifier = createEvidenceVerifier({ size: deps.concurrency });
+      const worker = startTaskWorker(workerDeps(deps, pool, queue, verifier), { concurrency: deps.concurrency * TASKS_IN_FLIGHT_PER_THREAD });
       return {
         async stop(options) {
           const result = await worker.stop(options);
-          if (result.finished) await pool.end();
+          if (result.finished) await Promise.all([pool.end(), verifier.close()]);
           return result;
         },
       };
@@ -77,13 +82,14 @@ export function attestationWorkerKinds(context: () => AttestationWorkerKindDeps)
       // The jobs are pg-boss jobs: a one-pass run needs its own pg-boss, without maintenance schedules.
       const queue = await startQueue({ connectionString: deps.databaseUrl, log: deps.log.child({ component: 'queue' }), schedule: false });
       const pool = openPool(deps);
+      const verifier = createEvidenceVerifier({ size: deps.concurrency });
       try {
         await queue.register([VerifyAttestationTaskJob]);
-        const { paused, ...counts } = await runTaskWorkerOnce(workerDeps(deps, pool, queue));
+        const { paused, ...counts } = await runTaskWorkerOnce(workerDeps(deps, pool, queue, verifier));
         return { ...counts, paused: paused ? 1 : 0 };
       } finally {
         await queue.stop({ graceful: false });
-        await pool.end();
+        await Promise.all([pool.end(), verifier.close()]);
       }
     },
   };

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { createEvidenceVerifier } from './create-evidence-verifier.ts';
+import { DEFAULT_ACCEPTED_TCB_STATUSES, DEFAULT_VERIFICATION_FLAGS } from './verification/index.ts';
+import { readVector, readVectorText, SAMPLE_VERIFY_AT } from './verification/test-vectors.ts';
+import type { TaskCollateralSource } from './verify-task-evidence.ts';
+
+const verifier = createEvidenceVerifier({ size: 2 });
+after(() => verifier.close());
+
+const evidence = { quote: readVector('tdx_quote').toString('hex') };
+const options = (collateralSource: TaskCollateralSource) => ({
+  verifyAt: SAMPLE_VERIFY_AT,
+  flags: DEFAULT_VERIFICATION_FLAGS,
+  acceptedTcbStatuses: DEFAULT_ACCEPTED_TCB_STATUSES,
+  osImages: {},
+  collateralSource,
+});
+
+test('verifies in a worker thread with collateral looked up on the main thread (as JSON text)', async () => {
+  const looked: string[] = [];
+  const source: TaskCollateralSource = {
+    getCollateral: (key) => (looked.push(key.fmspc), readVectorText('tdx_quote_collateral.json')),
+    describeMiss: () => 'unused',
+  };
+  const verifications = await Promise.all([1, 2, 3].map(() => verifier.verify(evidence, options(source))));
+  for (const verification of verifications) assert.equal(verification.details.quote_verified, true, verification.reason ?? '');
+  assert.deepEqual(looked, ['b0c06f000000', 'b0c06f000000', 'b0c06f000000']);
+});
+
+test("a miss carries the source's description; a failed lookup rejects (an infrastructure failure, retried)", async () => {
+  const missing = await verifier.verify(evidence, options({ getCollateral: () => undefined, describeMiss: (key) => `nothing stored for ${key.fmspc}` }));
+  assert.equal(missing.details.quote_verified, false);
+  assert.match(missing.reason ?? '', /nothing stored for b0c06f000000/);
+  const down: TaskCollateralSource = {
+    getCollateral: async () => {
+      throw new Error('database unavailable');
+    },
+    describeMiss: () => 'unused',
+  };
+  await assert.rejects(verifier.verify(evidence, options(down)), /database unavailable/);
+});
