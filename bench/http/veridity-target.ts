@@ -1,0 +1,57 @@
+// The real server: `node src/main.ts serve` with an embedded PostgreSQL in a temp data dir,
+// production settings (defaults; logs at warn), seeded through the admin API like an operator would.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '#platform/net/free-port.ts';
+import { cleanEnv, ROOT } from '#test/support/processes.ts';
+import type { IssuerKey } from '#modules/zk/credentials/generate-issuer-key.ts';
+import { startServerProcess, type ServerProcess } from './server-process.ts';
+
+/** The highest `rate_limit_per_minute` an operator may set: the per-partner limit must not be what is measured. */
+const PARTNER_RATE_LIMIT = 1_000_000;
+const SEEDING_CONCURRENCY = 8;
+
+export type VeridityServer = ServerProcess & { adminToken: string };
+
+export async function startVeridity(): Promise<VeridityServer> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'veridity-bench-http-'));
+  const adminToken = `vat_bench_${randomBytes(24).toString('hex')}`;
+  const port = await freePort();
+  const env = cleanEnv({ VERIDITY_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', VERIDITY_ADMIN_TOKEN: adminToken, NODE_ENV: 'production' });
+  const server = await startServerProcess({ name: 'veridity', args: [path.join(ROOT, 'src/main.ts'), 'serve'], env, port, readyPath: '/readyz' });
+  return {
+    ...server,
+    adminToken,
+    async stop() {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Trusts the bench issuer and creates `count` partners (scope age_over_18) through the admin API: their API keys. */
+export async function seedVeridity(server: VeridityServer, issuer: IssuerKey, count: number): Promise<string[]> {
+  const admin = async (route: string, body: unknown) => {
+    const response = await fetch(server.url + route, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = (await response.json()) as Record<string, unknown>;
+    if (response.status !== 201) throw new Error(`POST ${route} answered ${response.status}: ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  await admin('/api/admin/issuers', { name: 'Bench issuer', public_key: issuer.publicKey, claim_types: ['age_over_18'] });
+  const apiKeys: string[] = new Array(count);
+  let next = 0;
+  const seeder = async () => {
+    for (let i = next++; i < count; i = next++) {
+      const partner = await admin('/api/admin/clients', { name: `Bench partner ${i}`, scopes: ['age_over_18'], rate_limit_per_minute: PARTNER_RATE_LIMIT });
+      apiKeys[i] = partner.api_key as string;
+    }
+  };
+  await Promise.all(Array.from({ length: SEEDING_CONCURRENCY }, seeder));
+  return apiKeys;
+}
