@@ -107,6 +107,17 @@ describe('POST /api/v1/verify', () => {
     assert.equal(replayed.statusCode, 409);
   });
 
+  test('concurrent uses of one nonce: exactly one verifies, the others are NONCE_REPLAY, one proof row', async () => {
+    const n = nonce();
+    const payload = body('age_over_18', await proofFor('age_over_18', n), { nonce: n });
+    const answers = await Promise.all(Array.from({ length: 8 }, () => verify(payload)));
+    const statuses = answers.map((answer) => answer.statusCode).sort();
+    assert.deepEqual(statuses, [200, 409, 409, 409, 409, 409, 409, 409]);
+    for (const answer of answers.filter((a) => a.statusCode === 409)) assert.equal(answer.json().error_code, 'NONCE_REPLAY');
+    const rows = await t.database.pool.query('SELECT id FROM proofs WHERE request_nonce = (SELECT nonce FROM used_nonces WHERE proof_id = $1)', [answers.find((a) => a.statusCode === 200)!.json().proof_id]);
+    assert.equal(rows.rowCount, 1);
+  });
+
   test('replay with a hex nonce spelled in another case or with leading zeros is caught', async () => {
     const hex = '0x' + randomBytes(16).toString('hex');
     assert.equal((await verify(body('age_over_18', await proofFor('age_over_18', hex), { nonce: hex }))).statusCode, 200);

@@ -27,10 +27,10 @@ test('Retry-After wins only when longer; jitter stays within ±10%', () => {
   assert.deepEqual(decideDeliveryState({ attemptInRound: 1, result: failed, now, random: () => 0.999999 }), { status: 'pending', nextAttemptAt: at(66_000) });
 });
 
-test('concurrency splits into at most 4 lanes of equal batches', () => {
-  assert.deepEqual(laneLayout(1), { lanes: 1, batchSize: 1 });
-  assert.deepEqual(laneLayout(3), { lanes: 3, batchSize: 1 });
-  assert.deepEqual(laneLayout(16), { lanes: 4, batchSize: 4 });
-  assert.deepEqual(laneLayout(17), { lanes: 4, batchSize: 5 });
+test('at most 4 lanes share the slots: each waits for half of them free and claims up to `concurrency` rows', () => {
+  assert.deepEqual(laneLayout(1), { lanes: 1, least: 1, batchSize: 1 });
+  assert.deepEqual(laneLayout(3), { lanes: 3, least: 2, batchSize: 3 });
+  assert.deepEqual(laneLayout(16), { lanes: 4, least: 8, batchSize: 16 });
+  assert.deepEqual(laneLayout(17), { lanes: 4, least: 9, batchSize: 17 });
   assert.throws(() => laneLayout(0), RangeError);
 });

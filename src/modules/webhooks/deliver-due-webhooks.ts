@@ -61,6 +61,9 @@ type AttemptRecord = {
   result: AttemptResult;
 };
 
+/** Opens a sealed secret; shared by a batch's attempts. */
+type SecretOpener = (sealed: string, context: string) => string;
+
 type RowOutcome =
   | { kind: 'attempted'; row: ClaimedRow; attempt: AttemptRecord; state: DeliveryState; finishedAt: Date }
   | { kind: 'no-endpoint'; row: ClaimedRow; reason: NoEndpointReason; message: string; finishedAt: Date };
@@ -118,9 +121,10 @@ export async function hasDueWebhooks(deps: Pick<WebhookWorkerDeps, 'pool' | 'clo
 /**
  * Claims up to `limit` due deliveries, attempts them concurrently, and records every attempt
  * and each delivery's next state, all in one transaction that holds the rows' locks.
+ * `rowFinished` runs as each claimed row's attempt ends (the caller's attempt slots).
  * Throws only when the database fails (the batch then rolls back and is due again).
  */
-export async function deliverDueWebhooks(deps: WebhookWorkerDeps, options: { limit: number }): Promise<BatchReport> {
+export async function deliverDueWebhooks(deps: WebhookWorkerDeps, options: { limit: number; rowFinished?: () => void }): Promise<BatchReport> {
   const client = await deps.pool.connect();
   let connectionBroken = false;
   try {
@@ -131,7 +135,14 @@ export async function deliverDueWebhooks(deps: WebhookWorkerDeps, options: { lim
       return EMPTY_REPORT;
     }
     const disabledClients = await findDisabledClientIds(client, [...new Set(rows.map((row) => row.client_id))]);
-    const outcomes = await Promise.all(rows.map((row) => attemptRow(deps, row, disabledClients.has(row.client_id))));
+    const openSecret = secretOpener(deps.secretBox);
+    const outcomes = await Promise.all(
+      rows.map(async (row) => {
+        const outcome = await attemptRow(deps, openSecret, row, disabledClients.has(row.client_id));
+        options.rowFinished?.();
+        return outcome;
+      }),
+    );
     await record(client, outcomes);
     await client.query('COMMIT');
     observe(deps, outcomes);
@@ -146,24 +157,24 @@ export async function deliverDueWebhooks(deps: WebhookWorkerDeps, options: { lim
   }
 }
 
-async function attemptRow(deps: WebhookWorkerDeps, row: ClaimedRow, clientDisabled: boolean): Promise<RowOutcome> {
+async function attemptRow(deps: WebhookWorkerDeps, openSecret: SecretOpener, row: ClaimedRow, clientDisabled: boolean): Promise<RowOutcome> {
   const noEndpoint = (reason: NoEndpointReason, message: string): RowOutcome => ({ kind: 'no-endpoint', row, reason, message, finishedAt: deps.clock.now() });
   if (clientDisabled) return noEndpoint('CLIENT_DISABLED', 'the partner is disabled');
   if (!row.url || !row.secret_sealed) return noEndpoint('NO_ENDPOINT', 'the partner has no webhook URL');
   if (row.disabled_at) return noEndpoint('ENDPOINT_DISABLED', 'the endpoint was disabled after it answered 410 Gone');
 
   const attemptedAt = deps.clock.now();
-  const attempt: AttemptRecord = { id: newId('wha'), attempt: row.attempts_total + 1, attemptedAt, url: row.url, result: await send(deps, row, row.url, attemptedAt) };
+  const attempt: AttemptRecord = { id: newId('wha'), attempt: row.attempts_total + 1, attemptedAt, url: row.url, result: await send(deps, openSecret, row, row.url, attemptedAt) };
   const finishedAt = deps.clock.now();
   const state = decideDeliveryState({ attemptInRound: row.attempt + 1, result: attempt.result, now: finishedAt, ...(deps.random ? { random: deps.random } : {}) });
   return { kind: 'attempted', row, attempt, state, finishedAt };
 }
 
-async function send(deps: WebhookWorkerDeps, row: ClaimedRow, url: string, attemptedAt: Date): Promise<AttemptResult> {
+async function send(deps: WebhookWorkerDeps, openSecret: SecretOpener, row: ClaimedRow, url: string, attemptedAt: Date): Promise<AttemptResult> {
   const body = JSON.stringify(row.payload);
   let headers: Record<string, string>;
   try {
-    headers = signWebhook({ id: row.id, timestamp: attemptedAt, body, secrets: openSecrets(deps.secretBox, row, attemptedAt) });
+    headers = signWebhook({ id: row.id, timestamp: attemptedAt, body, secrets: openSecrets(openSecret, row, attemptedAt) });
   } catch (error) {
     // A configuration fault (e.g. the key that sealed the secret was removed from
     // VERIDITY_ENCRYPTION_KEY): recorded as a failed attempt and retried on the schedule,
@@ -190,13 +201,24 @@ async function send(deps: WebhookWorkerDeps, row: ClaimedRow, url: string, attem
 }
 
 /** The current secret, then the previous one while its rotation window is open. */
-function openSecrets(secretBox: SecretBox, row: ClaimedRow, now: Date): string[] {
+function openSecrets(openSecret: SecretOpener, row: ClaimedRow, now: Date): string[] {
   const context = webhookSecretContext(row.client_id);
-  const secrets = [secretBox.decrypt(row.secret_sealed!, context).toString('utf8')];
+  const secrets = [openSecret(row.secret_sealed!, context)];
   if (row.previous_secret_sealed && row.previous_secret_expires_at && row.previous_secret_expires_at > now) {
-    secrets.push(secretBox.decrypt(row.previous_secret_sealed, context).toString('utf8'));
+    secrets.push(openSecret(row.previous_secret_sealed, context));
   }
   return secrets;
+}
+
+/** Each sealed secret is opened once per batch: a partner's rows in it share the same secret. */
+function secretOpener(secretBox: SecretBox): SecretOpener {
+  const opened = new Map<string, string>();
+  return (sealed, context) => {
+    const key = `${context}\n${sealed}`;
+    let secret = opened.get(key);
+    if (secret === undefined) opened.set(key, (secret = secretBox.decrypt(sealed, context).toString('utf8')));
+    return secret;
+  };
 }
 
 async function record(client: PoolClient, outcomes: RowOutcome[]): Promise<void> {

@@ -38,9 +38,11 @@ function publicHash(signals: string[]): Buffer {
 }
 
 /**
- * POST /api/v1/verify after auth, scope and idempotency: circuit -> structure -> request
- * -> (one transaction: nonce claimed -> Groth16 -> semantic checks -> proof, audit, usage,
- * webhook outbox rows). A concurrent replay blocks on the nonce's unique key and then fails.
+ * POST /api/v1/verify after auth, scope and idempotency: circuit -> structure -> request ->
+ * nonce not used yet (a read: a replay costs no pairing) -> Groth16, outside any transaction (a
+ * pooled connection is not held while the verifier batches) -> one transaction: nonce claimed
+ * (the authority: of two concurrent uses, one fails here) -> semantic checks -> proof, audit,
+ * usage, ledger and webhook outbox rows.
  */
 export async function verifyProof(deps: VerifyDeps, clientId: string, input: ProofVerifyRequest, actor: AuditActor): Promise<VerifyOutcome> {
   const circuit = await findCircuit(deps, input.claim_type, input.circuit_version);
@@ -72,6 +74,11 @@ export async function verifyProof(deps: VerifyDeps, clientId: string, input: Pro
   const param = expectedParam(input.claim_type, proofRequest?.params ?? input.request.params);
   if (!param.ok) return reject('INVALID_PARAMS', param.message);
 
+  const used = await deps.pool.query('SELECT 1 FROM used_nonces WHERE client_id = $1 AND nonce = $2', [clientId, nonce]);
+  if (used.rowCount !== 0) return reject('NONCE_REPLAY', 'this nonce was already used');
+  const pairing = await deps.verifier.verify(key.keyId, input.proof, input.public_signals);
+  if (!pairing.ok) throw new Error(`verifier refused a parsed statement: ${pairing.code}`);
+
   const proofId = newId('prf');
   return inTransaction(deps.pool, async (tx) => {
     const claimed = await tx.query(
@@ -80,8 +87,6 @@ export async function verifyProof(deps: VerifyDeps, clientId: string, input: Pro
     );
     if (claimed.rowCount !== 1) return reject('NONCE_REPLAY', 'this nonce was already used');
 
-    const pairing = await deps.verifier.verify(key.keyId, input.proof, input.public_signals);
-    if (!pairing.ok) throw new Error(`verifier refused a parsed statement: ${pairing.code}`);
     const check = pairing.valid
       ? checkStatement({
           signals: signals.value,
