@@ -4,6 +4,7 @@ import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { ApiError } from './errors.ts';
+import { asList } from './as-list.ts';
 import { claimIdempotencyKey, requestHash, type IdempotencyClaim } from './idempotency.ts';
 
 declare module 'fastify' {
@@ -54,8 +55,8 @@ export function registerIdempotentRoutes(app: FastifyInstance, deps: Idempotency
     const schema = route.schema ?? {};
     const headers = (schema.headers as z.ZodObject | undefined) ?? z.object({}).loose();
     route.schema = { ...schema, headers: headers.extend({ 'idempotency-key': IdempotencyKeyHeader.optional() }) };
-    route.preHandler = [claimKey, ...(Array.isArray(route.preHandler) ? route.preHandler : route.preHandler ? [route.preHandler] : [])] as typeof route.preHandler;
-    route.onSend = [...(Array.isArray(route.onSend) ? route.onSend : route.onSend ? [route.onSend] : []), storeResponse] as typeof route.onSend;
+    route.preHandler = [claimKey, ...asList(route.preHandler)] as typeof route.preHandler;
+    route.onSend = [...asList(route.onSend), storeResponse] as typeof route.onSend;
   });
 
   async function claimKey(request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { asList } from './as-list.ts';
 import { errorResponses } from './schemas.ts';
 
 /**
@@ -87,10 +88,6 @@ function impliedErrorStatuses(access: RouteAccess, schema: NonNullable<RouteOpti
   return statuses;
 }
 
-function asArray<T>(value: T | T[] | undefined): T[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
-}
-
 async function noStore(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
 }
@@ -103,7 +100,7 @@ export function enforceRouteAccess(app: FastifyInstance, options: AccessOptions)
   const routes: DeclaredRoute[] = [];
   app.addHook('onRoute', (route) => {
     const declared = route.config?.access;
-    const methods = asArray(route.method);
+    const methods = asList(route.method);
     if (!declared) {
       if (!options.publicPrefixes.some((prefix) => route.url.startsWith(prefix))) {
         throw new Error(`route ${methods.join(',')} ${route.url} declares no access (config.access)`);
@@ -114,8 +111,8 @@ export function enforceRouteAccess(app: FastifyInstance, options: AccessOptions)
     const flags = { idempotent: route.config?.idempotent === true, carriesSecret: route.config?.carriesSecret === true };
     for (const method of methods) routes.push({ method, url: route.url, access: declared, bodyLimit: route.bodyLimit, hasBodySchema: route.schema?.body !== undefined, ...flags });
     const existing = route.onRequest;
-    route.onRequest = [...hooksOf(declared, options), ...asArray(existing)] as typeof route.onRequest;
-    if (route.config?.carriesSecret) route.onSend = [noStore, ...asArray(route.onSend)] as typeof route.onSend;
+    route.onRequest = [...hooksOf(declared, options), ...asList(existing)] as typeof route.onRequest;
+    if (route.config?.carriesSecret) route.onSend = [noStore, ...asList(route.onSend)] as typeof route.onSend;
     const schema = route.schema ?? {};
     const security = securityOf(declared);
     const implied = errorResponses(...impliedErrorStatuses(declared, schema));
