@@ -4,6 +4,8 @@
 //                                      each row in 2 rounds per target, taken in turn with the other target
 //   npm run bench:http -- --quick      smoke run: concurrencies 1 and 16, 3 s per row in one round
 //   npm run bench:http -- --soak 600   mixed load at 16 clients on the real server for 600 s, RSS every 10 s
+//   --workloads valid,mixed --concurrencies 16   only those rows (with --quick or the full plan)
+//   --cpu-prof DIR                     the real server runs with --cpu-prof: a .cpuprofile in DIR when it stops
 //
 // Both servers run in processes of their own, each with its own embedded PostgreSQL (a child, so its
 // CPU and memory are counted with it); the load generator is a third process (undici, loopback).
@@ -23,7 +25,9 @@ import type { ServerProcess } from './http/server-process.ts';
 import { seedVeridity, startVeridity } from './http/veridity-target.ts';
 import { slotCount, WORKLOADS, type WorkloadName } from './http/workloads.ts';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, soak: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, soak: { type: 'string' }, workloads: { type: 'string' }, concurrencies: { type: 'string' }, 'cpu-prof': { type: 'string' } },
+});
 const soakSeconds = values.soak === undefined ? undefined : Number(values.soak);
 if (soakSeconds !== undefined && !(soakSeconds > 0)) throw new Error('--soak takes a number of seconds');
 
@@ -36,6 +40,8 @@ const PLANS: Record<'full' | 'quick', Plan> = {
   quick: { concurrencies: [1, 16], warmupS: 1, seconds: () => 3, rounds: 1, proofs: 40, partners: 300 },
 };
 const plan = PLANS[values.quick ? 'quick' : 'full'];
+if (values.concurrencies) plan.concurrencies = values.concurrencies.split(',').map(Number);
+const workloads = values.workloads ? WORKLOADS.filter((workload) => values.workloads!.split(',').includes(workload.name)) : WORKLOADS;
 const MAX_REQUESTS_PER_RUN = 200_000;
 const SOAK_CONCURRENCY = 16;
 const SOAK_PRINT_EVERY_S = 10;
@@ -53,7 +59,7 @@ const loader = new LoadGenerator();
 
 try {
   say('starting the real server (embedded PostgreSQL, LOG_LEVEL=warn)...');
-  const veridity = await startVeridity();
+  const veridity = await startVeridity(values['cpu-prof'] ? { cpuProfileDir: path.resolve(values['cpu-prof']) } : {});
   servers.push(veridity);
   const seedingStarted = performance.now();
   const apiKeys = await seedVeridity(veridity, pool.issuer, partners);
@@ -96,7 +102,7 @@ try {
     say(`\n${tableHeader()}\n${tableRow('veridity', SOAK_CONCURRENCY, summarize([soak]))}`);
   } else {
     const validAt16 = new Map<ServerProcess, Row>();
-    for (const workload of WORKLOADS) {
+    for (const workload of workloads) {
       const seconds = plan.seconds(workload.name);
       say(`${workload.label}: ${seconds} s per row and target, in ${plan.rounds} round(s) taken in turn, each after a ${plan.warmupS} s warm-up`);
       say(tableHeader());
@@ -115,7 +121,7 @@ try {
     }
     for (const line of LEGEND) say(line);
     say(`load average at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-    say(`http_speedup_vs_baseline=${(validAt16.get(veridity)!.perSecond / validAt16.get(baseline)!.perSecond).toFixed(2)}`);
+    if (validAt16.size === 2) say(`http_speedup_vs_baseline=${(validAt16.get(veridity)!.perSecond / validAt16.get(baseline)!.perSecond).toFixed(2)}`);
   }
 } finally {
   loader.close();

@@ -15,12 +15,13 @@ const SEEDING_CONCURRENCY = 8;
 
 export type VeridityServer = ServerProcess & { adminToken: string };
 
-export async function startVeridity(): Promise<VeridityServer> {
+/** `cpuProfileDir`: run the server under `--cpu-prof` (the profile is written when it stops). */
+export async function startVeridity(options: { cpuProfileDir?: string } = {}): Promise<VeridityServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'veridity-bench-http-'));
   const adminToken = `vat_bench_${randomBytes(24).toString('hex')}`;
   const port = await freePort();
   const env = cleanEnv({ VERIDITY_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', VERIDITY_ADMIN_TOKEN: adminToken, NODE_ENV: 'production' });
-  const server = await startServerProcess({ name: 'veridity', args: [path.join(ROOT, 'src/main.ts'), 'serve'], env, port, readyPath: '/readyz' });
+  const server = await startServerProcess({ name: 'veridity', args: [...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), path.join(ROOT, 'src/main.ts'), 'serve'], env, port, readyPath: '/readyz' });
   return {
     ...server,
     adminToken,

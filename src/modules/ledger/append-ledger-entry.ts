@@ -11,7 +11,17 @@ export type LedgerEntryInput = LedgerLeafFields;
  * fails the caller's transaction. Invalid fields throw (see ledgerLeaf).
  */
 export async function appendLedgerEntry(tx: PoolClient, input: LedgerEntryInput): Promise<void> {
-  const leaf = ledgerLeaf(input);
+  await appendLedgerEntries(tx, [input]);
+}
+
+/** Several outcomes in one statement (a group commit of many requests'), same rules as appendLedgerEntry. */
+export async function appendLedgerEntries(tx: PoolClient, inputs: readonly LedgerEntryInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  const leaves = inputs.map((input) => ledgerLeaf(input));
   // Named: each connection parses and plans it once, not on every outcome (~10% of an append).
-  await tx.query({ name: 'ledger-append-entry', text: 'INSERT INTO ledger_entries (kind, public_id, leaf) VALUES ($1, $2, $3)', values: [input.kind, input.public_id, leaf] });
+  await tx.query({
+    name: 'ledger-append-entries',
+    text: 'INSERT INTO ledger_entries (kind, public_id, leaf) SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])',
+    values: [inputs.map((input) => input.kind), inputs.map((input) => input.public_id), leaves],
+  });
 }

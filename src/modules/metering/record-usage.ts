@@ -12,12 +12,23 @@ export type UsageEvent = {
 
 /** One billable event, written on the caller's transaction with the outcome it meters. */
 export async function recordUsage(tx: PoolClient, event: UsageEvent): Promise<void> {
-  await tx.query('INSERT INTO usage_events (client_id, kind, claim_type, outcome, subject_id, at) VALUES ($1, $2, $3, $4, $5, $6)', [
-    event.clientId,
-    event.kind,
-    event.claimType,
-    event.outcome,
-    event.subjectId,
-    event.at,
-  ]);
+  await recordUsages(tx, [event]);
+}
+
+/** Several billable events in one statement (a group commit of many requests' outcomes). */
+export async function recordUsages(tx: PoolClient, events: readonly UsageEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.query({
+    name: 'metering-record-usages',
+    text: `INSERT INTO usage_events (client_id, kind, claim_type, outcome, subject_id, at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])`,
+    values: [
+      events.map((event) => event.clientId),
+      events.map((event) => event.kind),
+      events.map((event) => event.claimType),
+      events.map((event) => event.outcome),
+      events.map((event) => event.subjectId),
+      events.map((event) => event.at),
+    ],
+  });
 }

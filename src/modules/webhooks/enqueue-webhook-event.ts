@@ -16,13 +16,38 @@ export type WebhookEvent = {
  * Returns the delivery id (`whk_...`, also the Standard Webhooks `webhook-id`).
  */
 export async function enqueueWebhookEvent(tx: PoolClient, event: WebhookEvent): Promise<string | undefined> {
-  const endpoint = await tx.query('SELECT 1 FROM webhook_endpoints WHERE client_id = $1', [event.clientId]);
-  if (endpoint.rowCount === 0) return undefined;
-  if ((await findDisabledClientIds(tx, [event.clientId])).size > 0) return undefined;
-  const id = newId('whk');
-  await tx.query(
-    'INSERT INTO webhooks_outbox (id, client_id, event_type, subject_id, payload) VALUES ($1, $2, $3, $4, $5)',
-    [id, event.clientId, event.type, event.subjectId, JSON.stringify(event.payload)],
-  );
+  const [id] = await enqueueWebhookEvents(tx, [event]);
   return id;
+}
+
+/** Several events in three statements whatever their number (a group commit of many requests' outcomes); ids in order. */
+export async function enqueueWebhookEvents(tx: PoolClient, events: readonly WebhookEvent[]): Promise<(string | undefined)[]> {
+  if (events.length === 0) return [];
+  const clientIds = [...new Set(events.map((event) => event.clientId))];
+  const endpoints = await tx.query<{ client_id: string }>({
+    name: 'webhooks-endpoints-of-clients',
+    text: 'SELECT client_id FROM webhook_endpoints WHERE client_id = ANY($1::text[])',
+    values: [clientIds],
+  });
+  const withEndpoint = endpoints.rows.map((row) => row.client_id);
+  const disabled = withEndpoint.length > 0 ? await findDisabledClientIds(tx, withEndpoint) : new Set<string>();
+  const receiving = new Set(withEndpoint.filter((clientId) => !disabled.has(clientId)));
+  const ids = events.map((event) => (receiving.has(event.clientId) ? newId('whk') : undefined));
+  const queued = events.flatMap((event, index) => (ids[index] ? [{ id: ids[index], event }] : []));
+  if (queued.length > 0) {
+    await tx.query({
+      name: 'webhooks-enqueue-events',
+      text: `INSERT INTO webhooks_outbox (id, client_id, event_type, subject_id, payload)
+             SELECT id, client_id, event_type, subject_id, payload::json FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+               AS queued (id, client_id, event_type, subject_id, payload)`,
+      values: [
+        queued.map((row) => row.id),
+        queued.map((row) => row.event.clientId),
+        queued.map((row) => row.event.type),
+        queued.map((row) => row.event.subjectId),
+        queued.map((row) => JSON.stringify(row.event.payload)),
+      ],
+    });
+  }
+  return ids;
 }

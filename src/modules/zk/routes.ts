@@ -39,7 +39,9 @@ import {
   ProofVerifyRequestSchema,
   ProofVerifyResponseSchema,
 } from './verify/schema.ts';
-import { verifyProof, type VerifyOutcome } from './verify/verify-proof.ts';
+import { createVerificationRecorder } from './verify/record-verifications.ts';
+import type { VerifyOutcome } from './verify/verify-outcome.ts';
+import { verifyProof } from './verify/verify-proof.ts';
 
 export type ZkRouteDeps = {
   db: Db;
@@ -75,6 +77,7 @@ function renderOutcome(outcome: VerifyOutcome, requestId: string): { status: 200
 
 export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const verifyDeps = { ...deps, verifications: createVerificationRecorder(deps) };
 
   // ---- Issuers (operator) ----
   r.post('/api/admin/issuers', {
@@ -224,7 +227,7 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   }, async (request: FastifyRequest<{ Body: z.infer<typeof ProofVerifyRequestSchema> }>, reply: FastifyReply) => {
     const client = requireScope(request, request.body.claim_type);
     const actor = { type: 'partner' as const, id: client.id, ip: request.ip, requestId: request.id };
-    const response = renderOutcome(await verifyProof(deps, client.id, request.body, actor), request.id);
+    const response = renderOutcome(await verifyProof(verifyDeps, client.id, request.body, actor), request.id);
     return reply.code(response.status).send(response.body);
   });
 
