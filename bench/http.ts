@@ -18,7 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBaseline } from './http/baseline-target.ts';
 import { loadProofPool } from './http/proof-pool.ts';
-import { LEGEND, summarize, tableHeader, tableRow, type Row } from './http/report.ts';
+import { LEGEND, okLine, summarize, tableHeader, tableRow, type Row } from './http/report.ts';
 import { buildRequestFixtures } from './http/request-fixtures.ts';
 import { LoadGenerator, type Measurement } from './http/runner.ts';
 import type { ServerProcess } from './http/server-process.ts';
@@ -114,6 +114,7 @@ try {
         for (const [target, done] of runs) {
           const row = summarize(done);
           say(tableRow(target.name, concurrency, row));
+          if (workload.name === 'contended') say(okLine(row));
           if (workload.name === 'valid' && concurrency === 16) validAt16.set(target, row);
         }
       }

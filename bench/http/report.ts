@@ -5,6 +5,8 @@ export type Row = {
   requests: number;
   perSecond: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** 200 answers alone: rate and latency. */
+  ok: { perSecond: number; p50: number; p99: number };
   errors: number;
   statuses: Record<string, number>;
   /** Of one core, averaged over the measurement: 200 % is both cores of this machine. */
@@ -23,12 +25,14 @@ export function summarize(runs: Measurement[]): Row {
   const seconds = runs.reduce((sum, run) => sum + run.result.seconds, 0);
   const requests = runs.reduce((sum, run) => sum + run.result.requests, 0);
   const latencies = runs.flatMap((run) => run.result.latenciesMs).sort((a, b) => a - b);
+  const okLatencies = runs.flatMap((run) => run.result.okLatenciesMs).sort((a, b) => a - b);
   const statuses: Record<string, number> = {};
   for (const run of runs) for (const [status, count] of Object.entries(run.result.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
   return {
     requests,
     perSecond: requests / seconds,
     latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
+    ok: { perSecond: okLatencies.length / seconds, p50: percentile(okLatencies, 50), p99: percentile(okLatencies, 99) },
     errors: runs.reduce((sum, run) => sum + run.result.errors, 0),
     statuses,
     serverCpuPct: (runs.reduce((sum, run) => sum + run.serverCpuS, 0) / seconds) * 100,
@@ -59,9 +63,13 @@ export function tableRow(target: string, concurrency: number, row: Row): string 
   ]);
 }
 
+/** Workload (e): how the valid traffic beside the flood fared. */
+export const okLine = (row: Row) => `           valid answers (200) alone: ${row.ok.perSecond.toFixed(1)}/s, p50 ${row.ok.p50.toFixed(1)} ms, p99 ${row.ok.p99.toFixed(1)} ms`;
+
 export const LEGEND = [
   'req/s, latency: measured after a warm-up, closed-loop clients (conc) on keep-alive connections; latency = send to last body byte.',
   '  A row is made of runs of the two targets taken in turn (rounds), so both see the same background load.',
+  '(e): its valid answers come from half the clients: compare them with (a) at half the concurrency (the flood must not starve them).',
   'errors: transport failures plus answers with another status than the request expects (200 valid, 422 invalid, 403 bad scope, 400 malformed).',
   'srv cpu%: the server process (all its threads: HTTP, verifier workers, embedded job workers); pg cpu%: its embedded PostgreSQL',
   '  (postmaster and backends, children of the server process), each of one core (this machine has 2: 200 % is all of it).',

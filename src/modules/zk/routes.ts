@@ -40,6 +40,7 @@ import {
   ProofVerifyResponseSchema,
 } from './verify/schema.ts';
 import { createVerificationRecorder } from './verify/record-verifications.ts';
+import { createSuspectPartners } from './verify/suspect-partners.ts';
 import type { VerifyOutcome } from './verify/verify-outcome.ts';
 import { verifyProof } from './verify/verify-proof.ts';
 
@@ -77,7 +78,7 @@ function renderOutcome(outcome: VerifyOutcome, requestId: string): { status: 200
 
 export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const verifyDeps = { ...deps, verifications: createVerificationRecorder(deps) };
+  const verifyDeps = { ...deps, verifications: createVerificationRecorder(deps), suspects: createSuspectPartners(deps) };
 
   // ---- Issuers (operator) ----
   r.post('/api/admin/issuers', {

@@ -51,6 +51,19 @@ describe('Groth16 verifier pool', () => {
     assert.ok(after.largestBatch > 1);
   });
 
+  it('checks a call made alone in a batch of its own, beside shared batches', async () => {
+    const before = pool.stats();
+    const { c } = proofPoints(proofs[0]!.proof);
+    const invalid = withPoints(proofs[0]!.proof, { c: mcl.dbl(c) });
+    const shared = Array.from({ length: 12 }, (_, i) => pool.verify('fixture', proofs[i % proofs.length]!.proof, proofs[i % proofs.length]!.public_signals));
+    const alone = Array.from({ length: 4 }, () => pool.verify('fixture', invalid, proofs[0]!.public_signals, { alone: true }));
+    assert.deepEqual(await Promise.all(shared), shared.map(() => ({ ok: true, valid: true })));
+    assert.deepEqual(await Promise.all(alone), alone.map(() => ({ ok: true, valid: false })));
+    const after = pool.stats();
+    // 4 batches of one, and the 12 shared calls in few batches that no invalid proof made fail.
+    assert.ok(after.batches - before.batches >= 5 && after.batches - before.batches <= 8, `${after.batches - before.batches} batches`);
+  });
+
   it('answers malformed input with the same codes as the in-thread path', async () => {
     const cases = malformedCases(proofs[0]!, g2ToJson(twistPointOutsideSubgroup()));
     const results = await Promise.all(cases.map((c) => pool.verify('fixture', c.proof, c.publicSignals)));

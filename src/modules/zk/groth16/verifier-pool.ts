@@ -26,8 +26,12 @@ export type Groth16VerifierPoolOptions = {
 export type Groth16VerifierPool = {
   /** Parses and prepares a snarkjs verification key in every worker; replaces a key of the same id. */
   registerKey(keyId: string, verificationKey: unknown): Promise<Groth16Result<{ nPublic: number }>>;
-  /** Malformed input resolves to a code; a well-formed proof to `{ ok: true, valid }`. */
-  verify(keyId: string, proof: unknown, publicSignals: unknown): Promise<VerifyResult>;
+  /**
+   * Malformed input resolves to a code; a well-formed proof to `{ ok: true, valid }`. `alone`: checked
+   * in a batch of its own, for a caller likely to send invalid proofs (one in a shared batch makes
+   * the batch fail and be bisected: its neighbours pay for it).
+   */
+  verify(keyId: string, proof: unknown, publicSignals: unknown, options?: { alone?: boolean }): Promise<VerifyResult>;
   /** Counters since creation, e.g. for metrics: how well calls are being batched. */
   stats(): Groth16VerifierPoolStats;
   /** Finishes queued work, then terminates the workers. Later calls reject. */
@@ -46,7 +50,7 @@ type Deferred<T> = { resolve(value: T): void; reject(error: Error): void };
 
 type QueuedVerification = Deferred<VerifyResult> & { readonly statement: ParsedStatement };
 
-type KeyQueue = { items: QueuedVerification[]; due: boolean; timer: NodeJS.Timeout | undefined };
+type KeyQueue = { keyId: string; batchSize: number; items: QueuedVerification[]; due: boolean; timer: NodeJS.Timeout | undefined };
 
 type RegisterOutcome = Extract<WorkerResponse, { type: 'registered' }>['result'];
 
@@ -144,16 +148,15 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
   }
 
   function takeDueBatch(): { keyId: string; batch: QueuedVerification[] } | undefined {
-    for (const [keyId, queue] of queues) {
-      if (!queue.due && queue.items.length < maxBatchSize) continue;
-      const batch = queue.items.splice(0, maxBatchSize);
-      // Leftovers have waited too; they go with the next free worker.
+    for (const [queueKey, queue] of queues) {
+      if (!queue.due && queue.items.length < queue.batchSize) continue;
+      const batch = queue.items.splice(0, queue.batchSize);
+      // Leftovers have waited too; they go with the next free worker, after the other queues' turn.
       queue.due = queue.items.length > 0;
-      if (!queue.due) {
-        clearTimeout(queue.timer);
-        queues.delete(keyId);
-      }
-      return { keyId, batch };
+      queues.delete(queueKey);
+      if (queue.due) queues.set(queueKey, queue);
+      else clearTimeout(queue.timer);
+      return { keyId: queue.keyId, batch };
     }
     return undefined;
   }
@@ -173,15 +176,16 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
     if (onIdle && queues.size === 0 && [...slots].every((slot) => slot.inFlight.size === 0)) onIdle();
   }
 
-  function enqueue(keyId: string, statement: ParsedStatement): Promise<VerifyResult> {
+  function enqueue(keyId: string, statement: ParsedStatement, alone: boolean): Promise<VerifyResult> {
     return new Promise((resolve, reject) => {
-      let queue = queues.get(keyId);
+      const queueKey = alone ? `${keyId}\0alone` : keyId;
+      let queue = queues.get(queueKey);
       if (!queue) {
-        queue = { items: [], due: false, timer: undefined };
-        queues.set(keyId, queue);
+        queue = { keyId, batchSize: alone ? 1 : maxBatchSize, items: [], due: false, timer: undefined };
+        queues.set(queueKey, queue);
       }
       queue.items.push({ statement, resolve, reject });
-      if (queue.items.length >= maxBatchSize) {
+      if (queue.items.length >= queue.batchSize) {
         pump();
       } else if (queue.timer === undefined && !queue.due) {
         const waiting = queue;
@@ -231,12 +235,12 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
       return { ok: true, value: { nPublic: parsed.value.nPublic } };
     },
 
-    async verify(keyId, proof, publicSignals) {
+    async verify(keyId, proof, publicSignals, options) {
       assertUsable();
       const key = keys.get(keyId);
       if (!key) return groth16Failure('UNKNOWN_KEY', `no verification key registered as ${keyId}`);
       const statement = parseStatement(proof, publicSignals, key.nPublic);
-      return statement.ok ? enqueue(keyId, statement.value) : statement;
+      return statement.ok ? enqueue(keyId, statement.value, options?.alone ?? false) : statement;
     },
 
     stats() {

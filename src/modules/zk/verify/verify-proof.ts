@@ -13,9 +13,10 @@ import { canonicalNonce } from './canonical-nonce.ts';
 import { expectedParam } from './claim-params.ts';
 import type { VerificationRecorder } from './record-verifications.ts';
 import type { ProofVerifyRequest } from './schema.ts';
+import type { SuspectPartners } from './suspect-partners.ts';
 import { reject, type VerifyOutcome } from './verify-outcome.ts';
 
-export type VerifyDeps = { pool: Pool; db: Db; clock: Clock; verifier: Groth16VerifierPool; keyring: CircuitKeyring; verifications: VerificationRecorder };
+export type VerifyDeps = { pool: Pool; db: Db; clock: Clock; verifier: Groth16VerifierPool; keyring: CircuitKeyring; verifications: VerificationRecorder; suspects: SuspectPartners };
 
 /**
  * POST /api/v1/verify after auth, scope and idempotency: circuit -> structure -> request ->
@@ -60,8 +61,9 @@ export async function verifyProof(deps: VerifyDeps, clientId: string, input: Pro
   if (!param.ok) return reject('INVALID_PARAMS', param.message);
 
   if (used) return reject('NONCE_REPLAY', 'this nonce was already used');
-  const pairing = await deps.verifier.verify(key.keyId, input.proof, input.public_signals);
+  const pairing = await deps.verifier.verify(key.keyId, input.proof, input.public_signals, { alone: deps.suspects.has(clientId) });
   if (!pairing.ok) throw new Error(`verifier refused a parsed statement: ${pairing.code}`);
+  deps.suspects.record(clientId, pairing.valid);
 
   return deps.verifications.submit({
     proofId: newId('prf'),
