@@ -1,6 +1,9 @@
 import { loadConfig, type Config } from '#src/config.ts';
 import { CliError } from './cli/cli-error.ts';
 import { reportFailure } from './cli/report-failure.ts';
+import { loadDrizzleAsCommonJs } from './platform/process/load-drizzle-as-commonjs.ts';
+
+loadDrizzleAsCommonJs();
 
 /**
  * One entry per command. Modules are imported only when their command runs, so a command
