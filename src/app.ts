@@ -42,6 +42,9 @@ import { createCircuitKeyring } from '#modules/zk/circuits/circuit-keyring.ts';
 import type { Groth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
 import { registerZkRoutes } from '#modules/zk/routes.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
+import type { ChangeFeed } from '#platform/db/change-feed.ts';
+import { createClientAuthCache } from '#modules/clients/client-auth-cache.ts';
+import type { ClientLookup } from '#modules/clients/authenticate-api-key.ts';
 
 export type AppDeps = {
   /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only). */
@@ -57,6 +60,8 @@ export type AppDeps = {
   verifier: Groth16VerifierPool;
   /** pg-boss for jobs the API enqueues (TEE attestation tasks), owned by the caller. Absent: the app starts its own on first use. */
   queue?: () => Promise<Queue>;
+  /** Row changes from the database, owned by the caller: with it partners' keys are authenticated from memory. */
+  changeFeed?: ChangeFeed;
 };
 
 /** `metrics.registry` is where workers embedded in the same process add theirs. */
@@ -98,7 +103,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const authenticateAdmin = adminAuth({ db: deps.db, configuredToken: deps.config.adminToken });
   const rateLimiting = await registerRateLimiting(app, { redisUrl: deps.config.redisUrl, ipMaxPerMinute: deps.config.publicRateLimitPerMinute, log: deps.log });
-  const authenticatePartner = partnerAuth({ db: deps.db, clock: deps.clock, lastUsed, platformKeys: deps.platformKeys });
+  const authCache = deps.changeFeed ? createClientAuthCache<ClientLookup>(deps.changeFeed) : undefined;
+  const authenticatePartner = partnerAuth({ db: deps.db, authCache, clock: deps.clock, lastUsed, platformKeys: deps.platformKeys });
   const routeTable = enforceRouteAccess(app, {
     authenticateAdmin,
     authenticatePartner,
@@ -156,12 +162,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, DOCS_PAGE_OPTIONS);
   app.get('/openapi.json', { schema: { hide: true }, config: { access: access.public } }, async () => app.swagger());
 
-  await registerOAuthRoutes(app, { db: deps.db, clock: deps.clock, platformKeys: deps.platformKeys });
+  await registerOAuthRoutes(app, { db: deps.db, authCache, clock: deps.clock, platformKeys: deps.platformKeys });
 
   await registerHealthRoutes(app, { pool: deps.pool, metrics });
   registerQueueDepthMetrics(metrics.registry, [webhookOutboxDepth(deps.pool), pgBossQueueDepth(deps.pool)]);
   const webhookUrlPolicy = { allowPrivateNetworks: deps.config.webhookAllowPrivateNetworks ?? false };
-  registerClientRoutes(app, { db: deps.db, clock: deps.clock, secretBox: deps.secretBox, webhookUrlPolicy });
+  registerClientRoutes(app, { db: deps.db, clock: deps.clock, secretBox: deps.secretBox, webhookUrlPolicy, authCache });
   registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox });
   registerMeteringRoutes(app, { pool: deps.pool });
   registerAttestationRoutes(app, {

@@ -8,6 +8,7 @@ import { createGroth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts'
 import { formatBanner } from './banner.ts';
 import { startWorkers, type Workers } from './worker.ts';
 import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
+import { startChangeFeed } from '#platform/db/change-feed.ts';
 
 /** `veridity serve`: the HTTP API on the configured (or embedded) database until SIGTERM/SIGINT. */
 export async function serve(config: Config): Promise<void> {
@@ -24,8 +25,9 @@ export async function serve(config: Config): Promise<void> {
   const bundled = await registerBundledCircuits({ db: database.db, clock, storage: runtime.storage, log });
   if (bundled.length > 0) log.info({ circuits: bundled }, 'registered the bundled circuits');
   const verifier = createGroth16VerifierPool(config.verifierThreads ? { size: config.verifierThreads } : {});
-  const app = await buildApp({ config, log, clock, pool: database.pool, db: database.db, secretBox, storage: runtime.storage, verifier, platformKeys: runtime.platformKeys });
-  app.addHook('onClose', async () => verifier.close());
+  const changeFeed = startChangeFeed({ connectionString: database.url, log });
+  const app = await buildApp({ config, log, clock, pool: database.pool, db: database.db, secretBox, storage: runtime.storage, verifier, platformKeys: runtime.platformKeys, changeFeed });
+  app.addHook('onClose', async () => Promise.all([verifier.close(), changeFeed.close()]));
 
   // Resolved once the embedded workers run; a stop waits for their start-up before closing the database.
   let workers: Promise<Workers | undefined> = Promise.resolve(undefined);

@@ -11,6 +11,7 @@ import { createPlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { createSecretBox } from '#platform/crypto/secret-box.ts';
 import { generateToken } from '#platform/crypto/tokens.ts';
 import { createLogger } from '#platform/logger.ts';
+import { startChangeFeed } from '#platform/db/change-feed.ts';
 import { createFileStorage, type ObjectStorage } from '#platform/storage/object-storage.ts';
 import { registerBundledCircuits } from '#modules/zk/circuits/register-bundled-circuits.ts';
 import { createGroth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
@@ -34,6 +35,7 @@ export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: n
   const storage = createFileStorage(objectsDir);
   const clock = options.clock ?? systemClock;
   const verifier = createGroth16VerifierPool({ size: 1 });
+  const changeFeed = startChangeFeed({ connectionString: database.url, log: createLogger('silent') });
   const secretBox = createSecretBox([options.encryptionKey ?? randomBytes(32)]);
   const adminToken = generateToken('vat');
   const captured: string[] = [];
@@ -55,6 +57,7 @@ export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: n
     platformKeys: createPlatformKeys({ db: database.db, secretBox }),
     storage,
     verifier,
+    changeFeed,
   });
   await app.ready();
   if (options.bundledCircuits) await registerBundledCircuits({ db: database.db, clock, storage, log });
@@ -68,7 +71,7 @@ export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: n
       app.inject({ method, url, headers: { authorization: `Bearer ${adminToken}` }, ...(body === undefined ? {} : { payload: body as object }) }),
     async close() {
       await app.close();
-      await verifier.close();
+      await Promise.all([verifier.close(), changeFeed.close()]);
       await database.drop();
       await rm(objectsDir, { recursive: true, force: true });
     },

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '#platform/db/database.ts';
 import { hashToken } from '#platform/crypto/tokens.ts';
 import { apiClients } from './tables.ts';
+import type { ClientAuthCache, ClientAuthKey } from './client-auth-cache.ts';
 
 export type AuthenticatedClient = {
   id: string;
@@ -17,10 +18,18 @@ export type AuthenticateResult =
   | { ok: true; client: AuthenticatedClient }
   | { ok: false; code: 'MISSING_KEY' | 'UNKNOWN_KEY' | 'DISABLED' };
 
-type ClientLookup = { ok: true; client: AuthenticatedClient } | { ok: false; code: 'UNKNOWN' | 'DISABLED' };
+export type ClientLookup = { ok: true; client: AuthenticatedClient } | { ok: false; code: 'UNKNOWN' | 'DISABLED' };
+
+/** `authCache`: serve enabled clients from memory (see client-auth-cache.ts); without it every lookup reads the database. */
+export type ClientAuthDeps = { db: Db; authCache?: ClientAuthCache<ClientLookup> | undefined };
 
 /** The authentication view of a client, by key hash or by id (for access tokens naming it). */
-export async function findClientForAuth(deps: { db: Db }, by: { keyHash: Buffer } | { id: string }): Promise<ClientLookup> {
+export async function findClientForAuth(deps: ClientAuthDeps, by: ClientAuthKey): Promise<ClientLookup> {
+  if (!deps.authCache) return readClientForAuth(deps, by);
+  return deps.authCache.find(by, () => readClientForAuth(deps, by), (lookup) => (lookup.ok ? lookup.client.id : undefined));
+}
+
+async function readClientForAuth(deps: { db: Db }, by: ClientAuthKey): Promise<ClientLookup> {
   const [row] = await deps.db
     .select({
       id: apiClients.id,
@@ -40,7 +49,7 @@ export async function findClientForAuth(deps: { db: Db }, by: { keyHash: Buffer 
 }
 
 /** Looks the key up by its SHA-256; the plain key is never compared or stored. */
-export async function authenticateApiKey(deps: { db: Db }, apiKey: string | undefined): Promise<AuthenticateResult> {
+export async function authenticateApiKey(deps: ClientAuthDeps, apiKey: string | undefined): Promise<AuthenticateResult> {
   if (!apiKey) return { ok: false, code: 'MISSING_KEY' };
   const found = await findClientForAuth(deps, { keyHash: hashToken(apiKey) });
   if (found.ok) return found;

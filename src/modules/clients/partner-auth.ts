@@ -1,10 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { verifyAccessToken } from '#modules/oauth/verify-access-token.ts';
-import type { Db } from '#platform/db/database.ts';
 import type { Clock } from '#platform/clock.ts';
 import { ApiError } from '#platform/http/errors.ts';
-import { authenticateApiKey, type AuthenticatedClient } from './authenticate-api-key.ts';
+import { authenticateApiKey, type AuthenticatedClient, type ClientAuthDeps } from './authenticate-api-key.ts';
 import type { LastUsedTracker } from './last-used-tracker.ts';
 
 declare module 'fastify' {
@@ -25,7 +24,7 @@ const BEARER = /^Bearer\s+(\S+)$/i;
  * An onRequest hook (headers only, before any body is read) that authenticates a partner by `X-Api-Key`, or by an OAuth2 access token
  * (`Authorization: Bearer`, from POST /oauth/token) when no key is sent, and attaches `request.client`.
  */
-export function partnerAuth(deps: { db: Db; clock: Clock; lastUsed: LastUsedTracker; platformKeys: PlatformKeys }) {
+export function partnerAuth(deps: ClientAuthDeps & { clock: Clock; lastUsed: LastUsedTracker; platformKeys: PlatformKeys }) {
   return async function authenticatePartner(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers['x-api-key'];
     const bearer = header === undefined ? BEARER.exec(request.headers.authorization ?? '') : null;

@@ -11,6 +11,8 @@ import { adminActor } from '#modules/admin/admin-auth.ts';
 import type { WebhookUrlPolicy } from '#modules/webhooks/check-configured-webhook-url.ts';
 import { requireAllowedWebhookUrl } from '#modules/webhooks/require-allowed-webhook-url.ts';
 import { createClient } from './create-client.ts';
+import type { ClientLookup } from './authenticate-api-key.ts';
+import type { ClientAuthCache } from './client-auth-cache.ts';
 import { disableClient } from './disable-client.ts';
 import { getClient, listClients } from './list-clients.ts';
 import { rotateClientKey } from './rotate-client-key.ts';
@@ -23,7 +25,8 @@ import {
 } from './schema.ts';
 import { updateClient } from './update-client.ts';
 
-type Deps = { db: Db; clock: Clock; secretBox: SecretBox; webhookUrlPolicy: WebhookUrlPolicy };
+/** `authCache`: where this process keeps partners' keys, told of each change made here. */
+type Deps = { db: Db; clock: Clock; secretBox: SecretBox; webhookUrlPolicy: WebhookUrlPolicy; authCache?: ClientAuthCache<ClientLookup> | undefined };
 
 const WhoAmISchema = z
   .object({
@@ -115,6 +118,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
     await requireAllowedWebhookUrl(request.body.webhook_url, deps.webhookUrlPolicy);
     const result = await updateClient(deps, request.params.id, request.body, adminActor(request));
     if (!result.ok) throw notFound(request.params.id);
+    deps.authCache?.forget(request.params.id);
     return result.client;
   });
 
@@ -131,6 +135,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
   }, async (request) => {
     const result = await rotateClientKey(deps, request.params.id, adminActor(request));
     if (!result.ok) throw notFound(request.params.id);
+    deps.authCache?.forget(request.params.id);
     return result.client;
   });
 
@@ -147,6 +152,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
   }, async (request) => {
     const result = await disableClient(deps, request.params.id, adminActor(request));
     if (!result.ok) throw notFound(request.params.id);
+    deps.authCache?.forget(request.params.id);
     return result.client;
   });
 }

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Clock } from '#platform/clock.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
-import type { Db } from '#platform/db/database.ts';
-import { authenticateApiKey } from '#modules/clients/authenticate-api-key.ts';
+import { authenticateApiKey, type ClientAuthDeps } from '#modules/clients/authenticate-api-key.ts';
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   ACCESS_TOKEN_TYPE,
@@ -13,7 +12,7 @@ import {
   TOKEN_ISSUER,
 } from './token-profile.ts';
 
-export type IssueAccessTokenDeps = { db: Db; clock: Clock; platformKeys: PlatformKeys };
+export type IssueAccessTokenDeps = ClientAuthDeps & { clock: Clock; platformKeys: PlatformKeys };
 
 export type IssueAccessTokenInput = {
   clientId: string;

@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ClientAuthDeps } from '#modules/clients/authenticate-api-key.ts';
 import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Clock } from '#platform/clock.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
-import type { Db } from '#platform/db/database.ts';
 import { ApiError, type ErrorCode } from '#platform/http/errors.ts';
 import { access } from '#platform/http/route-access.ts';
 import { errorResponse, jsonResponse } from '#platform/http/schemas.ts';
@@ -14,8 +14,7 @@ import { readClientCredentials } from './read-client-credentials.ts';
 import { JwksSchema, OAuthErrorSchema, TokenRequestSchema, TokenResponseSchema, type TokenRequest } from './schema.ts';
 import { ACCESS_TOKEN_TTL_SECONDS } from './token-profile.ts';
 
-export type OAuthRouteDeps = {
-  db: Db;
+export type OAuthRouteDeps = ClientAuthDeps & {
   clock: Clock;
   platformKeys: PlatformKeys;
 };

@@ -1,11 +1,10 @@
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from '#platform/clock.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
-import type { Db } from '#platform/db/database.ts';
-import { findClientForAuth, type AuthenticatedClient } from '#modules/clients/authenticate-api-key.ts';
+import { findClientForAuth, type AuthenticatedClient, type ClientAuthDeps } from '#modules/clients/authenticate-api-key.ts';
 import { ACCESS_TOKEN_TYPE, OAUTH_KEY_PURPOSE, SIGNING_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from './token-profile.ts';
 
-export type VerifyAccessTokenDeps = { db: Db; clock: Clock; platformKeys: PlatformKeys };
+export type VerifyAccessTokenDeps = ClientAuthDeps & { clock: Clock; platformKeys: PlatformKeys };
 
 export type AccessTokenFailure =
   | 'MALFORMED'

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startChangeFeed } from '#platform/db/change-feed.ts';
+import { wrapPool } from '#platform/db/database.ts';
+import { createPool } from '#platform/db/pool.ts';
+import { createLogger } from '#platform/logger.ts';
+import { systemClock } from '#platform/clock.ts';
+import { freePort } from '#platform/net/free-port.ts';
+import { CLI_ACTOR } from '#modules/audit/record-audit.ts';
+import { createClientAuthCache } from '#modules/clients/client-auth-cache.ts';
+import { disableClient } from '#modules/clients/disable-client.ts';
+import { waitFor } from '#test/support/processes.ts';
+import { createPartner, createTestApp, type TestApp } from '#test/support/test-app.ts';
+
+const silent = createLogger('silent');
+
+describe('partners authenticated from memory', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  const me = (apiKey: string) => t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { 'x-api-key': apiKey } });
+
+  it('a partner disabled by another process (an operator command) is refused as soon as the database announces it', async () => {
+    const partner = await createPartner(t);
+    assert.equal((await me(partner.api_key)).statusCode, 200);
+    assert.equal((await me(partner.api_key)).statusCode, 200, 'served again, now from memory');
+
+    // Its own pool, as `veridity admin disable-client` has: the API process hears of it only from PostgreSQL.
+    const operatorPool = createPool(t.database.url, { max: 1, log: silent });
+    try {
+      await disableClient({ db: wrapPool(operatorPool), clock: systemClock }, partner.id, CLI_ACTOR);
+    } finally {
+      await operatorPool.end();
+    }
+    await waitFor(async () => (await me(partner.api_key)).statusCode === 401, 5_000, 'the disabled key to be refused');
+  });
+
+  it('serves from memory only while the feed is live, and keeps no read that raced a change', async () => {
+    const partner = await createPartner(t);
+    const feed = startChangeFeed({ connectionString: t.database.url, log: silent });
+    try {
+      await waitFor(async () => feed.live(), 5_000, 'the feed to listen');
+      const cache = createClientAuthCache<{ id: string; reads: number }>(feed);
+      let reads = 0;
+      const find = () => cache.find({ id: partner.id }, async () => ({ id: partner.id, reads: ++reads }), (lookup) => lookup.id);
+      assert.equal((await find()).reads, 1);
+      assert.equal((await find()).reads, 1, 'the second lookup is served from memory');
+
+      await t.database.pool.query("UPDATE api_clients SET scopes = '{age_over_21}' WHERE id = $1", [partner.id]);
+      await waitFor(async () => (await find()).reads > 1, 5_000, 'the change to evict the entry');
+
+      // A change heard while a read is in flight: that read is answered but not kept.
+      cache.forget(partner.id);
+      const racing = cache.find({ id: partner.id }, async () => {
+        cache.forget(partner.id);
+        return { id: partner.id, reads: ++reads };
+      }, (lookup) => lookup.id);
+      const raced = (await racing).reads;
+      assert.equal((await find()).reads, raced + 1, 'the raced read was not kept');
+    } finally {
+      await feed.close();
+    }
+    assert.equal(feed.live(), false);
+  });
+
+  it('without a database to listen to, every lookup reads through', async () => {
+    const feed = startChangeFeed({ connectionString: `postgres://nobody@127.0.0.1:${await freePort()}/none`, log: silent });
+    try {
+      const cache = createClientAuthCache<{ id: string; reads: number }>(feed);
+      let reads = 0;
+      const find = () => cache.find({ id: 'cli_x' }, async () => ({ id: 'cli_x', reads: ++reads }), (lookup) => lookup.id);
+      await find();
+      await find();
+      assert.equal(reads, 2);
+    } finally {
+      await feed.close();
+    }
+  });
+});
