@@ -57,7 +57,8 @@ function collect(node: PDFDict, depth: number, wanted: ReadonlySet<string>, file
  */
 export async function readPdfAttachments(pdf: Uint8Array, names: readonly string[]): Promise<PdfAttachments> {
   try {
-    const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+    // Strict: an invalid object fails the read (pdf-lib would otherwise guess, and log to the console).
+    const doc = await PDFDocument.load(pdf, { updateMetadata: false, throwOnInvalidObject: true });
     const files = new Map<string, Uint8Array>();
     const tree = doc.catalog.lookupMaybe(PDFName.of('Names'), PDFDict)?.lookupMaybe(PDFName.of('EmbeddedFiles'), PDFDict);
     if (tree) collect(tree, 0, new Set(names), files, { entries: 0 });
