@@ -3,7 +3,9 @@
 //   npm run bench:http                 full: concurrencies 1, 4, 16, 64; (a) 20 s per row, the others 10 s,
 //                                      each row in 2 rounds per target, taken in turn with the other target
 //   npm run bench:http -- --quick      smoke run: concurrencies 1 and 16, 3 s per row in one round
-//   npm run bench:http -- --soak 600   mixed load at 16 clients on the real server for 600 s, RSS every 10 s
+//   npm run bench:http -- --soak 600   mixed load at 16 clients on the real server for 600 s, with every partner's
+//                                      webhooks delivered to a local receiver and TEE tasks at 5/s; RSS every 10 s,
+//                                      and again after 60 s idle
 //   --workloads valid,mixed --concurrencies 16   only those rows (with --quick or the full plan)
 //   --cpu-prof DIR                     the real server runs with --cpu-prof: a .cpuprofile in DIR when it stops
 //
@@ -21,6 +23,9 @@ import { loadProofPool } from './http/proof-pool.ts';
 import { LEGEND, okLine, summarize, tableHeader, tableRow, type Row } from './http/report.ts';
 import { buildRequestFixtures } from './http/request-fixtures.ts';
 import { LoadGenerator, type Measurement } from './http/runner.ts';
+import { sampleTree } from './http/process-stats.ts';
+import { startTaskFeeder } from './http/task-feeder.ts';
+import { startWebhookSink } from './http/webhook-sink.ts';
 import type { ServerProcess } from './http/server-process.ts';
 import { seedVeridity, startVeridity } from './http/veridity-target.ts';
 import { slotCount, WORKLOADS, type WorkloadName } from './http/workloads.ts';
@@ -45,6 +50,8 @@ const workloads = values.workloads ? WORKLOADS.filter((workload) => values.workl
 const MAX_REQUESTS_PER_RUN = 200_000;
 const SOAK_CONCURRENCY = 16;
 const SOAK_PRINT_EVERY_S = 10;
+const SOAK_TASKS_PER_S = 5;
+const SOAK_IDLE_S = 60;
 
 const say = (line: string) => console.log(line);
 say(`bench:http  ${availableParallelism()} cores, node ${process.version}, load average at start ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
@@ -56,13 +63,18 @@ const partners = soakSeconds ? Math.ceil((soakSeconds * 600) / pool.proofs.lengt
 const scratch = await mkdtemp(path.join(tmpdir(), 'veridity-bench-http-fixtures-'));
 const servers: ServerProcess[] = [];
 const loader = new LoadGenerator();
+// The soak's webhook receiver listens on loopback: the server must be allowed to deliver there.
+const sink = soakSeconds ? await startWebhookSink() : undefined;
 
 try {
   say('starting the real server (embedded PostgreSQL, LOG_LEVEL=warn)...');
-  const veridity = await startVeridity(values['cpu-prof'] ? { cpuProfileDir: path.resolve(values['cpu-prof']) } : {});
+  const veridity = await startVeridity({
+    ...(values['cpu-prof'] ? { cpuProfileDir: path.resolve(values['cpu-prof']) } : {}),
+    ...(sink ? { env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } } : {}),
+  });
   servers.push(veridity);
   const seedingStarted = performance.now();
-  const apiKeys = await seedVeridity(veridity, pool.issuer, partners);
+  const apiKeys = await seedVeridity(veridity, pool.issuer, partners, sink ? { scopes: ['tee_attestation'], webhookUrl: sink.url } : {});
   say(`seeded it through the admin API: the bench issuer and ${partners} partners (rate limit 1,000,000/min) in ${((performance.now() - seedingStarted) / 1000).toFixed(0)} s`);
   // The soak watches the real server alone.
   const baseline = soakSeconds ? undefined : await startBaseline(apiKeys);
@@ -91,15 +103,22 @@ try {
   for (const target of targets) await measure(target, 'mixed', 16, plan.warmupS * 2);
 
   if (!baseline) {
-    // --soak: one long mixed run, memory printed as it goes (a leak shows as steady growth).
-    say(`soak: (c) mixed at ${SOAK_CONCURRENCY} clients on the real server for ${soakSeconds} s, after a ${plan.warmupS} s warm-up`);
+    // --soak: one long mixed run beside webhooks and TEE tasks, memory printed as it goes (a leak shows as steady growth).
+    say(`soak: (c) mixed at ${SOAK_CONCURRENCY} clients on the real server for ${soakSeconds} s after a ${plan.warmupS} s warm-up; every partner has a webhook endpoint (a local receiver); TEE tasks at ${SOAK_TASKS_PER_S}/s`);
+    const tasks = await startTaskFeeder(veridity.url, apiKeys, SOAK_TASKS_PER_S);
     let printedAt = 0;
     const soak = await measure(veridity, 'mixed', SOAK_CONCURRENCY, soakSeconds!, (sample, elapsedS) => {
       if (elapsedS - printedAt < SOAK_PRINT_EVERY_S) return;
       printedAt = elapsedS;
-      say(`  ${elapsedS.toFixed(0).padStart(5)} s  server rss ${sample.serverRssMb.toFixed(0)} MB  postgres pss ${sample.postgresPssMb.toFixed(0)} MB  load ${loadavg()[0]!.toFixed(2)}`);
+      const taskStatuses = Object.entries(tasks.statuses()).map(([status, count]) => `${status}:${count}`).join(' ');
+      say(`  ${elapsedS.toFixed(0).padStart(5)} s  server rss ${sample.serverRssMb.toFixed(0)} MB  postgres pss ${sample.postgresPssMb.toFixed(0)} MB  webhooks received ${sink!.received()}  tasks ${taskStatuses}  load ${loadavg()[0]!.toFixed(2)}`);
     });
+    await tasks.stop();
     say(`\n${tableHeader()}\n${tableRow('veridity', SOAK_CONCURRENCY, summarize([soak]))}`);
+    for (let idleS = 15; idleS <= SOAK_IDLE_S; idleS += 15) {
+      await new Promise((resolve) => setTimeout(resolve, 15_000));
+      say(`  idle ${idleS} s after the soak: server rss ${sampleTree(veridity.pid).serverRssMb.toFixed(0)} MB, webhooks received ${sink!.received()}`);
+    }
   } else {
     const validAt16 = new Map<ServerProcess, Row>();
     for (const workload of workloads) {
@@ -127,5 +146,6 @@ try {
 } finally {
   loader.close();
   for (const server of servers.reverse()) await server.stop();
+  await sink?.close();
   await rm(scratch, { recursive: true, force: true });
 }

@@ -16,11 +16,11 @@ const SEEDING_CONCURRENCY = 8;
 export type VeridityServer = ServerProcess & { adminToken: string };
 
 /** `cpuProfileDir`: run the server under `--cpu-prof` (the profile is written when it stops). */
-export async function startVeridity(options: { cpuProfileDir?: string } = {}): Promise<VeridityServer> {
+export async function startVeridity(options: { cpuProfileDir?: string; env?: Record<string, string> } = {}): Promise<VeridityServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'veridity-bench-http-'));
   const adminToken = `vat_bench_${randomBytes(24).toString('hex')}`;
   const port = await freePort();
-  const env = cleanEnv({ VERIDITY_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', VERIDITY_ADMIN_TOKEN: adminToken, NODE_ENV: 'production' });
+  const env = cleanEnv({ VERIDITY_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', VERIDITY_ADMIN_TOKEN: adminToken, NODE_ENV: 'production', ...options.env });
   const server = await startServerProcess({ name: 'veridity', args: [...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), path.join(ROOT, 'src/main.ts'), 'serve'], env, port, readyPath: '/readyz' });
   return {
     ...server,
@@ -32,8 +32,11 @@ export async function startVeridity(options: { cpuProfileDir?: string } = {}): P
   };
 }
 
-/** Trusts the bench issuer and creates `count` partners (scope age_over_18) through the admin API: their API keys. */
-export async function seedVeridity(server: VeridityServer, issuer: IssuerKey, count: number): Promise<string[]> {
+/**
+ * Trusts the bench issuer and creates `count` partners (scope age_over_18; the soak adds
+ * tee_attestation and a webhook URL) through the admin API: their API keys.
+ */
+export async function seedVeridity(server: VeridityServer, issuer: IssuerKey, count: number, extra: { scopes?: string[]; webhookUrl?: string } = {}): Promise<string[]> {
   const admin = async (route: string, body: unknown) => {
     const response = await fetch(server.url + route, {
       method: 'POST',
@@ -49,7 +52,12 @@ export async function seedVeridity(server: VeridityServer, issuer: IssuerKey, co
   let next = 0;
   const seeder = async () => {
     for (let i = next++; i < count; i = next++) {
-      const partner = await admin('/api/admin/clients', { name: `Bench partner ${i}`, scopes: ['age_over_18'], rate_limit_per_minute: PARTNER_RATE_LIMIT });
+      const partner = await admin('/api/admin/clients', {
+        name: `Bench partner ${i}`,
+        scopes: ['age_over_18', ...(extra.scopes ?? [])],
+        rate_limit_per_minute: PARTNER_RATE_LIMIT,
+        ...(extra.webhookUrl ? { webhook_url: extra.webhookUrl } : {}),
+      });
       apiKeys[i] = partner.api_key as string;
     }
   };
