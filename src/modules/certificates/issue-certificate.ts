@@ -25,6 +25,11 @@ export type CertificateIssuerDeps = {
   platform: { name: string; url: string };
 };
 
+/** The issuer's dependencies as the app wires them: `publicUrl` is PUBLIC_URL (config.publicUrl). */
+export function certificateIssuerDeps(deps: { platformKeys: PlatformKeys; clock: Clock; publicUrl: string }): CertificateIssuerDeps {
+  return { platformKeys: deps.platformKeys, clock: deps.clock, platform: { name: PLATFORM_NAME, url: deps.publicUrl } };
+}
+
 export type CertificateIssueInput = {
   /** api_clients id of the partner. */
   partnerId: string;
