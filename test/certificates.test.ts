@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { createLogger } from '#platform/logger.ts';
 import { inTransaction } from '#platform/db/pool.ts';
+import { findCertificateForEvidence } from '#modules/certificates/find-certificate-for-evidence.ts';
 import { certificateIssuerDeps, issueCertificate } from '#modules/certificates/issue-certificate.ts';
 import { verifyCertificateBundle, verifyCertificatePdf } from '#modules/certificates/document/index.ts';
 import { auditLedger } from '#modules/ledger/audit-ledger.ts';
@@ -97,6 +98,12 @@ describe('issue and read', () => {
     );
     assert.equal((await t.database.pool.query('SELECT 1 FROM certificates WHERE evidence_id = $1', [rolledBack.evidenceId])).rowCount, 0);
 
+    // Input no certificate may carry (the caller's validation let it through) fails the caller's transaction.
+    const input2 = erasureReportInput(partner.id);
+    const tooLong = { ...input2, report: { ...input2.report!, device: { ...input2.report!.device, serial: 'x'.repeat(2000) } } };
+    await assert.rejects(issueTestCertificate(t, clock, tooLong), /report\.device\.serial/);
+    await assert.rejects(issueTestCertificate(t, clock, erasureReportInput('cli_00000000000000000000000000')), /no partner/);
+
     const response = await get(`/api/v1/certificates/${certificateId}`, partner.api_key);
     assert.equal(response.statusCode, 200, response.body);
     const certificate = response.json();
@@ -111,6 +118,10 @@ describe('issue and read', () => {
     assert.deepEqual(certificate.certificate.ledger, { kind: 'certificate', public_id: publicId });
     const stored = (await t.database.pool.query('SELECT body FROM certificates WHERE id = $1', [certificateId])).rows[0].body;
     assert.equal(Buffer.from(certificate.jws.split('.')[1], 'base64url').toString(), stored, 'the JWS payload is the stored canonical body');
+    // What the evidence module shows with the evidence: the same resource, for its owner only.
+    const lookup = { db: t.database.db, publicUrl: TEST_PUBLIC_URL };
+    assert.deepEqual(await findCertificateForEvidence(lookup, partner.id, evidenceId), certificate);
+    assert.equal(await findCertificateForEvidence(lookup, other.id, evidenceId), undefined);
     const checked = verifyCertificateBundle(JSON.stringify({ certificate: certificate.certificate, jws: certificate.jws, receipt: null }), { certificateKeys: (await trust()).certificateKeys });
     assert.equal(checked.checks.certificate_signature, 'pass', JSON.stringify(checked.failures));
 
