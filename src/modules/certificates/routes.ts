@@ -167,7 +167,7 @@ export async function registerCertificateRoutes(app: FastifyInstance, deps: Cert
   });
 
   r.post('/api/v1/certificates/:id/revoke', {
-    config: partner,
+    config: { ...partner, idempotent: true },
     schema: {
       operationId: 'revokeCertificate',
       tags: TAGS,
