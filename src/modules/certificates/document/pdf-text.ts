@@ -2,6 +2,9 @@ import type { PDFFont } from 'pdf-lib';
 
 const supportedByFont = new WeakMap<PDFFont, Set<number>>();
 
+/** Latin letters with a stroke rather than an accent: NFKD leaves them whole. */
+const STROKED_LETTERS: Readonly<Record<string, string>> = { Ł: 'L', ł: 'l', Đ: 'D', đ: 'd', Ħ: 'H', ħ: 'h', Ŧ: 'T', ŧ: 't', ı: 'i' };
+
 function supported(font: PDFFont): Set<number> {
   let set = supportedByFont.get(font);
   if (!set) {
@@ -13,8 +16,8 @@ function supported(font: PDFFont): Set<number> {
 
 /**
  * Text the font can encode: the standard fonts have WinAnsi's 218 characters only, and pdf-lib
- * throws on anything else. Controls become spaces, an accented letter outside WinAnsi its base
- * letter (NFKD without the marks), anything else (emoji, CJK) '?'. The JSON attachment keeps
+ * throws on anything else. Controls become spaces, an accented or stroked letter outside WinAnsi
+ * its base letter (NFKD without the marks), anything else (emoji, CJK) '?'. The JSON attachment keeps
  * the exact text.
  */
 export function encodableText(text: string, font: PDFFont): string {
@@ -25,7 +28,7 @@ export function encodableText(text: string, font: PDFFont): string {
     if (/\p{Cc}/u.test(character)) out += ' ';
     else if (characters.has(codePoint)) out += character;
     else {
-      const base = character.normalize('NFKD').replace(/\p{M}/gu, '');
+      const base = STROKED_LETTERS[character] ?? character.normalize('NFKD').replace(/\p{M}/gu, '');
       out += base.length > 0 && [...base].every((c) => characters.has(c.codePointAt(0)!)) ? base : '?';
     }
   }

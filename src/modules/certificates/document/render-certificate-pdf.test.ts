@@ -132,7 +132,7 @@ test('a revoked certificate renders REVOKED; a pending one says so; an emoji sub
     { privateKey: pdfKey, certificateChainDer: [certificateDer] },
   );
   const shown = await pageText(pdf);
-  assert.ok(shown.includes('Zoë ? Ünïcødé ?ódz o Ltd '), shown);
+  assert.ok(shown.includes('Zoë ? Ünïcødé Lódz o Ltd '), shown);
   assert.ok(shown.includes('pending'));
   assert.ok(shown.includes('not yet available'));
   assert.ok(!shown.includes('Erasure report'));

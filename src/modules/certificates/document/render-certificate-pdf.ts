@@ -5,6 +5,7 @@ import { CERTIFICATE_TYPE, type CertificateJson } from './certificate-json.ts';
 import type { PdfSigner } from './create-cades-signature.ts';
 import { drawQrCode } from './draw-qr-code.ts';
 import { encodableText, firstLines, wrapText } from './pdf-text.ts';
+import { assertCertificateJson } from './sign-certificate.ts';
 import { signPdf } from './sign-pdf.ts';
 import { subjectCommonName } from './x509-name.ts';
 
@@ -196,6 +197,7 @@ function signatureLength(signer: PdfSigner): number {
  */
 export async function renderCertificatePdf(input: CertificatePdfInput, signer: CertificatePdfSigner): Promise<Uint8Array> {
   const { body } = input;
+  assertCertificateJson(body);
   const issuedAt = new Date(body.issued_at);
   const doc = await PDFDocument.create({ updateMetadata: false });
   doc.setTitle(`Evidence certificate ${body.public_id}`);

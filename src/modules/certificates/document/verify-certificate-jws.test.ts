@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { sign } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { test } from 'node:test';
 import { certificateBody, generateCertificateKey } from '#test/support/certificates.ts';
 import { canonicalize } from '#platform/canonical-json.ts';
@@ -74,6 +74,11 @@ test('malformed JWS and signed payloads that are not certificates: MALFORMED, ne
     null,
   ];
   for (const variant of variants) assert.equal(codeOf(verifyCertificateJws(variant as string, [key])), 'MALFORMED', String(variant).slice(0, 80));
+});
+
+test('the platform never signs a body verifiers would refuse', () => {
+  assert.throws(() => signCertificate({ ...body, issued_at: 'yesterday' }, key), /issued_at/);
+  assert.throws(() => signCertificate(body, { id: 'p256', privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey }), /Ed25519/);
 });
 
 test('an opaque document certificate (no report, no timestamp) and an emoji subject round-trip exactly', () => {
