@@ -2,7 +2,7 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { DEFAULT_HTTP_LIMITS, type Config } from '#src/config.ts';
+import { DEFAULT_HTTP_LIMITS, defaultPublicUrl, type Config } from '#src/config.ts';
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Db } from '#platform/db/database.ts';
@@ -30,6 +30,8 @@ import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { registerHolderRoutes } from '#modules/holder/routes.ts';
 import { registerMeteringRoutes } from '#modules/metering/routes.ts';
 import { registerAttestationRoutes } from '#modules/attestations/routes.ts';
+import { PLATFORM_NAME } from '#modules/certificates/issue-certificate.ts';
+import { registerCertificateRoutes } from '#modules/certificates/routes.ts';
 import type { Queue } from '#platform/queue/queue.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { registerRateLimiting } from '#platform/http/rate-limit.ts';
@@ -47,8 +49,8 @@ import { createClientAuthCache } from '#modules/clients/client-auth-cache.ts';
 import type { ClientLookup } from '#modules/clients/authenticate-api-key.ts';
 
 export type AppDeps = {
-  /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only). */
-  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http'>>;
+  /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only); `publicUrl` to localhost on port 3000. */
+  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl'>>;
   log: Logger;
   clock: Clock;
   pool: Pool;
@@ -154,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'Attestations', description: 'TEE attestation verification tasks: Intel TDX/SGX DCAP quotes and dstack apps' },
         { name: 'Ledger', description: 'The tamper-evident log of outcomes: receipts, checkpoints and proofs, checkable offline' },
         { name: 'Webhooks', description: 'Events Veridity POSTs to your webhook URL, signed with your webhook secret' },
+        { name: 'Certificates', description: 'Signed certificates of verified evidence: JSON, signed PDF, public verification' },
       ],
     },
     transform: transformRoute,
@@ -178,6 +181,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     platformKeys: deps.platformKeys,
     log: deps.log,
     queue: deps.queue,
+  });
+  await registerCertificateRoutes(app, {
+    pool: deps.pool,
+    db: deps.db,
+    clock: deps.clock,
+    storage: deps.storage,
+    platformKeys: deps.platformKeys,
+    publicUrl: deps.config.publicUrl ?? defaultPublicUrl(3000),
+    platformName: PLATFORM_NAME,
   });
   registerHolderRoutes(app);
   registerHomeRoutes(app);

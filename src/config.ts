@@ -24,6 +24,16 @@ const encryptionKeys = z.string().transform((raw, ctx) => {
   return keys;
 });
 
+/** An http(s) origin with an optional path prefix: no credentials, query or fragment; a trailing slash is dropped. */
+const publicUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(200)
+  .refine((value) => {
+    const url = URL.parse(value);
+    return url === null || (!url.username && !url.password && !url.search && !url.hash);
+  }, 'must not contain credentials, a query or a fragment')
+  .transform((value) => value.replace(/\/+$/, ''));
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -69,6 +79,7 @@ const EnvSchema = z.object({
     .pipe(z.array(z.enum(TCB_STATUSES.filter((status) => status !== 'Revoked') as [TcbStatus, ...TcbStatus[]])).min(1))
     .default(['UpToDate', 'SWHardeningNeeded']),
   TEE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  PUBLIC_URL: publicUrl.optional(),
 });
 
 export type Config = {
@@ -114,6 +125,8 @@ export type Config = {
   teeAcceptedTcbStatuses: TcbStatus[];
   /** Attestation tasks verified at once per worker process. */
   teeWorkerConcurrency: number;
+  /** Where people reach this platform (no trailing slash): certificates' QR codes and verify links point here. */
+  publicUrl: string;
 };
 
 export type HttpLimits = {
@@ -145,6 +158,11 @@ function httpLimitsOf(e: z.infer<typeof EnvSchema>): HttpLimits {
     maxConnectionsPerIp: e.HTTP_MAX_CONNECTIONS_PER_IP ?? (e.TRUST_PROXY ? 0 : DEFAULT_MAX_CONNECTIONS_PER_IP),
     maxInFlight: e.HTTP_MAX_IN_FLIGHT,
   };
+}
+
+/** PUBLIC_URL when unset: this machine, as a browser on it reaches the server. */
+export function defaultPublicUrl(port: number): string {
+  return `http://localhost:${port}`;
 }
 
 /** What an app built without a full configuration (tests, tools) runs with. */
@@ -206,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       pccsUrl: e.PCCS_URL,
       teeAcceptedTcbStatuses: e.TEE_ACCEPTED_TCB_STATUSES,
       teeWorkerConcurrency: e.TEE_WORKER_CONCURRENCY,
+      publicUrl: e.PUBLIC_URL ?? defaultPublicUrl(e.PORT),
     },
   };
 }

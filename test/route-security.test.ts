@@ -8,11 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { systemClock } from '#platform/clock.ts';
 import { newId } from '#platform/ids.ts';
 import type { DeclaredRoute } from '#platform/http/route-access.ts';
 import { SCOPES } from '#modules/clients/schema.ts';
 import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
+import { newPublicId } from '#modules/certificates/public-id.ts';
 import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } from './support/holder.ts';
+import { erasureReportInput, issueTestCertificate } from './support/issued-certificates.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
@@ -21,7 +24,7 @@ let port: number;
 let owner: Record<string, any>;
 /** Every scope, none of owner's resources. */
 let stranger: Record<string, any>;
-let owned: { proof: string; task: string; delivery: string };
+let owned: { proof: string; task: string; delivery: string; certificate: string };
 
 const SAMPLE_ID = (prefix: Parameters<typeof newId>[0]) => newId(prefix);
 
@@ -42,6 +45,13 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/v1/webhooks/deliveries/:id': () => ({ id: SAMPLE_ID('whk') }),
   '/api/v1/webhooks/deliveries/:id/redeliver': () => ({ id: SAMPLE_ID('whk') }),
   '/api/v1/ledger/entries/:index': () => ({ index: '0' }),
+  '/api/v1/certificates/:id': () => ({ id: SAMPLE_ID('crt') }),
+  '/api/v1/certificates/:id/certificate.pdf': () => ({ id: SAMPLE_ID('crt') }),
+  '/api/v1/certificates/:id/certificate.json': () => ({ id: SAMPLE_ID('crt') }),
+  '/api/v1/certificates/:id/revoke': () => ({ id: SAMPLE_ID('crt') }),
+  '/api/v1/public/certificates/:public_id': () => ({ public_id: newPublicId() }),
+  '/api/v1/public/certificates/:public_id/receipt': () => ({ public_id: newPublicId() }),
+  '/verify/:public_id': () => ({ public_id: newPublicId() }),
   '/prove/assets/*': () => ({ '*': 'holder-page.css' }),
   '/docs/*': () => ({ '*': 'index.html' }),
   '/docs/static/*': () => ({ '*': 'index.css' }),
@@ -55,6 +65,15 @@ const FOREIGN_IDS: Record<string, () => Record<string, string>> = {
   '/api/v1/tasks/:id/result': () => ({ id: owned.task }),
   '/api/v1/webhooks/deliveries/:id': () => ({ id: owned.delivery }),
   '/api/v1/webhooks/deliveries/:id/redeliver': () => ({ id: owned.delivery }),
+  '/api/v1/certificates/:id': () => ({ id: owned.certificate }),
+  '/api/v1/certificates/:id/certificate.pdf': () => ({ id: owned.certificate }),
+  '/api/v1/certificates/:id/certificate.json': () => ({ id: owned.certificate }),
+  '/api/v1/certificates/:id/revoke': () => ({ id: owned.certificate }),
+};
+
+/** A valid body for the routes that require one, so the foreign-id probe gets as far as the lookup. */
+const SAMPLE_BODIES: Record<string, unknown> = {
+  '/api/v1/certificates/:id/revoke': { reason: 'security suite' },
 };
 
 const paramNames = (url: string) => [...url.matchAll(/:([a-z_]+)|\*/g)].map((match) => match[1] ?? '*');
@@ -120,8 +139,10 @@ before(async () => {
   t = await createTestApp({ bundledCircuits: true });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   port = (t.app.server.address() as { port: number }).port;
-  owner = await createPartner(t, { name: 'Owner Bank', scopes: [...SCOPES], webhook_url: 'https://owner.example/hooks' });
-  stranger = await createPartner(t, { name: 'Stranger Bank', scopes: [...SCOPES], webhook_url: 'https://stranger.example/hooks' });
+  // Every route is walked several times with these keys: no partner limit should get in the way.
+  const unlimited = { rate_limit_per_minute: 1_000_000 };
+  owner = await createPartner(t, { name: 'Owner Bank', scopes: [...SCOPES], webhook_url: 'https://owner.example/hooks', ...unlimited });
+  stranger = await createPartner(t, { name: 'Stranger Bank', scopes: [...SCOPES], webhook_url: 'https://stranger.example/hooks', ...unlimited });
 
   // The owner's resources: a verified proof, an attestation task and a webhook delivery.
   const issuer = await generateIssuerKey();
@@ -139,7 +160,8 @@ before(async () => {
   assert.equal(task.statusCode, 202, task.body);
   const delivery = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/test', headers: asOwner });
   assert.equal(delivery.statusCode, 202, delivery.body);
-  owned = { proof: verified.json().proof_id, task: task.json().id, delivery: delivery.json().delivery_id };
+  const certificate = await issueTestCertificate(t, systemClock, erasureReportInput(owner.id));
+  owned = { proof: verified.json().proof_id, task: task.json().id, delivery: delivery.json().delivery_id, certificate: certificate.certificateId };
 });
 after(async () => {
   await releaseProver();
@@ -198,7 +220,8 @@ describe('every route', () => {
       if (route.access.auth !== 'partner' || paramNames(route.url).length === 0) continue;
       const foreign = FOREIGN_IDS[route.url];
       assert.ok(foreign, `${label(route)}: add a foreign-tenant probe to FOREIGN_IDS`);
-      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route, foreign()), headers: credentialsFor(route) });
+      const body = SAMPLE_BODIES[route.url];
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route, foreign()), headers: credentialsFor(route), ...(body ? { payload: body as object } : {}) });
       assertError(route, response, 404, 'NOT_FOUND');
       const own = await t.app.inject({ method: route.method as 'GET', url: urlFor(route, foreign()), headers: credentialsFor(route, owner) });
       assert.notEqual(own.statusCode, 404, `${label(route)}: the owner should see its own resource: ${own.body}`);

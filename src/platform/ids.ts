@@ -17,6 +17,7 @@ export const ID_PREFIXES = {
   task: 'tsk',
   webhookDelivery: 'whk',
   webhookAttempt: 'wha',
+  certificate: 'crt',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
@@ -31,7 +32,7 @@ export function uuidV7Bytes(nowMs: number = Date.now()): Buffer {
   return bytes;
 }
 
-function encodeBase32(bytes: Buffer): string {
+export function encodeBase32(bytes: Buffer): string {
   // 128 bits -> 26 base32 chars, the first carrying the top 3 bits (TypeID encoding).
   let value = BigInt('0x' + bytes.toString('hex'));
   let out = '';

@@ -41,13 +41,20 @@ function renameWildcard(params: unknown): unknown {
   };
 }
 
+function unparsedBody(mediaType: string): Json {
+  return mediaType === 'application/json'
+    ? { type: ['object', 'string'], description: 'JSON, as the operation describes' }
+    : { type: 'string', contentMediaType: mediaType, description: 'The raw bytes' };
+}
+
 /** Per route: zod to JSON Schema, then response descriptions, the wildcard's name and raw bodies. */
 export function transformRoute(document: RouteDocument): { schema: Json; url: string } {
   const { schema, url } = jsonSchemaTransform(document) as { schema: Json | undefined; url: string };
   if (!schema || schema.hide) return { schema: schema ?? {}, url };
   const consumes = Array.isArray(schema.consumes) ? (schema.consumes as string[]) : [];
-  // A route that names a media type but has no body schema reads raw bytes (artifact uploads).
-  const rawBody = !schema.body && consumes.length > 0 ? { body: { type: 'string', contentMediaType: consumes[0], description: 'The raw bytes' } } : {};
+  // A route that names media types but has no body schema reads its bodies itself: raw bytes (artifact
+  // uploads, a certificate PDF) or JSON its operation describes (the certificate check's alternative).
+  const rawBody = !schema.body && consumes.length > 0 ? { body: { content: Object.fromEntries(consumes.map((type) => [type, { schema: unparsedBody(type) }])) } } : {};
   return {
     schema: {
       ...schema,
