@@ -3,8 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 export type ServerProcess = { name: string; url: string; pid: number; stop(): Promise<void> };
 
-export async function startServerProcess(options: { name: string; args: string[]; env: NodeJS.ProcessEnv; port: number; readyPath: string }): Promise<ServerProcess> {
-  const child = spawn(process.execPath, options.args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `command`: what to run (default: this node); it must exec the server so that `pid` is the server's. */
+export async function startServerProcess(options: { name: string; command?: string; args: string[]; env: NodeJS.ProcessEnv; port: number; readyPath: string }): Promise<ServerProcess> {
+  const child = spawn(options.command ?? process.execPath, options.args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000));
   child.stdout!.on('data', keep);

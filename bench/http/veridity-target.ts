@@ -1,11 +1,11 @@
-// The real server: `node src/main.ts serve` with an embedded PostgreSQL in a temp data dir,
+// The real server: `bin/veridity serve` (as `npm start` runs it) with an embedded PostgreSQL in a temp data dir,
 // production settings (defaults; logs at warn), seeded through the admin API like an operator would.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '#platform/net/free-port.ts';
-import { cleanEnv, ROOT } from '#test/support/processes.ts';
+import { cleanEnv, VERIDITY_BIN } from '#test/support/processes.ts';
 import type { IssuerKey } from '#modules/zk/credentials/generate-issuer-key.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
 
@@ -20,8 +20,9 @@ export async function startVeridity(options: { cpuProfileDir?: string; env?: Rec
   const dataDir = await mkdtemp(path.join(tmpdir(), 'veridity-bench-http-'));
   const adminToken = `vat_bench_${randomBytes(24).toString('hex')}`;
   const port = await freePort();
-  const env = cleanEnv({ VERIDITY_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', VERIDITY_ADMIN_TOKEN: adminToken, NODE_ENV: 'production', ...options.env });
-  const server = await startServerProcess({ name: 'veridity', args: [...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), path.join(ROOT, 'src/main.ts'), 'serve'], env, port, readyPath: '/readyz' });
+  const cpuProfile: Record<string, string> = options.cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProfileDir}` } : {};
+  const env = cleanEnv({ VERIDITY_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', VERIDITY_ADMIN_TOKEN: adminToken, NODE_ENV: 'production', ...cpuProfile, ...options.env });
+  const server = await startServerProcess({ name: 'veridity', command: VERIDITY_BIN, args: ['serve'], env, port, readyPath: '/readyz' });
   return {
     ...server,
     adminToken,

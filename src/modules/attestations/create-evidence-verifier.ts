@@ -1,6 +1,7 @@
 // A pool of worker threads verifying task evidence, so that one worker process verifies on every
 // core while its main thread does the database and storage I/O of the tasks around it.
 import { Worker } from 'node:worker_threads';
+import { VERIFICATION_THREAD_LIMITS } from '#platform/process/worker-thread-limits.ts';
 import type { FromThread, ThreadVerificationOptions, ToThread } from './evidence-verifier-protocol.ts';
 import type { Evidence } from './schema.ts';
 import type { TaskCollateralSource, TaskVerification } from './verify-task-evidence.ts';
@@ -31,7 +32,7 @@ export function createEvidenceVerifier(options: { size: number; cacheCollateral?
   let closing = false;
 
   function spawn(): void {
-    const worker = new Worker(THREAD_URL, { workerData: { cacheCollateral: options.cacheCollateral ?? true } });
+    const worker = new Worker(THREAD_URL, { workerData: { cacheCollateral: options.cacheCollateral ?? true }, resourceLimits: VERIFICATION_THREAD_LIMITS });
     const thread: Thread = { worker, ready: false, pending: new Map(), lastError: undefined };
     threads.add(thread);
     worker.on('message', (message: FromThread) => onMessage(thread, message));

@@ -3,6 +3,7 @@
 // key that arrive within maxBatchDelayMs (or until maxBatchSize) are verified as one batch.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { VERIFICATION_THREAD_LIMITS } from '#platform/process/worker-thread-limits.ts';
 import { parseStatement } from './parse-statement.ts';
 import { parseVerificationKey } from './parse-verification-key.ts';
 import {
@@ -97,7 +98,7 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
   }
 
   function spawn(): void {
-    const worker = new Worker(WORKER_URL);
+    const worker = new Worker(WORKER_URL, { resourceLimits: VERIFICATION_THREAD_LIMITS });
     const slot: WorkerSlot = { worker, ready: false, busy: false, inFlight: new Map(), lastError: undefined };
     slots.add(slot);
     worker.on('message', (response: WorkerResponse) => onResponse(slot, response));
