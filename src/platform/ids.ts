@@ -17,6 +17,8 @@ export const ID_PREFIXES = {
   task: 'tsk',
   webhookDelivery: 'whk',
   webhookAttempt: 'wha',
+  evidence: 'evd',
+  trustAnchor: 'tra',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
