@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { newId } from '#platform/ids.ts';
@@ -15,13 +17,15 @@ import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
 import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } from './support/holder.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
 
+const EVIDENCE_FIXTURES = path.join(import.meta.dirname, '../src/modules/evidence/verification/fixtures');
+
 let t: TestApp;
 let port: number;
 /** Owns the resources the other partners probe for. */
 let owner: Record<string, any>;
 /** Every scope, none of owner's resources. */
 let stranger: Record<string, any>;
-let owned: { proof: string; task: string; delivery: string };
+let owned: { proof: string; task: string; delivery: string; evidence: string; trustAnchor: string; tsaAnchor: string };
 
 const SAMPLE_ID = (prefix: Parameters<typeof newId>[0]) => newId(prefix);
 
@@ -42,6 +46,10 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/v1/webhooks/deliveries/:id': () => ({ id: SAMPLE_ID('whk') }),
   '/api/v1/webhooks/deliveries/:id/redeliver': () => ({ id: SAMPLE_ID('whk') }),
   '/api/v1/ledger/entries/:index': () => ({ index: '0' }),
+  '/api/v1/proofs/:id': () => ({ id: SAMPLE_ID('evd') }),
+  '/api/v1/evidence/trust-anchors/:id': () => ({ id: SAMPLE_ID('tra') }),
+  '/api/v1/evidence/tsa-anchors/:id': () => ({ id: 'ab'.repeat(32) }),
+  '/api/admin/evidence/tsa-anchors/:id': () => ({ id: SAMPLE_ID('tra') }),
   '/prove/assets/*': () => ({ '*': 'holder-page.css' }),
   '/docs/*': () => ({ '*': 'index.html' }),
   '/docs/static/*': () => ({ '*': 'index.css' }),
@@ -55,7 +63,13 @@ const FOREIGN_IDS: Record<string, () => Record<string, string>> = {
   '/api/v1/tasks/:id/result': () => ({ id: owned.task }),
   '/api/v1/webhooks/deliveries/:id': () => ({ id: owned.delivery }),
   '/api/v1/webhooks/deliveries/:id/redeliver': () => ({ id: owned.delivery }),
+  '/api/v1/proofs/:id': () => ({ id: owned.evidence }),
+  '/api/v1/evidence/trust-anchors/:id': () => ({ id: owned.trustAnchor }),
+  '/api/v1/evidence/tsa-anchors/:id': () => ({ id: owned.tsaAnchor }),
 };
+
+/** Routes that take a text body (PEM trust anchors): `text/plain` is theirs, and 'hello' is no certificate (400). */
+const TAKES_TEXT = new Set(['PUT /api/v1/evidence/trust-anchors', 'PUT /api/v1/evidence/tsa-anchors', 'PUT /api/admin/evidence/tsa-anchors']);
 
 const paramNames = (url: string) => [...url.matchAll(/:([a-z_]+)|\*/g)].map((match) => match[1] ?? '*');
 
@@ -120,8 +134,9 @@ before(async () => {
   t = await createTestApp({ bundledCircuits: true });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   port = (t.app.server.address() as { port: number }).port;
-  owner = await createPartner(t, { name: 'Owner Bank', scopes: [...SCOPES], webhook_url: 'https://owner.example/hooks' });
-  stranger = await createPartner(t, { name: 'Stranger Bank', scopes: [...SCOPES], webhook_url: 'https://stranger.example/hooks' });
+  // Every route several times over: more requests than a partner's default 120 a minute.
+  owner = await createPartner(t, { name: 'Owner Bank', scopes: [...SCOPES], webhook_url: 'https://owner.example/hooks', rate_limit_per_minute: 100_000 });
+  stranger = await createPartner(t, { name: 'Stranger Bank', scopes: [...SCOPES], webhook_url: 'https://stranger.example/hooks', rate_limit_per_minute: 100_000 });
 
   // The owner's resources: a verified proof, an attestation task and a webhook delivery.
   const issuer = await generateIssuerKey();
@@ -139,7 +154,21 @@ before(async () => {
   assert.equal(task.statusCode, 202, task.body);
   const delivery = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/test', headers: asOwner });
   assert.equal(delivery.statusCode, 202, delivery.body);
-  owned = { proof: verified.json().proof_id, task: task.json().id, delivery: delivery.json().delivery_id };
+  const evidence = await t.app.inject({ method: 'POST', url: '/api/v1/proofs', headers: { ...asOwner, 'content-type': 'application/pkcs7-mime' }, payload: await readFile(path.join(EVIDENCE_FIXTURES, 'ec-embedded.der')) });
+  assert.equal(evidence.statusCode, 202, evidence.body);
+  const anchor = async (url: string, file: string) => {
+    const response = await t.app.inject({ method: 'PUT', url, headers: { ...asOwner, 'content-type': 'application/x-pem-file' }, payload: await readFile(path.join(EVIDENCE_FIXTURES, file)) });
+    assert.equal(response.statusCode, 200, response.body);
+    return response.json().added[0].id as string;
+  };
+  owned = {
+    proof: verified.json().proof_id,
+    task: task.json().id,
+    delivery: delivery.json().delivery_id,
+    evidence: evidence.json().id,
+    trustAnchor: await anchor('/api/v1/evidence/trust-anchors', 'ec-root-ca.pem'),
+    tsaAnchor: await anchor('/api/v1/evidence/tsa-anchors', 'tsa-root-ca.pem'),
+  };
 });
 after(async () => {
   await releaseProver();
@@ -220,10 +249,14 @@ describe('every route', () => {
 
   test('a content type the route does not take: 415', async () => {
     for (const route of walked().filter(withBody)) {
-      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...credentialsFor(route), 'content-type': 'text/plain' }, payload: 'hello' });
+      const takesText = TAKES_TEXT.has(label(route));
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...credentialsFor(route), 'content-type': takesText ? 'image/png' : 'text/plain' }, payload: 'hello' });
       assertNo5xx(route, response);
       assert.equal(response.statusCode, 415, `${label(route)}: ${response.body}`);
       assert.equal(response.json().error_code, 'UNSUPPORTED_MEDIA_TYPE');
+      if (!takesText) continue;
+      const text = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...credentialsFor(route), 'content-type': 'text/plain' }, payload: 'hello' });
+      assertError(route, text, 400, 'INVALID_TRUST_ANCHOR');
     }
   });
 

@@ -30,7 +30,7 @@ export const EvidenceSubmissionSchema = z
     filename: Filename.optional(),
     metadata: z.record(z.string(), z.unknown()).optional().describe('Your own JSON object, kept with the submission (at most 4 KiB as canonical JSON)'),
   })
-  .meta({ id: 'EvidenceSubmission', examples: [{ der_base64: 'MIIG...', filename: 'wipe-2025-07-01-SN123.der', metadata: { station: 'bay-4' } }] });
+  .meta({ id: 'EvidenceSubmission', examples: [{ der_base64: 'MIIGrQYJKoZIhvcNAQcCoIIGnjCCBpoCAQExDTALBglghkgBZQMEAgEw', filename: 'wipe-2025-07-01-SN123.der', metadata: { station: 'bay-4' } }] });
 export type EvidenceSubmission = z.infer<typeof EvidenceSubmissionSchema>;
 
 export const EvidenceSubmittedSchema = z

@@ -41,13 +41,34 @@ function renameWildcard(params: unknown): unknown {
   };
 }
 
+const JSON_MEDIA_TYPE = 'application/json';
+
+/** How a body of a media type other than JSON is documented: the bytes (or text) as they are, or one file per multipart part. */
+function rawMediaSchema(mediaType: string): Json {
+  if (mediaType === 'multipart/form-data') {
+    return { type: 'object', additionalProperties: { type: 'string', contentMediaType: 'application/octet-stream' }, description: 'One file per part' };
+  }
+  return { type: 'string', contentMediaType: mediaType, description: 'The raw bytes' };
+}
+
+/**
+ * The request body of a route: without a body schema, the raw bytes of its first media type
+ * (artifact uploads); with one, that schema for JSON and the raw form for each other media type
+ * it names (a route taking a document as JSON or as it is).
+ */
+function requestBody(body: unknown, consumes: string[]): Json {
+  if (!body) return consumes.length > 0 ? { body: rawMediaSchema(consumes[0]!) } : {};
+  const raw = consumes.filter((mediaType) => mediaType !== JSON_MEDIA_TYPE);
+  if (raw.length === 0) return {};
+  return { body: { content: Object.fromEntries([[JSON_MEDIA_TYPE, { schema: body }], ...raw.map((mediaType) => [mediaType, { schema: rawMediaSchema(mediaType) }])]) } };
+}
+
 /** Per route: zod to JSON Schema, then response descriptions, the wildcard's name and raw bodies. */
 export function transformRoute(document: RouteDocument): { schema: Json; url: string } {
   const { schema, url } = jsonSchemaTransform(document) as { schema: Json | undefined; url: string };
   if (!schema || schema.hide) return { schema: schema ?? {}, url };
   const consumes = Array.isArray(schema.consumes) ? (schema.consumes as string[]) : [];
-  // A route that names a media type but has no body schema reads raw bytes (artifact uploads).
-  const rawBody = !schema.body && consumes.length > 0 ? { body: { type: 'string', contentMediaType: consumes[0], description: 'The raw bytes' } } : {};
+  const rawBody = requestBody(schema.body, consumes);
   return {
     schema: {
       ...schema,
