@@ -21,6 +21,8 @@ export type TestApp = {
   database: TestDatabase;
   adminToken: string;
   storage: ObjectStorage;
+  /** Where `storage` keeps its files. */
+  objectsDir: string;
   /** Everything the app logged, as raw JSON lines (to prove secrets never reach the logs). */
   logs(): string;
   admin(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<LightMyRequestResponse>;
@@ -63,6 +65,7 @@ export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: n
     database,
     adminToken,
     storage,
+    objectsDir,
     logs: () => captured.join(''),
     admin: (method, url, body) =>
       app.inject({ method, url, headers: { authorization: `Bearer ${adminToken}` }, ...(body === undefined ? {} : { payload: body as object }) }),
