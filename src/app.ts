@@ -2,7 +2,7 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { DEFAULT_HTTP_LIMITS, type Config } from '#src/config.ts';
+import { DEFAULT_HTTP_LIMITS, defaultPublicUrl, type Config } from '#src/config.ts';
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Db } from '#platform/db/database.ts';
@@ -33,6 +33,8 @@ import { registerAttestationRoutes } from '#modules/attestations/routes.ts';
 import { createEvidenceEncryptionKeys } from '#modules/evidence/evidence-encryption-keys.ts';
 import { registerEvidenceRoutes } from '#modules/evidence/routes.ts';
 import { appOwnedQueue } from '#platform/queue/app-queue.ts';
+import { PLATFORM_NAME } from '#modules/certificates/issue-certificate.ts';
+import { registerCertificateRoutes } from '#modules/certificates/routes.ts';
 import type { Queue } from '#platform/queue/queue.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { registerRateLimiting } from '#platform/http/rate-limit.ts';
@@ -47,8 +49,8 @@ import { registerZkRoutes } from '#modules/zk/routes.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 
 export type AppDeps = {
-  /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only). */
-  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http'>>;
+  /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only); `publicUrl` to localhost on port 3000. */
+  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl'>>;
   log: Logger;
   clock: Clock;
   pool: Pool;
@@ -152,6 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'Ledger', description: 'The tamper-evident log of outcomes: receipts, checkpoints and proofs, checkable offline' },
         { name: 'Webhooks', description: 'Events Veridity POSTs to your webhook URL, signed with your webhook secret' },
         { name: 'Evidence', description: 'Signed evidence (CMS): trust anchors, submissions, verification and their state' },
+        { name: 'Certificates', description: 'Signed certificates of verified evidence: JSON, signed PDF, public verification' },
       ],
     },
     transform: transformRoute,
@@ -184,6 +187,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     storage: deps.storage,
     queue,
     encryptionKeys: createEvidenceEncryptionKeys({ pool: deps.pool, secretBox: deps.secretBox, clock: deps.clock }),
+  });
+  await registerCertificateRoutes(app, {
+    pool: deps.pool,
+    db: deps.db,
+    clock: deps.clock,
+    storage: deps.storage,
+    platformKeys: deps.platformKeys,
+    publicUrl: deps.config.publicUrl ?? defaultPublicUrl(3000),
+    platformName: PLATFORM_NAME,
   });
   registerHolderRoutes(app);
   registerHomeRoutes(app);

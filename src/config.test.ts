@@ -57,3 +57,17 @@ test('workers and webhooks: secure defaults, explicit switches, bad values named
   if (bad.ok) return;
   assert.deepEqual(bad.errors.map((e) => e.split(':')[0]).sort(), ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'WEBHOOK_CONCURRENCY', 'WORKER_ONCE']);
 });
+
+test('PUBLIC_URL: the origin certificates link to, localhost by default, trailing slash dropped, no query or credentials', () => {
+  const defaults = loadConfig({ PORT: '8080' });
+  assert.ok(defaults.ok);
+  assert.equal(defaults.config.publicUrl, 'http://localhost:8080');
+  const set = loadConfig({ PUBLIC_URL: 'https://verify.example.com/veridity/' });
+  assert.ok(set.ok);
+  assert.equal(set.config.publicUrl, 'https://verify.example.com/veridity');
+  for (const bad of ['ftp://verify.example.com', 'https://user:pw@verify.example.com', 'https://verify.example.com/?a=1', 'https://verify.example.com/#x', 'not a url']) {
+    const result = loadConfig({ PUBLIC_URL: bad });
+    assert.equal(result.ok, false, bad);
+    if (!result.ok) assert.match(result.errors[0]!, /^PUBLIC_URL: /);
+  }
+});

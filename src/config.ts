@@ -24,6 +24,16 @@ const encryptionKeys = z.string().transform((raw, ctx) => {
   return keys;
 });
 
+/** An http(s) origin with an optional path prefix: no credentials, query or fragment; a trailing slash is dropped. */
+const publicUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(200)
+  .refine((value) => {
+    const url = URL.parse(value);
+    return url === null || (!url.username && !url.password && !url.search && !url.hash);
+  }, 'must not contain credentials, a query or a fragment')
+  .transform((value) => value.replace(/\/+$/, ''));
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -70,6 +80,7 @@ const EnvSchema = z.object({
     .default(['UpToDate', 'SWHardeningNeeded']),
   TEE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   EVIDENCE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  PUBLIC_URL: publicUrl.optional(),
 });
 
 export type Config = {
@@ -117,6 +128,8 @@ export type Config = {
   teeWorkerConcurrency: number;
   /** Evidence submissions verified at once per worker process. */
   evidenceWorkerConcurrency: number;
+  /** Where people reach this platform (no trailing slash): certificates' QR codes and verify links point here. */
+  publicUrl: string;
 };
 
 export type HttpLimits = {
@@ -148,6 +161,11 @@ function httpLimitsOf(e: z.infer<typeof EnvSchema>): HttpLimits {
     maxConnectionsPerIp: e.HTTP_MAX_CONNECTIONS_PER_IP ?? (e.TRUST_PROXY ? 0 : DEFAULT_MAX_CONNECTIONS_PER_IP),
     maxInFlight: e.HTTP_MAX_IN_FLIGHT,
   };
+}
+
+/** PUBLIC_URL when unset: this machine, as a browser on it reaches the server. */
+export function defaultPublicUrl(port: number): string {
+  return `http://localhost:${port}`;
 }
 
 /** What an app built without a full configuration (tests, tools) runs with. */
@@ -210,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       teeAcceptedTcbStatuses: e.TEE_ACCEPTED_TCB_STATUSES,
       teeWorkerConcurrency: e.TEE_WORKER_CONCURRENCY,
       evidenceWorkerConcurrency: e.EVIDENCE_WORKER_CONCURRENCY,
+      publicUrl: e.PUBLIC_URL ?? defaultPublicUrl(e.PORT),
     },
   };
 }

@@ -64,6 +64,12 @@ const COMMANDS: Record<string, Command> = {
     // Offline: no configuration, no database, so a bad environment cannot get in the way.
     run: async (argv) => (await import('./cli/verify-receipt.ts')).verifyReceiptCommand(argv),
   },
+  'verify-certificate': {
+    summary: 'Check an evidence certificate (PDF or JSON) offline: signatures and ledger receipt',
+    help: async () => (await import('./cli/verify-certificate.ts')).VERIFY_CERTIFICATE_HELP,
+    // Offline like verify-receipt: no configuration, no database.
+    run: async (argv) => (await import('./cli/verify-certificate.ts')).verifyCertificateCommand(argv),
+  },
   'verify-ledger': {
     summary: 'Recompute the ledger from the database and compare it with every checkpoint',
     help: async () => (await import('./cli/verify-ledger.ts')).VERIFY_LEDGER_HELP,
@@ -86,10 +92,12 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+const COMMAND_COLUMN = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 1;
+
 const HELP = `Usage: veridity <command> [options]
 
 Commands:
-${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(15)} ${command.summary}`).join('\n')}
+${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(COMMAND_COLUMN)} ${command.summary}`).join('\n')}
 
 Run 'veridity <command> --help' for a command's options. Configuration comes from the
 environment; see the README's configuration table.`;

@@ -1,12 +1,13 @@
 /**
- * The evidence worker end to end on a real database, object storage and pg-boss: a partner
- * configures its anchors and submits the openssl-made vectors through HTTP, one worker pass
- * verifies them, and each ends in its documented state: rejected with its code (ledger entry,
- * usage, `evidence.rejected` webhook), failed and queued again on resubmission, never retried when
- * the evidence is at fault, retried when storage is.
+ * The evidence worker end to end on a real database, object storage and pg-boss, with the
+ * certificates module wired in as the CLI wires it: a partner configures its anchors and submits
+ * the openssl-made vectors through HTTP, one worker pass verifies them, and each ends in its
+ * documented state: certified with a certificate (`certificate.issued`), rejected with its code
+ * (ledger entry, usage, `evidence.rejected` webhook), failed and queued again on resubmission;
+ * never retried when the evidence is at fault, retried when storage is.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,10 +22,14 @@ import { createEvidenceEncryptionKeys } from '#modules/evidence/evidence-encrypt
 import { VerifyEvidenceJob } from '#modules/evidence/jobs.ts';
 import type { EvidenceWorkerDeps } from '#modules/evidence/process-evidence-job.ts';
 import { runEvidenceWorkerOnce } from '#modules/evidence/run-evidence-worker.ts';
+import { evidenceWorkerKinds } from '#modules/evidence/worker-kinds.ts';
+import { evidenceCertifier } from '#src/evidence-certification.ts';
+import { TEST_PUBLIC_URL } from './support/issued-certificates.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '../src/modules/evidence/verification/fixtures');
 const fixture = (name: string) => readFile(path.join(FIXTURES, name));
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 const encryptionKey = randomBytes(32);
 let t: TestApp;
@@ -44,9 +49,7 @@ before(async () => {
     log,
     storage: t.storage,
     encryptionKeys: createEvidenceEncryptionKeys({ pool: t.database.pool, secretBox: createSecretBox([encryptionKey]), clock: systemClock }),
-    certify: async () => {
-      throw new Error('no certificate is issued in these tests: every document here is rejected or fails');
-    },
+    certify: evidenceCertifier({ secretBox: createSecretBox([encryptionKey]), clock: systemClock, publicUrl: TEST_PUBLIC_URL })(t.database.pool),
   };
   const partner = await createPartner(t, { name: 'Recycler', scopes: ['evidence'], webhook_url: 'https://93.184.215.14/hooks' });
   key = partner.api_key;
@@ -62,12 +65,15 @@ after(async () => {
   await t.close();
 });
 
-/** Another partner trusting the same CAs (a DER is one submission per partner: a second partner submits it afresh). */
-async function partnerWithAnchors(name: string): Promise<string> {
+/** Another partner trusting the same CAs (a DER is one submission per partner: a second partner submits it afresh), and these TSAs. */
+async function partnerWithAnchors(name: string, tsaAnchors: string[] = []): Promise<string> {
   const apiKey = (await createPartner(t, { name, scopes: ['evidence'] })).api_key;
-  const bundle = (await Promise.all(['ec-root-ca.pem', 'rsa-root-ca.pem'].map(fixture))).join('\n');
-  const response = await t.app.inject({ method: 'PUT', url: '/api/v1/evidence/trust-anchors', headers: { 'x-api-key': apiKey, 'content-type': 'application/x-pem-file' }, payload: bundle });
-  assert.equal(response.statusCode, 200, response.body);
+  const put = async (url: string, files: string[]) => {
+    const response = await t.app.inject({ method: 'PUT', url, headers: { 'x-api-key': apiKey, 'content-type': 'application/x-pem-file' }, payload: (await Promise.all(files.map(fixture))).join('\n') });
+    assert.equal(response.statusCode, 200, response.body);
+  };
+  await put('/api/v1/evidence/trust-anchors', ['ec-root-ca.pem', 'rsa-root-ca.pem']);
+  if (tsaAnchors.length > 0) await put('/api/v1/evidence/tsa-anchors', tsaAnchors);
   return apiKey;
 }
 
@@ -87,6 +93,73 @@ async function evidence(id: string, as = key): Promise<Record<string, any>> {
   assert.equal(response.statusCode, 200, response.body);
   return response.json();
 }
+
+describe('certification', () => {
+  const VALID = ['ec-embedded.der', 'ec-p384-sha384.der', 'rsa-pkcs1.der', 'rsa-pss.der', 'ed25519.der', 'two-signers.der', 'ec-no-signed-attributes.der', 'opaque-text.der', 'ec-until-2040.der', 'ec-until-2040-timestamped.der'];
+
+  test('the openssl-signed erasure report: anchor uploaded, submitted, certified by the worker, its certificate issued and announced', async () => {
+    const id = await submit(await fixture('ec-embedded.der'));
+    assert.equal((await evidence(id)).status, 'received');
+    assert.deepEqual(await runEvidenceWorkerOnce(worker, queue), { certified: 1, rejected: 0, failed: 0, skipped: 0, retrying: 0 });
+    const certified = await evidence(id);
+    assert.equal(certified.status, 'certified', JSON.stringify(certified));
+    assert.deepEqual(certified.document, { sha256: sha256(await fixture('erasure-report.json')), media_type: 'application/json', schema: 'erasure-report/v1' });
+    assert.equal(certified.encrypted, false);
+    assert.equal(certified.error_code, null);
+    assert.match(certified.certificate.id, /^crt_/);
+    assert.equal(certified.certificate.verify_url, `/verify/${certified.certificate.public_id}`);
+
+    const certificate = await t.app.inject({ method: 'GET', url: certified.certificate.url, headers: { 'x-api-key': key } });
+    assert.equal(certificate.statusCode, 200, certificate.body);
+    const body = certificate.json();
+    assert.deepEqual([body.public_id, body.evidence_id, body.document_sha256], [certified.certificate.public_id, id, certified.document.sha256]);
+    assert.deepEqual(body.certificate.report, {
+      device: { type: 'ssd', manufacturer: 'Samsung', model: 'MZ-7LH960', serial: 'S45NNE0M123456', capacity: 960197124096 },
+      method: 'purge', result: 'success', started_at: '2026-11-30T08:15:00Z', ended_at: '2026-11-30T08:17:42Z',
+    });
+    assert.match(body.certificate.signer.subject, /Signer EC P-256/);
+    const issued = await t.database.pool.query(`SELECT payload FROM webhooks_outbox WHERE client_id = $1 AND event_type = 'certificate.issued'`, [partnerId]);
+    assert.deepEqual(issued.rows.map((row) => row.payload.evidence_id), [id]);
+    const usage = await t.database.pool.query(`SELECT outcome FROM usage_events WHERE kind = 'evidence.verify' AND subject_id = $1`, [id]);
+    assert.deepEqual(usage.rows, [{ outcome: 'certified' }]);
+
+    // The same DER again: the same submission and certificate, never a second one.
+    const again = await t.app.inject({ method: 'POST', url: '/api/v1/proofs', headers: { 'x-api-key': key, 'content-type': 'application/pkcs7-mime' }, payload: await fixture('ec-embedded.der') });
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.json().certificate.id, certified.certificate.id);
+    assert.equal((await runEvidenceWorkerOnce(worker, queue)).certified, 0);
+    assert.equal((await t.database.pool.query('SELECT 1 FROM certificates WHERE evidence_id = $1', [id])).rowCount, 1);
+  });
+
+  test('every valid vector is certified: EC P-256/P-384, RSA PKCS#1 v1.5 and PSS, Ed25519, two signers, no signed attributes, opaque text, detached content', async () => {
+    const partner = await partnerWithAnchors('Every algorithm', ['tsa-root-ca.pem']);
+    const ids = [];
+    for (const file of VALID) ids.push(await submit(await fixture(file), undefined, partner));
+    const detached = await submit(await fixture('ec-detached.der'), await fixture('erasure-report.json'), partner);
+    await runEvidenceWorkerOnce(worker, queue);
+    for (const [index, file] of VALID.entries()) {
+      const shown = await evidence(ids[index]!, partner);
+      assert.equal(shown.status, 'certified', `${file}: ${shown.error_code} ${shown.error_message}`);
+      assert.ok(shown.certificate.public_id, file);
+    }
+    const opaque = await evidence(ids[VALID.indexOf('opaque-text.der')]!, partner);
+    assert.deepEqual([opaque.document.schema, opaque.document.media_type], [null, 'text/plain']);
+    assert.equal((await evidence(detached, partner)).status, 'certified');
+  });
+
+  test('verified after the signer expired: a trusted timestamp from while it was valid is accepted, signing-time alone is not', async () => {
+    const partner = await partnerWithAnchors('Archivist', ['tsa-root-ca.pem']);
+    const late = { ...worker, clock: { now: () => new Date('2045-06-01T00:00:00Z') } };
+    const plain = await submit(await fixture('ec-until-2040.der'), undefined, partner);
+    const stamped = await submit(await fixture('ec-until-2040-timestamped.der'), undefined, partner);
+    await runEvidenceWorkerOnce(late, queue);
+    assert.equal((await evidence(plain, partner)).error_code, 'CERT_EXPIRED');
+    const accepted = await evidence(stamped, partner);
+    assert.equal(accepted.status, 'certified', JSON.stringify(accepted));
+    const certificate = (await t.app.inject({ method: 'GET', url: accepted.certificate.url, headers: { 'x-api-key': partner } })).json();
+    assert.match(certificate.certificate.timestamp.tsa, /Veridity Test TSA/);
+  });
+});
 
 describe('rejections', () => {
   const VECTORS: Array<[file: string, code: string]> = [
@@ -115,8 +188,7 @@ describe('rejections', () => {
     const ids: string[] = [];
     for (const [file] of VECTORS) ids.push(await submit(await fixture(file)));
     const report = await runEvidenceWorkerOnce(worker, queue);
-    assert.equal(report.certified, 0);
-    assert.equal(report.retrying, 0);
+    assert.deepEqual(report, { certified: 0, rejected: VECTORS.length, failed: 0, skipped: 0, retrying: 0 });
     for (const [index, [file, code]] of VECTORS.entries()) {
       const shown = await evidence(ids[index]!);
       assert.equal(shown.status, 'rejected', `${file}: ${JSON.stringify(shown)}`);
@@ -151,7 +223,7 @@ describe('rejections', () => {
     assert.equal((await evidence(id, other)).error_code, 'CONTENT_DIGEST_MISMATCH');
   });
 
-  test('the rejection\'s receipt is served to its partner once the ledger has sequenced it; another partner gets 404', async () => {
+  test('a rejection has a receipt for its partner (202 until the ledger sequences it); another partner gets 404', async () => {
     const rejected = await submit(await fixture('untrusted-chain.der'));
     const receipt = await t.app.inject({ method: 'GET', url: `/api/v1/receipts/${rejected}`, headers: { 'x-api-key': key } });
     assert.ok([200, 202].includes(receipt.statusCode), receipt.body);
@@ -175,13 +247,43 @@ describe('encrypted evidence', () => {
         await promisify(execFile)('openssl', ['cms', '-encrypt', '-binary', '-aes-256-cbc', '-in', path.join(FIXTURES, inner), '-outform', 'DER', '-out', out, '-recip', recipient, ...keyopts]);
         return readFile(out);
       };
-      // A document that verifies only up to its chain: proof enough that it was decrypted and opened.
-      const oaep = await submit(await envelope('untrusted-chain.der', ['-keyopt', 'rsa_padding_mode:oaep']));
-      const pkcs1 = await submit(await envelope('untrusted-chain.der', []));
+      const oaep = await submit(await envelope('ec-embedded.der', ['-keyopt', 'rsa_padding_mode:oaep']));
+      const pkcs1 = await submit(await envelope('ec-embedded.der', []));
       await runEvidenceWorkerOnce(worker, queue);
-      assert.deepEqual([(await evidence(oaep)).error_code, (await evidence(pkcs1)).error_code], ['CHAIN_UNTRUSTED', 'UNSUPPORTED_ALGORITHM']);
+      const opened = await evidence(oaep);
+      assert.deepEqual([opened.status, opened.encrypted, opened.document.schema], ['certified', true, 'erasure-report/v1'], JSON.stringify(opened));
+      assert.equal(opened.document.sha256, sha256(await fixture('erasure-report.json')));
+      assert.equal((await evidence(pkcs1)).error_code, 'UNSUPPORTED_ALGORITHM');
     } finally {
       await rm(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the evidence worker kind', () => {
+  test('`veridity worker evidence` (as serve runs it): polls the queue, certifies what is submitted, stops', async () => {
+    const [kind] = evidenceWorkerKinds(() => ({
+      databaseUrl: t.database.url,
+      clock: systemClock,
+      secretBox: createSecretBox([encryptionKey]),
+      storage: t.storage,
+      log: createLogger('silent'),
+      queue: async () => queue,
+      concurrency: 2,
+      certifier: evidenceCertifier({ secretBox: createSecretBox([encryptionKey]), clock: systemClock, publicUrl: TEST_PUBLIC_URL }),
+    }));
+    assert.equal(kind!.name, 'evidence');
+    const running = await kind!.start();
+    try {
+      const partner = await partnerWithAnchors('Live station');
+      const id = await submit(await fixture('rsa-pss.der'), undefined, partner);
+      const deadline = Date.now() + 30_000;
+      while ((await evidence(id, partner)).status !== 'certified') {
+        assert.ok(Date.now() < deadline, `still ${(await evidence(id, partner)).status}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      assert.deepEqual(await running.stop({ timeoutMs: 10_000 }), { finished: true });
     }
   });
 });

@@ -109,14 +109,14 @@ describe('/openapi.json', () => {
   });
 
   test('the main request and response schemas carry an example', () => {
-    for (const name of ['ApiClientCreate', 'ApiClientWithSecrets', 'ProofVerifyRequest', 'ProofVerifyResponse', 'ProofRequestCreate', 'TaskCreate', 'TaskCreated', 'TokenResponse', 'Error']) {
+    for (const name of ['ApiClientCreate', 'ApiClientWithSecrets', 'ProofVerifyRequest', 'ProofVerifyResponse', 'ProofRequestCreate', 'TaskCreate', 'TaskCreated', 'TokenResponse', 'Certificate', 'PublicCertificate', 'CertificateRevoke', 'Error']) {
       assert.ok(Array.isArray((document.components.schemas[name] as { examples?: unknown[] }).examples), `${name}: examples`);
     }
   });
 
   test('the webhook events are described with their payloads and signature headers', () => {
-    assert.deepEqual(Object.keys(document.webhooks ?? {}).sort(), ['evidence.failed', 'evidence.rejected', 'proof.failed', 'proof.verified', 'task.completed', 'task.failed', 'webhook.test']);
-    for (const schema of ['ProofEvent', 'TaskEvent', 'EvidenceEvent', 'WebhookTestEvent']) assert.ok(schema in document.components.schemas, schema);
+    assert.deepEqual(Object.keys(document.webhooks ?? {}).sort(), ['certificate.issued', 'certificate.revoked', 'evidence.failed', 'evidence.rejected', 'proof.failed', 'proof.verified', 'task.completed', 'task.failed', 'webhook.test']);
+    for (const schema of ['ProofEvent', 'TaskEvent', 'EvidenceEvent', 'CertificateIssuedEvent', 'CertificateRevokedEvent', 'WebhookTestEvent']) assert.ok(schema in document.components.schemas, schema);
     const headers = JSON.stringify(document.webhooks!['proof.verified']!.post);
     for (const header of ['webhook-id', 'webhook-timestamp', 'webhook-signature', 'X-Veridity-Signature']) assert.ok(headers.includes(`"${header}"`), header);
   });

@@ -10,11 +10,14 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { systemClock } from '#platform/clock.ts';
 import { newId } from '#platform/ids.ts';
 import type { DeclaredRoute } from '#platform/http/route-access.ts';
 import { SCOPES } from '#modules/clients/schema.ts';
 import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
+import { newPublicId } from '#modules/certificates/public-id.ts';
 import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } from './support/holder.ts';
+import { erasureReportInput, issueTestCertificate } from './support/issued-certificates.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
 
 const EVIDENCE_FIXTURES = path.join(import.meta.dirname, '../src/modules/evidence/verification/fixtures');
@@ -25,7 +28,7 @@ let port: number;
 let owner: Record<string, any>;
 /** Every scope, none of owner's resources. */
 let stranger: Record<string, any>;
-let owned: { proof: string; task: string; delivery: string; evidence: string; trustAnchor: string; tsaAnchor: string };
+let owned: { proof: string; task: string; delivery: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string };
 
 const SAMPLE_ID = (prefix: Parameters<typeof newId>[0]) => newId(prefix);
 
@@ -50,6 +53,13 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/v1/evidence/trust-anchors/:id': () => ({ id: SAMPLE_ID('tra') }),
   '/api/v1/evidence/tsa-anchors/:id': () => ({ id: 'ab'.repeat(32) }),
   '/api/admin/evidence/tsa-anchors/:id': () => ({ id: SAMPLE_ID('tra') }),
+  '/api/v1/certificates/:id': () => ({ id: SAMPLE_ID('crt') }),
+  '/api/v1/certificates/:id/certificate.pdf': () => ({ id: SAMPLE_ID('crt') }),
+  '/api/v1/certificates/:id/certificate.json': () => ({ id: SAMPLE_ID('crt') }),
+  '/api/v1/certificates/:id/revoke': () => ({ id: SAMPLE_ID('crt') }),
+  '/api/v1/public/certificates/:public_id': () => ({ public_id: newPublicId() }),
+  '/api/v1/public/certificates/:public_id/receipt': () => ({ public_id: newPublicId() }),
+  '/verify/:public_id': () => ({ public_id: newPublicId() }),
   '/prove/assets/*': () => ({ '*': 'holder-page.css' }),
   '/docs/*': () => ({ '*': 'index.html' }),
   '/docs/static/*': () => ({ '*': 'index.css' }),
@@ -66,6 +76,15 @@ const FOREIGN_IDS: Record<string, () => Record<string, string>> = {
   '/api/v1/proofs/:id': () => ({ id: owned.evidence }),
   '/api/v1/evidence/trust-anchors/:id': () => ({ id: owned.trustAnchor }),
   '/api/v1/evidence/tsa-anchors/:id': () => ({ id: owned.tsaAnchor }),
+  '/api/v1/certificates/:id': () => ({ id: owned.certificate }),
+  '/api/v1/certificates/:id/certificate.pdf': () => ({ id: owned.certificate }),
+  '/api/v1/certificates/:id/certificate.json': () => ({ id: owned.certificate }),
+  '/api/v1/certificates/:id/revoke': () => ({ id: owned.certificate }),
+};
+
+/** A valid body for the routes that require one, so the foreign-id probe gets as far as the lookup. */
+const SAMPLE_BODIES: Record<string, unknown> = {
+  '/api/v1/certificates/:id/revoke': { reason: 'security suite' },
 };
 
 /** Routes that take a text body (PEM trust anchors): `text/plain` is theirs, and 'hello' is no certificate (400). */
@@ -134,9 +153,10 @@ before(async () => {
   t = await createTestApp({ bundledCircuits: true });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   port = (t.app.server.address() as { port: number }).port;
-  // Every route several times over: more requests than a partner's default 120 a minute.
-  owner = await createPartner(t, { name: 'Owner Bank', scopes: [...SCOPES], webhook_url: 'https://owner.example/hooks', rate_limit_per_minute: 100_000 });
-  stranger = await createPartner(t, { name: 'Stranger Bank', scopes: [...SCOPES], webhook_url: 'https://stranger.example/hooks', rate_limit_per_minute: 100_000 });
+  // Every route is walked several times with these keys: no partner limit should get in the way.
+  const unlimited = { rate_limit_per_minute: 1_000_000 };
+  owner = await createPartner(t, { name: 'Owner Bank', scopes: [...SCOPES], webhook_url: 'https://owner.example/hooks', ...unlimited });
+  stranger = await createPartner(t, { name: 'Stranger Bank', scopes: [...SCOPES], webhook_url: 'https://stranger.example/hooks', ...unlimited });
 
   // The owner's resources: a verified proof, an attestation task and a webhook delivery.
   const issuer = await generateIssuerKey();
@@ -161,6 +181,7 @@ before(async () => {
     assert.equal(response.statusCode, 200, response.body);
     return response.json().added[0].id as string;
   };
+  const certificate = await issueTestCertificate(t, systemClock, erasureReportInput(owner.id));
   owned = {
     proof: verified.json().proof_id,
     task: task.json().id,
@@ -168,6 +189,7 @@ before(async () => {
     evidence: evidence.json().id,
     trustAnchor: await anchor('/api/v1/evidence/trust-anchors', 'ec-root-ca.pem'),
     tsaAnchor: await anchor('/api/v1/evidence/tsa-anchors', 'tsa-root-ca.pem'),
+    certificate: certificate.certificateId,
   };
 });
 after(async () => {
@@ -227,7 +249,8 @@ describe('every route', () => {
       if (route.access.auth !== 'partner' || paramNames(route.url).length === 0) continue;
       const foreign = FOREIGN_IDS[route.url];
       assert.ok(foreign, `${label(route)}: add a foreign-tenant probe to FOREIGN_IDS`);
-      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route, foreign()), headers: credentialsFor(route) });
+      const body = SAMPLE_BODIES[route.url];
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route, foreign()), headers: credentialsFor(route), ...(body ? { payload: body as object } : {}) });
       assertError(route, response, 404, 'NOT_FOUND');
       const own = await t.app.inject({ method: route.method as 'GET', url: urlFor(route, foreign()), headers: credentialsFor(route, owner) });
       assert.notEqual(own.statusCode, 404, `${label(route)}: the owner should see its own resource: ${own.body}`);

@@ -30,7 +30,8 @@ Commands:
                       Issue a new admin bearer token (printed once, stored hashed).
 
 Scopes: ${SCOPES.join(', ')}
-  (one per zero-knowledge claim type; tee_attestation: TEE attestation tasks, /api/v1/tasks)`;
+  (one per zero-knowledge claim type; tee_attestation: TEE attestation tasks, /api/v1/tasks;
+  evidence: signed evidence and its certificates, /api/v1/proofs and /api/v1/certificates)`;
 
 const COMMAND_HELP: Record<string, string> = {
   'create-client': 'Usage: veridity admin create-client --name <name> --scopes <a,b> [--webhook-url <url>] [--rate-limit <per minute>]',

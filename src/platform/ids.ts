@@ -19,6 +19,7 @@ export const ID_PREFIXES = {
   webhookAttempt: 'wha',
   evidence: 'evd',
   trustAnchor: 'tra',
+  certificate: 'crt',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
@@ -33,7 +34,7 @@ export function uuidV7Bytes(nowMs: number = Date.now()): Buffer {
   return bytes;
 }
 
-function encodeBase32(bytes: Buffer): string {
+export function encodeBase32(bytes: Buffer): string {
   // 128 bits -> 26 base32 chars, the first carrying the top 3 bits (TypeID encoding).
   let value = BigInt('0x' + bytes.toString('hex'));
   let out = '';

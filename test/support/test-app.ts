@@ -7,7 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type App } from '#src/app.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '#src/config.ts';
 import { systemClock, type Clock } from '#platform/clock.ts';
-import { createPlatformKeys } from '#platform/crypto/platform-keys.ts';
+import { createPlatformKeys, type PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { createSecretBox } from '#platform/crypto/secret-box.ts';
 import { generateToken } from '#platform/crypto/tokens.ts';
 import { createLogger } from '#platform/logger.ts';
@@ -23,6 +23,8 @@ export type TestApp = {
   storage: ObjectStorage;
   /** Where `storage` keeps its files. */
   objectsDir: string;
+  /** The app's own platform keys (to issue what the app then serves, e.g. certificates). */
+  platformKeys: PlatformKeys;
   /** Everything the app logged, as raw JSON lines (to prove secrets never reach the logs). */
   logs(): string;
   admin(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<LightMyRequestResponse>;
@@ -39,6 +41,7 @@ export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: n
   const secretBox = createSecretBox([options.encryptionKey ?? randomBytes(32)]);
   const adminToken = generateToken('vat');
   const captured: string[] = [];
+  const platformKeys = createPlatformKeys({ db: database.db, secretBox });
   const log = createLogger('info', new Writable({ write(chunk, _enc, done) { captured.push(chunk.toString()); done(); } }));
   const app = await buildApp({
     config: {
@@ -54,7 +57,7 @@ export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: n
     pool: database.pool,
     db: database.db,
     secretBox,
-    platformKeys: createPlatformKeys({ db: database.db, secretBox }),
+    platformKeys,
     storage,
     verifier,
   });
@@ -66,6 +69,7 @@ export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: n
     adminToken,
     storage,
     objectsDir,
+    platformKeys,
     logs: () => captured.join(''),
     admin: (method, url, body) =>
       app.inject({ method, url, headers: { authorization: `Bearer ${adminToken}` }, ...(body === undefined ? {} : { payload: body as object }) }),

@@ -9,9 +9,11 @@ import { notInLedger, type OutcomeSource } from '#modules/ledger/outcome-sources
 const LOGGED = "status IN ('completed', 'failed') AND result_sha256 IS NOT NULL";
 
 export const teeTaskOutcomes: OutcomeSource = {
-  idPrefix: 'tsk',
-  async isOwnedBy(db, clientId, publicId) {
-    return (await db.query('SELECT 1 FROM attestation_tasks WHERE id = $1 AND client_id = $2', [publicId, clientId])).rowCount === 1;
+  receipts: {
+    idPrefix: 'tsk',
+    async entryIdFor(db, clientId, id) {
+      return (await db.query('SELECT 1 FROM attestation_tasks WHERE id = $1 AND client_id = $2', [id, clientId])).rowCount === 1 ? id : undefined;
+    },
   },
   async outcomes(db, publicIds) {
     const { rows } = await db.query<{ id: string; verdict: string; result_sha256: string; finished_at: Date }>(

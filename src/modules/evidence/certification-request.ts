@@ -1,20 +1,23 @@
 import type { PoolClient } from '#platform/db/pool.ts';
-import type { VerifiedEvidence } from './verification/index.ts';
+import type { ErasureReport, EvidenceSigner, EvidenceTimestamp, VerifiedEvidence } from './verification/index.ts';
 
-/** What a certificate says about verified evidence: the certificates module's issue input, as this module fills it. */
+type Sanitization = ErasureReport['sanitization'];
+
+/** What a certificate says about verified evidence (the certificates module's issue input, as this module fills it), in the verifier's terms. */
 export type CertificationRequest = {
   partnerId: string;
   evidenceId: string;
-  document: { sha256: string; mediaType: string; schema: string | null };
+  document: { sha256: string; mediaType: string; schema: VerifiedEvidence['document']['schema'] };
+  /** An erasure report's summary; null for an opaque document. */
   report: null | {
-    device: { type: string; manufacturer: string; model: string; serial: string; capacity: string | number };
-    method: 'clear' | 'purge' | 'destroy';
-    result: string;
+    device: Omit<ErasureReport['device'], 'capacity_bytes'> & { capacity: number };
+    method: Sanitization['method'];
+    result: Sanitization['result'];
     startedAt: string;
     endedAt: string;
   };
-  signer: { subject: string; issuer: string; serialNumber: string; sha256Fingerprint: string };
-  timestamp: { time: string; tsa: string } | null;
+  signer: Pick<EvidenceSigner, 'subject' | 'issuer' | 'serialNumber' | 'sha256Fingerprint'>;
+  timestamp: EvidenceTimestamp | null;
 };
 
 /**

@@ -8,9 +8,12 @@ import { EVIDENCE_LEDGER_KIND } from './finish-evidence.ts';
  * are not logged.
  */
 export const evidenceOutcomes: OutcomeSource = {
-  idPrefix: 'evd',
-  async isOwnedBy(db, clientId, publicId) {
-    return (await db.query('SELECT 1 FROM evidence_submissions WHERE id = $1 AND client_id = $2', [publicId, clientId])).rowCount === 1;
+  receipts: {
+    idPrefix: 'evd',
+    // A submission has an entry of its own once rejected; a certified one's receipt is its certificate's (crt_...).
+    async entryIdFor(db, clientId, id) {
+      return (await db.query(`SELECT 1 FROM evidence_submissions WHERE id = $1 AND client_id = $2`, [id, clientId])).rowCount === 1 ? id : undefined;
+    },
   },
   async outcomes(db, publicIds) {
     const { rows } = await db.query<{ id: string; der_sha256: string; finished_at: Date }>(

@@ -8,10 +8,17 @@ import type { LedgerLeafFields } from './tlog/index.ts';
  * source is checked for structure only.
  */
 export type OutcomeSource = {
-  /** The type prefix of the outcome's public ids (`prf`, `tsk`). */
-  idPrefix: string;
-  /** Whether this partner decided the outcome (only it may fetch the outcome's receipt). */
-  isOwnedBy(db: Pick<Pool, 'query'>, clientId: string, publicId: string): Promise<boolean>;
+  /** How partners fetch the receipts of these outcomes; absent for a kind without receipts of its own (a certificate's revocation). */
+  receipts?: {
+    /** The type prefix of the ids partners know these outcomes by (`prf`, `tsk`, `crt`). */
+    idPrefix: string;
+    /**
+     * The public_id of the outcome's ledger entry when this partner decided the outcome (only it
+     * may fetch the receipt), else undefined. Proofs and tasks are logged under their own id; a
+     * certificate under its public id, since leaves are public.
+     */
+    entryIdFor(db: Pick<Pool, 'query'>, clientId: string, id: string): Promise<string | undefined>;
+  };
   /** The outcome rows of these public ids, as the leaf fields they were logged with. */
   outcomes(db: PoolClient, publicIds: readonly string[]): Promise<Map<string, LedgerLeafFields>>;
   /** Outcomes decided at or after `since` that have no ledger entry (pending or sequenced). */
@@ -21,9 +28,9 @@ export type OutcomeSource = {
 /** Outcome sources by ledger entry kind (`zk_proof`, `tee_task`). */
 export type OutcomeSources = ReadonlyMap<string, OutcomeSource>;
 
-/** The kind and source of an outcome id, by its type prefix. */
-export function sourceOfId(sources: OutcomeSources, publicId: string): { kind: string; source: OutcomeSource } | undefined {
-  for (const [kind, source] of sources) if (publicId.startsWith(`${source.idPrefix}_`)) return { kind, source };
+/** The kind and receipt lookup of an outcome id, by its type prefix. */
+export function sourceOfId(sources: OutcomeSources, id: string): { kind: string; receipts: NonNullable<OutcomeSource['receipts']> } | undefined {
+  for (const [kind, source] of sources) if (source.receipts && id.startsWith(`${source.receipts.idPrefix}_`)) return { kind, receipts: source.receipts };
   return undefined;
 }
 

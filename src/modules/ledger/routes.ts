@@ -34,7 +34,7 @@ const Hashes = z.array(z.string().describe('base64 SHA-256 hash'));
 const ReceiptPendingSchema = z
   .object({
     status: z.literal('pending'),
-    id: z.string().describe('the proof or task id'),
+    id: z.string().describe('the proof, task or certificate id'),
     waiting_for: z.enum(['sequencing', 'checkpoint']).describe('the entry is queued for the log, or sequenced and waiting for the next checkpoint'),
     retry_after_seconds: z.number().int(),
   })
@@ -76,27 +76,26 @@ function sendText(reply: FastifyReply, text: string, cacheControl: string): Fast
 export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  /** The ledger kind behind an outcome id, and whether this partner may see that outcome. */
-
   r.get('/api/v1/receipts/:id', {
     config: { access: access.partner() },
     schema: {
       operationId: 'getReceipt',
       tags: ['Ledger'],
-      summary: "An outcome's receipt (a proof `prf_...`, an attestation task `tsk_...` or a rejected evidence submission `evd_...`): C2SP tlog-proof@v1 (text), checkable offline",
+      summary: "An outcome's receipt (a proof `prf_...`, an attestation task `tsk_...`, a certificate `crt_...` or a rejected evidence submission `evd_...`): C2SP tlog-proof@v1 (text), checkable offline",
       description:
         '200 `text/plain`: `c2sp.org/tlog-proof@v1`, `extra <base64 leaf>`, `index <n>`, the inclusion path (base64 hashes), ' +
         'a blank line and the signed checkpoint. 202 with `Retry-After` until the outcome is sequenced and covered by a ' +
         'checkpoint (a few seconds). Check it with `veridity verify-receipt <file> --key "$(curl .../api/v1/ledger/key)"`.',
-      params: z.strictObject({ id: IdParam('prf', 'tsk', 'evd') }),
+      params: z.strictObject({ id: IdParam('prf', 'tsk', 'crt', 'evd') }),
       response: { 200: textResponse('The receipt (C2SP tlog-proof@v1), as an attachment'), 202: jsonResponse('Not ready yet: retry after `Retry-After` seconds', ReceiptPendingSchema), ...errorResponses(401, 404, 429) },
     },
   }, async (request, reply) => {
     const id = request.params.id;
-    const owner = sourceOfId(deps.outcomeSources, id);
+    const source = sourceOfId(deps.outcomeSources, id);
     // Only the partner the outcome belongs to may fetch its receipt; others get the same 404 as for nothing.
-    if (!owner || !(await owner.source.isOwnedBy(deps.pool, request.client!.id, id))) throw new ApiError('NOT_FOUND', `no proof or task ${id}`);
-    const receipt = await getReceipt(deps, { kind: owner.kind, publicId: id });
+    const entryId = await source?.receipts.entryIdFor(deps.pool, request.client!.id, id);
+    if (!source || entryId === undefined) throw new ApiError('NOT_FOUND', `no proof, task or certificate ${id}`);
+    const receipt = await getReceipt(deps, { kind: source.kind, publicId: entryId });
     if (receipt.state === 'not_logged') throw new ApiError('NOT_FOUND', `${id} was decided before the ledger existed (or not appraised): it has no receipt`);
     if (receipt.state === 'pending') {
       reply.code(202).header('retry-after', String(RECEIPT_RETRY_AFTER_SECONDS));

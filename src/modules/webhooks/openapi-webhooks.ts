@@ -7,7 +7,8 @@ import { WEBHOOK_USER_AGENT } from './delivery/deliver-webhook.ts';
 /**
  * What Veridity POSTs to a partner's webhook URL, for the OpenAPI `webhooks` section. The
  * payloads are written where the events are raised (zk/verify/verify-proof.ts,
- * attestations/finish-task.ts, evidence/finish-evidence.ts, send-test-webhook.ts); these schemas describe them.
+ * attestations/finish-task.ts, evidence/finish-evidence.ts, certificates/issue-certificate.ts and
+ * revoke-certificate.ts, send-test-webhook.ts); these schemas describe them.
  */
 
 export const ProofEventSchema = z
@@ -63,6 +64,45 @@ export const EvidenceEventSchema = z
     }],
   });
 
+const CERTIFICATE_EVENT_EXAMPLE = {
+  certificate_id: 'crt_01m8r4pv8cg3n1x7v5qk2d9t6h',
+  public_id: '3tq8vz0k5m2c7x9r4w6b1n8h0j',
+  evidence_id: 'evd_01m8r4pv8cfa0w5b7q3r9t2k4m',
+};
+
+export const CertificateIssuedEventSchema = z
+  .object({
+    event: z.literal('certificate.issued'),
+    certificate_id: z.string().describe('The certificate (`crt_...`): GET /api/v1/certificates/{id}, its PDF and JSON, GET /api/v1/receipts/{id}'),
+    public_id: z.string().describe('What the QR code and the public verify page name'),
+    evidence_id: z.string().describe('The evidence (`evd_...`) it certifies'),
+    status: z.literal('CERTIFIED_NO_ANCHOR'),
+    document_sha256: z.string(),
+    verify_url: z.string().describe('The public verify page (PUBLIC_URL/verify/{public_id})'),
+    ts: z.string().describe('When it was issued (ISO 8601)'),
+  })
+  .meta({
+    id: 'CertificateIssuedEvent',
+    description: 'Evidence verified and its certificate was issued; the PDF is ready a few seconds later (once a ledger checkpoint covers it).',
+    examples: [{ event: 'certificate.issued', ...CERTIFICATE_EVENT_EXAMPLE, status: 'CERTIFIED_NO_ANCHOR', document_sha256: '5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef', verify_url: 'https://verify.example.com/verify/3tq8vz0k5m2c7x9r4w6b1n8h0j', ts: EXAMPLE.time }],
+  });
+
+export const CertificateRevokedEventSchema = z
+  .object({
+    event: z.literal('certificate.revoked'),
+    certificate_id: z.string(),
+    public_id: z.string(),
+    evidence_id: z.string(),
+    status: z.literal('REVOKED'),
+    reason: z.string().describe('As given to POST /api/v1/certificates/{id}/revoke'),
+    ts: z.string().describe('When it was revoked (ISO 8601)'),
+  })
+  .meta({
+    id: 'CertificateRevokedEvent',
+    description: 'A certificate was revoked (POST /api/v1/certificates/{id}/revoke); its verify page says so from now on.',
+    examples: [{ event: 'certificate.revoked', ...CERTIFICATE_EVENT_EXAMPLE, status: 'REVOKED', reason: 'the erasure report named the wrong device serial', ts: EXAMPLE.later }],
+  });
+
 export const TestEventSchema = z
   .object({ event: z.literal('webhook.test'), ts: z.string().describe('When the test was requested (ISO 8601)') })
   .meta({ id: 'WebhookTestEvent', description: 'Sent on request (POST /api/v1/webhooks/test) to check a receiver.', examples: [{ event: 'webhook.test', ts: EXAMPLE.time }] });
@@ -111,5 +151,7 @@ export const WEBHOOK_EVENTS = {
   'task.failed': event('onTaskFailed', 'An attestation task failed', 'TaskEvent'),
   'evidence.rejected': event('onEvidenceRejected', 'A submitted signed document does not verify', 'EvidenceEvent'),
   'evidence.failed': event('onEvidenceFailed', 'A submitted signed document could not be decided', 'EvidenceEvent'),
+  'certificate.issued': event('onCertificateIssued', 'A certificate was issued for verified evidence', 'CertificateIssuedEvent'),
+  'certificate.revoked': event('onCertificateRevoked', 'A certificate was revoked', 'CertificateRevokedEvent'),
   'webhook.test': event('onWebhookTest', 'A test event you asked for', 'WebhookTestEvent'),
 };

@@ -97,3 +97,20 @@ test('after retirement a new key is created; the retired one stays findable and 
   const later = await keys.publishedKeys('oauth', new Date(retiredAt.getTime() + 1000));
   assert.deepEqual(later.map((k) => k.id), [current.id]);
 });
+
+test('the PDF-signing purpose gets an ECDSA P-256 key, sealed and identified like the others', async () => {
+  const key = await replica().activeKey('certificate-pdf');
+  assert.equal(key.algorithm, 'ECDSA-P256');
+  assert.equal(key.privateKey.asymmetricKeyDetails?.namedCurve, 'prime256v1');
+  // RFC 7638 for an EC key: crv, kty, x, y in that order.
+  const { x, y } = key.publicKey.export({ format: 'jwk' });
+  assert.equal(key.id, createHash('sha256').update(`{"crv":"P-256","kty":"EC","x":"${x}","y":"${y}"}`).digest('base64url'));
+  assert.deepEqual(key.publicJwk, { kty: 'EC', crv: 'P-256', x, y });
+  const message = Buffer.from('pdf byte range');
+  assert.equal(verify('sha256', message, key.publicKeyPem, sign('sha256', message, key.privateKey)), true);
+
+  // Another process opens the same key; a row claiming another algorithm for the purpose is refused.
+  assert.equal((await replica().keyById('certificate-pdf', key.id))?.id, key.id);
+  await database.pool.query(`UPDATE platform_keys SET algorithm = 'Ed25519' WHERE id = $1`, [key.id]);
+  await assert.rejects(replica().activeKey('certificate-pdf'), /unsupported algorithm Ed25519 for certificate-pdf/);
+});

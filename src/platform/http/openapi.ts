@@ -43,8 +43,9 @@ function renameWildcard(params: unknown): unknown {
 
 const JSON_MEDIA_TYPE = 'application/json';
 
-/** How a body of a media type other than JSON is documented: the bytes (or text) as they are, or one file per multipart part. */
-function rawMediaSchema(mediaType: string): Json {
+/** How a body of a media type is documented where no schema of the route's says more: bytes (or text) as they are, one file per multipart part, or JSON the operation describes. */
+function unparsedBody(mediaType: string): Json {
+  if (mediaType === JSON_MEDIA_TYPE) return { type: ['object', 'string'], description: 'JSON, as the operation describes' };
   if (mediaType === 'multipart/form-data') {
     return { type: 'object', additionalProperties: { type: 'string', contentMediaType: 'application/octet-stream' }, description: 'One file per part' };
   }
@@ -52,15 +53,17 @@ function rawMediaSchema(mediaType: string): Json {
 }
 
 /**
- * The request body of a route: without a body schema, the raw bytes of its first media type
- * (artifact uploads); with one, that schema for JSON and the raw form for each other media type
- * it names (a route taking a document as JSON or as it is).
+ * The request body of a route. Without a body schema, the route reads its bodies itself: each
+ * media type it names as such (artifact uploads, a certificate PDF, the certificate check's JSON).
+ * With one, that schema for JSON and the raw form of each other media type it names (a route
+ * taking a document as JSON or as it is).
  */
 function requestBody(body: unknown, consumes: string[]): Json {
-  if (!body) return consumes.length > 0 ? { body: rawMediaSchema(consumes[0]!) } : {};
+  const content = (types: string[]) => types.map((mediaType) => [mediaType, { schema: unparsedBody(mediaType) }]);
+  if (!body) return consumes.length > 0 ? { body: { content: Object.fromEntries(content(consumes)) } } : {};
   const raw = consumes.filter((mediaType) => mediaType !== JSON_MEDIA_TYPE);
   if (raw.length === 0) return {};
-  return { body: { content: Object.fromEntries([[JSON_MEDIA_TYPE, { schema: body }], ...raw.map((mediaType) => [mediaType, { schema: rawMediaSchema(mediaType) }])]) } };
+  return { body: { content: Object.fromEntries([[JSON_MEDIA_TYPE, { schema: body }], ...content(raw)]) } };
 }
 
 /** Per route: zod to JSON Schema, then response descriptions, the wildcard's name and raw bodies. */

@@ -2,9 +2,11 @@ import { notInLedger, type OutcomeSource } from '#modules/ledger/outcome-sources
 
 /** Zero-knowledge proof outcomes: the `proofs` row written in the same transaction as the entry. */
 export const zkProofOutcomes: OutcomeSource = {
-  idPrefix: 'prf',
-  async isOwnedBy(db, clientId, publicId) {
-    return (await db.query('SELECT 1 FROM proofs WHERE id = $1 AND client_id = $2', [publicId, clientId])).rowCount === 1;
+  receipts: {
+    idPrefix: 'prf',
+    async entryIdFor(db, clientId, id) {
+      return (await db.query('SELECT 1 FROM proofs WHERE id = $1 AND client_id = $2', [id, clientId])).rowCount === 1 ? id : undefined;
+    },
   },
   async outcomes(db, publicIds) {
     const { rows } = await db.query<{ id: string; claim_type: string; status: string; public_hash: Buffer; created_at: Date }>(

@@ -1,0 +1,81 @@
+import type { CertificateJson } from './certificate-json.ts';
+import { checkCertificateReceipt } from './check-certificate-receipt.ts';
+import { type CertificateVerificationKey, verifyCertificateJws } from './verify-certificate-jws.ts';
+
+export type CheckResult = 'pass' | 'fail';
+export type OptionalCheckResult = CheckResult | 'not_checked';
+
+export type CertificateCheckFailure = { check: string; code: string; message: string };
+
+export type CertificateTrust = {
+  /** The platform's `certificates` Ed25519 public keys, by key id (the JWS kid). */
+  certificateKeys: readonly CertificateVerificationKey[];
+  /** The ledger's note verifier keys (GET /api/v1/ledger/key); without them the receipt is not checked. */
+  ledgerKeys?: readonly string[];
+};
+
+/** What was found and checked, beside the checks themselves. */
+export type CertificateFindings = {
+  body?: CertificateJson;
+  jws?: string;
+  receipt?: string;
+  /** The certificates key that signed the JWS. */
+  keyId?: string;
+  /** Where the receipt places the certificate's ledger entry. */
+  ledger?: { index: number; treeSize: number; origin: string };
+  /** The first failed check, in the order of the checks. */
+  failure?: CertificateCheckFailure;
+  failures: CertificateCheckFailure[];
+};
+
+export type SignedCertificateParts = {
+  jws: string;
+  /** A copy of the body shown beside the JWS (PDF attachment, bundle field), as text; it must be the signed payload. */
+  shownCertificate: string | undefined;
+  receipt: string | null;
+};
+
+const NO_CERTIFICATE: CertificateCheckFailure = { check: 'ledger_receipt', code: 'NO_CERTIFICATE', message: 'the receipt cannot be matched to a certificate whose signature does not verify' };
+
+export type CertificateContentChecks = CertificateFindings & { checks: { certificate_signature: CheckResult; ledger_receipt: OptionalCheckResult } };
+
+/**
+ * The certificate's own checks: the JWS against the certificates keys, the shown copy equal to its
+ * canonical payload, and (with ledger keys) the receipt proving this certificate's ledger entry.
+ */
+export function checkCertificateParts(parts: SignedCertificateParts, trust: CertificateTrust): CertificateContentChecks {
+  const failures: CertificateCheckFailure[] = [];
+  const findings: CertificateFindings = { jws: parts.jws, ...(parts.receipt === null ? {} : { receipt: parts.receipt }), failures };
+  let certificateSignature: CheckResult = 'fail';
+  const signature = verifyCertificateJws(parts.jws, trust.certificateKeys);
+  if (!signature.ok) failures.push({ check: 'certificate_signature', code: signature.code, message: signature.message });
+  else if (parts.shownCertificate !== undefined && parts.shownCertificate !== Buffer.from(parts.jws.split('.')[1]!, 'base64url').toString('utf8')) {
+    failures.push({ check: 'certificate_signature', code: 'CERTIFICATE_MISMATCH', message: 'the certificate shown beside the JWS is not the one it signs' });
+  } else {
+    certificateSignature = 'pass';
+    findings.body = signature.body;
+    findings.keyId = signature.keyId;
+  }
+
+  let ledgerReceipt: OptionalCheckResult = 'not_checked';
+  if (trust.ledgerKeys !== undefined) {
+    ledgerReceipt = 'fail';
+    if (parts.receipt === null) failures.push({ check: 'ledger_receipt', code: 'RECEIPT_MISSING', message: 'no ledger receipt comes with the certificate (its entry may await a checkpoint; the verify page serves the receipt)' });
+    else if (!findings.body) failures.push(NO_CERTIFICATE);
+    else {
+      const receipt = checkCertificateReceipt(parts.receipt, findings.body, trust.ledgerKeys);
+      if (!receipt.ok) failures.push({ check: 'ledger_receipt', code: receipt.code, message: receipt.message });
+      else {
+        ledgerReceipt = 'pass';
+        findings.ledger = { index: receipt.index, treeSize: receipt.treeSize, origin: receipt.origin };
+      }
+    }
+  }
+  return { ...findings, ...(failures[0] ? { failure: failures[0] } : {}), checks: { certificate_signature: certificateSignature, ledger_receipt: ledgerReceipt } };
+}
+
+/** The checks when the signed certificate cannot even be read from its container (code says why). */
+export function unreadableCertificate(code: string, message: string, trust: CertificateTrust): CertificateContentChecks {
+  const failures: CertificateCheckFailure[] = [{ check: 'certificate_signature', code, message }, ...(trust.ledgerKeys ? [NO_CERTIFICATE] : [])];
+  return { checks: { certificate_signature: 'fail', ledger_receipt: trust.ledgerKeys ? 'fail' : 'not_checked' }, failure: failures[0]!, failures };
+}
