@@ -233,6 +233,23 @@ describe('rejections', () => {
   });
 });
 
+describe('hostile input', () => {
+  test('a SignedData around 20,000 nested SEQUENCEs passes the door and is rejected MALFORMED_CMS by the worker, which goes on; 10 MB is a 413', async () => {
+    const SIGNED_DATA = Buffer.from('06092a864886f70d010702', 'hex');
+    const depth = 20_000;
+    const nested = Buffer.concat([Buffer.alloc(depth * 2).fill(Buffer.from([0x30, 0x80])), Buffer.alloc(depth * 2)]);
+    const hostile = Buffer.concat([Buffer.from([0x30, 0x80]), SIGNED_DATA, Buffer.from([0xa0, 0x80]), nested, Buffer.alloc(4)]);
+    const id = await submit(hostile);
+    const after = await submit(await fixture('ec-p384-sha384.der'));
+    await runEvidenceWorkerOnce(worker, queue);
+    const rejected = await evidence(id);
+    assert.deepEqual([rejected.status, rejected.error_code], ['rejected', 'MALFORMED_CMS'], rejected.error_message);
+    assert.equal((await evidence(after)).status, 'certified', 'the next document is worked as usual');
+    const huge = await t.app.inject({ method: 'POST', url: '/api/v1/proofs', headers: { 'x-api-key': key, 'content-type': 'application/pkcs7-mime' }, payload: Buffer.alloc(10 * 1024 * 1024, 0x30) });
+    assert.equal(huge.statusCode, 413);
+  });
+});
+
 describe('encrypted evidence', () => {
   test('enveloped to the published certificate with openssl: decrypted by the platform key and verified inside; PKCS#1 v1.5 key transport refused', async () => {
     const certificate = await t.app.inject({ method: 'GET', url: '/api/v1/evidence/encryption-certificate' });
