@@ -11,6 +11,7 @@ import type { VerifyEvidencePayload } from './jobs.ts';
 import { loadEvidenceTrust } from './load-evidence-trust.ts';
 import type { EvidenceSubmissionRow } from './tables.ts';
 import { verifySignedEvidence } from './verification/index.ts';
+import { withinTimeLimit } from './within-time-limit.ts';
 
 export type EvidenceWorkerDeps = {
   pool: Pool;
@@ -32,21 +33,6 @@ async function load(storage: ObjectStorage, key: string): Promise<Buffer> {
   const bytes = await storage.get(key);
   if (!bytes) throw new Error(`object ${key} is missing from storage`);
   return bytes;
-}
-
-/**
- * Verification is CPU work on the main thread (a 1 MiB document takes milliseconds, the
- * verifier bounds every structure it walks): the time limit is a backstop that frees the worker
- * for the next document. The verification it gave up on may still run to its end; its result is ignored.
- */
-async function withinTimeLimit<T>(work: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ done: false }>((resolve) => (timer = setTimeout(() => resolve({ done: false }), ms)));
-  try {
-    return await Promise.race([work.then((value) => ({ done: true as const, value })), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Verifies the stored document against the partner's anchors now. Throws only for infrastructure (storage, database). */
