@@ -30,6 +30,9 @@ import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { registerHolderRoutes } from '#modules/holder/routes.ts';
 import { registerMeteringRoutes } from '#modules/metering/routes.ts';
 import { registerAttestationRoutes } from '#modules/attestations/routes.ts';
+import { createEvidenceEncryptionKeys } from '#modules/evidence/evidence-encryption-keys.ts';
+import { registerEvidenceRoutes } from '#modules/evidence/routes.ts';
+import { appOwnedQueue } from '#platform/queue/app-queue.ts';
 import { PLATFORM_NAME } from '#modules/certificates/issue-certificate.ts';
 import { registerCertificateRoutes } from '#modules/certificates/routes.ts';
 import type { Queue } from '#platform/queue/queue.ts';
@@ -60,7 +63,7 @@ export type AppDeps = {
   storage: ObjectStorage;
   /** Owned by the caller (started once per process, closed at shutdown). */
   verifier: Groth16VerifierPool;
-  /** pg-boss for jobs the API enqueues (TEE attestation tasks), owned by the caller. Absent: the app starts its own on first use. */
+  /** pg-boss for jobs the API enqueues (TEE attestation tasks, evidence), owned by the caller. Absent: the app starts its own on first use and stops it when it closes. */
   queue?: () => Promise<Queue>;
   /** Row changes from the database, owned by the caller: with it partners' keys are authenticated from memory. */
   changeFeed?: ChangeFeed;
@@ -156,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'Attestations', description: 'TEE attestation verification tasks: Intel TDX/SGX DCAP quotes and dstack apps' },
         { name: 'Ledger', description: 'The tamper-evident log of outcomes: receipts, checkpoints and proofs, checkable offline' },
         { name: 'Webhooks', description: 'Events Veridity POSTs to your webhook URL, signed with your webhook secret' },
+        { name: 'Evidence', description: 'Signed evidence (CMS): trust anchors, submissions, verification and their state' },
         { name: 'Certificates', description: 'Signed certificates of verified evidence: JSON, signed PDF, public verification' },
       ],
     },
@@ -173,6 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerClientRoutes(app, { db: deps.db, clock: deps.clock, secretBox: deps.secretBox, webhookUrlPolicy, authCache });
   registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox });
   registerMeteringRoutes(app, { pool: deps.pool });
+  const queue = deps.queue ?? appOwnedQueue(app, { connectionString: deps.pool.options.connectionString!, log: deps.log });
   registerAttestationRoutes(app, {
     pool: deps.pool,
     db: deps.db,
@@ -180,7 +185,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     storage: deps.storage,
     platformKeys: deps.platformKeys,
     log: deps.log,
-    queue: deps.queue,
+    queue,
+  });
+  await registerEvidenceRoutes(app, {
+    pool: deps.pool,
+    clock: deps.clock,
+    storage: deps.storage,
+    queue,
+    encryptionKeys: createEvidenceEncryptionKeys({ pool: deps.pool, secretBox: deps.secretBox, clock: deps.clock }),
   });
   await registerCertificateRoutes(app, {
     pool: deps.pool,

@@ -79,6 +79,7 @@ const EnvSchema = z.object({
     .pipe(z.array(z.enum(TCB_STATUSES.filter((status) => status !== 'Revoked') as [TcbStatus, ...TcbStatus[]])).min(1))
     .default(['UpToDate', 'SWHardeningNeeded']),
   TEE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  EVIDENCE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   PUBLIC_URL: publicUrl.optional(),
 });
 
@@ -125,6 +126,8 @@ export type Config = {
   teeAcceptedTcbStatuses: TcbStatus[];
   /** Attestation tasks verified at once per worker process. */
   teeWorkerConcurrency: number;
+  /** Evidence submissions verified at once per worker process. */
+  evidenceWorkerConcurrency: number;
   /** Where people reach this platform (no trailing slash): certificates' QR codes and verify links point here. */
   publicUrl: string;
 };
@@ -224,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       pccsUrl: e.PCCS_URL,
       teeAcceptedTcbStatuses: e.TEE_ACCEPTED_TCB_STATUSES,
       teeWorkerConcurrency: e.TEE_WORKER_CONCURRENCY,
+      evidenceWorkerConcurrency: e.EVIDENCE_WORKER_CONCURRENCY,
       publicUrl: e.PUBLIC_URL ?? defaultPublicUrl(e.PORT),
     },
   };

@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { systemClock } from '#platform/clock.ts';
@@ -18,13 +20,15 @@ import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } 
 import { erasureReportInput, issueTestCertificate } from './support/issued-certificates.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
 
+const EVIDENCE_FIXTURES = path.join(import.meta.dirname, '../src/modules/evidence/verification/fixtures');
+
 let t: TestApp;
 let port: number;
 /** Owns the resources the other partners probe for. */
 let owner: Record<string, any>;
 /** Every scope, none of owner's resources. */
 let stranger: Record<string, any>;
-let owned: { proof: string; task: string; delivery: string; certificate: string };
+let owned: { proof: string; task: string; delivery: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string };
 
 const SAMPLE_ID = (prefix: Parameters<typeof newId>[0]) => newId(prefix);
 
@@ -45,6 +49,10 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/v1/webhooks/deliveries/:id': () => ({ id: SAMPLE_ID('whk') }),
   '/api/v1/webhooks/deliveries/:id/redeliver': () => ({ id: SAMPLE_ID('whk') }),
   '/api/v1/ledger/entries/:index': () => ({ index: '0' }),
+  '/api/v1/proofs/:id': () => ({ id: SAMPLE_ID('evd') }),
+  '/api/v1/evidence/trust-anchors/:id': () => ({ id: SAMPLE_ID('tra') }),
+  '/api/v1/evidence/tsa-anchors/:id': () => ({ id: 'ab'.repeat(32) }),
+  '/api/admin/evidence/tsa-anchors/:id': () => ({ id: SAMPLE_ID('tra') }),
   '/api/v1/certificates/:id': () => ({ id: SAMPLE_ID('crt') }),
   '/api/v1/certificates/:id/certificate.pdf': () => ({ id: SAMPLE_ID('crt') }),
   '/api/v1/certificates/:id/certificate.json': () => ({ id: SAMPLE_ID('crt') }),
@@ -65,6 +73,9 @@ const FOREIGN_IDS: Record<string, () => Record<string, string>> = {
   '/api/v1/tasks/:id/result': () => ({ id: owned.task }),
   '/api/v1/webhooks/deliveries/:id': () => ({ id: owned.delivery }),
   '/api/v1/webhooks/deliveries/:id/redeliver': () => ({ id: owned.delivery }),
+  '/api/v1/proofs/:id': () => ({ id: owned.evidence }),
+  '/api/v1/evidence/trust-anchors/:id': () => ({ id: owned.trustAnchor }),
+  '/api/v1/evidence/tsa-anchors/:id': () => ({ id: owned.tsaAnchor }),
   '/api/v1/certificates/:id': () => ({ id: owned.certificate }),
   '/api/v1/certificates/:id/certificate.pdf': () => ({ id: owned.certificate }),
   '/api/v1/certificates/:id/certificate.json': () => ({ id: owned.certificate }),
@@ -75,6 +86,9 @@ const FOREIGN_IDS: Record<string, () => Record<string, string>> = {
 const SAMPLE_BODIES: Record<string, unknown> = {
   '/api/v1/certificates/:id/revoke': { reason: 'security suite' },
 };
+
+/** Routes that take a text body (PEM trust anchors): `text/plain` is theirs, and 'hello' is no certificate (400). */
+const TAKES_TEXT = new Set(['PUT /api/v1/evidence/trust-anchors', 'PUT /api/v1/evidence/tsa-anchors', 'PUT /api/admin/evidence/tsa-anchors']);
 
 const paramNames = (url: string) => [...url.matchAll(/:([a-z_]+)|\*/g)].map((match) => match[1] ?? '*');
 
@@ -160,8 +174,23 @@ before(async () => {
   assert.equal(task.statusCode, 202, task.body);
   const delivery = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/test', headers: asOwner });
   assert.equal(delivery.statusCode, 202, delivery.body);
+  const evidence = await t.app.inject({ method: 'POST', url: '/api/v1/proofs', headers: { ...asOwner, 'content-type': 'application/pkcs7-mime' }, payload: await readFile(path.join(EVIDENCE_FIXTURES, 'ec-embedded.der')) });
+  assert.equal(evidence.statusCode, 202, evidence.body);
+  const anchor = async (url: string, file: string) => {
+    const response = await t.app.inject({ method: 'PUT', url, headers: { ...asOwner, 'content-type': 'application/x-pem-file' }, payload: await readFile(path.join(EVIDENCE_FIXTURES, file)) });
+    assert.equal(response.statusCode, 200, response.body);
+    return response.json().added[0].id as string;
+  };
   const certificate = await issueTestCertificate(t, systemClock, erasureReportInput(owner.id));
-  owned = { proof: verified.json().proof_id, task: task.json().id, delivery: delivery.json().delivery_id, certificate: certificate.certificateId };
+  owned = {
+    proof: verified.json().proof_id,
+    task: task.json().id,
+    delivery: delivery.json().delivery_id,
+    evidence: evidence.json().id,
+    trustAnchor: await anchor('/api/v1/evidence/trust-anchors', 'ec-root-ca.pem'),
+    tsaAnchor: await anchor('/api/v1/evidence/tsa-anchors', 'tsa-root-ca.pem'),
+    certificate: certificate.certificateId,
+  };
 });
 after(async () => {
   await releaseProver();
@@ -243,10 +272,14 @@ describe('every route', () => {
 
   test('a content type the route does not take: 415', async () => {
     for (const route of walked().filter(withBody)) {
-      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...credentialsFor(route), 'content-type': 'text/plain' }, payload: 'hello' });
+      const takesText = TAKES_TEXT.has(label(route));
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...credentialsFor(route), 'content-type': takesText ? 'image/png' : 'text/plain' }, payload: 'hello' });
       assertNo5xx(route, response);
       assert.equal(response.statusCode, 415, `${label(route)}: ${response.body}`);
       assert.equal(response.json().error_code, 'UNSUPPORTED_MEDIA_TYPE');
+      if (!takesText) continue;
+      const text = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...credentialsFor(route), 'content-type': 'text/plain' }, payload: 'hello' });
+      assertError(route, text, 400, 'INVALID_TRUST_ANCHOR');
     }
   });
 

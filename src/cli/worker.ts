@@ -14,6 +14,8 @@ import { ledgerWorkerKinds } from '#modules/ledger/worker-kinds.ts';
 import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { attestationWorkerKinds } from '#modules/attestations/worker-kinds.ts';
 import { maintenanceWorkerKinds } from '#modules/maintenance/worker-kinds.ts';
+import { evidenceWorkerKinds } from '#modules/evidence/worker-kinds.ts';
+import { evidenceCertifier } from '#src/evidence-certification.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { usageError } from './cli-error.ts';
 import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
@@ -22,12 +24,12 @@ import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
 export const WORKER_STOP_TIMEOUT_MS = 20_000;
 
 export type WorkerRuntime = {
-  config: Pick<Config, 'webhookAllowPrivateNetworks' | 'webhookConcurrency' | 'ledgerCheckpointSeconds' | 'pccsUrl' | 'teeAcceptedTcbStatuses' | 'teeWorkerConcurrency'>;
+  config: Pick<Config, 'webhookAllowPrivateNetworks' | 'webhookConcurrency' | 'ledgerCheckpointSeconds' | 'pccsUrl' | 'teeAcceptedTcbStatuses' | 'teeWorkerConcurrency' | 'evidenceWorkerConcurrency' | 'publicUrl'>;
   log: Logger;
   clock: Clock;
   secretBox: SecretBox;
   databaseUrl: string;
-  /** Where attestation result documents go. */
+  /** Where attestation result documents and evidence live. */
   storage: ObjectStorage;
   /** Where the workers' metrics go (the API's registry when embedded in `serve`). */
   registry: client.Registry;
@@ -70,6 +72,19 @@ export function workerKinds(runtime: () => WorkerRuntime & { queue: () => Promis
         pccsUrl: r.config.pccsUrl,
         acceptedTcbStatuses: r.config.teeAcceptedTcbStatuses,
         concurrency: r.config.teeWorkerConcurrency,
+      };
+    }),
+    ...evidenceWorkerKinds(() => {
+      const r = runtime();
+      return {
+        databaseUrl: r.databaseUrl,
+        clock: r.clock,
+        secretBox: r.secretBox,
+        storage: r.storage,
+        log: r.log,
+        queue: r.queue,
+        concurrency: r.config.evidenceWorkerConcurrency,
+        certifier: evidenceCertifier({ secretBox: r.secretBox, clock: r.clock, publicUrl: r.config.publicUrl }),
       };
     }),
   ];
@@ -136,6 +151,8 @@ Environment:
   WORKER_METRICS_PORT                   serve Prometheus metrics on HOST:<port>/metrics
   LEDGER_CHECKPOINT_SECONDS=5           least time between two signed ledger checkpoints
   TEE_WORKER_CONCURRENCY=2              attestation tasks verified at once in this process
+  EVIDENCE_WORKER_CONCURRENCY=2         signed-evidence documents verified at once in this process
+  PUBLIC_URL                            where the certificates the evidence worker issues are verified
   PCCS_URL                              fetch missing or expired TEE collateral from this PCCS
 
 'veridity serve' runs every kind itself unless VERIDITY_EMBEDDED_WORKERS=false.`;

@@ -17,6 +17,8 @@ export const ID_PREFIXES = {
   task: 'tsk',
   webhookDelivery: 'whk',
   webhookAttempt: 'wha',
+  evidence: 'evd',
+  trustAnchor: 'tra',
   certificate: 'crt',
 } as const;
 

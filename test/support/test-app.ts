@@ -22,6 +22,8 @@ export type TestApp = {
   database: TestDatabase;
   adminToken: string;
   storage: ObjectStorage;
+  /** Where `storage` keeps its files. */
+  objectsDir: string;
   /** The app's own platform keys (to issue what the app then serves, e.g. certificates). */
   platformKeys: PlatformKeys;
   /** Everything the app logged, as raw JSON lines (to prove secrets never reach the logs). */
@@ -69,6 +71,7 @@ export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: n
     database,
     adminToken,
     storage,
+    objectsDir,
     platformKeys,
     logs: () => captured.join(''),
     admin: (method, url, body) =>

@@ -6,7 +6,7 @@ import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import type { Db } from '#platform/db/database.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import type { Logger } from '#platform/logger.ts';
-import { startQueue, type Queue } from '#platform/queue/queue.ts';
+import type { Queue } from '#platform/queue/queue.ts';
 import { ApiError } from '#platform/http/errors.ts';
 import { access } from '#platform/http/route-access.ts';
 import { errorResponses, jsonResponse } from '#platform/http/schemas.ts';
@@ -53,8 +53,8 @@ export type AttestationRouteDeps = {
   storage: ObjectStorage;
   platformKeys: PlatformKeys;
   log: Logger;
-  /** pg-boss for enqueuing tasks, owned by the caller. Absent: started on the first submission, on the pool's database, and stopped when the app closes. */
-  queue?: (() => Promise<Queue>) | undefined;
+  /** pg-boss for enqueuing tasks, started on first use. */
+  queue: () => Promise<Queue>;
 };
 
 const TAGS = ['Attestations'];
@@ -83,26 +83,13 @@ const DetailedHealthSchema = z
   })
   .meta({ id: 'DetailedHealth' });
 
-/** A pg-boss of the app's own, for apps built without one (tests, tools): started lazily, stopped with the app. */
-function ownQueue(app: FastifyInstance, deps: { pool: Pool; log: Logger }): () => Promise<Queue> {
-  let started: Promise<Queue> | undefined;
-  app.addHook('onClose', async () => {
-    await started?.then((queue) => queue.stop({ graceful: false }), () => {});
-  });
-  return () => {
-    started ??= startQueue({ connectionString: deps.pool.options.connectionString!, log: deps.log.child({ component: 'queue' }), schedule: false });
-    started.catch(() => (started = undefined));
-    return started;
-  };
-}
-
 const optionalDate = (value: string | undefined) => (value === undefined ? undefined : new Date(value));
 
 /** The seed's DStack Verifier Server API: tasks (partners), queue and collateral (operator), health. */
 export function registerAttestationRoutes(app: FastifyInstance, deps: AttestationRouteDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const partnerId = (request: FastifyRequest) => requireScope(request, TEE_ATTESTATION_SCOPE).id;
-  const taskQueue = createTaskQueue(deps.queue ?? ownQueue(app, deps));
+  const taskQueue = createTaskQueue(deps.queue);
 
   // ---- Tasks (partner, scope tee_attestation) ----
   r.post('/api/v1/tasks', {

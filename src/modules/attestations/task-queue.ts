@@ -1,4 +1,5 @@
 import type { PoolClient } from '#platform/db/pool.ts';
+import { createJobSender } from '#platform/queue/job-sender.ts';
 import type { Queue } from '#platform/queue/queue.ts';
 import { VerifyAttestationTaskJob } from './jobs.ts';
 
@@ -11,24 +12,6 @@ export type TaskQueue = {
 };
 
 export function createTaskQueue(queue: () => Promise<Queue>): TaskQueue {
-  let registered: Promise<Queue> | undefined;
-  const ready = (): Promise<Queue> => {
-    registered ??= queue().then(async (started) => {
-      await started.register([VerifyAttestationTaskJob]);
-      return started;
-    });
-    registered.catch(() => (registered = undefined)); // a failed start is tried again by the next call
-    return registered;
-  };
-  return {
-    async ready() {
-      await ready();
-    },
-    async enqueue(tx, taskId) {
-      const started = await ready();
-      const jobId = await started.enqueue(VerifyAttestationTaskJob, { task_id: taskId }, { client: tx });
-      if (jobId === null) throw new Error(`pg-boss did not create a job for task ${taskId}`);
-      return jobId;
-    },
-  };
+  const sender = createJobSender(queue, VerifyAttestationTaskJob);
+  return { ready: () => sender.ready(), enqueue: (tx, taskId) => sender.enqueue(tx, { task_id: taskId }) };
 }

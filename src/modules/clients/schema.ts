@@ -5,7 +5,7 @@ import type { ApiClientRow } from './tables.ts';
 
 /** Submitting and reading TEE attestation tasks (/api/v1/tasks). */
 export const TEE_ATTESTATION_SCOPE = 'tee_attestation';
-/** Signed evidence documents and their certificates (/api/v1/proofs, /api/v1/certificates). */
+/** Signed evidence: trust anchors, submissions (/api/v1/evidence, /api/v1/proofs) and their certificates (/api/v1/certificates). */
 export const EVIDENCE_SCOPE = 'evidence';
 /** What an API key may be granted: one scope per zk claim type, the TEE attestation scope and the evidence scope. */
 export const SCOPES = [...CLAIM_TYPES, TEE_ATTESTATION_SCOPE, EVIDENCE_SCOPE] as const;

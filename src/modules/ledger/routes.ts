@@ -81,12 +81,12 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps
     schema: {
       operationId: 'getReceipt',
       tags: ['Ledger'],
-      summary: "An outcome's receipt (a proof `prf_...`, an attestation task `tsk_...` or a certificate `crt_...`): C2SP tlog-proof@v1 (text), checkable offline",
+      summary: "An outcome's receipt (a proof `prf_...`, an attestation task `tsk_...`, a certificate `crt_...` or a rejected evidence submission `evd_...`): C2SP tlog-proof@v1 (text), checkable offline",
       description:
         '200 `text/plain`: `c2sp.org/tlog-proof@v1`, `extra <base64 leaf>`, `index <n>`, the inclusion path (base64 hashes), ' +
         'a blank line and the signed checkpoint. 202 with `Retry-After` until the outcome is sequenced and covered by a ' +
         'checkpoint (a few seconds). Check it with `veridity verify-receipt <file> --key "$(curl .../api/v1/ledger/key)"`.',
-      params: z.strictObject({ id: IdParam('prf', 'tsk', 'crt') }),
+      params: z.strictObject({ id: IdParam('prf', 'tsk', 'crt', 'evd') }),
       response: { 200: textResponse('The receipt (C2SP tlog-proof@v1), as an attachment'), 202: jsonResponse('Not ready yet: retry after `Retry-After` seconds', ReceiptPendingSchema), ...errorResponses(401, 404, 429) },
     },
   }, async (request, reply) => {

@@ -7,8 +7,8 @@ import { WEBHOOK_USER_AGENT } from './delivery/deliver-webhook.ts';
 /**
  * What Veridity POSTs to a partner's webhook URL, for the OpenAPI `webhooks` section. The
  * payloads are written where the events are raised (zk/verify/verify-proof.ts,
- * attestations/finish-task.ts, certificates/issue-certificate.ts and revoke-certificate.ts,
- * send-test-webhook.ts); these schemas describe them.
+ * attestations/finish-task.ts, evidence/finish-evidence.ts, certificates/issue-certificate.ts and
+ * revoke-certificate.ts, send-test-webhook.ts); these schemas describe them.
  */
 
 export const ProofEventSchema = z
@@ -40,6 +40,28 @@ export const TaskEventSchema = z
     id: 'TaskEvent',
     description: 'An attestation task finished: `task.completed` (appraised; see `is_valid`) or `task.failed`.',
     examples: [{ event: 'task.completed', task_id: EXAMPLE.taskId, app_id: 'app-7f3a', status: 'completed', is_valid: true, tcb_status: 'UpToDate', ts: EXAMPLE.time }],
+  });
+
+export const EvidenceEventSchema = z
+  .object({
+    event: z.enum(['evidence.rejected', 'evidence.failed']),
+    evidence_id: z.string().describe('The submission (`evd_...`): GET /api/v1/proofs/{id}'),
+    sha256: z.string().describe('SHA-256 of the submitted DER, hex'),
+    status: z.enum(['rejected', 'failed']),
+    error_code: z.string().describe('rejected: why the evidence does not verify (`CHAIN_UNTRUSTED`, `CERT_REVOKED`, `CONTENT_INVALID`, ...); failed: `VERIFICATION_TIMEOUT` or `INTERNAL_ERROR`'),
+    error_message: z.string(),
+    error_path: z.string().nullable().describe('CONTENT_INVALID: where the erasure report breaks its JSON Schema'),
+    ts: z.string().describe('When it was decided (ISO 8601)'),
+  })
+  .meta({
+    id: 'EvidenceEvent',
+    description:
+      'A submission was not certified: `evidence.rejected` (the evidence does not verify; final, in the ledger) or `evidence.failed` ' +
+      '(it could not be decided; submit the same DER again to retry). A certified one raises `certificate.issued`.',
+    examples: [{
+      event: 'evidence.rejected', evidence_id: EXAMPLE.evidenceId, sha256: 'ab'.repeat(32), status: 'rejected', error_code: 'CERT_REVOKED',
+      error_message: 'the signer certificate is revoked by a CRL of yours', error_path: null, ts: EXAMPLE.time,
+    }],
   });
 
 const CERTIFICATE_EVENT_EXAMPLE = {
@@ -127,6 +149,8 @@ export const WEBHOOK_EVENTS = {
   'proof.failed': event('onProofFailed', 'A proof was checked and failed', 'ProofEvent'),
   'task.completed': event('onTaskCompleted', 'An attestation task was appraised', 'TaskEvent'),
   'task.failed': event('onTaskFailed', 'An attestation task failed', 'TaskEvent'),
+  'evidence.rejected': event('onEvidenceRejected', 'A submitted signed document does not verify', 'EvidenceEvent'),
+  'evidence.failed': event('onEvidenceFailed', 'A submitted signed document could not be decided', 'EvidenceEvent'),
   'certificate.issued': event('onCertificateIssued', 'A certificate was issued for verified evidence', 'CertificateIssuedEvent'),
   'certificate.revoked': event('onCertificateRevoked', 'A certificate was revoked', 'CertificateRevokedEvent'),
   'webhook.test': event('onWebhookTest', 'A test event you asked for', 'WebhookTestEvent'),

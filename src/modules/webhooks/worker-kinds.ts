@@ -5,7 +5,7 @@ import { createPool, type Pool } from '#platform/db/pool.ts';
 import type { Logger } from '#platform/logger.ts';
 import type { Queue } from '#platform/queue/queue.ts';
 import { scheduledWorkerKind } from '#platform/queue/scheduled-worker-kind.ts';
-import type { WorkerKind } from '#platform/queue/worker-kind.ts';
+import { closingPoolOnStop, type WorkerKind } from '#platform/queue/worker-kind.ts';
 import { PURGE_ROTATED_SECRETS_CRON, PurgeRotatedSecretsBinding, PurgeRotatedSecretsJob } from './jobs.ts';
 import { createWebhookMetrics } from './metrics.ts';
 import { laneLayout, runWebhookWorkerOnce, startWebhookWorker } from './run-webhook-worker.ts';
@@ -45,15 +45,8 @@ export function webhookWorkerKinds(context: () => WebhookWorkerKindDeps): Worker
     async start() {
       const deps = context();
       const pool = openPool(deps, lanesPlusProbe(deps));
-      const worker = startWebhookWorker(workerDeps(deps, pool), { concurrency: deps.concurrency });
-      return {
-        async stop(options) {
-          const result = await worker.stop(options);
-          // Unfinished lanes still hold connections; they are released when the process exits.
-          if (result.finished) await pool.end();
-          return result;
-        },
-      };
+      // Unfinished lanes still hold connections; they are released when the process exits.
+      return closingPoolOnStop(startWebhookWorker(workerDeps(deps, pool), { concurrency: deps.concurrency }), pool);
     },
     async runOnce() {
       const deps = context();

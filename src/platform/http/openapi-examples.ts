@@ -11,6 +11,8 @@ export const EXAMPLE = {
   issuerId: 'iss_01m8r4pv8dep7vhhfkvvp2pe14',
   circuitId: 'cir_01m8r4pv8df2z8c2beg736t39p',
   proofRequestId: 'prq_01m8r4pv8deymrb8zkhgvabxnj',
+  evidenceId: 'evd_01m8r4pv8dfh3w6c9kfqz0ts7m',
+  trustAnchorId: 'tra_01m8r4pv8dfm1bq5r8n2xyk4c9',
   time: '2026-03-14T09:26:53.000Z',
   later: '2026-03-14T09:26:54.120Z',
   apiKey: 'vk_3Yq9T0b7m2kXfW1sLr8dNp4cVh6gJe5a',

@@ -41,10 +41,29 @@ function renameWildcard(params: unknown): unknown {
   };
 }
 
+const JSON_MEDIA_TYPE = 'application/json';
+
+/** How a body of a media type is documented where no schema of the route's says more: bytes (or text) as they are, one file per multipart part, or JSON the operation describes. */
 function unparsedBody(mediaType: string): Json {
-  return mediaType === 'application/json'
-    ? { type: ['object', 'string'], description: 'JSON, as the operation describes' }
-    : { type: 'string', contentMediaType: mediaType, description: 'The raw bytes' };
+  if (mediaType === JSON_MEDIA_TYPE) return { type: ['object', 'string'], description: 'JSON, as the operation describes' };
+  if (mediaType === 'multipart/form-data') {
+    return { type: 'object', additionalProperties: { type: 'string', contentMediaType: 'application/octet-stream' }, description: 'One file per part' };
+  }
+  return { type: 'string', contentMediaType: mediaType, description: 'The raw bytes' };
+}
+
+/**
+ * The request body of a route. Without a body schema, the route reads its bodies itself: each
+ * media type it names as such (artifact uploads, a certificate PDF, the certificate check's JSON).
+ * With one, that schema for JSON and the raw form of each other media type it names (a route
+ * taking a document as JSON or as it is).
+ */
+function requestBody(body: unknown, consumes: string[]): Json {
+  const content = (types: string[]) => types.map((mediaType) => [mediaType, { schema: unparsedBody(mediaType) }]);
+  if (!body) return consumes.length > 0 ? { body: { content: Object.fromEntries(content(consumes)) } } : {};
+  const raw = consumes.filter((mediaType) => mediaType !== JSON_MEDIA_TYPE);
+  if (raw.length === 0) return {};
+  return { body: { content: Object.fromEntries([[JSON_MEDIA_TYPE, { schema: body }], ...content(raw)]) } };
 }
 
 /** Per route: zod to JSON Schema, then response descriptions, the wildcard's name and raw bodies. */
@@ -52,9 +71,7 @@ export function transformRoute(document: RouteDocument): { schema: Json; url: st
   const { schema, url } = jsonSchemaTransform(document) as { schema: Json | undefined; url: string };
   if (!schema || schema.hide) return { schema: schema ?? {}, url };
   const consumes = Array.isArray(schema.consumes) ? (schema.consumes as string[]) : [];
-  // A route that names media types but has no body schema reads its bodies itself: raw bytes (artifact
-  // uploads, a certificate PDF) or JSON its operation describes (the certificate check's alternative).
-  const rawBody = !schema.body && consumes.length > 0 ? { body: { content: Object.fromEntries(consumes.map((type) => [type, { schema: unparsedBody(type) }])) } } : {};
+  const rawBody = requestBody(schema.body, consumes);
   return {
     schema: {
       ...schema,

@@ -21,3 +21,14 @@ export type RunningWorker = {
    */
   stop(options: { timeoutMs: number }): Promise<{ finished: boolean }>;
 };
+
+/** A running worker whose pool is closed once it has stopped with nothing in flight (what is still in flight holds connections until the process exits). */
+export function closingPoolOnStop(worker: RunningWorker, pool: { end(): Promise<void> }): RunningWorker {
+  return {
+    async stop(options) {
+      const result = await worker.stop(options);
+      if (result.finished) await pool.end();
+      return result;
+    },
+  };
+}

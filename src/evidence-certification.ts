@@ -1,0 +1,19 @@
+import type { Clock } from '#platform/clock.ts';
+import { createPlatformKeys } from '#platform/crypto/platform-keys.ts';
+import type { SecretBox } from '#platform/crypto/secret-box.ts';
+import { wrapPool } from '#platform/db/database.ts';
+import type { Pool } from '#platform/db/pool.ts';
+import { certificateIssuerDeps, issueCertificate } from '#modules/certificates/issue-certificate.ts';
+import type { CertifyEvidence } from '#modules/evidence/certification-request.ts';
+
+/**
+ * The evidence worker's certification step, wired here to the certificates module (neither module
+ * imports the other): verified evidence gets its certificate in the worker's transaction, signed
+ * with the platform's `certificates` key, naming `publicUrl` (PUBLIC_URL) as where it is verified.
+ */
+export function evidenceCertifier(deps: { secretBox: SecretBox; clock: Clock; publicUrl: string }): (pool: Pool) => CertifyEvidence {
+  return (pool) => {
+    const issuer = certificateIssuerDeps({ platformKeys: createPlatformKeys({ db: wrapPool(pool), secretBox: deps.secretBox }), clock: deps.clock, publicUrl: deps.publicUrl });
+    return (tx, request) => issueCertificate(tx, issuer, request);
+  };
+}
