@@ -1,6 +1,6 @@
 import * as asn1js from 'asn1js';
 import { EVIDENCE_LIMITS } from './limits.ts';
-import { accept, reject, type Step } from './types.ts';
+import { accept, describeError, reject, type Step } from './types.ts';
 
 /**
  * One BER/DER element filling `bytes` exactly, decoded with asn1js under our limits: asn1js
@@ -10,11 +10,13 @@ import { accept, reject, type Step } from './types.ts';
  */
 export function decodeDer(bytes: Uint8Array, what: string): Step<asn1js.AsnType> {
   if (bytes.byteLength === 0) return reject('MALFORMED_CMS', `${what} is empty`);
-  const decoded = asn1js.fromBER(bytes, {
-    maxDepth: EVIDENCE_LIMITS.maxAsn1Depth,
-    maxNodes: EVIDENCE_LIMITS.maxAsn1Elements,
-    parseEmbedded: false,
-  });
+  let decoded: ReturnType<typeof asn1js.fromBER>;
+  try {
+    decoded = asn1js.fromBER(bytes, { maxDepth: EVIDENCE_LIMITS.maxAsn1Depth, maxNodes: EVIDENCE_LIMITS.maxAsn1Elements, parseEmbedded: false });
+  } catch (error) {
+    // Some value decoders (GeneralizedTime, for one) throw instead of reporting an error.
+    return reject('MALFORMED_CMS', `${what} is not valid DER (${describeError(error)})`);
+  }
   const error = firstError(decoded.result);
   if (error === asn1js_NODES_ERROR) return reject('LIMIT_EXCEEDED', `${what} has more than ${EVIDENCE_LIMITS.maxAsn1Elements} ASN.1 elements`);
   if (error === asn1js_DEPTH_ERROR) return reject('MALFORMED_CMS', `${what} is nested deeper than ${EVIDENCE_LIMITS.maxAsn1Depth} ASN.1 levels`);

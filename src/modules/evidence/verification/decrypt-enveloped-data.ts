@@ -50,7 +50,12 @@ export function decryptEnvelopedData(content: unknown, key: EvidenceDecryptionKe
   if (!platform.ok) return reject('DECRYPT_FAILED', `the platform evidence certificate does not parse: ${platform.message}`);
   const recipient = findRecipient(envelope, platform.value);
   if (!recipient) return reject('DECRYPT_FAILED', 'the evidence is not encrypted to the platform evidence certificate');
-  const contentKey = recipient.kind === 'transport' ? unwrapTransported(recipient.info, key.privateKey) : unwrapAgreed(recipient.info, recipient.encryptedKey, key.privateKey);
+  let contentKey: Step<Buffer>;
+  try {
+    contentKey = recipient.kind === 'transport' ? unwrapTransported(recipient.info, key.privateKey) : unwrapAgreed(recipient.info, recipient.encryptedKey, key.privateKey);
+  } catch (error) {
+    return reject('MALFORMED_CMS', `the key management parameters do not parse: ${describeError(error)}`);
+  }
   if (!contentKey.ok) return contentKey;
   try {
     const decipher = createDecipheriv(contentCipher, contentKey.value, iv.valueBlock.valueHexView);

@@ -3,6 +3,7 @@ import { EVIDENCE_LIMITS } from './limits.ts';
 import { readCertificate, type CertificateFacts } from './read-certificate.ts';
 import { readCrl } from './read-crl.ts';
 import { MAX_RSA_BITS, MIN_RSA_BITS, SUPPORTED_CURVES } from './signature-schemes.ts';
+import { describeError } from './types.ts';
 
 export type TrustAnchorRefusal =
   | 'UNPARSABLE'
@@ -38,7 +39,7 @@ export function inspectTrustAnchor(bytes: Uint8Array, now: Date): TrustAnchorIns
   try {
     return inspect(bytes, now);
   } catch (error) {
-    return [refuse('UNPARSABLE', `not a certificate or CRL (${error instanceof Error ? error.message : 'unreadable'})`)];
+    return [refuse('UNPARSABLE', `the input could not be processed: ${describeError(error)}`)];
   }
 }
 

@@ -53,7 +53,8 @@ export function openSignedData(signedData: unknown, what: string): Step<OpenedSi
     if (!certificate.ok) return reject(certificate.code, `${what}, certificate ${index + 1}: ${certificate.message}`);
     certificates.push(certificate.value);
   }
-  const eContent = encapContentInfo.eContent;
+  const eContent: unknown = encapContentInfo.eContent;
+  if (eContent !== undefined && !(eContent instanceof asn1js.OctetString)) return reject('MALFORMED_CMS', `${what}: the encapsulated content is not an OCTET STRING`);
   return accept({
     eContentType: encapContentInfo.eContentType,
     eContent: eContent ? new Uint8Array(eContent.getValue()) : null,

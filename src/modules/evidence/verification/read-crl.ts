@@ -64,6 +64,6 @@ function parseCrl(der: Uint8Array): Step<CrlFacts> {
 function entryReason(entry: pkijs.RevokedCertificate): number | null {
   const reason = entry.crlEntryExtensions?.extensions.find((extension) => extension.extnID === OID.crlReason);
   if (!reason) return null;
-  const value = asn1js.fromBER(reason.extnValue.valueBlock.valueHexView, { maxDepth: 2, maxNodes: 2 });
-  return value.offset !== -1 && value.result instanceof asn1js.Enumerated ? value.result.valueBlock.valueDec : null;
+  const value = decodeDer(reason.extnValue.valueBlock.valueHexView, 'CRL reason');
+  return value.ok && value.value instanceof asn1js.Enumerated ? value.value.valueBlock.valueDec : null;
 }
