@@ -6,7 +6,8 @@
  *    production worker loop (startTaskWorker: TEE_WORKER_CONCURRENCY verifier threads, default 2,
  *    with TASKS_IN_FLIGHT_PER_THREAD tasks in flight each) works them on a real PostgreSQL: claim,
  *    verify (in a worker thread), result document to object storage (file system), EAR JWT
- *    signature, final transaction (task row, usage, webhook outbox, ledger entry, job done).
+ *    signature, final transaction (task row, usage, webhook outbox, ledger entry, job done), shared by
+ *    tasks finishing together (group commit).
  *    Collateral comes from the platform's store (uploaded once per FMSPC): "uncached" prepares
  *    (parses, chain- and signature-checks) it for every task, "cached" reuses it per thread.
  *    Rate = N / (worker start .. last task finished); two interleaved rounds, medians.
@@ -46,6 +47,7 @@ import { createTask } from '../src/modules/attestations/create-task.ts';
 import { VerifyAttestationTaskJob } from '../src/modules/attestations/jobs.ts';
 import type { TaskWorkerDeps } from '../src/modules/attestations/process-task-job.ts';
 import { startTaskWorker } from '../src/modules/attestations/run-task-worker.ts';
+import { createTaskFinisher } from '../src/modules/attestations/finish-task.ts';
 import { storeCollateral } from '../src/modules/attestations/store-collateral.ts';
 import { createTaskQueue } from '../src/modules/attestations/task-queue.ts';
 import { TASKS_IN_FLIGHT_PER_THREAD } from '../src/modules/attestations/worker-kinds.ts';
@@ -136,6 +138,7 @@ try {
     platformKeys: createPlatformKeys({ db, secretBox }),
     queue,
     collateralSource: createStoredCollateralSource({ pool, clock: systemClock, log }),
+    finisher: createTaskFinisher({ pool, queue }),
     acceptedTcbStatuses: DEFAULT_ACCEPTED_TCB_STATUSES,
   };
 

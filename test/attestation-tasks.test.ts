@@ -32,6 +32,7 @@ import { createEvidenceVerifier, type EvidenceVerifier } from '#modules/attestat
 import { createStoredCollateralSource } from '#modules/attestations/create-collateral-source.ts';
 import { VerifyAttestationTaskJob } from '#modules/attestations/jobs.ts';
 import { processTaskJob, type TaskWorkerDeps } from '#modules/attestations/process-task-job.ts';
+import { createTaskFinisher } from '#modules/attestations/finish-task.ts';
 import { runTaskWorkerOnce } from '#modules/attestations/run-task-worker.ts';
 import { DEFAULT_ACCEPTED_TCB_STATUSES } from '#modules/attestations/verification/index.ts';
 import {
@@ -115,6 +116,7 @@ before(async () => {
     queue,
     collateralSource: createStoredCollateralSource({ pool: database.pool, clock: systemClock, log }),
     verifier: evidenceVerifier,
+    finisher: createTaskFinisher({ pool: database.pool, queue }),
     acceptedTcbStatuses: DEFAULT_ACCEPTED_TCB_STATUSES,
   };
   // A public IP literal: the SSRF guard accepts it without DNS; nothing is delivered in these tests.

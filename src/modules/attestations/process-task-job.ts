@@ -9,7 +9,7 @@ import type { JobRef, ReceivedJob } from '#platform/queue/job-binding.ts';
 import type { Queue } from '#platform/queue/queue.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { decideTaskOutcome, summarizeVerification } from './decide-task-outcome.ts';
-import { failTaskAfterRetries, finishTask, verdictOf } from './finish-task.ts';
+import { failTaskAfterRetries, verdictOf, type TaskFinisher } from './finish-task.ts';
 import type { VerifyAttestationTaskPayload } from './jobs.ts';
 import { osImageReferences } from './list-os-images.ts';
 import type { AttestationWorkerMetrics } from './metrics.ts';
@@ -31,6 +31,8 @@ export type TaskWorkerDeps = {
   collateralSource: TaskCollateralSource;
   /** Worker threads that verify the evidence (synchronous CPU work) off this thread. */
   verifier: EvidenceVerifier;
+  /** Writes finished tasks, concurrent ones in one transaction (createTaskFinisher). */
+  finisher: TaskFinisher;
   acceptedTcbStatuses: readonly TcbStatus[];
   /** Registered OS images, read once for a batch of tasks; absent: read for the task. */
   osImages?: Readonly<Record<string, ReferenceMeasurements>> | undefined;
@@ -149,20 +151,19 @@ async function verifyAndFinish(deps: TaskWorkerDeps, job: JobRef, task: ClaimedT
     acceptedTcbStatuses: deps.acceptedTcbStatuses,
     issuedAt: finishedAt,
   });
-  const finished = await finishTask(deps, job, {
-    taskId: task.id,
-    clientId: task.client_id,
-    appId: task.app_id,
-    outcome,
-    result,
-    resultSha256,
-    attestationResult,
-    stored: { key, filename, bucket: deps.storage.bucket },
-    finishedAt,
+  const finished = await deps.finisher.submit({
+    job,
+    task: {
+      taskId: task.id,
+      clientId: task.client_id,
+      appId: task.app_id,
+      outcome,
+      result,
+      resultSha256,
+      attestationResult,
+      stored: { key, filename, bucket: deps.storage.bucket },
+      finishedAt,
+    },
   });
-  if (!finished) {
-    await deps.queue.complete(job);
-    return 'skipped';
-  }
-  return outcome.status;
+  return finished ? outcome.status : 'skipped';
 }

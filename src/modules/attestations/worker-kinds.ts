@@ -13,6 +13,7 @@ import { createEvidenceVerifier, type EvidenceVerifier } from './create-evidence
 import { VerifyAttestationTaskJob } from './jobs.ts';
 import { createAttestationWorkerMetrics } from './metrics.ts';
 import type { TaskWorkerDeps } from './process-task-job.ts';
+import { createTaskFinisher } from './finish-task.ts';
 import { runTaskWorkerOnce, startTaskWorker } from './run-task-worker.ts';
 import type { TcbStatus } from './verification/index.ts';
 
@@ -54,6 +55,7 @@ export function attestationWorkerKinds(context: () => AttestationWorkerKindDeps)
       queue,
       collateralSource: createStoredCollateralSource({ pool, clock: deps.clock, log, pccsUrl: deps.pccsUrl }),
       verifier,
+      finisher: createTaskFinisher({ pool, queue }),
       acceptedTcbStatuses: deps.acceptedTcbStatuses,
       metrics: createAttestationWorkerMetrics(deps.registry),
     };

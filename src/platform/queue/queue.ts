@@ -26,7 +26,8 @@ export type Queue = {
   /** Takes up to `batchSize` due jobs for a worker of its own; each must then be completed or failed. */
   fetch<T>(definition: JobDefinition<T>, options: { batchSize: number }): Promise<ReceivedJob<T>[]>;
   /** Marks a fetched job done; on `client` when given, so it commits with the caller's transaction. */
-  complete(job: JobRef, options?: { client?: PoolClient }): Promise<void>;
+  /** Several jobs in one command per queue name: a group commit finishes many at once. */
+  complete(jobs: JobRef | readonly JobRef[], options?: { client?: PoolClient }): Promise<void>;
   /** Marks a fetched job failed: pg-boss retries it per its definition; after the last retry it stays failed (and goes to the dead letters, if named). */
   fail(job: JobRef, message: string): Promise<void>;
   /** Enqueues `data` on every tick of `cron` (UTC), one job per tick across all processes. */
@@ -127,8 +128,10 @@ export async function startQueue(options: { connectionString: string; log: Logge
       const jobs = await boss.fetch<unknown>(definition.name, { batchSize: fetchOptions.batchSize, includeMetadata: true });
       return checkPayloads(boss, options.log, definition, jobs);
     },
-    async complete(job, completeOptions = {}) {
-      await boss.complete(job.name, job.id, null, completeOptions.client ? onClient(completeOptions.client) : {});
+    async complete(jobs, completeOptions = {}) {
+      const idsByName = new Map<string, string[]>();
+      for (const job of Array.isArray(jobs) ? (jobs as readonly JobRef[]) : [jobs as JobRef]) idsByName.set(job.name, [...(idsByName.get(job.name) ?? []), job.id]);
+      for (const [name, ids] of idsByName) await boss.complete(name, ids, null, completeOptions.client ? onClient(completeOptions.client) : {});
     },
     async fail(job, message) {
       await boss.fail(job.name, job.id, { message });
