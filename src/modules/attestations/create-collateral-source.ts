@@ -38,17 +38,35 @@ export function createStoredCollateralSource(deps: { pool: Pool; clock: Clock; l
     return stored.collateral;
   }
 
+  // The last text read per platform, with its digest (one entry per FMSPC the workers have seen).
+  const texts = new Map<string, { digest: string; text: string }>();
+  async function storedText(key: CollateralKey, digest: string): Promise<string | undefined> {
+    const known = texts.get(id(key));
+    if (known?.digest === digest) return known.text;
+    const { rows } = await deps.pool.query<{ collateral: string; digest: string }>(
+      'SELECT collateral::text AS collateral, digest FROM attestation_collateral WHERE tee = $1 AND fmspc = $2 AND pck_ca = $3',
+      [key.tee, key.fmspc, key.pck_ca],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    texts.set(id(key), { digest: row.digest, text: row.collateral });
+    return row.collateral;
+  }
+
   return {
     async getCollateral(key) {
+      // Its digest first (a few bytes): the text, tens of KB of JSON, is read only when it changed.
       // As JSON text: this thread neither parses it nor clones an object graph to the verifier
       // thread, whose cache recognises the text by its digest and parses only what it has not seen.
-      const { rows } = await deps.pool.query<{ collateral: string; valid_until: Date }>(
-        'SELECT collateral::text AS collateral, valid_until FROM attestation_collateral WHERE tee = $1 AND fmspc = $2 AND pck_ca = $3',
-        [key.tee, key.fmspc, key.pck_ca],
-      );
-      const stored = rows[0];
-      if (!deps.pccsUrl || (stored && stored.valid_until > deps.clock.now())) return stored?.collateral;
-      return (await fetchFromPccs(key)) ?? stored?.collateral;
+      const { rows } = await deps.pool.query<{ digest: string; valid_until: Date }>({
+        name: 'attestations-collateral-digest',
+        text: 'SELECT digest, valid_until FROM attestation_collateral WHERE tee = $1 AND fmspc = $2 AND pck_ca = $3',
+        values: [key.tee, key.fmspc, key.pck_ca],
+      });
+      const current = rows[0];
+      const stored = current && (await storedText(key, current.digest));
+      if (!deps.pccsUrl || (current && stored !== undefined && current.valid_until > deps.clock.now())) return stored;
+      return (await fetchFromPccs(key)) ?? stored;
     },
     describeMiss(key) {
       const upload = `upload it with PUT /api/admin/attestations/collateral/${key.fmspc}`;
