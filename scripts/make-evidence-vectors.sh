@@ -26,74 +26,7 @@ FAR_END=20460101000000Z
 log() { echo "make-evidence-vectors: $*" >&2; }
 
 # --- configuration ---------------------------------------------------------------------------
-cat >"$WORK/ca.cnf" <<'EOF'
-[ca]
-default_ca = ca_default
-
-[ca_default]
-dir = $ENV::CA_DIR
-database = $dir/index.txt
-new_certs_dir = $dir
-serial = $dir/serial
-crlnumber = $dir/crlnumber
-default_md = sha256
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-email_in_dn = no
-preserve = yes
-
-[policy_any]
-countryName = optional
-organizationName = optional
-organizationalUnitName = optional
-commonName = supplied
-
-[root_ca]
-basicConstraints = critical, CA:true
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-
-[intermediate_ca]
-basicConstraints = critical, CA:true, pathlen:0
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-
-[chain_ca]
-basicConstraints = critical, CA:true
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-
-# keyUsage from the environment: ca() sets digitalSignature, nonRepudiation unless told otherwise.
-[signer]
-basicConstraints = critical, CA:false
-keyUsage = critical, $ENV::SIGNER_KEY_USAGE
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-
-[signer_unknown_critical]
-keyUsage = critical, digitalSignature
-1.3.6.1.4.1.55555.1.1 = critical, ASN1:UTF8String:an extension no relying party understands
-
-[tsa]
-basicConstraints = critical, CA:false
-keyUsage = critical, digitalSignature
-extendedKeyUsage = critical, timeStamping
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-
-[platform_rsa]
-basicConstraints = critical, CA:false
-keyUsage = critical, keyEncipherment
-subjectKeyIdentifier = hash
-
-[platform_ec]
-basicConstraints = critical, CA:false
-keyUsage = critical, keyAgreement
-subjectKeyIdentifier = hash
-EOF
+cp "$ROOT/scripts/evidence-test-pki.cnf" "$WORK/ca.cnf"
 
 # openssl ts -reply reads its TSA from a config section; signer, key and chain come per call.
 cat >"$WORK/tsa.cnf" <<'EOF'
