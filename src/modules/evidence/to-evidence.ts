@@ -1,4 +1,3 @@
-import { verifyPageUrl } from '#modules/certificates/certificate-urls.ts';
 import { receiptUrl } from '#modules/ledger/receipt-url.ts';
 import type { Evidence } from './schema.ts';
 import type { EvidenceSubmissionRow } from './tables.ts';
@@ -7,11 +6,12 @@ const iso = (date: Date | null) => date?.toISOString() ?? null;
 
 /**
  * Where the certificates module serves a certificate (its routes), for the links of a certified
- * submission; the verify page under PUBLIC_URL, as the QR code and the certificate itself name it.
+ * submission; the verify page under PUBLIC_URL, as the QR code and the certificate itself name it
+ * (spelled out here: the evidence module imports nothing of the certificates module).
  */
 function certificateLinks(id: string, publicId: string, publicUrl: string): NonNullable<Evidence['certificate']> {
   const url = `/api/v1/certificates/${id}`;
-  return { id, public_id: publicId, url, pdf_url: `${url}/certificate.pdf`, json_url: `${url}/certificate.json`, verify_url: verifyPageUrl(publicUrl, publicId) };
+  return { id, public_id: publicId, url, pdf_url: `${url}/certificate.pdf`, json_url: `${url}/certificate.json`, verify_url: `${publicUrl}/verify/${publicId}` };
 }
 
 /** A submission as the API shows it to its partner; `publicUrl` is PUBLIC_URL. */
