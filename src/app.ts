@@ -187,12 +187,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     log: deps.log,
     queue,
   });
+  const publicUrl = deps.config.publicUrl ?? defaultPublicUrl(3000);
   await registerEvidenceRoutes(app, {
     pool: deps.pool,
     clock: deps.clock,
     storage: deps.storage,
     queue,
     encryptionKeys: createEvidenceEncryptionKeys({ pool: deps.pool, secretBox: deps.secretBox, clock: deps.clock }),
+    publicUrl,
   });
   await registerCertificateRoutes(app, {
     pool: deps.pool,
@@ -200,7 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clock: deps.clock,
     storage: deps.storage,
     platformKeys: deps.platformKeys,
-    publicUrl: deps.config.publicUrl ?? defaultPublicUrl(3000),
+    publicUrl,
     platformName: PLATFORM_NAME,
   });
   registerHolderRoutes(app);

@@ -4,47 +4,34 @@
  * run as a shell script. Also the issuer commands (`veridity issuer keygen`, `sign-credential`).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { generateToken } from '#platform/crypto/tokens.ts';
 import { verifyCredentialSignature } from '#modules/zk/credentials/verify-credential-signature.ts';
 import { parseCredential } from '#modules/zk/credentials/credential-format.ts';
-import { cleanEnv, freePort, runToEnd, startProcess, waitFor, type Running } from './support/processes.ts';
-import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+import { cleanEnv, runShell, runToEnd, type Running } from './support/processes.ts';
+import { startServe, type ServeProcess } from './support/serve-process.ts';
+import type { TestDatabase } from './support/test-database.ts';
 
 // A real `veridity serve` (its workers sequence the ledger and verify TEE tasks) on a test database.
+let serve: ServeProcess;
 let server: Running;
 let database: TestDatabase;
 let baseUrl: string;
+let adminToken: string;
 let scratch: string;
-const adminToken = generateToken('vat');
 const env = cleanEnv({});
 
 before(async () => {
-  database = await createTestDatabase();
   scratch = await mkdtemp(path.join(tmpdir(), 'veridity-demo-test-'));
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  server = startProcess(['serve'], cleanEnv({
-    DATABASE_URL: database.url,
-    VERIDITY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    VERIDITY_ADMIN_TOKEN: adminToken,
-    VERIDITY_DATA_DIR: path.join(scratch, 'data'),
-    PORT: String(port),
-    LEDGER_CHECKPOINT_SECONDS: '1',
-    VERIFIER_THREADS: '1',
-  }));
-  await waitFor(async () => (await fetch(`${baseUrl}/readyz`)).ok, 60_000, `serve on ${baseUrl}\n${server.output()}`);
+  serve = await startServe(scratch);
+  ({ server, database, baseUrl, adminToken } = serve);
 });
 after(async () => {
-  server.child.kill('SIGTERM');
-  await server.exited;
-  await database.drop();
+  await serve.stop();
   await rm(scratch, { recursive: true, force: true });
 });
 
@@ -61,17 +48,6 @@ async function asAdmin(route: string): Promise<any> {
   const response = await fetch(`${baseUrl}${route}`, { headers: { authorization: `Bearer ${adminToken}` } });
   assert.equal(response.status, 200);
   return response.json();
-}
-
-function runShell(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('sh', ['-eu', '-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe('veridity demo', () => {
@@ -133,7 +109,7 @@ describe('veridity demo', () => {
     const walkthrough = output.slice(output.indexOf('# --- walkthrough ---'), output.indexOf('# --- end of walkthrough ---'));
     assert.ok(walkthrough.length > 100, output);
     assert.match(walkthrough, new RegExp(`${baseUrl.replaceAll('.', '\\.')}/prove`), 'names the holder page');
-    const run = await runShell(walkthrough);
+    const run = await runShell(walkthrough, { env });
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     const verified = JSON.parse(await readFile(path.join(demoDir, 'verified.json'), 'utf8'));
     assert.equal(verified.status, 'verified', JSON.stringify(verified));

@@ -126,7 +126,10 @@ describe('POST /api/v1/proofs', () => {
     const before = await rowCount();
     const pdf = assertError(await raw(Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')), 400, 'VALIDATION_FAILED');
     assert.equal(pdf.reason, 'MALFORMED_CMS');
-    assert.match(pdf.error, /not DER/);
+    assert.match(pdf.error, /^body: not DER/);
+    assert.deepEqual(pdf.fields, ['body'], 'the raw body, not the der_base64 it was turned into');
+    const fromJson = assertError(await json({ der_base64: Buffer.from('{"schema":"erasure-report/v1"}').toString('base64') }), 400, 'VALIDATION_FAILED');
+    assert.deepEqual([fromJson.reason, fromJson.fields], ['MALFORMED_CMS', ['body.der_base64']]);
     const truncated = assertError(await raw(documents.ed25519.subarray(0, documents.ed25519.length - 7)), 400, 'VALIDATION_FAILED');
     assert.equal(truncated.reason, 'MALFORMED_CMS');
     assert.match(truncated.error, /truncated/);

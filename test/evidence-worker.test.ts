@@ -107,7 +107,7 @@ describe('certification', () => {
     assert.equal(certified.encrypted, false);
     assert.equal(certified.error_code, null);
     assert.match(certified.certificate.id, /^crt_/);
-    assert.equal(certified.certificate.verify_url, `/verify/${certified.certificate.public_id}`);
+    assert.equal(certified.certificate.verify_url, `${TEST_PUBLIC_URL}/verify/${certified.certificate.public_id}`, 'the page the QR code opens, under PUBLIC_URL');
 
     const certificate = await t.app.inject({ method: 'GET', url: certified.certificate.url, headers: { 'x-api-key': key } });
     assert.equal(certificate.statusCode, 200, certificate.body);

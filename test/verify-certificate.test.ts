@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import type { CertificateKeys } from '#modules/certificates/schema.ts';
 import { certificateBody, issueCertificate } from './support/certificates.ts';
 import { cleanEnv, runToEnd } from './support/processes.ts';
 
@@ -45,6 +46,22 @@ test('a genuine PDF passes every check, offline; so does its certificate.json', 
   assert.equal(report.ok, true);
 });
 
+test('the keys document the platform publishes pins both: --key and --pdf-cert take the one file', async () => {
+  const published: CertificateKeys = {
+    keys: [{ kty: 'OKP', crv: 'Ed25519', x: fixture.certificateKey.publicKey.export({ format: 'jwk' }).x!, kid: fixture.certificateKey.id, alg: 'EdDSA', use: 'sig' }],
+    pdf_signing_certificates: [{ kid: 'pdf-1', alg: 'ES256', x5c: [Buffer.from(fixture.pdfKey.certificateDer).toString('base64')], pem: fixture.pdfKey.certificatePem, sha256_fingerprint: 'unused' }],
+  };
+  await writeFile(file('certificate-keys.json'), JSON.stringify(published));
+  const pinned = await verify(file('certificate.pdf'), '--key', file('certificate-keys.json'), '--ledger-key', ledgerKey, '--pdf-cert', file('certificate-keys.json'));
+  assert.equal(pinned.code, 0, pinned.output);
+  assert.match(pinned.stdout, /^  pdf_signature +pass +signed by Veridity certificate signing, a --pdf-cert certificate/m);
+
+  const stranger = await issueCertificate();
+  await writeFile(file('stranger-keys.json'), JSON.stringify({ ...published, pdf_signing_certificates: [{ ...published.pdf_signing_certificates[0]!, pem: stranger.pdfKey.certificatePem }] }));
+  const foreign = await verify(file('certificate.pdf'), '--key', file('certificate-keys.json'), '--ledger-key', ledgerKey, '--pdf-cert', file('stranger-keys.json'));
+  assert.match(foreign.output, /certificate INVALID: pdf_signature failed: UNTRUSTED_SIGNER/);
+});
+
 test('a tampered PDF, a foreign key, a revoked certificate: exit 1 naming the first failed check', async () => {
   const tampered = Buffer.from(fixture.pdf);
   tampered[tampered.indexOf('/Title') + 1]! ^= 0x01;
@@ -78,7 +95,7 @@ test('usage errors exit 2 with one line: missing file, missing keys, a key that 
     [['verify-certificate', file('certificate.pdf'), '--ledger-key', ledgerKey], /--key is required/],
     [['verify-certificate', file('certificate.pdf'), '--key', file('certificates-key.pem')], /--ledger-key is required/],
     [['verify-certificate', file('certificate.pdf'), '--key', file('pdf-signing.pem'), '--ledger-key', ledgerKey], /--key .*: not an Ed25519 public key/],
-    [['verify-certificate', file('certificate.pdf'), '--key', file('certificates-key.pem'), '--ledger-key', ledgerKey, '--pdf-cert', file('certificates-key.pem')], /--pdf-cert .*: not a PEM X\.509 certificate/],
+    [['verify-certificate', file('certificate.pdf'), '--key', file('certificates-key.pem'), '--ledger-key', ledgerKey, '--pdf-cert', file('certificates-key.pem')], /--pdf-cert .*: neither a PEM X\.509 certificate nor the keys document with one/],
     [['verify-certificate', file('missing.pdf'), '--key', file('certificates-key.pem'), '--ledger-key', ledgerKey], /certificate .*missing\.pdf: cannot read/],
     [['verify-certificate', file('certificate.pdf'), '--frobnicate'], /unknown option --frobnicate/],
   ];

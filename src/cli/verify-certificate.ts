@@ -31,8 +31,9 @@ Options:
                         trust several (key rotation)
   --ledger-key <key>    the ledger's note verifier key, as published at GET /api/v1/ledger/key
                         (<origin>+<key id>+<base64 key>); repeat it to trust several
-  --pdf-cert <cert>     the platform's PDF signing certificate (PEM, the text or a file); repeat
-                        for several
+  --pdf-cert <cert>     the platform's PDF signing certificate: PEM, or the keys document the
+                        platform publishes (GET /api/v1/certificates/keys: its
+                        pdf_signing_certificates), the text or a file; repeat for several
   --json                print one JSON object
 
 Exit: 0 when every check passes, 1 naming the first failed check, 2 for a usage error (an
@@ -87,8 +88,16 @@ async function parseCertificatesKeys(text: string): Promise<CertificateVerificat
   return (await Promise.all(jwks.map(keyFromJwk))).flat();
 }
 
+/** The PEM of each PDF signing certificate in the keys document (GET /api/v1/certificates/keys). */
+function publishedPdfCertificates(json: unknown): string {
+  const listed = (json as { pdf_signing_certificates?: unknown } | undefined)?.pdf_signing_certificates;
+  return Array.isArray(listed) ? listed.map((entry) => (entry as { pem?: unknown } | null)?.pem).filter((pem) => typeof pem === 'string').join('\n') : '';
+}
+
+/** PEM certificates, or those of the keys document. */
 function parseCertificates(text: string): Uint8Array[] | undefined {
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  const pem = text.startsWith('{') ? publishedPdfCertificates(jsonOrUndefined(text)) : text;
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   try {
     return blocks.length === 0 ? undefined : blocks.map((pem) => new Uint8Array(new X509Certificate(pem).raw));
   } catch {
@@ -181,7 +190,7 @@ export async function verifyCertificateCommand(argv: string[]): Promise<void> {
   const pdfSigningCertificates: Uint8Array[] = [];
   for (const value of values['pdf-cert'] ?? []) {
     const certificates = parseCertificates(await inlineOrFile(value, '--pdf-cert'));
-    if (!certificates) throw usageError(`--pdf-cert ${value.slice(0, 40)}: not a PEM X.509 certificate`, VERIFY_CERTIFICATE_HELP);
+    if (!certificates) throw usageError(`--pdf-cert ${value.slice(0, 40)}: neither a PEM X.509 certificate nor the keys document with one`, VERIFY_CERTIFICATE_HELP);
     pdfSigningCertificates.push(...certificates);
   }
   const trust = { certificateKeys, ledgerKeys: values['ledger-key'].map((key) => key.trim()), pdfSigningCertificates };

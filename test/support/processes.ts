@@ -42,3 +42,26 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/**
+ * Runs a POSIX shell script (`sh -eu`) to its end, as a person pasting it into a shell would.
+ * The shell leads a process group of its own: whatever the script left running in the background
+ * (a receiver it started, when it stopped half-way) is stopped with it.
+ */
+export function runShell(script: string, options: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-eu', '-c', script], { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('exit', (code) => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // Nothing of the group is left.
+      }
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

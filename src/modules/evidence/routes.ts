@@ -55,6 +55,8 @@ export type EvidenceRouteDeps = {
   /** pg-boss for enqueuing verification jobs, started on first use. */
   queue: () => Promise<Queue>;
   encryptionKeys: EvidenceEncryptionKeys;
+  /** PUBLIC_URL: a certified submission links its certificate's verify page under it. */
+  publicUrl: string;
 };
 
 const TAGS = ['Evidence'];
@@ -72,6 +74,9 @@ const TrustAnchorChangeSchema = z
     removed: z.array(TrustAnchorSchema).describe('Older CRLs of an issuer whose newer CRL was added'),
   })
   .meta({ id: 'TrustAnchorChange' });
+
+/** Whether the document came as the raw body (then a refusal names `body`, not the `der_base64` it was turned into). */
+const sentRaw = (request: FastifyRequest): boolean => RAW_DER_TYPES.includes(String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase());
 
 const partnerActor = (request: FastifyRequest, clientId: string): AuditActor => ({ type: 'partner', id: clientId, ip: request.ip, requestId: request.id });
 
@@ -215,11 +220,11 @@ export async function registerEvidenceRoutes(app: FastifyInstance, deps: Evidenc
       const result = await submitEvidence(submitDeps, partnerOf(request), decodeSubmission(request.body));
       if (!result.ok) {
         if (result.code === 'TOO_LARGE') throw new ApiError('PAYLOAD_TOO_LARGE', result.message, { reason: result.code });
-        const field = result.code === 'METADATA_TOO_LARGE' ? 'body.metadata' : 'body.der_base64';
+        const field = result.code === 'METADATA_TOO_LARGE' ? 'body.metadata' : sentRaw(request) ? 'body' : 'body.der_base64';
         throw new ApiError('VALIDATION_FAILED', `${field}: ${result.message}`, { reason: result.code, fields: [field] });
       }
       reply.header('location', `/api/v1/proofs/${result.row.id}`);
-      if (result.outcome === 'duplicate') return reply.code(200).send(toEvidence(result.row));
+      if (result.outcome === 'duplicate') return reply.code(200).send(toEvidence(result.row, deps.publicUrl));
       return reply.code(202).send({ id: result.row.id, status: 'received' as const });
     });
   });
@@ -264,7 +269,7 @@ export async function registerEvidenceRoutes(app: FastifyInstance, deps: Evidenc
   }, async (request) => {
     const { status, limit, cursor } = request.query;
     const page = await listEvidence(deps, partnerOf(request), { status }, { limit, cursor });
-    return { data: page.rows.map(toEvidence), next_cursor: page.nextCursor };
+    return { data: page.rows.map((row) => toEvidence(row, deps.publicUrl)), next_cursor: page.nextCursor };
   });
 
   r.get('/api/v1/proofs/:id', {
@@ -280,6 +285,6 @@ export async function registerEvidenceRoutes(app: FastifyInstance, deps: Evidenc
   }, async (request) => {
     const row = await getEvidence(deps, partnerOf(request), request.params.id);
     if (!row) throw new ApiError('NOT_FOUND', `no submission ${request.params.id}`);
-    return toEvidence(row);
+    return toEvidence(row, deps.publicUrl);
   });
 }

@@ -4,14 +4,18 @@ import type { EvidenceSubmissionRow } from './tables.ts';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
-/** Where the certificates module serves a certificate (its routes), for the links of a certified submission. */
-function certificateLinks(id: string, publicId: string): NonNullable<Evidence['certificate']> {
+/**
+ * Where the certificates module serves a certificate (its routes), for the links of a certified
+ * submission; the verify page under PUBLIC_URL, as the QR code and the certificate itself name it
+ * (spelled out here: the evidence module imports nothing of the certificates module).
+ */
+function certificateLinks(id: string, publicId: string, publicUrl: string): NonNullable<Evidence['certificate']> {
   const url = `/api/v1/certificates/${id}`;
-  return { id, public_id: publicId, url, pdf_url: `${url}/certificate.pdf`, json_url: `${url}/certificate.json`, verify_url: `/verify/${publicId}` };
+  return { id, public_id: publicId, url, pdf_url: `${url}/certificate.pdf`, json_url: `${url}/certificate.json`, verify_url: `${publicUrl}/verify/${publicId}` };
 }
 
-/** A submission as the API shows it to its partner. */
-export function toEvidence(row: EvidenceSubmissionRow): Evidence {
+/** A submission as the API shows it to its partner; `publicUrl` is PUBLIC_URL. */
+export function toEvidence(row: EvidenceSubmissionRow, publicUrl: string): Evidence {
   return {
     id: row.id,
     status: row.status,
@@ -26,7 +30,7 @@ export function toEvidence(row: EvidenceSubmissionRow): Evidence {
     error_path: row.errorPath,
     document: row.documentSha256 ? { sha256: row.documentSha256, media_type: row.mediaType ?? 'application/octet-stream', schema: row.documentSchema } : null,
     encrypted: row.encrypted,
-    certificate: row.certificateId && row.certificatePublicId ? certificateLinks(row.certificateId, row.certificatePublicId) : null,
+    certificate: row.certificateId && row.certificatePublicId ? certificateLinks(row.certificateId, row.certificatePublicId, publicUrl) : null,
     receipt_url: row.status === 'rejected' ? receiptUrl(row.id) : null,
     created_at: row.createdAt.toISOString(),
     started_at: iso(row.startedAt),
