@@ -47,6 +47,7 @@ const PLANS: Record<'full' | 'quick', Plan> = {
 const plan = PLANS[values.quick ? 'quick' : 'full'];
 if (values.concurrencies) plan.concurrencies = values.concurrencies.split(',').map(Number);
 const workloads = values.workloads ? WORKLOADS.filter((workload) => values.workloads!.split(',').includes(workload.name)) : WORKLOADS;
+// A bound on any row; the soak's is its length at up to 1,000 requests/s.
 const MAX_REQUESTS_PER_RUN = 200_000;
 const SOAK_CONCURRENCY = 16;
 const SOAK_PRINT_EVERY_S = 10;
@@ -93,7 +94,7 @@ try {
 
   const measure = async (target: ServerProcess, workload: WorkloadName, concurrency: number, seconds: number, onSample?: Parameters<LoadGenerator['run']>[2]) => {
     const slot = slots.get(target)!;
-    const spec = { url: target.url, fixturesFile, workload, concurrency, warmupMs: plan.warmupS * 1000, durationMs: seconds * 1000, maxRequests: MAX_REQUESTS_PER_RUN, slotFrom: slot.next, slotEnd: slot.end };
+    const spec = { url: target.url, fixturesFile, workload, concurrency, warmupMs: plan.warmupS * 1000, durationMs: seconds * 1000, maxRequests: soakSeconds ? soakSeconds * 1000 : MAX_REQUESTS_PER_RUN, slotFrom: slot.next, slotEnd: slot.end };
     const measurement = await loader.run(spec, target, onSample);
     slot.next += measurement.result.slotsUsed;
     return measurement;

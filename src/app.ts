@@ -215,6 +215,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     storage: deps.storage,
     verifier: deps.verifier,
     keyring: createCircuitKeyring({ storage: deps.storage, verifier: deps.verifier }),
+    changeFeed: deps.changeFeed,
   });
 
   return Object.assign(app, { lastUsed, metrics, routeTable });

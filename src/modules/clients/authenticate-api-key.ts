@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '#platform/db/database.ts';
 import { hashToken } from '#platform/crypto/tokens.ts';
 import { apiClients } from './tables.ts';
-import type { ClientAuthCache, ClientAuthKey } from './client-auth-cache.ts';
+import { clientAuthCacheKey, type ClientAuthCache, type ClientAuthKey } from './client-auth-cache.ts';
 
 export type AuthenticatedClient = {
   id: string;
@@ -26,7 +26,7 @@ export type ClientAuthDeps = { db: Db; authCache?: ClientAuthCache<ClientLookup>
 /** The authentication view of a client, by key hash or by id (for access tokens naming it). */
 export async function findClientForAuth(deps: ClientAuthDeps, by: ClientAuthKey): Promise<ClientLookup> {
   if (!deps.authCache) return readClientForAuth(deps, by);
-  return deps.authCache.find(by, () => readClientForAuth(deps, by), (lookup) => (lookup.ok ? lookup.client.id : undefined));
+  return deps.authCache.find(clientAuthCacheKey(by), () => readClientForAuth(deps, by), (lookup) => (lookup.ok ? lookup.client.id : undefined));
 }
 
 async function readClientForAuth(deps: { db: Db }, by: ClientAuthKey): Promise<ClientLookup> {

@@ -22,6 +22,7 @@ import {
   toCircuitVersion,
   toPublicCircuit,
   type ArtifactKind,
+  type CircuitRow,
 } from './circuits/schema.ts';
 import { setCircuitEnabled } from './circuits/set-circuit-enabled.ts';
 import { CLAIM_TYPES } from './credentials/claim-types.ts';
@@ -39,6 +40,8 @@ import {
   ProofVerifyRequestSchema,
   ProofVerifyResponseSchema,
 } from './verify/schema.ts';
+import { createChangeFedCache } from '#platform/db/change-fed-cache.ts';
+import type { ChangeFeed } from '#platform/db/change-feed.ts';
 import { createVerificationRecorder } from './verify/record-verifications.ts';
 import { createSuspectPartners } from './verify/suspect-partners.ts';
 import type { VerifyOutcome } from './verify/verify-outcome.ts';
@@ -51,6 +54,8 @@ export type ZkRouteDeps = {
   storage: ObjectStorage;
   verifier: Groth16VerifierPool;
   keyring: CircuitKeyring;
+  /** Row changes from the database: with it the verify path looks circuits up in memory. */
+  changeFeed?: ChangeFeed | undefined;
 };
 
 const ARTIFACT_UPLOAD_LIMIT_BYTES = 128 * 1024 * 1024;
@@ -78,7 +83,8 @@ function renderOutcome(outcome: VerifyOutcome, requestId: string): { status: 200
 
 export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const verifyDeps = { ...deps, verifications: createVerificationRecorder(deps), suspects: createSuspectPartners(deps) };
+  const circuitCache = deps.changeFeed ? createChangeFedCache<CircuitRow | undefined>(deps.changeFeed, 'circuit_versions') : undefined;
+  const verifyDeps = { ...deps, circuitCache, verifications: createVerificationRecorder(deps), suspects: createSuspectPartners(deps) };
 
   // ---- Issuers (operator) ----
   r.post('/api/admin/issuers', {
@@ -160,6 +166,7 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   }, async (request) => {
     const circuit = await setCircuitEnabled(deps, request.params.id, request.body.enabled, adminActor(request));
     if (!circuit) throw new ApiError('NOT_FOUND', `no circuit ${request.params.id}`);
+    circuitCache?.forget(request.params.id);
     return circuit;
   });
 

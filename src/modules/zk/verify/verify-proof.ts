@@ -4,7 +4,7 @@ import type { Pool } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
 import type { AuditActor } from '#modules/audit/record-audit.ts';
 import type { CircuitKeyring } from '../circuits/circuit-keyring.ts';
-import { findCircuit } from '../circuits/find-circuits.ts';
+import { findCircuit, type CircuitLookupDeps } from '../circuits/find-circuits.ts';
 import { canonicalizeVerifierDomain } from '../credentials/binding.ts';
 import { parsePublicSignals } from '../credentials/public-signals.ts';
 import type { Groth16VerifierPool } from '../groth16/verifier-pool.ts';
@@ -16,7 +16,7 @@ import type { ProofVerifyRequest } from './schema.ts';
 import type { SuspectPartners } from './suspect-partners.ts';
 import { reject, type VerifyOutcome } from './verify-outcome.ts';
 
-export type VerifyDeps = { pool: Pool; db: Db; clock: Clock; verifier: Groth16VerifierPool; keyring: CircuitKeyring; verifications: VerificationRecorder; suspects: SuspectPartners };
+export type VerifyDeps = CircuitLookupDeps & { pool: Pool; db: Db; clock: Clock; verifier: Groth16VerifierPool; keyring: CircuitKeyring; verifications: VerificationRecorder; suspects: SuspectPartners };
 
 /**
  * POST /api/v1/verify after auth, scope and idempotency: circuit -> structure -> request ->

@@ -14,10 +14,10 @@ import { createPartner, createTestApp, type TestApp } from '#test/support/test-a
 
 const silent = createLogger('silent');
 
-describe('partners authenticated from memory', () => {
+describe('rows served from memory while the change feed is live', () => {
   let t: TestApp;
   before(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ bundledCircuits: true });
   });
   after(() => t.close());
 
@@ -38,6 +38,35 @@ describe('partners authenticated from memory', () => {
     await waitFor(async () => (await me(partner.api_key)).statusCode === 401, 5_000, 'the disabled key to be refused');
   });
 
+  it('a circuit disabled by another process is refused by the verify path as soon as the database announces it', async () => {
+    const partner = await createPartner(t);
+    // Refused after the circuit lookup: MALFORMED_PROOF while the circuit is enabled, UNKNOWN_CIRCUIT once it is not.
+    const verifyCode = async () => {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/verify',
+        headers: { 'x-api-key': partner.api_key },
+        payload: {
+          claim_type: 'age_over_18',
+          circuit_version: '1.0.0',
+          proof: { pi_a: ['1', '2', '1'], pi_b: [['1', '2'], ['3', '4'], ['1', '0']], pi_c: ['1', '2', '1'], protocol: 'groth16', curve: 'bn128' },
+          public_signals: ['1', '1', '1', '1', '1', '1', '1'],
+          request: { nonce: '0x0123456789abcdef0123', verifier_domain: 'bank.example' },
+        },
+      });
+      return response.json().error_code as string;
+    };
+    assert.equal(await verifyCode(), 'MALFORMED_PROOF');
+    assert.equal(await verifyCode(), 'MALFORMED_PROOF', 'served again, now from memory');
+    const operatorPool = createPool(t.database.url, { max: 1, log: silent });
+    try {
+      await operatorPool.query("UPDATE circuit_versions SET enabled = false WHERE claim_type = 'age_over_18' AND semver = '1.0.0'");
+    } finally {
+      await operatorPool.end();
+    }
+    await waitFor(async () => (await verifyCode()) === 'UNKNOWN_CIRCUIT', 5_000, 'the disabled circuit to be refused');
+  });
+
   it('serves from memory only while the feed is live, and keeps no read that raced a change', async () => {
     const partner = await createPartner(t);
     const feed = startChangeFeed({ connectionString: t.database.url, log: silent });
@@ -45,7 +74,7 @@ describe('partners authenticated from memory', () => {
       await waitFor(async () => feed.live(), 5_000, 'the feed to listen');
       const cache = createClientAuthCache<{ id: string; reads: number }>(feed);
       let reads = 0;
-      const find = () => cache.find({ id: partner.id }, async () => ({ id: partner.id, reads: ++reads }), (lookup) => lookup.id);
+      const find = () => cache.find(`id:${partner.id}`, async () => ({ id: partner.id, reads: ++reads }), (lookup) => lookup.id);
       assert.equal((await find()).reads, 1);
       assert.equal((await find()).reads, 1, 'the second lookup is served from memory');
 
@@ -54,7 +83,7 @@ describe('partners authenticated from memory', () => {
 
       // A change heard while a read is in flight: that read is answered but not kept.
       cache.forget(partner.id);
-      const racing = cache.find({ id: partner.id }, async () => {
+      const racing = cache.find(`id:${partner.id}`, async () => {
         cache.forget(partner.id);
         return { id: partner.id, reads: ++reads };
       }, (lookup) => lookup.id);
@@ -71,7 +100,7 @@ describe('partners authenticated from memory', () => {
     try {
       const cache = createClientAuthCache<{ id: string; reads: number }>(feed);
       let reads = 0;
-      const find = () => cache.find({ id: 'cli_x' }, async () => ({ id: 'cli_x', reads: ++reads }), (lookup) => lookup.id);
+      const find = () => cache.find('id:cli_x', async () => ({ id: 'cli_x', reads: ++reads }), (lookup) => lookup.id);
       await find();
       await find();
       assert.equal(reads, 2);
