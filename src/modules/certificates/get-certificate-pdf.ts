@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { inTransaction, type Pool } from '#platform/db/pool.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { getReceipt } from '#modules/ledger/get-receipt.ts';
-import { renderCertificatePdf, type CertificateJson } from './document/index.ts';
+import type { CertificateJson } from './document/index.ts';
+import { loadCertificateDocuments } from './load-certificate-documents.ts';
 import { CERTIFICATE_KIND } from './certificate-ledger.ts';
 import { verifyPageUrl } from './certificate-urls.ts';
 import type { PdfSigner } from './pdf-signer.ts';
@@ -52,7 +53,7 @@ export async function getCertificatePdf(deps: CertificatePdfDeps, certificate: C
     if (rendered) return rendered;
     const signer = await deps.pdfSigner.material();
     const bytes = Buffer.from(
-      await renderCertificatePdf(
+      await (await loadCertificateDocuments()).renderCertificatePdf(
         {
           body: JSON.parse(row.body) as CertificateJson,
           jws: row.jws,

@@ -1,10 +1,9 @@
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
-import * as pkijs from 'pkijs';
 import type { Clock } from '#platform/clock.ts';
 import type { EcdsaPlatformKey, PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import type { Db } from '#platform/db/database.ts';
-import { createPdfSigningCertificate } from './document/index.ts';
+import { loadCertificateDocuments } from './load-certificate-documents.ts';
 import { certificatePdfSigners } from './tables.ts';
 
 /** The platform key that signs certificate PDFs (ECDSA P-256; its X.509 certificate in certificate_pdf_signers). */
@@ -24,8 +23,7 @@ export type PdfSignerDeps = { db: Db; platformKeys: PlatformKeys; clock: Clock; 
  * key in it (one they hold) is never used or published, as platform keys never trust a stored public half.
  */
 function certifiesKey(der: Uint8Array, publicKey: KeyObject): boolean {
-  const spki = Buffer.from(pkijs.Certificate.fromBER(new Uint8Array(der)).subjectPublicKeyInfo.toSchema().toBER());
-  return spki.equals(publicKey.export({ format: 'der', type: 'spki' }));
+  return new X509Certificate(der).publicKey.equals(publicKey);
 }
 
 async function storedCertificate(db: Db, key: EcdsaPlatformKey): Promise<Uint8Array | undefined> {
@@ -45,6 +43,7 @@ async function certificateOf(deps: PdfSignerDeps, key: EcdsaPlatformKey): Promis
   const now = deps.clock.now().getTime();
   const notAfter = new Date(now);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + CERTIFICATE_VALIDITY_YEARS);
+  const { createPdfSigningCertificate } = await loadCertificateDocuments();
   const der = createPdfSigningCertificate(key.privateKey, { commonName: `${deps.platformName} certificate signing`, notBefore: new Date(now - CLOCK_SKEW_MS), notAfter });
   await deps.db.insert(certificatePdfSigners).values({ keyId: key.id, certificateDer: Buffer.from(der) }).onConflictDoNothing();
   const stored = await storedCertificate(deps.db, key);

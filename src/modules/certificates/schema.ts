@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EXAMPLE } from '#platform/http/openapi-examples.ts';
 import { IdParam } from '#platform/http/schemas.ts';
-import { CertificateJsonSchema, type CertificateJson } from './document/index.ts';
+import { CertificateJsonSchema, type CertificateJson } from './document/certificate-json.ts';
 import { PUBLIC_ID_PATTERN } from './public-id.ts';
 import { CERTIFICATE_STATUSES } from './tables.ts';
 

@@ -2,15 +2,8 @@ import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import type { Db } from '#platform/db/database.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { getLedgerVerifierKey } from '#modules/ledger/get-ledger-verifier-key.ts';
-import {
-  type CertificateBundleVerification,
-  type CertificateCheckFailure,
-  type CertificateJson,
-  checkCertificateReceipt,
-  type OptionalCheckResult,
-  verifyCertificateBundle,
-  verifyCertificatePdf,
-} from './document/index.ts';
+import type { CertificateBundleVerification, CertificateCheckFailure, CertificateJson, OptionalCheckResult } from './document/index.ts';
+import { loadCertificateDocuments } from './load-certificate-documents.ts';
 import { certificateReceipt } from './get-certificate-pdf.ts';
 import { findCertificateByPublicId } from './get-public-certificate.ts';
 import type { PdfSigner } from './pdf-signer.ts';
@@ -52,6 +45,7 @@ const outcome = (result: OptionalCheckResult): CheckOutcome => (result === 'not_
  */
 export async function verifyCertificateDocument(deps: VerifyDocumentDeps, document: CertificateDocument): Promise<DocumentVerification> {
   const trust = { certificateKeys: await certificateVerificationKeys(deps), ledgerKeys: [await getLedgerVerifierKey(deps)] };
+  const { checkCertificateReceipt, verifyCertificateBundle, verifyCertificatePdf } = await loadCertificateDocuments();
   let offline: CertificateBundleVerification;
   let pdfSignature: CheckOutcome = 'not_applicable';
   if (document.kind === 'pdf') {

@@ -7,13 +7,14 @@ import { auditAnchorChange } from './audit-anchor-change.ts';
 import { MAX_ANCHORS_PER_UPLOAD, type TrustAnchor } from './schema.ts';
 import type { AnchorSet, TrustAnchorRow } from './tables.ts';
 import { ANCHOR_COLUMNS, toTrustAnchor } from './to-trust-anchor.ts';
-import { inspectTrustAnchor } from './verification/index.ts';
+import { loadEvidenceVerification } from './load-evidence-verification.ts';
+import type { TrustAnchorInspection } from './verification/index.ts';
 
 export type AddTrustAnchorsResult =
   | { ok: true; added: TrustAnchor[]; unchanged: TrustAnchor[]; removed: TrustAnchor[] }
   | { ok: false; reason: string; message: string; refused: Array<{ index: number; reason: string; message: string }> };
 
-type Inspected = Extract<ReturnType<typeof inspectTrustAnchor>[number], { ok: true }>;
+type Inspected = Extract<TrustAnchorInspection, { ok: true }>;
 
 const sha256 = (der: Uint8Array) => createHash('sha256').update(der).digest('hex');
 
@@ -65,7 +66,7 @@ async function keepNewestCrl(tx: PoolClient, set: AnchorSet, issuer: string): Pr
  */
 export async function addTrustAnchors(deps: { pool: Pool; clock: Clock }, set: AnchorSet, upload: Uint8Array, actor: AuditActor): Promise<AddTrustAnchorsResult> {
   const now = deps.clock.now();
-  const inspected = inspectTrustAnchor(upload, now);
+  const inspected = (await loadEvidenceVerification()).inspectTrustAnchor(upload, now);
   const refused = inspected.flatMap((result, index) => (result.ok ? [] : [{ index, reason: result.reason, message: result.message }]));
   if (inspected.length === 0) {
     return { ok: false, reason: 'UNPARSABLE', message: 'no certificate or CRL in the upload', refused: [] };

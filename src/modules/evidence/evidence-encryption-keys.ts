@@ -3,7 +3,6 @@ import { promisify } from 'node:util';
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Pool } from '#platform/db/pool.ts';
-import { makeEncryptionCertificate } from './make-encryption-certificate.ts';
 
 /** The platform's evidence decryption key: what partners encrypt CMS EnvelopedData to. */
 export type EvidenceEncryptionKey = {
@@ -44,6 +43,8 @@ function openKeyRow(row: KeyRow, secretBox: SecretBox): EvidenceEncryptionKey {
 
 async function newKeyRow(secretBox: SecretBox, now: Date): Promise<KeyRow> {
   const keys = await promisify(generateKeyPair)('rsa', { modulusLength: RSA_BITS });
+  // pkijs, loaded when a key is made (once per platform), not with the server.
+  const { makeEncryptionCertificate } = await import('./make-encryption-certificate.ts');
   const certificate = await makeEncryptionCertificate(keys, now);
   const id = fingerprint(certificate);
   return { id, certificate, private_key_sealed: secretBox.encrypt(keys.privateKey.export({ format: 'der', type: 'pkcs8' }), sealingContext(id)) };

@@ -10,7 +10,7 @@ import { SUBMISSION_COLUMNS } from './get-evidence.ts';
 import type { VerifyEvidencePayload } from './jobs.ts';
 import { loadEvidenceTrust } from './load-evidence-trust.ts';
 import type { EvidenceSubmissionRow } from './tables.ts';
-import { verifySignedEvidence } from './verification/index.ts';
+import { loadEvidenceVerification } from './load-evidence-verification.ts';
 import { withinTimeLimit } from './within-time-limit.ts';
 
 export type EvidenceWorkerDeps = {
@@ -42,6 +42,7 @@ async function decide(deps: EvidenceWorkerDeps, row: EvidenceSubmissionRow): Pro
   const trust = await loadEvidenceTrust(deps, row.clientId);
   const key = await deps.encryptionKeys.active();
   const timeLimit = deps.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS;
+  const { verifySignedEvidence } = await loadEvidenceVerification();
   let outcome;
   try {
     outcome = await withinTimeLimit(
