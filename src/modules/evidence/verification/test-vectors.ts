@@ -5,7 +5,7 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { EvidenceTrust } from './types.ts';
+import type { EvidenceRejectionCode, EvidenceTrust } from './types.ts';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
 
@@ -51,3 +51,35 @@ export function deeplyNested(depth: number): Uint8Array {
   const open = Buffer.alloc(2 * depth, Buffer.from([0x30, 0x80]));
   return Buffer.concat([open, Buffer.from([0x05, 0x00]), Buffer.alloc(2 * depth)]);
 }
+
+/** What each vector gives when verified with vectorsTrust() at VECTORS_VERIFY_AT (fixtures/PROVENANCE.md). */
+export const VECTOR_OUTCOMES: [vector: string, outcome: EvidenceRejectionCode | 'verified'][] = [
+  ['ec-embedded.der', 'verified'],
+  ['ec-p384-sha384.der', 'verified'],
+  ['rsa-pkcs1.der', 'verified'],
+  ['rsa-pss.der', 'verified'],
+  ['ed25519.der', 'verified'],
+  ['two-signers.der', 'verified'],
+  ['ec-no-signed-attributes.der', 'verified'],
+  ['opaque-text.der', 'verified'],
+  ['ec-until-2040.der', 'verified'],
+  ['ec-until-2040-timestamped.der', 'verified'],
+  ['enveloped-rsa-oaep.der', 'verified'],
+  ['ec-detached.der', 'CONTENT_MISSING'],
+  ['invalid-report.der', 'CONTENT_INVALID'],
+  ['ec-sha1.der', 'UNSUPPORTED_ALGORITHM'],
+  ['signer-certificate-missing.der', 'SIGNER_CERTIFICATE_MISSING'],
+  ['no-signers.der', 'NO_SIGNER'],
+  ['expired-signer.der', 'CERT_EXPIRED'],
+  ['not-yet-valid-signer.der', 'CERT_NOT_YET_VALID'],
+  ['revoked-signer.der', 'CERT_REVOKED'],
+  ['key-usage-invalid.der', 'KEY_USAGE_INVALID'],
+  ['unknown-critical-extension.der', 'CHAIN_UNTRUSTED'],
+  ['untrusted-chain.der', 'CHAIN_UNTRUSTED'],
+  ['pathlen-exceeded.der', 'CHAIN_UNTRUSTED'],
+  ['issuer-not-a-ca.der', 'CHAIN_UNTRUSTED'],
+  ['long-chain.der', 'LIMIT_EXCEEDED'],
+  ['ec-untrusted-tsa.der', 'TIMESTAMP_INVALID'],
+  ['ec-timestamp-other-signature.der', 'TIMESTAMP_INVALID'],
+  ['enveloped-rsa-pkcs1v15.der', 'UNSUPPORTED_ALGORITHM'],
+];

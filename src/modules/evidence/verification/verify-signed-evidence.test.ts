@@ -13,6 +13,7 @@ import {
   readVector,
   vectorsTrust,
   VECTORS_VERIFY_AT,
+  VECTOR_OUTCOMES,
 } from './test-vectors.ts';
 import type { EvidenceRejection, EvidenceRejectionCode, EvidenceTrust, VerifiedEvidence } from './types.ts';
 import { verifySignedEvidence } from './verify-signed-evidence.ts';
@@ -57,37 +58,7 @@ function rewriteSignedData(name: string, change: (signedData: pkijs.SignedData) 
 }
 
 describe('verifySignedEvidence: the openssl vectors (fixtures/PROVENANCE.md)', () => {
-  const expectedOutcomes: [vector: string, code: EvidenceRejectionCode | 'verified'][] = [
-    ['ec-embedded.der', 'verified'],
-    ['ec-p384-sha384.der', 'verified'],
-    ['rsa-pkcs1.der', 'verified'],
-    ['rsa-pss.der', 'verified'],
-    ['ed25519.der', 'verified'],
-    ['two-signers.der', 'verified'],
-    ['ec-no-signed-attributes.der', 'verified'],
-    ['opaque-text.der', 'verified'],
-    ['ec-until-2040.der', 'verified'],
-    ['ec-until-2040-timestamped.der', 'verified'],
-    ['enveloped-rsa-oaep.der', 'verified'],
-    ['ec-detached.der', 'CONTENT_MISSING'],
-    ['invalid-report.der', 'CONTENT_INVALID'],
-    ['ec-sha1.der', 'UNSUPPORTED_ALGORITHM'],
-    ['signer-certificate-missing.der', 'SIGNER_CERTIFICATE_MISSING'],
-    ['no-signers.der', 'NO_SIGNER'],
-    ['expired-signer.der', 'CERT_EXPIRED'],
-    ['not-yet-valid-signer.der', 'CERT_NOT_YET_VALID'],
-    ['revoked-signer.der', 'CERT_REVOKED'],
-    ['key-usage-invalid.der', 'KEY_USAGE_INVALID'],
-    ['unknown-critical-extension.der', 'CHAIN_UNTRUSTED'],
-    ['untrusted-chain.der', 'CHAIN_UNTRUSTED'],
-    ['pathlen-exceeded.der', 'CHAIN_UNTRUSTED'],
-    ['issuer-not-a-ca.der', 'CHAIN_UNTRUSTED'],
-    ['long-chain.der', 'LIMIT_EXCEEDED'],
-    ['ec-untrusted-tsa.der', 'TIMESTAMP_INVALID'],
-    ['ec-timestamp-other-signature.der', 'TIMESTAMP_INVALID'],
-    ['enveloped-rsa-pkcs1v15.der', 'UNSUPPORTED_ALGORITHM'],
-  ];
-  for (const [vector, outcome] of expectedOutcomes) {
+  for (const [vector, outcome] of VECTOR_OUTCOMES) {
     test(`${vector}: ${outcome}`, async () => {
       const result = await verifyVector(vector);
       if (outcome === 'verified') expectVerified(result);
