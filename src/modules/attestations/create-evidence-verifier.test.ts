@@ -40,3 +40,20 @@ test("a miss carries the source's description; a failed lookup rejects (an infra
   };
   await assert.rejects(verifier.verify(evidence, options(down)), /database unavailable/);
 });
+
+test('threads start on demand, up to size, and end when idle; the next verification starts one again', async () => {
+  const elastic = createEvidenceVerifier({ size: 2, idleMs: 100 });
+  try {
+    assert.equal(elastic.threads(), 0, 'nothing runs before the first task');
+    const source: TaskCollateralSource = { getCollateral: () => readVectorText('tdx_quote_collateral.json'), describeMiss: () => 'unused' };
+    const verifications = await Promise.all([1, 2, 3, 4].map(() => elastic.verify(evidence, options(source))));
+    for (const verification of verifications) assert.equal(verification.details.quote_verified, true, verification.reason ?? '');
+    assert.equal(elastic.threads(), 2, 'threads with work queued make room for another, up to size');
+    while (elastic.threads() > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await elastic.verify(evidence, options(source));
+    assert.equal(again.details.quote_verified, true, again.reason ?? '');
+    assert.equal(elastic.threads(), 1);
+  } finally {
+    await elastic.close();
+  }
+});

@@ -18,7 +18,6 @@ export type ToThread =
   | { type: 'collateral'; lookupId: number; collateral: unknown; miss: string | undefined; error: string | undefined };
 
 export type FromThread =
-  | { type: 'ready' }
   | { type: 'verified'; requestId: number; verification: TaskVerification }
   /** An exception during verification (a failed collateral lookup, or a bug): the task's attempt fails. */
   | { type: 'failed'; requestId: number; error: string }

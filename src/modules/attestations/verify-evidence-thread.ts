@@ -52,4 +52,3 @@ port.on('message', (message: ToThread) => {
   }
   void verify(message).then((response) => port.postMessage(response));
 });
-port.postMessage({ type: 'ready' } satisfies FromThread);

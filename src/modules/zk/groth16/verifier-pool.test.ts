@@ -73,10 +73,26 @@ describe('Groth16 verifier pool', () => {
     );
   });
 
+  it('starts workers while all are busy, up to size, and ends the extra ones when idle', async () => {
+    const elastic = createGroth16VerifierPool({ size: 2, maxBatchSize: 4, maxBatchDelayMs: 1, idleMs: 1000 });
+    try {
+      await elastic.registerKey('fixture', verificationKey);
+      const calls = Array.from({ length: 32 }, (_, i) => elastic.verify('fixture', proofs[i % proofs.length]!.proof, proofs[i % proofs.length]!.public_signals));
+      assert.deepEqual(await Promise.all(calls), calls.map(() => ({ ok: true, valid: true })));
+      assert.equal(elastic.stats().workers, 2, 'a second worker started while the first was busy');
+      while (elastic.stats().workers > 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      // The one left still knows the key; a new extra worker learns it before its first batch.
+      const again = Array.from({ length: 32 }, (_, i) => elastic.verify('fixture', proofs[i % proofs.length]!.proof, proofs[i % proofs.length]!.public_signals));
+      assert.deepEqual(await Promise.all(again), again.map(() => ({ ok: true, valid: true })));
+    } finally {
+      await elastic.close();
+    }
+  });
+
   it('close() finishes queued calls, ends the workers and refuses new calls', async () => {
     const own = createGroth16VerifierPool({ size: 2 });
     await own.registerKey('fixture', verificationKey);
-    assert.equal(own.stats().workers, 2);
+    assert.equal(own.stats().workers, 1, 'one worker runs from the start; more only under load');
     const queued = own.verify('fixture', proofs[1]!.proof, proofs[1]!.public_signals);
     await own.close();
     assert.deepEqual(await queued, { ok: true, valid: true });

@@ -16,8 +16,13 @@ import {
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
 export type Groth16VerifierPoolOptions = {
-  /** Worker threads; defaults to the number of available cores. */
+  /**
+   * Most worker threads (default: the number of available cores). One always runs; more start
+   * while every running one is busy, and end after idleMs without work.
+   */
   readonly size?: number;
+  /** How long an extra worker waits for work before it ends (default 30 s). */
+  readonly idleMs?: number;
   /** Largest batch sent to one worker (default 32). */
   readonly maxBatchSize?: number;
   /** How long the first call of a batch waits for company (default 2 ms). */
@@ -66,6 +71,7 @@ type WorkerSlot = {
   busy: boolean;
   readonly inFlight: Map<number, InFlight>;
   lastError: Error | undefined;
+  idleTimer: NodeJS.Timeout | undefined;
 };
 
 const WORKER_URL = new URL('./verifier-worker.ts', import.meta.url);
@@ -74,6 +80,7 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
   const size = options.size ?? availableParallelism();
   const maxBatchSize = options.maxBatchSize ?? 32;
   const maxBatchDelayMs = options.maxBatchDelayMs ?? 2;
+  const idleMs = options.idleMs ?? 30_000;
   if (!Number.isInteger(size) || size < 1) throw new Error(`pool size must be a positive integer, got ${size}`);
   if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new Error('maxBatchSize must be a positive integer');
 
@@ -87,6 +94,7 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
   let onIdle: (() => void) | undefined;
 
   function post(slot: WorkerSlot, request: WorkerRequest, inFlight: InFlight): void {
+    clearTimeout(slot.idleTimer);
     slot.inFlight.set(request.requestId, inFlight);
     slot.worker.postMessage(request);
   }
@@ -97,9 +105,9 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
     });
   }
 
-  function spawn(): void {
+  function spawn(): WorkerSlot {
     const worker = new Worker(WORKER_URL, { resourceLimits: VERIFICATION_THREAD_LIMITS });
-    const slot: WorkerSlot = { worker, ready: false, busy: false, inFlight: new Map(), lastError: undefined };
+    const slot: WorkerSlot = { worker, ready: false, busy: false, inFlight: new Map(), lastError: undefined, idleTimer: undefined };
     slots.add(slot);
     worker.on('message', (response: WorkerResponse) => onResponse(slot, response));
     worker.on('error', (error) => {
@@ -108,6 +116,18 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
     worker.on('exit', (exitCode) => onExit(slot, exitCode));
     // A replacement learns every registered key before any batch: the port keeps the order.
     for (const [keyId, key] of keys) void registerIn(slot, keyId, key).catch(() => {});
+    return slot;
+  }
+
+  /** An extra worker left without work ends after idleMs: its heap and WebAssembly memory go with it. */
+  function retireWhenIdle(slot: WorkerSlot): void {
+    if (slot.inFlight.size > 0 || closed) return;
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      if (slot.inFlight.size > 0 || slots.size <= 1 || closed) return;
+      slots.delete(slot); // no new batch for it while it ends
+      void slot.worker.terminate();
+    }, idleMs).unref();
   }
 
   function onResponse(slot: WorkerSlot, response: WorkerResponse): void {
@@ -130,18 +150,20 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
         for (const item of inFlight.batch) item.reject(new Error(`verifier worker failed: ${reason}`));
       }
     }
+    retireWhenIdle(slot);
     pump();
   }
 
   function onExit(slot: WorkerSlot, exitCode: number): void {
     slots.delete(slot);
+    clearTimeout(slot.idleTimer);
     const error = new Error(`verifier worker exited (code ${exitCode})`, { cause: slot.lastError });
     for (const inFlight of slot.inFlight.values()) {
       if (inFlight.kind === 'register') inFlight.deferred.reject(error);
       else for (const item of inFlight.batch) item.reject(error);
     }
-    // Replace a worker that died after starting; one that never started would die again.
-    if (!closed && slot.ready) spawn();
+    // Keep one worker: replace the last one if it died after starting (one that never started would die again).
+    if (!closed && slot.ready && slots.size === 0) spawn();
     if (slots.size === 0) {
       for (const queue of queues.values()) for (const item of queue.items.splice(0)) item.reject(error);
     }
@@ -162,9 +184,16 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
     return undefined;
   }
 
+  const hasDueBatch = () => [...queues.values()].some((queue) => queue.due || queue.items.length >= queue.batchSize);
+
+  /** A free worker, or a new one while every worker is busy, there is room, and a batch waits. */
+  function freeSlot(): WorkerSlot | undefined {
+    for (const slot of slots) if (!slot.busy) return slot;
+    return slots.size < size && hasDueBatch() ? spawn() : undefined;
+  }
+
   function pump(): void {
-    for (const slot of slots) {
-      if (slot.busy) continue;
+    for (let slot = freeSlot(); slot !== undefined; slot = freeSlot()) {
       const next = takeDueBatch();
       if (!next) break;
       slot.busy = true;
@@ -213,10 +242,11 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
       onIdle = resolve;
       pump();
     });
+    for (const slot of slots) clearTimeout(slot.idleTimer);
     await Promise.all([...slots].map((slot) => slot.worker.terminate()));
   }
 
-  for (let i = 0; i < size; i++) spawn();
+  spawn();
 
   return {
     async registerKey(keyId, verificationKey) {
