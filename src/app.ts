@@ -32,6 +32,9 @@ import { registerMeteringRoutes } from '#modules/metering/routes.ts';
 import { registerAttestationRoutes } from '#modules/attestations/routes.ts';
 import { createEvidenceEncryptionKeys } from '#modules/evidence/evidence-encryption-keys.ts';
 import { registerEvidenceRoutes } from '#modules/evidence/routes.ts';
+import { agentAuth } from '#modules/evidence/agents/authenticate-agent.ts';
+import { registerIngestRoutes } from '#modules/evidence/agents/ingest-routes.ts';
+import { registerAgentRoutes } from '#modules/evidence/agents/routes.ts';
 import { appOwnedQueue } from '#platform/queue/app-queue.ts';
 import { PLATFORM_NAME } from '#modules/certificates/issue-certificate.ts';
 import { registerCertificateRoutes } from '#modules/certificates/routes.ts';
@@ -113,8 +116,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const routeTable = enforceRouteAccess(app, {
     authenticateAdmin,
     authenticatePartner,
+    authenticateAgent: agentAuth({ pool: deps.pool }),
     requireAnyScope,
     rateLimitPerClient: rateLimiting.perClient,
+    rateLimitPerAgent: rateLimiting.perAgent,
     rateLimitPerIp: rateLimiting.perIp,
     publicPrefixes: ['/docs'],
   });
@@ -141,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         securitySchemes: {
           ApiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
           BearerAuth: { type: 'http', scheme: 'bearer', description: 'Operator (admin) token' },
+          AgentAuth: { type: 'http', scheme: 'bearer', description: 'An enrolled evidence agent\'s credential (`vag_...`, from POST /ingest/v1/enroll): the /ingest/v1 routes only' },
           OAuth2ClientCredentials: {
             type: 'oauth2',
             description: 'Access token from POST /oauth/token (client id + API key)',
@@ -160,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'Ledger', description: 'The tamper-evident log of outcomes: receipts, checkpoints and proofs, checkable offline' },
         { name: 'Webhooks', description: 'Events Veridity POSTs to your webhook URL, signed with your webhook secret' },
         { name: 'Evidence', description: 'Signed evidence (CMS): trust anchors, submissions, verification and their state' },
+        { name: 'Agents', description: 'Enrolled evidence agents: enrollment, their agent CA and its CRL, revocation, and the /ingest/v1 gateway they submit to' },
         { name: 'Certificates', description: 'Signed certificates of verified evidence: JSON, signed PDF, public verification' },
       ],
     },
@@ -196,6 +203,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     encryptionKeys: createEvidenceEncryptionKeys({ pool: deps.pool, secretBox: deps.secretBox, clock: deps.clock }),
     publicUrl,
   });
+  await registerAgentRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox });
+  await registerIngestRoutes(app, { pool: deps.pool, clock: deps.clock, storage: deps.storage, queue, publicUrl });
   await registerCertificateRoutes(app, {
     pool: deps.pool,
     db: deps.db,

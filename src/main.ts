@@ -88,6 +88,12 @@ const COMMANDS: Record<string, Command> = {
     ownHelp: true,
     run: async (argv) => (await import('./cli/prove.ts')).prove(argv),
   },
+  agent: {
+    summary: 'An evidence agent: enroll (key pair here, certificate from the platform), submit signed files',
+    ownHelp: true,
+    // Client side: no configuration, no database.
+    run: async (argv) => (await import('./cli/agent.ts')).agent(argv),
+  },
   demo: {
     summary: 'Seed a running server with a demo issuer, partner and credential; print a walkthrough',
     ownHelp: true,

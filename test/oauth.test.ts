@@ -286,8 +286,10 @@ describe('POST /oauth/token', () => {
     enforceRouteAccess(limited, {
       authenticateAdmin: unused,
       authenticatePartner: unused,
+      authenticateAgent: unused,
       requireAnyScope: () => unused,
       rateLimitPerClient: unused,
+      rateLimitPerAgent: unused,
       rateLimitPerIp: limits.perIp,
       publicPrefixes: [],
     });

@@ -4,7 +4,7 @@
  * what this suite needs (sample path parameters; a foreign-tenant probe for partner ids).
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import type { DeclaredRoute } from '#platform/http/route-access.ts';
 import { SCOPES } from '#modules/clients/schema.ts';
 import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
 import { newPublicId } from '#modules/certificates/public-id.ts';
+import { createCsr } from '#modules/evidence/agents/create-csr.ts';
 import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } from './support/holder.ts';
 import { erasureReportInput, issueTestCertificate } from './support/issued-certificates.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
@@ -28,7 +29,9 @@ let port: number;
 let owner: Record<string, any>;
 /** Every scope, none of owner's resources. */
 let stranger: Record<string, any>;
-let owned: { proof: string; task: string; delivery: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string };
+let owned: { proof: string; task: string; delivery: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string; agent: string };
+/** The ingest credential of an agent enrolled by `stranger`. */
+let agentCredential: string;
 
 const SAMPLE_ID = (prefix: Parameters<typeof newId>[0]) => newId(prefix);
 
@@ -54,6 +57,8 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/v1/evidence/tsa-anchors/:id': () => ({ id: 'ab'.repeat(32) }),
   '/api/admin/evidence/tsa-anchors/:id': () => ({ id: SAMPLE_ID('tra') }),
   '/api/v1/certificates/:id': () => ({ id: SAMPLE_ID('crt') }),
+  '/api/v1/evidence/agents/:id': () => ({ id: SAMPLE_ID('agt') }),
+  '/ingest/v1/crl/:id': () => ({ id: SAMPLE_ID('aca') }),
   '/api/v1/certificates/:id/certificate.pdf': () => ({ id: SAMPLE_ID('crt') }),
   '/api/v1/certificates/:id/certificate.json': () => ({ id: SAMPLE_ID('crt') }),
   '/api/v1/certificates/:id/revoke': () => ({ id: SAMPLE_ID('crt') }),
@@ -80,6 +85,7 @@ const FOREIGN_IDS: Record<string, () => Record<string, string>> = {
   '/api/v1/certificates/:id/certificate.pdf': () => ({ id: owned.certificate }),
   '/api/v1/certificates/:id/certificate.json': () => ({ id: owned.certificate }),
   '/api/v1/certificates/:id/revoke': () => ({ id: owned.certificate }),
+  '/api/v1/evidence/agents/:id': () => ({ id: owned.agent }),
 };
 
 /** A valid body for the routes that require one, so the foreign-id probe gets as far as the lookup. */
@@ -103,6 +109,7 @@ function urlFor(route: DeclaredRoute, params?: Record<string, string>): string {
 function credentialsFor(route: DeclaredRoute, partner: Record<string, any> = stranger): Record<string, string> {
   if (route.access.auth === 'admin') return { authorization: `Bearer ${t.adminToken}` };
   if (route.access.auth === 'partner') return { 'x-api-key': partner.api_key };
+  if (route.access.auth === 'agent') return { authorization: `Bearer ${agentCredential}` };
   return {};
 }
 
@@ -182,6 +189,15 @@ before(async () => {
     return response.json().added[0].id as string;
   };
   const certificate = await issueTestCertificate(t, systemClock, erasureReportInput(owner.id));
+  const enrollAgent = async (partner: Record<string, any>) => {
+    const enrollment = await t.app.inject({ method: 'POST', url: '/api/v1/evidence/enrollments', headers: { 'x-api-key': partner.api_key } });
+    assert.equal(enrollment.statusCode, 201, enrollment.body);
+    const csr = await createCsr(generateKeyPairSync('ec', { namedCurve: 'P-256' }), 'security suite');
+    const enrolled = await t.app.inject({ method: 'POST', url: '/ingest/v1/enroll', headers: { authorization: `Bearer ${enrollment.json().token}`, 'content-type': 'application/pkcs10' }, payload: csr });
+    assert.equal(enrolled.statusCode, 201, enrolled.body);
+    return enrolled.json();
+  };
+  agentCredential = (await enrollAgent(stranger)).credential;
   owned = {
     proof: verified.json().proof_id,
     task: task.json().id,
@@ -190,6 +206,7 @@ before(async () => {
     trustAnchor: await anchor('/api/v1/evidence/trust-anchors', 'ec-root-ca.pem'),
     tsaAnchor: await anchor('/api/v1/evidence/tsa-anchors', 'tsa-root-ca.pem'),
     certificate: certificate.certificateId,
+    agent: (await enrollAgent(owner)).agent_id,
   };
 });
 after(async () => {
@@ -200,7 +217,7 @@ after(async () => {
 describe('every route', () => {
   test('is in the route table with its access, and the table holds every kind', () => {
     const kinds = new Set(walked().map((route) => route.access.auth));
-    assert.deepEqual([...kinds].sort(), ['admin', 'partner', 'public']);
+    assert.deepEqual([...kinds].sort(), ['admin', 'agent', 'partner', 'public']);
     assert.ok(walked().length >= 50, `only ${walked().length} routes walked`);
   });
 
@@ -220,7 +237,8 @@ describe('every route', () => {
       assertError(route, response, 401, 'UNAUTHORIZED');
       const wrongKey = await t.app.inject({
         method: route.method as 'POST', url: urlFor(route),
-        headers: route.access.auth === 'admin' ? { authorization: 'Bearer vat_wrong' } : { 'x-api-key': 'vk_wrong' },
+        headers: route.access.auth === 'admin' ? { authorization: 'Bearer vat_wrong' }
+          : route.access.auth === 'agent' ? { authorization: `Bearer vag_${randomBytes(32).toString('base64url')}` } : { 'x-api-key': 'vk_wrong' },
       });
       assertError(route, wrongKey, 401, 'UNAUTHORIZED');
     }
@@ -230,6 +248,9 @@ describe('every route', () => {
     for (const route of walked().filter((r) => r.access.auth !== 'public')) {
       const swapped = route.access.auth === 'admin' ? { authorization: `Bearer ${owner.api_key}`, 'x-api-key': owner.api_key } : { authorization: `Bearer ${t.adminToken}` };
       assertError(route, await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: swapped }), 401, 'UNAUTHORIZED');
+      // Agent credentials open nothing but the ingest routes; partner keys and tokens never open those.
+      const crossed = route.access.auth === 'agent' ? { 'x-api-key': owner.api_key } : { authorization: `Bearer ${agentCredential}` };
+      assertError(route, await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: crossed }), 401, 'UNAUTHORIZED');
     }
   });
 

@@ -20,6 +20,9 @@ export const ID_PREFIXES = {
   evidence: 'evd',
   trustAnchor: 'tra',
   certificate: 'crt',
+  agentCa: 'aca',
+  enrollment: 'aen',
+  agent: 'agt',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

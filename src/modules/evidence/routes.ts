@@ -15,7 +15,7 @@ import type { AuditActor } from '#modules/audit/record-audit.ts';
 import { requireScope } from '#modules/clients/partner-auth.ts';
 import { EVIDENCE_SCOPE } from '#modules/clients/schema.ts';
 import { addTrustAnchors } from './add-trust-anchors.ts';
-import { decodeJsonBatch, decodeSubmission } from './decode-submission.ts';
+import { decodeJsonBatch } from './decode-submission.ts';
 import type { EvidenceEncryptionKeys } from './evidence-encryption-keys.ts';
 import { getEvidence } from './get-evidence.ts';
 import { VerifyEvidenceJob } from './jobs.ts';
@@ -32,18 +32,14 @@ import {
   EvidenceListQuery,
   EvidencePageSchema,
   EvidenceSchema,
-  EvidenceSubmissionSchema,
-  EvidenceSubmittedSchema,
   MAX_BULK_ITEMS,
-  MAX_DER_BYTES,
-  SUBMISSION_BODY_LIMIT_BYTES,
   TrustAnchorIdParams,
   TrustAnchorSchema,
   TrustAnchorUploadSchema,
   type TrustAnchorUpload,
 } from './schema.ts';
 import { submitEvidenceBatch } from './submit-evidence-batch.ts';
-import { submitEvidence } from './submit-evidence.ts';
+import { registerSubmitRoute } from './submit-route.ts';
 import type { AnchorRole, AnchorSet } from './tables.ts';
 import { toEvidence } from './to-evidence.ts';
 import { toTrustAnchor } from './to-trust-anchor.ts';
@@ -62,7 +58,6 @@ export type EvidenceRouteDeps = {
 const TAGS = ['Evidence'];
 const partner = { access: access.partner([EVIDENCE_SCOPE]) };
 
-const RAW_DER_TYPES = ['application/pkcs7-mime', 'application/octet-stream'];
 const PEM_TYPES = ['application/x-pem-file', 'text/plain'];
 const ANCHOR_DER_TYPES = ['application/pkix-cert', 'application/pkix-crl', 'application/octet-stream'];
 
@@ -74,9 +69,6 @@ const TrustAnchorChangeSchema = z
     removed: z.array(TrustAnchorSchema).describe('Older CRLs of an issuer whose newer CRL was added'),
   })
   .meta({ id: 'TrustAnchorChange' });
-
-/** Whether the document came as the raw body (then a refusal names `body`, not the `der_base64` it was turned into). */
-const sentRaw = (request: FastifyRequest): boolean => RAW_DER_TYPES.includes(String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase());
 
 const partnerActor = (request: FastifyRequest, clientId: string): AuditActor => ({ type: 'partner', id: clientId, ip: request.ip, requestId: request.id });
 
@@ -193,40 +185,13 @@ export async function registerEvidenceRoutes(app: FastifyInstance, deps: Evidenc
   });
 
   // ---- Submissions ----
-  await app.register(async (scope) => {
-    acceptRawBodies(scope, RAW_DER_TYPES, { as: 'base64', field: 'der_base64', bodyLimit: MAX_DER_BYTES });
-    scope.withTypeProvider<ZodTypeProvider>().post('/api/v1/proofs', {
-      config: { ...partner, idempotent: true },
-      bodyLimit: SUBMISSION_BODY_LIMIT_BYTES,
-      schema: {
-        operationId: 'submitEvidence',
-        tags: TAGS,
-        summary: 'Submit a signed document (CMS SignedData or EnvelopedData) for certification (asynchronous)',
-        description:
-          'The raw DER (`application/pkcs7-mime` or `application/octet-stream`, at most 1 MiB), or JSON `{der_base64, content_base64?, filename?, metadata?}` ' +
-          '(`content_base64`: the signed content of a detached signature). 202 `{id, status: received}` with `Location`; a worker verifies it: ' +
-          'follow it with GET /api/v1/proofs/{id} or the `certificate.issued` / `evidence.rejected` webhooks. The same DER submitted again answers 200 with ' +
-          'that submission (never a second certificate). Refused before anything is stored: over 1 MiB (413), not a CMS ContentInfo (400, `reason` `MALFORMED_CMS`), ' +
-          'another CMS content type (`UNSUPPORTED_CONTENT_TYPE`), metadata over 4 KiB (`METADATA_TOO_LARGE`).',
-        consumes: ['application/json', ...RAW_DER_TYPES],
-        body: EvidenceSubmissionSchema,
-        response: {
-          202: jsonResponse('Accepted: stored and queued; `Location` names it', EvidenceSubmittedSchema),
-          200: jsonResponse('This DER was submitted before: that submission', EvidenceSchema),
-          ...errorResponses(400, 413, 415),
-        },
-      },
-    }, async (request, reply) => {
-      const result = await submitEvidence(submitDeps, partnerOf(request), decodeSubmission(request.body));
-      if (!result.ok) {
-        if (result.code === 'TOO_LARGE') throw new ApiError('PAYLOAD_TOO_LARGE', result.message, { reason: result.code });
-        const field = result.code === 'METADATA_TOO_LARGE' ? 'body.metadata' : sentRaw(request) ? 'body' : 'body.der_base64';
-        throw new ApiError('VALIDATION_FAILED', `${field}: ${result.message}`, { reason: result.code, fields: [field] });
-      }
-      reply.header('location', `/api/v1/proofs/${result.row.id}`);
-      if (result.outcome === 'duplicate') return reply.code(200).send(toEvidence(result.row, deps.publicUrl));
-      return reply.code(202).send({ id: result.row.id, status: 'received' as const });
-    });
+  await registerSubmitRoute(app, { ...submitDeps, publicUrl: deps.publicUrl }, {
+    url: '/api/v1/proofs',
+    config: { ...partner, idempotent: true },
+    operationId: 'submitEvidence',
+    tags: TAGS,
+    sender: (request) => ({ clientId: partnerOf(request) }),
+    description: 'follow it with GET /api/v1/proofs/{id} or the `certificate.issued` / `evidence.rejected` webhooks.',
   });
 
   await app.register(async (scope) => {

@@ -69,13 +69,14 @@ export const EvidenceSchema = z
     created_at: z.string(),
     started_at: z.string().nullable(),
     finished_at: z.string().nullable(),
+    agent_id: z.string().nullable().describe('The enrolled agent that sent it through /ingest/v1/proofs (`agt_...`); null when you did'),
   })
   .meta({
     id: 'Evidence',
     examples: [{
       id: EXAMPLE.evidenceId, status: 'rejected', sha256: 'ab'.repeat(32), size: 2917, detached_content_size: null, filename: 'wipe-SN123.der', metadata: null, attempts: 1,
       error_code: 'CHAIN_UNTRUSTED', error_message: 'the signer certificate does not chain to a trust anchor of yours', error_path: null,
-      document: null, encrypted: null, certificate: null, receipt_url: `/api/v1/receipts/${EXAMPLE.evidenceId}`, created_at: EXAMPLE.time, started_at: EXAMPLE.time, finished_at: EXAMPLE.time,
+      document: null, encrypted: null, certificate: null, receipt_url: `/api/v1/receipts/${EXAMPLE.evidenceId}`, created_at: EXAMPLE.time, started_at: EXAMPLE.time, finished_at: EXAMPLE.time, agent_id: null,
     }],
   });
 export type Evidence = z.infer<typeof EvidenceSchema>;

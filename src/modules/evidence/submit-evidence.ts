@@ -62,7 +62,7 @@ const RETURNING = `RETURNING ${SUBMISSION_COLUMNS}`;
  * names a row that does not exist. Nothing about the evidence beyond its outer frame is judged
  * here; the worker decides.
  */
-export async function submitEvidence(deps: SubmitEvidenceDeps, clientId: string, item: EvidenceItem): Promise<SubmitEvidenceResult> {
+export async function submitEvidence(deps: SubmitEvidenceDeps, clientId: string, item: EvidenceItem, sender: { agentId?: string } = {}): Promise<SubmitEvidenceResult> {
   const refusal = refusalOf(item);
   if (refusal) return { ok: false, ...refusal };
   const derSha256 = sha256(item.der);
@@ -87,10 +87,10 @@ export async function submitEvidence(deps: SubmitEvidenceDeps, clientId: string,
           [existing.id, contentKey, item.content?.length ?? null, item.filename ?? null, metadata],
         )
       : await tx.query<EvidenceSubmissionRow>(
-          `INSERT INTO evidence_submissions (id, client_id, der_sha256, der_bytes, object_key, content_object_key, content_bytes, filename, metadata, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+          `INSERT INTO evidence_submissions (id, client_id, der_sha256, der_bytes, object_key, content_object_key, content_bytes, filename, metadata, created_at, agent_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (client_id, der_sha256) DO NOTHING ${RETURNING}`,
-          [newId('evd', now.getTime()), clientId, derSha256, item.der.length, derKey, contentKey, item.content?.length ?? null, item.filename ?? null, metadata, now],
+          [newId('evd', now.getTime()), clientId, derSha256, item.der.length, derKey, contentKey, item.content?.length ?? null, item.filename ?? null, metadata, now, sender.agentId ?? null],
         );
     const row = written.rows[0];
     // Another request submitted (or re-queued) the same DER meanwhile: its submission stands.

@@ -69,6 +69,8 @@ export const evidenceSubmissions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** The enrolled agent that sent it (migration 0015), null when the partner did. */
+    agentId: text('agent_id'),
   },
   (table) => [unique().on(table.clientId, table.derSha256)],
 );

@@ -35,5 +35,6 @@ export function toEvidence(row: EvidenceSubmissionRow, publicUrl: string): Evide
     created_at: row.createdAt.toISOString(),
     started_at: iso(row.startedAt),
     finished_at: iso(row.finishedAt),
+    agent_id: row.agentId,
   };
 }

@@ -39,6 +39,10 @@ export const ERROR_CODES = {
   INVALID_COLLATERAL: 422,
   // Evidence trust anchors: a certificate or CRL refused (`reason`: NOT_A_CA, EXPIRED, WEAK_KEY, UNPARSABLE, ...).
   INVALID_TRUST_ANCHOR: 400,
+  // Agent enrollment: a CSR refused (`reason`: MALFORMED_CSR, BAD_SIGNATURE, WEAK_KEY, UNSUPPORTED_KEY);
+  // an enrollment token unknown, used already or expired (`reason`: UNKNOWN, USED, EXPIRED).
+  INVALID_CSR: 400,
+  INVALID_ENROLLMENT_TOKEN: 401,
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   NOT_READY: 503,

@@ -13,6 +13,8 @@ export type RateLimiting = {
    * client id across every route it guards, `request.client.rateLimitPerMinute` per minute.
    */
   perClient: RateLimitHook;
+  /** For agent routes, after agent authentication: one counter per agent, its partner's `rate_limit_per_minute`. */
+  perAgent: RateLimitHook;
   /** For unauthenticated routes, placed in `onRequest`: one counter per client IP and route. */
   perIp: RateLimitHook;
   store: 'redis' | 'memory';
@@ -128,6 +130,12 @@ export async function registerRateLimiting(app: FastifyInstance, options: RateLi
     keyGenerator: (request) => request.client!.id,
     max: (request) => request.client!.rateLimitPerMinute,
   });
+  const perAgentCheck = await createChecker(app, {
+    nameSpace: `${prefix}agent:`,
+    redis,
+    keyGenerator: (request) => request.agent!.id,
+    max: (request) => request.agent!.rateLimitPerMinute,
+  });
   const perIpCheck = await createChecker(app, {
     nameSpace: `${prefix}ip:`,
     redis,
@@ -136,10 +144,15 @@ export async function registerRateLimiting(app: FastifyInstance, options: RateLi
   });
 
   const perClientHook = enforce(perClientCheck, 'per-client');
+  const perAgentHook = enforce(perAgentCheck, 'per-agent');
   return {
     async perClient(request, reply) {
       if (!request.client) throw new Error('the per-client rate limit must run after partner authentication');
       return perClientHook(request, reply);
+    },
+    async perAgent(request, reply) {
+      if (!request.agent) throw new Error('the per-agent rate limit must run after agent authentication');
+      return perAgentHook(request, reply);
     },
     perIp: enforce(perIpCheck, 'per-ip'),
     store: redis ? 'redis' : 'memory',

@@ -12,17 +12,26 @@ export type RouteAccess =
   | { readonly auth: 'public'; readonly rateLimit?: 'per-ip' }
   | { readonly auth: 'admin' }
   /** `anyScope`: the key must carry at least one of these (a handler may then ask for a specific one). */
-  | { readonly auth: 'partner'; readonly anyScope?: readonly string[] };
+  | { readonly auth: 'partner'; readonly anyScope?: readonly string[] }
+  /** An enrolled evidence agent (`Authorization: Bearer vag_...`): the `/ingest/v1` routes, nothing else. */
+  | { readonly auth: 'agent' };
 
 export const access = {
   public: { auth: 'public' },
   /** Unauthenticated but counted per client IP and route. */
   publicRateLimited: { auth: 'public', rateLimit: 'per-ip' },
   admin: { auth: 'admin' },
+  agent: { auth: 'agent' },
   partner: (anyScope?: readonly string[]): RouteAccess => (anyScope ? { auth: 'partner', anyScope } : { auth: 'partner' }),
 } as const satisfies Record<string, RouteAccess | ((...args: never[]) => RouteAccess)>;
 
+/** Who an agent credential belongs to, set on the request by the agent authentication hook. */
+export type AuthenticatedAgent = { id: string; clientId: string; rateLimitPerMinute: number };
+
 declare module 'fastify' {
+  interface FastifyRequest {
+    agent?: AuthenticatedAgent;
+  }
   interface FastifyContextConfig {
     access?: RouteAccess;
     /** The response carries a secret shown once (API key, webhook secret): `Cache-Control: no-store`. */
@@ -35,9 +44,12 @@ type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 export type AccessHooks = {
   authenticateAdmin: Hook;
   authenticatePartner: Hook;
+  /** Sets `request.agent` from an agent credential, or answers 401. */
+  authenticateAgent: Hook;
   /** A hook refusing (403) a partner whose key carries none of `scopes`. */
   requireAnyScope(scopes: readonly string[]): Hook;
   rateLimitPerClient: Hook;
+  rateLimitPerAgent: Hook;
   rateLimitPerIp: Hook;
 };
 
@@ -57,10 +69,12 @@ export type DeclaredRoute = {
 };
 
 const BEARER_SECURITY = [{ BearerAuth: [] }];
+const AGENT_SECURITY = [{ AgentAuth: [] }];
 
 /** Public routes say so with an empty list: a missing `security` would mean "whatever the document's default is". */
 function securityOf(access: RouteAccess): Array<Record<string, string[]>> {
   if (access.auth === 'admin') return BEARER_SECURITY;
+  if (access.auth === 'agent') return AGENT_SECURITY;
   if (access.auth === 'partner') return [{ ApiKeyAuth: [] }, { OAuth2ClientCredentials: [...(access.anyScope ?? [])] }];
   return [];
 }
@@ -71,6 +85,8 @@ function hooksOf(access: RouteAccess, hooks: AccessHooks): Hook[] {
       return [hooks.authenticateAdmin];
     case 'partner':
       return [hooks.authenticatePartner, ...(access.anyScope ? [hooks.requireAnyScope(access.anyScope)] : []), hooks.rateLimitPerClient];
+    case 'agent':
+      return [hooks.authenticateAgent, hooks.rateLimitPerAgent];
     case 'public':
       return access.rateLimit === 'per-ip' ? [hooks.rateLimitPerIp] : [];
   }
@@ -80,7 +96,7 @@ function hooksOf(access: RouteAccess, hooks: AccessHooks): Hook[] {
 function impliedErrorStatuses(access: RouteAccess, schema: NonNullable<RouteOptions['schema']>): number[] {
   const statuses = [503];
   if (access.auth !== 'public') statuses.push(401);
-  if (access.auth === 'partner') statuses.push(429);
+  if (access.auth === 'partner' || access.auth === 'agent') statuses.push(429);
   if (access.auth === 'partner' && access.anyScope) statuses.push(403);
   if (access.auth === 'public' && access.rateLimit) statuses.push(429);
   if (schema.body) statuses.push(400, 413, 415);

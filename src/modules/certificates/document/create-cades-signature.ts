@@ -29,12 +29,13 @@ function derSetOrder(attributes: pkijs.Attribute[]): pkijs.Attribute[] {
 }
 
 /**
- * A detached CMS SignedData over `content`, as PAdES baseline B-B (ETSI EN 319 142-1) wants it:
+ * A CMS SignedData over `content`, as PAdES baseline B-B (ETSI EN 319 142-1) wants it:
  * SHA-256, ECDSA P-256, signed attributes content-type, message-digest and ESS
  * signing-certificate-v2 (no signing-time: PAdES puts the claimed time in the signature
- * dictionary's /M), the certificate chain embedded. Returns the DER ContentInfo.
+ * dictionary's /M), the certificate chain embedded. Detached (what a PDF signature is), or with
+ * the content encapsulated (`encapsulate`: an evidence agent's signed document). Returns the DER ContentInfo.
  */
-export function createCadesSignature(content: Uint8Array, signer: PdfSigner): Uint8Array {
+export function createCadesSignature(content: Uint8Array, signer: PdfSigner, options: { encapsulate?: boolean } = {}): Uint8Array {
   if (!isP256PrivateKey(signer.privateKey)) throw new TypeError('the PDF signing key must be an ECDSA P-256 private key');
   const [leafDer] = signer.certificateChainDer;
   if (!leafDer) throw new TypeError('the PDF signing certificate chain is empty');
@@ -66,7 +67,10 @@ export function createCadesSignature(content: Uint8Array, signer: PdfSigner): Ui
   const signedData = new pkijs.SignedData({
     version: 1,
     digestAlgorithms: [new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 })],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({
+      eContentType: OID.data,
+      ...(options.encapsulate ? { eContent: new asn1js.OctetString({ valueHex: content }) } : {}),
+    }),
     certificates,
     signerInfos: [signerInfo],
   });
