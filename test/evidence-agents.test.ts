@@ -40,7 +40,7 @@ let url: URL;
 let queue: Queue;
 let worker: EvidenceWorkerDeps;
 let partner: Record<string, any>;
-let dirs: string[] = [];
+const dirs: string[] = [];
 
 before(async () => {
   t = await createTestApp({ encryptionKey, clock });
@@ -202,7 +202,7 @@ describe('enrollment tokens and CSRs', () => {
   test('CSRs: a forged signature, a weak or unsupported key, garbage are refused with their reason and leave the token usable; PEM, Ed25519 and RSA 2048 are taken', async () => {
     const token = await enrollmentToken();
     const forged = await p256Csr();
-    forged[forged.length - 2] ^= 0x01;
+    forged.writeUInt8(forged.readUInt8(forged.length - 2) ^ 0x01, forged.length - 2);
     const rsa1024 = await openssl(['req', '-new', '-newkey', 'rsa:1024', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=weak', '-outform', 'DER']);
     const p521 = await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-521', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=p521', '-outform', 'DER']);
     for (const [csr, reason] of [[forged, 'BAD_SIGNATURE'], [rsa1024, 'WEAK_KEY'], [p521, 'UNSUPPORTED_KEY'], [Buffer.from('not a csr'), 'MALFORMED_CSR']] as const) {

@@ -60,7 +60,7 @@ export async function enrollAgentInto(options: { url: URL; token: string; out: s
   const enrolled = await call(new URL('ingest/v1/enroll', withSlash(options.url)), {
     method: 'POST',
     headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/pkcs10' },
-    body: csr,
+    body: new Uint8Array(csr),
   });
   await mkdir(options.out, { recursive: true, mode: 0o700 });
   await chmod(options.out, 0o700);
