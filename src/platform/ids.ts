@@ -20,6 +20,8 @@ export const ID_PREFIXES = {
   evidence: 'evd',
   trustAnchor: 'tra',
   certificate: 'crt',
+  notification: 'ntf',
+  notificationAttempt: 'nta',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
