@@ -1,5 +1,6 @@
 import type { Clock } from '#platform/clock.ts';
-import type { Pool, PoolClient } from '#platform/db/pool.ts';
+import { claimDueOutboxSql, hasDueOutboxRows } from '#platform/db/outbox.ts';
+import { inTransaction, type Pool, type PoolClient } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
 import type { Logger } from '#platform/logger.ts';
 import { findDisabledClientIds } from '#modules/clients/find-disabled-client-ids.ts';
@@ -53,18 +54,11 @@ type RowOutcome =
   | { kind: 'not-sent'; row: ClaimedRow; reason: 'CLIENT_DISABLED' | 'NO_ADDRESS'; message: string; finishedAt: Date }
   | { kind: 'waiting'; row: ClaimedRow; until: Date };
 
-// As the webhook outbox: the oldest due rows, locked for the whole attempt (a worker that dies
-// rolls back and the rows are due again); due by the worker's clock or the database's.
-const CLAIM_SQL = `
-  SELECT o.id, o.client_id, o.event_type, o.payload, o.attempt, o.attempts_total, o.created_at, s.email
-    FROM notifications_outbox o
-    LEFT JOIN notification_settings s ON s.client_id = o.client_id
-   WHERE o.status = 'pending' AND o.next_attempt_at <= greatest($1::timestamptz, now())
-   ORDER BY o.next_attempt_at
-   LIMIT $2
-     FOR UPDATE OF o SKIP LOCKED`;
-
-const DUE_SQL = `SELECT EXISTS (SELECT 1 FROM notifications_outbox WHERE status = 'pending' AND next_attempt_at <= greatest($1::timestamptz, now())) AS due`;
+const CLAIM_SQL = claimDueOutboxSql({
+  table: 'notifications_outbox',
+  columns: 'o.id, o.client_id, o.event_type, o.payload, o.attempt, o.attempts_total, o.created_at, s.email',
+  join: 'LEFT JOIN notification_settings s ON s.client_id = o.client_id',
+});
 
 const INSERT_ATTEMPT_SQL = `
   INSERT INTO notification_attempts (id, notification_id, attempt, attempted_at, recipient, outcome, smtp_code, pdf, latency_ms, error_code, error_message)
@@ -80,8 +74,7 @@ const ERROR_TEXT_LIMIT = 1000;
 
 /** Whether any e-mail is due: a cheap probe, so idle workers open no transaction. */
 export async function hasDueNotifications(deps: Pick<NotificationWorkerDeps, 'pool' | 'clock'>): Promise<boolean> {
-  const { rows } = await deps.pool.query<{ due: boolean }>(DUE_SQL, [deps.clock.now()]);
-  return rows[0]?.due === true;
+  return hasDueOutboxRows(deps.pool, 'notifications_outbox', deps.clock.now());
 }
 
 /**
@@ -90,25 +83,15 @@ export async function hasDueNotifications(deps: Pick<NotificationWorkerDeps, 'po
  * fails (the batch rolls back and is due again).
  */
 export async function sendDueNotifications(deps: NotificationWorkerDeps, options: { limit: number }): Promise<NotificationBatchReport> {
-  const client = await deps.pool.connect();
-  let connectionBroken = false;
-  try {
-    await client.query('BEGIN');
+  const outcomes = await inTransaction(deps.pool, async (client) => {
     const { rows } = await client.query<ClaimedRow>(CLAIM_SQL, [deps.clock.now(), options.limit]);
     const disabled = rows.length > 0 ? await findDisabledClientIds(client, [...new Set(rows.map((row) => row.client_id))]) : new Set<string>();
-    const outcomes = await Promise.all(rows.map((row) => attemptRow(deps, row, disabled.has(row.client_id))));
-    for (const outcome of outcomes) await record(client, outcome);
-    await client.query('COMMIT');
-    for (const outcome of outcomes) observe(deps.log, outcome);
-    return report(outcomes);
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {
-      connectionBroken = true;
-    });
-    throw error;
-  } finally {
-    client.release(connectionBroken);
-  }
+    const attempted = await Promise.all(rows.map((row) => attemptRow(deps, row, disabled.has(row.client_id))));
+    for (const outcome of attempted) await record(client, outcome);
+    return attempted;
+  });
+  for (const outcome of outcomes) observe(deps.log, outcome);
+  return report(outcomes);
 }
 
 /** A certificate e-mail's PDF: attached when it is ready and small enough, else linked; undefined: wait for it. */
