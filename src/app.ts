@@ -46,6 +46,7 @@ import { SCOPES } from '#modules/clients/schema.ts';
 import { webhookOutboxDepth } from '#modules/webhooks/metrics.ts';
 import { WEBHOOK_EVENTS } from '#modules/webhooks/openapi-webhooks.ts';
 import { registerWebhookRoutes } from '#modules/webhooks/routes.ts';
+import { registerNotificationRoutes } from '#modules/notifications/routes.ts';
 import { createCircuitKeyring } from '#modules/zk/circuits/circuit-keyring.ts';
 import type { Groth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
 import { registerZkRoutes } from '#modules/zk/routes.ts';
@@ -56,7 +57,7 @@ import type { ClientLookup } from '#modules/clients/authenticate-api-key.ts';
 
 export type AppDeps = {
   /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only); `publicUrl` to localhost on port 3000. */
-  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl'>>;
+  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl' | 'smtp'>>;
   log: Logger;
   clock: Clock;
   pool: Pool;
@@ -168,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'Evidence', description: 'Signed evidence (CMS): trust anchors, submissions, verification and their state' },
         { name: 'Agents', description: 'Enrolled evidence agents: enrollment, their agent CA and its CRL, revocation, and the /ingest/v1 gateway they submit to' },
         { name: 'Certificates', description: 'Signed certificates of verified evidence: JSON, signed PDF, public verification' },
+        { name: 'Notifications', description: 'E-mail to your notification address: certificates issued (with the PDF) and evidence rejected' },
       ],
     },
     transform: transformRoute,
@@ -183,6 +185,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const webhookUrlPolicy = { allowPrivateNetworks: deps.config.webhookAllowPrivateNetworks ?? false };
   registerClientRoutes(app, { db: deps.db, clock: deps.clock, secretBox: deps.secretBox, webhookUrlPolicy, authCache });
   registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox });
+  registerNotificationRoutes(app, { pool: deps.pool, clock: deps.clock, emailEnabled: deps.config.smtp !== undefined });
   registerMeteringRoutes(app, { pool: deps.pool });
   const queue = deps.queue ?? appOwnedQueue(app, { connectionString: deps.pool.options.connectionString!, log: deps.log });
   registerAttestationRoutes(app, {

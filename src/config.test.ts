@@ -71,3 +71,22 @@ test('PUBLIC_URL: the origin certificates link to, localhost by default, trailin
     if (!result.ok) assert.match(result.errors[0]!, /^PUBLIC_URL: /);
   }
 });
+
+test('SMTP_URL: e-mail off when unset; smtp(s):// with SMTP_FROM required beside it; the error never echoes the URL', () => {
+  const off = loadConfig({});
+  assert.ok(off.ok);
+  assert.equal(off.config.smtp, undefined);
+  assert.equal(off.config.notificationAttachmentMaxBytes, 5 * 1024 * 1024);
+  const on = loadConfig({ SMTP_URL: 'smtps://mailer:pw@smtp.example.com:465', SMTP_FROM: 'Veridity <noreply@example.com>' });
+  assert.ok(on.ok);
+  assert.deepEqual(on.config.smtp, { url: 'smtps://mailer:pw@smtp.example.com:465', from: 'Veridity <noreply@example.com>', timeoutMs: 15_000 });
+  const noFrom = loadConfig({ SMTP_URL: 'smtp://127.0.0.1:25' });
+  assert.equal(noFrom.ok, false);
+  if (!noFrom.ok) assert.match(noFrom.errors[0]!, /^SMTP_FROM: /);
+  const bad = loadConfig({ SMTP_URL: 'http://mailer:secret-pw@smtp.example.com', SMTP_FROM: 'a@b.example' });
+  assert.equal(bad.ok, false);
+  if (!bad.ok) {
+    assert.match(bad.errors[0]!, /^SMTP_URL: /);
+    assert.ok(!bad.errors.join('').includes('secret-pw'));
+  }
+});

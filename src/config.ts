@@ -81,6 +81,11 @@ const EnvSchema = z.object({
   TEE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   EVIDENCE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   PUBLIC_URL: publicUrl.optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).max(2000).optional(),
+  SMTP_FROM: z.string().max(320).regex(/^[^\r\n]+$/, 'must be one line').optional(),
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(15_000),
+  NOTIFICATION_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(0).max(25 * 1024 * 1024).default(5 * 1024 * 1024),
+  NOTIFICATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
 export type Config = {
@@ -130,6 +135,12 @@ export type Config = {
   evidenceWorkerConcurrency: number;
   /** Where people reach this platform (no trailing slash): certificates' QR codes and verify links point here. */
   publicUrl: string;
+  /** E-mail notifications: unset SMTP_URL turns them off (nothing is queued, the worker idles). `url` may hold credentials: never log it. */
+  smtp: { url: string; from: string; timeoutMs: number } | undefined;
+  /** A certificate PDF larger than this is linked in the e-mail, not attached. */
+  notificationAttachmentMaxBytes: number;
+  /** E-mails sent at once per worker process. */
+  notificationConcurrency: number;
 };
 
 export type HttpLimits = {
@@ -190,6 +201,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       errors: ['VERIDITY_ENCRYPTION_KEY: required when DATABASE_URL is set (it is generated only for the embedded database)'],
     };
   }
+  if (e.SMTP_URL && !e.SMTP_FROM) {
+    return { ok: false, errors: ['SMTP_FROM: required when SMTP_URL is set (the sender of notification e-mails)'] };
+  }
   return {
     ok: true,
     config: {
@@ -229,6 +243,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       teeWorkerConcurrency: e.TEE_WORKER_CONCURRENCY,
       evidenceWorkerConcurrency: e.EVIDENCE_WORKER_CONCURRENCY,
       publicUrl: e.PUBLIC_URL ?? defaultPublicUrl(e.PORT),
+      smtp: e.SMTP_URL && e.SMTP_FROM ? { url: e.SMTP_URL, from: e.SMTP_FROM, timeoutMs: e.SMTP_TIMEOUT_MS } : undefined,
+      notificationAttachmentMaxBytes: e.NOTIFICATION_ATTACHMENT_MAX_BYTES,
+      notificationConcurrency: e.NOTIFICATION_CONCURRENCY,
     },
   };
 }

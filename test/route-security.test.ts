@@ -17,6 +17,8 @@ import { SCOPES } from '#modules/clients/schema.ts';
 import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
 import { newPublicId } from '#modules/certificates/public-id.ts';
 import { createCsr } from '#modules/evidence/agents/create-csr.ts';
+import { enqueueNotification } from '#modules/notifications/enqueue-notification.ts';
+import { inTransaction } from '#platform/db/pool.ts';
 import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } from './support/holder.ts';
 import { erasureReportInput, issueTestCertificate } from './support/issued-certificates.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
@@ -29,7 +31,7 @@ let port: number;
 let owner: Record<string, any>;
 /** Every scope, none of owner's resources. */
 let stranger: Record<string, any>;
-let owned: { proof: string; task: string; delivery: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string; agent: string };
+let owned: { proof: string; task: string; delivery: string; notification: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string; agent: string };
 /** The ingest credential of an agent enrolled by `stranger`. */
 let agentCredential: string;
 
@@ -51,6 +53,8 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/v1/tasks/:id/result': () => ({ id: SAMPLE_ID('tsk') }),
   '/api/v1/webhooks/deliveries/:id': () => ({ id: SAMPLE_ID('whk') }),
   '/api/v1/webhooks/deliveries/:id/redeliver': () => ({ id: SAMPLE_ID('whk') }),
+  '/api/v1/notifications/:id': () => ({ id: SAMPLE_ID('ntf') }),
+  '/api/v1/notifications/:id/resend': () => ({ id: SAMPLE_ID('ntf') }),
   '/api/v1/ledger/entries/:index': () => ({ index: '0' }),
   '/api/v1/proofs/:id': () => ({ id: SAMPLE_ID('evd') }),
   '/api/v1/evidence/trust-anchors/:id': () => ({ id: SAMPLE_ID('tra') }),
@@ -78,6 +82,8 @@ const FOREIGN_IDS: Record<string, () => Record<string, string>> = {
   '/api/v1/tasks/:id/result': () => ({ id: owned.task }),
   '/api/v1/webhooks/deliveries/:id': () => ({ id: owned.delivery }),
   '/api/v1/webhooks/deliveries/:id/redeliver': () => ({ id: owned.delivery }),
+  '/api/v1/notifications/:id': () => ({ id: owned.notification }),
+  '/api/v1/notifications/:id/resend': () => ({ id: owned.notification }),
   '/api/v1/proofs/:id': () => ({ id: owned.evidence }),
   '/api/v1/evidence/trust-anchors/:id': () => ({ id: owned.trustAnchor }),
   '/api/v1/evidence/tsa-anchors/:id': () => ({ id: owned.tsaAnchor }),
@@ -198,10 +204,17 @@ before(async () => {
     return enrolled.json();
   };
   agentCredential = (await enrollAgent(stranger)).credential;
+  const settings = await t.app.inject({ method: 'PUT', url: '/api/v1/notifications/settings', headers: asOwner, payload: { email: 'ops@owner.example' } });
+  assert.equal(settings.statusCode, 200, settings.body);
+  // As the evidence worker queues one when SMTP is configured (the test app runs without SMTP).
+  const notification = await inTransaction(t.database.pool, (tx) =>
+    enqueueNotification(tx, { type: 'evidence.rejected', clientId: owner.id, subjectId: evidence.json().id, payload: { evidence_id: evidence.json().id, sha256: 'ab'.repeat(32), error_code: 'CHAIN_UNTRUSTED', explanation: 'x', fix: 'y', error_message: 'z', error_path: null, ts: new Date().toISOString() } }),
+  );
   owned = {
     proof: verified.json().proof_id,
     task: task.json().id,
     delivery: delivery.json().delivery_id,
+    notification: notification!,
     evidence: evidence.json().id,
     trustAnchor: await anchor('/api/v1/evidence/trust-anchors', 'ec-root-ca.pem'),
     tsaAnchor: await anchor('/api/v1/evidence/tsa-anchors', 'tsa-root-ca.pem'),

@@ -16,6 +16,9 @@ import { attestationWorkerKinds } from '#modules/attestations/worker-kinds.ts';
 import { maintenanceWorkerKinds } from '#modules/maintenance/worker-kinds.ts';
 import { evidenceWorkerKinds } from '#modules/evidence/worker-kinds.ts';
 import { evidenceCertifier } from '#src/evidence-certification.ts';
+import { partnerCertificatePdfLoader } from '#modules/certificates/load-partner-certificate-pdf.ts';
+import { enqueueNotification } from '#modules/notifications/enqueue-notification.ts';
+import { notificationWorkerKinds } from '#modules/notifications/worker-kinds.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { usageError } from './cli-error.ts';
 import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
@@ -24,7 +27,7 @@ import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
 export const WORKER_STOP_TIMEOUT_MS = 20_000;
 
 export type WorkerRuntime = {
-  config: Pick<Config, 'webhookAllowPrivateNetworks' | 'webhookConcurrency' | 'ledgerCheckpointSeconds' | 'pccsUrl' | 'teeAcceptedTcbStatuses' | 'teeWorkerConcurrency' | 'evidenceWorkerConcurrency' | 'publicUrl'>;
+  config: Pick<Config, 'webhookAllowPrivateNetworks' | 'webhookConcurrency' | 'ledgerCheckpointSeconds' | 'pccsUrl' | 'teeAcceptedTcbStatuses' | 'teeWorkerConcurrency' | 'evidenceWorkerConcurrency' | 'publicUrl' | 'smtp' | 'notificationAttachmentMaxBytes' | 'notificationConcurrency'>;
   log: Logger;
   clock: Clock;
   secretBox: SecretBox;
@@ -76,6 +79,8 @@ export function workerKinds(runtime: () => WorkerRuntime & { queue: () => Promis
     }),
     ...evidenceWorkerKinds(() => {
       const r = runtime();
+      // E-mail is queued with the outcomes only when it can be sent (SMTP_URL set).
+      const notify = r.config.smtp ? { notify: enqueueNotification } : {};
       return {
         databaseUrl: r.databaseUrl,
         clock: r.clock,
@@ -84,7 +89,21 @@ export function workerKinds(runtime: () => WorkerRuntime & { queue: () => Promis
         log: r.log,
         queue: r.queue,
         concurrency: r.config.evidenceWorkerConcurrency,
-        certifier: evidenceCertifier({ secretBox: r.secretBox, clock: r.clock, publicUrl: r.config.publicUrl }),
+        certifier: evidenceCertifier({ secretBox: r.secretBox, clock: r.clock, publicUrl: r.config.publicUrl, ...notify }),
+        ...notify,
+      };
+    }),
+    ...notificationWorkerKinds(() => {
+      const r = runtime();
+      return {
+        databaseUrl: r.databaseUrl,
+        clock: r.clock,
+        log: r.log,
+        smtp: r.config.smtp,
+        publicUrl: r.config.publicUrl,
+        attachmentLimitBytes: r.config.notificationAttachmentMaxBytes,
+        concurrency: r.config.notificationConcurrency,
+        certificatePdf: (pool) => partnerCertificatePdfLoader({ pool, storage: r.storage, secretBox: r.secretBox, clock: r.clock, publicUrl: r.config.publicUrl }),
       };
     }),
   ];
@@ -153,6 +172,8 @@ Environment:
   TEE_WORKER_CONCURRENCY=2              attestation tasks verified at once in this process
   EVIDENCE_WORKER_CONCURRENCY=2         signed-evidence documents verified at once in this process
   PUBLIC_URL                            where the certificates the evidence worker issues are verified
+  SMTP_URL, SMTP_FROM                   send notification e-mails through this server (off when unset)
+  NOTIFICATION_CONCURRENCY=4            e-mails sent at once in this process
   PCCS_URL                              fetch missing or expired TEE collateral from this PCCS
 
 'veridity serve' runs every kind itself unless VERIDITY_EMBEDDED_WORKERS=false.`;

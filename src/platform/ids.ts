@@ -23,6 +23,8 @@ export const ID_PREFIXES = {
   agentCa: 'aca',
   enrollment: 'aen',
   agent: 'agt',
+  notification: 'ntf',
+  notificationAttempt: 'nta',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

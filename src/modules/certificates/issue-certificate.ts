@@ -6,6 +6,7 @@ import { newId } from '#platform/ids.ts';
 import { findClientName } from '#modules/clients/find-client-name.ts';
 import { appendLedgerEntry } from '#modules/ledger/append-ledger-entry.ts';
 import { recordUsage } from '#modules/metering/record-usage.ts';
+import type { NotifyPartner } from '#modules/notifications/notification-events.ts';
 import { enqueueWebhookEvent } from '#modules/webhooks/enqueue-webhook-event.ts';
 import { CERTIFICATE_TYPE, type CertificateJson, parseCertificateJson } from './document/certificate-json.ts';
 import { signCertificate } from './document/sign-certificate.ts';
@@ -24,11 +25,13 @@ export type CertificateIssuerDeps = {
   clock: Clock;
   /** How certificates name the platform; `url` is PUBLIC_URL, where /verify/{public_id} answers. */
   platform: { name: string; url: string };
+  /** Queues the partner's `certificate.issued` e-mail in the issuing transaction; absent when e-mail is off (no SMTP_URL). */
+  notify?: NotifyPartner;
 };
 
 /** The issuer's dependencies as the app wires them: `publicUrl` is PUBLIC_URL (config.publicUrl). */
-export function certificateIssuerDeps(deps: { platformKeys: PlatformKeys; clock: Clock; publicUrl: string }): CertificateIssuerDeps {
-  return { platformKeys: deps.platformKeys, clock: deps.clock, platform: { name: PLATFORM_NAME, url: deps.publicUrl } };
+export function certificateIssuerDeps(deps: { platformKeys: PlatformKeys; clock: Clock; publicUrl: string; notify?: NotifyPartner }): CertificateIssuerDeps {
+  return { platformKeys: deps.platformKeys, clock: deps.clock, platform: { name: PLATFORM_NAME, url: deps.publicUrl }, ...(deps.notify ? { notify: deps.notify } : {}) };
 }
 
 export type CertificateIssueInput = {
@@ -75,7 +78,7 @@ function certificateBody(input: CertificateIssueInput, context: { publicId: stri
 /**
  * Issues the certificate of a verified evidence document on the caller's transaction: the row, the
  * signed JWS, a ledger entry (kind `certificate`, named by the public id), a `certificate.issued`
- * webhook and a usage row, all committing (or not) with the evidence outcome. Issuing again for the
+ * webhook (and e-mail, when `notify` is wired) and a usage row, all committing (or not) with the evidence outcome. Issuing again for the
  * same evidence answers the certificate already issued and writes nothing. The PDF comes later,
  * once the ledger entry has a receipt (see get-certificate-pdf.ts).
  *
@@ -104,21 +107,17 @@ export async function issueCertificate(tx: PoolClient, deps: CertificateIssuerDe
 
   await appendLedgerEntry(tx, issuanceLeaf({ publicId, documentSha256: input.document.sha256, createdAt: issuedAt }));
   await recordUsage(tx, { clientId: input.partnerId, kind: 'certificate.issue', claimType: null, outcome: 'issued', subjectId: certificateId, at: issuedAt });
-  await enqueueWebhookEvent(tx, {
-    clientId: input.partnerId,
-    type: 'certificate.issued',
-    subjectId: certificateId,
-    payload: {
-      event: 'certificate.issued',
-      certificate_id: certificateId,
-      public_id: publicId,
-      evidence_id: input.evidenceId,
-      status: 'CERTIFIED_NO_ANCHOR',
-      document_sha256: input.document.sha256,
-      verify_url: verifyPageUrl(deps.platform.url, publicId),
-      ts: issuedAt.toISOString(),
-    },
-  });
+  const announced = {
+    certificate_id: certificateId,
+    public_id: publicId,
+    evidence_id: input.evidenceId,
+    status: 'CERTIFIED_NO_ANCHOR',
+    document_sha256: input.document.sha256,
+    verify_url: verifyPageUrl(deps.platform.url, publicId),
+    ts: issuedAt.toISOString(),
+  };
+  await enqueueWebhookEvent(tx, { clientId: input.partnerId, type: 'certificate.issued', subjectId: certificateId, payload: { event: 'certificate.issued', ...announced } });
+  await deps.notify?.(tx, { clientId: input.partnerId, type: 'certificate.issued', subjectId: certificateId, payload: announced });
   return { certificateId, publicId, status: 'CERTIFIED_NO_ANCHOR' };
 }
 

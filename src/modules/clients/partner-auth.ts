@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { verifyAccessToken } from '#modules/oauth/verify-access-token.ts';
 import type { Clock } from '#platform/clock.ts';
+import type { AuditActor } from '#modules/audit/record-audit.ts';
 import { ApiError } from '#platform/http/errors.ts';
 import { authenticateApiKey, type AuthenticatedClient, type ClientAuthDeps } from './authenticate-api-key.ts';
 import type { LastUsedTracker } from './last-used-tracker.ts';
@@ -54,6 +55,13 @@ export function requireScope(request: FastifyRequest, scope: string): Authentica
     throw new ApiError('UNAUTHORIZED_SCOPE', `API key lacks the scope '${scope}'`, { required_scope: scope });
   }
   return client;
+}
+
+/** The authenticated partner of a partner route (any scope) and the audit actor it acts as. */
+export function partnerOf(request: FastifyRequest): { id: string; actor: AuditActor } {
+  const client = request.client;
+  if (!client) throw new ApiError('UNAUTHORIZED', FAILURE_MESSAGES.MISSING_KEY);
+  return { id: client.id, actor: { type: 'partner', id: client.id, ip: request.ip, requestId: request.id } };
 }
 
 /** An `onRequest` hook after authentication: the key must carry at least one of `scopes`. */

@@ -1,10 +1,12 @@
 import { inTransaction, type Pool, type PoolClient } from '#platform/db/pool.ts';
 import { appendLedgerEntry } from '#modules/ledger/append-ledger-entry.ts';
 import { recordUsage } from '#modules/metering/record-usage.ts';
+import type { NotifyPartner } from '#modules/notifications/notification-events.ts';
 import { enqueueWebhookEvent } from '#modules/webhooks/enqueue-webhook-event.ts';
 import { certificationRequest, type CertifyEvidence } from './certification-request.ts';
+import { EVIDENCE_REJECTION_FIXES } from './rejection-fixes.ts';
 import type { EvidenceSubmissionRow } from './tables.ts';
-import type { EvidenceRejectionCode, VerifiedEvidence } from './verification/index.ts';
+import { EVIDENCE_REJECTION_CODES, type EvidenceRejectionCode, type VerifiedEvidence } from './verification/index.ts';
 
 /** Why a submission could not be decided (never the evidence's fault): it may be submitted again. */
 export type EvidenceFailureCode = 'VERIFICATION_TIMEOUT' | 'INTERNAL_ERROR';
@@ -36,7 +38,14 @@ async function certify(tx: PoolClient, deps: { certify: CertifyEvidence }, row: 
   await recordUsage(tx, { clientId: row.clientId, kind: USAGE_KIND, claimType: null, outcome: 'certified', subjectId: row.id, at });
 }
 
-async function reject(tx: PoolClient, row: EvidenceSubmissionRow, decision: Extract<EvidenceDecision, { kind: 'rejected' }>, at: Date): Promise<void> {
+export type FinishEvidenceDeps = {
+  pool: Pool;
+  certify: CertifyEvidence;
+  /** Queues the partner's `evidence.rejected` e-mail in the same transaction; absent when e-mail is off (no SMTP_URL). */
+  notify?: NotifyPartner;
+};
+
+async function reject(tx: PoolClient, deps: FinishEvidenceDeps, row: EvidenceSubmissionRow, decision: Extract<EvidenceDecision, { kind: 'rejected' }>, at: Date): Promise<void> {
   const message = clip(decision.message, MAX_MESSAGE_CHARS);
   const path = decision.path === undefined ? null : clip(decision.path, MAX_PATH_CHARS);
   await tx.query(
@@ -51,6 +60,21 @@ async function reject(tx: PoolClient, row: EvidenceSubmissionRow, decision: Extr
     type: 'evidence.rejected',
     subjectId: row.id,
     payload: { event: 'evidence.rejected', evidence_id: row.id, sha256: row.derSha256, status: 'rejected', error_code: decision.code, error_message: message, error_path: path, ts: at.toISOString() },
+  });
+  await deps.notify?.(tx, {
+    clientId: row.clientId,
+    type: 'evidence.rejected',
+    subjectId: row.id,
+    payload: {
+      evidence_id: row.id,
+      sha256: row.derSha256,
+      error_code: decision.code,
+      explanation: EVIDENCE_REJECTION_CODES[decision.code],
+      fix: EVIDENCE_REJECTION_FIXES[decision.code],
+      error_message: message,
+      error_path: path,
+      ts: at.toISOString(),
+    },
   });
 }
 
@@ -67,16 +91,16 @@ async function fail(tx: PoolClient, row: EvidenceSubmissionRow, decision: Extrac
 
 /**
  * The submission's final transaction: its row decided, and with it the certificate (certified),
- * the ledger entry, usage and `evidence.rejected` webhook (rejected), or the `evidence.failed`
+ * the ledger entry, usage, `evidence.rejected` webhook and e-mail (rejected), or the `evidence.failed`
  * webhook (failed). All or nothing. The row is locked first: when another run of the job decided
  * it meanwhile, nothing is written and the answer is false, so no evidence is certified twice.
  */
-export async function finishEvidence(deps: { pool: Pool; certify: CertifyEvidence }, row: EvidenceSubmissionRow, decision: EvidenceDecision, at: Date): Promise<boolean> {
+export async function finishEvidence(deps: FinishEvidenceDeps, row: EvidenceSubmissionRow, decision: EvidenceDecision, at: Date): Promise<boolean> {
   return inTransaction(deps.pool, async (tx) => {
     const locked = await tx.query(`SELECT 1 FROM evidence_submissions WHERE id = $1 AND status = 'validating' FOR UPDATE`, [row.id]);
     if (locked.rowCount !== 1) return false;
     if (decision.kind === 'certified') await certify(tx, deps, row, decision.verified, at);
-    else if (decision.kind === 'rejected') await reject(tx, row, decision, at);
+    else if (decision.kind === 'rejected') await reject(tx, deps, row, decision, at);
     else await fail(tx, row, decision, at);
     return true;
   });

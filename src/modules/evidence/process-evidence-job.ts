@@ -3,6 +3,7 @@ import type { Pool } from '#platform/db/pool.ts';
 import type { Logger } from '#platform/logger.ts';
 import type { ReceivedJob } from '#platform/queue/job-binding.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
+import type { NotifyPartner } from '#modules/notifications/notification-events.ts';
 import type { CertifyEvidence } from './certification-request.ts';
 import type { EvidenceEncryptionKeys } from './evidence-encryption-keys.ts';
 import { finishEvidence, type EvidenceDecision } from './finish-evidence.ts';
@@ -20,6 +21,8 @@ export type EvidenceWorkerDeps = {
   storage: ObjectStorage;
   encryptionKeys: EvidenceEncryptionKeys;
   certify: CertifyEvidence;
+  /** The notifications module's enqueue (wired when SMTP_URL is set): the `evidence.rejected` e-mail. */
+  notify?: NotifyPartner;
   /** Per document (default 60 s): past it the submission fails with VERIFICATION_TIMEOUT. */
   verifyTimeoutMs?: number;
 };

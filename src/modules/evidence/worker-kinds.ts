@@ -5,6 +5,7 @@ import type { Logger } from '#platform/logger.ts';
 import { startQueue, type Queue } from '#platform/queue/queue.ts';
 import { closingPoolOnStop, type WorkerKind } from '#platform/queue/worker-kind.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
+import type { NotifyPartner } from '#modules/notifications/notification-events.ts';
 import type { CertifyEvidence } from './certification-request.ts';
 import { createEvidenceEncryptionKeys } from './evidence-encryption-keys.ts';
 import { VerifyEvidenceJob } from './jobs.ts';
@@ -23,6 +24,8 @@ export type EvidenceWorkerKindDeps = {
   concurrency: number;
   /** The certificates module's issuer, over the kind's own pool (wired by the CLI). */
   certifier: (pool: Pool) => CertifyEvidence;
+  /** The notifications module's enqueue, when e-mail is on (wired by the CLI). */
+  notify?: NotifyPartner;
 };
 
 /**
@@ -41,6 +44,7 @@ export function evidenceWorkerKinds(context: () => EvidenceWorkerKindDeps): Work
         storage: deps.storage,
         encryptionKeys: createEvidenceEncryptionKeys({ pool, secretBox: deps.secretBox, clock: deps.clock }),
         certify: deps.certifier(pool),
+        ...(deps.notify ? { notify: deps.notify } : {}),
       },
     };
   };

@@ -1,5 +1,6 @@
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
+import { claimDueOutboxSql, hasDueOutboxRows } from '#platform/db/outbox.ts';
 import type { Pool, PoolClient } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
 import type { Logger } from '#platform/logger.ts';
@@ -68,21 +69,13 @@ type RowOutcome =
   | { kind: 'attempted'; row: ClaimedRow; attempt: AttemptRecord; state: DeliveryState; finishedAt: Date }
   | { kind: 'no-endpoint'; row: ClaimedRow; reason: NoEndpointReason; message: string; finishedAt: Date };
 
-// The oldest due rows, locked for the whole attempt: another worker skips them, and if this
-// process dies its connection closes, the transaction rolls back and the rows are due again.
 // Due by the worker's clock (injectable: it drives the retry schedule) or by the database's:
 // new rows are stamped with the database's now(), so a worker clock behind it delays nothing.
-const CLAIM_SQL = `
-  SELECT o.id, o.client_id, o.event_type, o.payload, o.attempt, o.attempts_total, o.created_at,
-         e.url, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, e.disabled_at
-    FROM webhooks_outbox o
-    LEFT JOIN webhook_endpoints e ON e.client_id = o.client_id
-   WHERE o.status = 'pending' AND o.next_attempt_at <= greatest($1::timestamptz, now())
-   ORDER BY o.next_attempt_at
-   LIMIT $2
-     FOR UPDATE OF o SKIP LOCKED`;
-
-const DUE_SQL = `SELECT EXISTS (SELECT 1 FROM webhooks_outbox WHERE status = 'pending' AND next_attempt_at <= greatest($1::timestamptz, now())) AS due`;
+const CLAIM_SQL = claimDueOutboxSql({
+  table: 'webhooks_outbox',
+  columns: 'o.id, o.client_id, o.event_type, o.payload, o.attempt, o.attempts_total, o.created_at, e.url, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, e.disabled_at',
+  join: 'LEFT JOIN webhook_endpoints e ON e.client_id = o.client_id',
+});
 
 // One round trip records a batch: its attempt rows and each delivery's next state.
 const RECORD_SQL = `
@@ -114,8 +107,7 @@ const ERROR_TEXT_LIMIT = 1000;
 
 /** Whether any delivery is due: a cheap probe, so idle workers do not open transactions. */
 export async function hasDueWebhooks(deps: Pick<WebhookWorkerDeps, 'pool' | 'clock'>): Promise<boolean> {
-  const { rows } = await deps.pool.query<{ due: boolean }>(DUE_SQL, [deps.clock.now()]);
-  return rows[0]?.due === true;
+  return hasDueOutboxRows(deps.pool, 'webhooks_outbox', deps.clock.now());
 }
 
 /**

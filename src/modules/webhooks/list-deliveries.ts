@@ -1,3 +1,4 @@
+import { outboxResourceFields, selectOutboxPage } from '#platform/db/outbox.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import type { DeliveryStatus, WebhookAttempt, WebhookDelivery } from './schema.ts';
 
@@ -38,19 +39,8 @@ const DELIVERY_COLUMNS = 'id, client_id, event_type, subject_id, status, payload
 
 /** Deliveries newest first, each with its attempts; `cursor` is the last id of the previous page. */
 export async function listDeliveries(deps: { pool: Pool }, filter: DeliveryFilter, page: Page): Promise<DeliveryPage> {
-  const { rows } = await deps.pool.query<DeliveryRow>(
-    `SELECT ${DELIVERY_COLUMNS} FROM webhooks_outbox
-      WHERE ($1::text IS NULL OR client_id = $1)
-        AND ($2::text IS NULL OR status = $2)
-        AND ($3::text IS NULL OR event_type = $3)
-        AND ($4::text IS NULL OR id < $4)
-      ORDER BY id DESC
-      LIMIT $5`,
-    [filter.clientId ?? null, filter.status ?? null, filter.eventType ?? null, page.cursor ?? null, page.limit + 1],
-  );
-  const more = rows.length > page.limit;
-  const shown = rows.slice(0, page.limit);
-  return { data: await withAttempts(deps, shown), next_cursor: more ? shown.at(-1)!.id : null };
+  const { rows, nextCursor } = await selectOutboxPage<DeliveryRow>(deps.pool, { table: 'webhooks_outbox', columns: DELIVERY_COLUMNS }, filter, page);
+  return { data: await withAttempts(deps, rows), next_cursor: nextCursor };
 }
 
 /** One delivery with its attempts; `clientId` restricts it to that partner's own. */
@@ -75,18 +65,8 @@ async function withAttempts(deps: { pool: Pool }, rows: DeliveryRow[]): Promise<
 
 function toDelivery(row: DeliveryRow, attempts: AttemptRow[]): WebhookDelivery {
   return {
-    id: row.id,
-    client_id: row.client_id,
-    event_type: row.event_type,
-    subject_id: row.subject_id,
-    status: row.status,
-    payload: row.payload,
-    created_at: row.created_at.toISOString(),
-    next_attempt_at: row.status === 'pending' ? row.next_attempt_at.toISOString() : null,
+    ...outboxResourceFields(row),
     delivered_at: row.delivered_at?.toISOString() ?? null,
-    dead_at: row.dead_at?.toISOString() ?? null,
-    attempt_count: row.attempts_total,
-    last_error: row.last_error,
     attempts: attempts.map((a) => ({
       attempt: a.attempt,
       attempted_at: a.attempted_at.toISOString(),

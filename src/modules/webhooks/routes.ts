@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
@@ -7,7 +7,7 @@ import { ApiError } from '#platform/http/errors.ts';
 import { access } from '#platform/http/route-access.ts';
 import { errorResponses, jsonResponse } from '#platform/http/schemas.ts';
 import { adminActor } from '#modules/admin/admin-auth.ts';
-import type { AuditActor } from '#modules/audit/record-audit.ts';
+import { partnerOf } from '#modules/clients/partner-auth.ts';
 import { getWebhookEndpoint } from './get-webhook-endpoint.ts';
 import { getDelivery, listDeliveries } from './list-deliveries.ts';
 import { redeliverWebhook } from './redeliver-webhook.ts';
@@ -31,12 +31,6 @@ export type WebhookRouteDeps = { pool: Pool; clock: Clock; secretBox: SecretBox 
 
 const partner = { access: access.partner() };
 const admin = { access: access.admin };
-
-function partnerOf(request: FastifyRequest): { id: string; actor: AuditActor } {
-  const client = request.client;
-  if (!client) throw new ApiError('UNAUTHORIZED', 'missing X-Api-Key header');
-  return { id: client.id, actor: { type: 'partner', id: client.id, ip: request.ip, requestId: request.id } };
-}
 
 /** Partner webhook endpoints (/api/v1/webhooks/...) and the operator's dead-letter tools. */
 export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): void {
