@@ -80,6 +80,10 @@ const EnvSchema = z.object({
     .default(['UpToDate', 'SWHardeningNeeded']),
   TEE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   EVIDENCE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  EVIDENCE_RETEST_LIMIT: z.coerce.number().int().min(0).max(100).default(5),
+  EVIDENCE_RETRY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
+  EVIDENCE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
+  EVIDENCE_RETENTION_ANONYMISE: booleanFromString.default(true),
   PUBLIC_URL: publicUrl.optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).max(2000).optional(),
   SMTP_FROM: z.string().max(320).regex(/^[^\r\n]+$/, 'must be one line').optional(),
@@ -133,6 +137,13 @@ export type Config = {
   teeWorkerConcurrency: number;
   /** Evidence submissions verified at once per worker process. */
   evidenceWorkerConcurrency: number;
+  /** The `retry` worker: most re-tests of one submission, most submissions per pass. */
+  evidenceRetestLimit: number;
+  evidenceRetryBatchSize: number;
+  /** Past this many days the maintenance worker deletes a decided submission's DER and detached content. */
+  evidenceRetentionDays: number;
+  /** ... and removes the signer's names from what the platform keeps of the submission (its error message). */
+  evidenceRetentionAnonymise: boolean;
   /** Where people reach this platform (no trailing slash): certificates' QR codes and verify links point here. */
   publicUrl: string;
   /** E-mail notifications: unset SMTP_URL turns them off (nothing is queued, the worker idles). `url` may hold credentials: never log it. */
@@ -242,6 +253,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       teeAcceptedTcbStatuses: e.TEE_ACCEPTED_TCB_STATUSES,
       teeWorkerConcurrency: e.TEE_WORKER_CONCURRENCY,
       evidenceWorkerConcurrency: e.EVIDENCE_WORKER_CONCURRENCY,
+      evidenceRetestLimit: e.EVIDENCE_RETEST_LIMIT,
+      evidenceRetryBatchSize: e.EVIDENCE_RETRY_BATCH_SIZE,
+      evidenceRetentionDays: e.EVIDENCE_RETENTION_DAYS,
+      evidenceRetentionAnonymise: e.EVIDENCE_RETENTION_ANONYMISE,
       publicUrl: e.PUBLIC_URL ?? defaultPublicUrl(e.PORT),
       smtp: e.SMTP_URL && e.SMTP_FROM ? { url: e.SMTP_URL, from: e.SMTP_FROM, timeoutMs: e.SMTP_TIMEOUT_MS } : undefined,
       notificationAttachmentMaxBytes: e.NOTIFICATION_ATTACHMENT_MAX_BYTES,

@@ -765,6 +765,7 @@ describe('infrastructure failures', () => {
         throw new Error('object storage unreachable');
       },
       get: async () => undefined,
+      delete: async () => {},
     };
     const broken = { ...workerDeps, storage: storageDown };
     const fetchOne = async () => (await queue.fetch(VerifyAttestationTaskJob, { batchSize: 1 }))[0]!;

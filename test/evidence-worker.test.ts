@@ -273,6 +273,8 @@ describe('the evidence worker kind', () => {
       log: createLogger('silent'),
       queue: async () => queue,
       concurrency: 2,
+      retestLimit: 5,
+      retryBatchSize: 100,
       certifier: evidenceCertifier({ secretBox: createSecretBox([encryptionKey]), clock: systemClock, publicUrl: TEST_PUBLIC_URL }),
     }));
     assert.equal(kind!.name, 'evidence');

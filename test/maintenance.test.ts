@@ -10,6 +10,7 @@ before(async () => (t = await createTestApp()));
 after(async () => t.close());
 
 const HOUR = 3_600_000;
+const RETENTION = { days: 365, anonymise: true };
 
 test('maintenance purges nonces after 72 h and expired idempotency keys, keeps the rest, and creates partitions', async () => {
   const partner = await createPartner(t);
@@ -24,14 +25,14 @@ test('maintenance purges nonces after 72 h and expired idempotency keys, keeps t
       [partner.id, key, now, new Date(now.getTime() + expiresInHours * HOUR)],
     );
   }
-  const report = await runMaintenance({ pool, clock: { now: () => now } });
-  assert.deepEqual(report, { partitions_created: 3, nonces_purged: 1, idempotency_keys_purged: 1 });
+  const report = await runMaintenance({ pool, clock: { now: () => now }, storage: t.storage, evidenceRetention: RETENTION });
+  assert.deepEqual(report, { partitions_created: 3, nonces_purged: 1, idempotency_keys_purged: 1, evidence_purged: 0, evidence_objects_deleted: 0, evidence_anonymised: 0 });
   const nonces = (await pool.query('SELECT nonce FROM used_nonces WHERE client_id = $1 ORDER BY nonce', [partner.id])).rows.map((r) => r.nonce);
   assert.deepEqual(nonces, ['fresh', 'recent']);
   const keys = (await pool.query('SELECT key FROM idempotency_keys WHERE owner = $1', [partner.id])).rows.map((r) => r.key);
   assert.deepEqual(keys, ['live']);
-  const again = await runMaintenance({ pool, clock: { now: () => now } });
-  assert.deepEqual(again, { partitions_created: 0, nonces_purged: 0, idempotency_keys_purged: 0 }, 'idempotent');
+  const again = await runMaintenance({ pool, clock: { now: () => now }, storage: t.storage, evidenceRetention: RETENTION });
+  assert.deepEqual(again, { partitions_created: 0, nonces_purged: 0, idempotency_keys_purged: 0, evidence_purged: 0, evidence_objects_deleted: 0, evidence_anonymised: 0 }, 'idempotent');
 });
 
 test('the maintenance worker kind runs one pass with WORKER_ONCE semantics', async () => {
@@ -40,6 +41,8 @@ test('the maintenance worker kind runs one pass with WORKER_ONCE semantics', asy
     clock: { now: () => new Date('2032-01-10T00:00:00Z') },
     log: createLogger('silent'),
     queue: async () => { throw new Error('a one-pass run needs no queue'); },
+    storage: t.storage,
+    evidenceRetention: RETENTION,
   }));
   assert.equal(kind!.name, 'maintenance');
   const counts = await kind!.runOnce();

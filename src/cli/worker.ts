@@ -27,7 +27,7 @@ import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
 export const WORKER_STOP_TIMEOUT_MS = 20_000;
 
 export type WorkerRuntime = {
-  config: Pick<Config, 'webhookAllowPrivateNetworks' | 'webhookConcurrency' | 'ledgerCheckpointSeconds' | 'pccsUrl' | 'teeAcceptedTcbStatuses' | 'teeWorkerConcurrency' | 'evidenceWorkerConcurrency' | 'publicUrl' | 'smtp' | 'notificationAttachmentMaxBytes' | 'notificationConcurrency'>;
+  config: Pick<Config, 'webhookAllowPrivateNetworks' | 'webhookConcurrency' | 'ledgerCheckpointSeconds' | 'pccsUrl' | 'teeAcceptedTcbStatuses' | 'teeWorkerConcurrency' | 'evidenceWorkerConcurrency' | 'evidenceRetestLimit' | 'evidenceRetryBatchSize' | 'evidenceRetentionDays' | 'evidenceRetentionAnonymise' | 'publicUrl' | 'smtp' | 'notificationAttachmentMaxBytes' | 'notificationConcurrency'>;
   log: Logger;
   clock: Clock;
   secretBox: SecretBox;
@@ -60,7 +60,14 @@ export function workerKinds(runtime: () => WorkerRuntime & { queue: () => Promis
     }),
     ...maintenanceWorkerKinds(() => {
       const r = runtime();
-      return { databaseUrl: r.databaseUrl, clock: r.clock, log: r.log, queue: r.queue };
+      return {
+        databaseUrl: r.databaseUrl,
+        clock: r.clock,
+        log: r.log,
+        queue: r.queue,
+        storage: r.storage,
+        evidenceRetention: { days: r.config.evidenceRetentionDays, anonymise: r.config.evidenceRetentionAnonymise },
+      };
     }),
     ...attestationWorkerKinds(() => {
       const r = runtime();
@@ -89,6 +96,8 @@ export function workerKinds(runtime: () => WorkerRuntime & { queue: () => Promis
         log: r.log,
         queue: r.queue,
         concurrency: r.config.evidenceWorkerConcurrency,
+        retestLimit: r.config.evidenceRetestLimit,
+        retryBatchSize: r.config.evidenceRetryBatchSize,
         certifier: evidenceCertifier({ secretBox: r.secretBox, clock: r.clock, publicUrl: r.config.publicUrl, ...notify }),
         ...notify,
       };
@@ -171,12 +180,34 @@ Environment:
   LEDGER_CHECKPOINT_SECONDS=5           least time between two signed ledger checkpoints
   TEE_WORKER_CONCURRENCY=2              attestation tasks verified at once in this process
   EVIDENCE_WORKER_CONCURRENCY=2         signed-evidence documents verified at once in this process
+  EVIDENCE_RETEST_LIMIT=5               retry: most re-tests of one evidence submission
+  EVIDENCE_RETRY_BATCH_SIZE=100         retry: most submissions re-tested per pass
+  EVIDENCE_RETENTION_DAYS=365           maintenance: delete signed evidence documents older than this
+  EVIDENCE_RETENTION_ANONYMISE=true     ... and replace rejection messages (they name signers) by the code's meaning
   PUBLIC_URL                            where the certificates the evidence worker issues are verified
   SMTP_URL, SMTP_FROM                   send notification e-mails through this server (off when unset)
   NOTIFICATION_CONCURRENCY=4            e-mails sent at once in this process
   PCCS_URL                              fetch missing or expired TEE collateral from this PCCS
 
 'veridity serve' runs every kind itself unless VERIDITY_EMBEDDED_WORKERS=false.`;
+}
+
+/**
+ * WORKER_ONCE=true: one pass of each named kind, in order, then the counts. pg-boss is started
+ * only when a pass enqueues (the retry pass queues failed evidence again), without schedules, and
+ * stopped at the end; nothing is consumed from it here but by the kinds' own passes.
+ */
+export async function runWorkersOnce(runtime: WorkerRuntime, names: readonly string[], print: (report: Record<string, Record<string, number>>) => void): Promise<void> {
+  let queue: Promise<Queue> | undefined;
+  const lazyQueue = () => (queue ??= startQueue({ connectionString: runtime.databaseUrl, log: runtime.log.child({ component: 'queue' }), schedule: false }));
+  const once = workerKinds(() => ({ ...runtime, queue: lazyQueue })).filter((kind) => names.includes(kind.name));
+  try {
+    const report: Record<string, Record<string, number>> = {};
+    for (const kind of once) report[kind.name] = await kind.runOnce();
+    print(report);
+  } finally {
+    if (queue) await (await queue).stop({ graceful: false });
+  }
 }
 
 /** `veridity worker [kinds...]`. */
@@ -206,16 +237,7 @@ export async function worker(config: Config, argv: string[]): Promise<void> {
   };
 
   if (config.workerOnce) {
-    // One pass of each kind, in order; pg-boss is not started (nothing is consumed from it).
-    const noQueue = () => Promise.reject(new Error('WORKER_ONCE runs without pg-boss'));
-    const once = workerKinds(() => ({ ...workerRuntime, queue: noQueue })).filter((kind) => selection.kinds.some((k) => k.name === kind.name));
-    try {
-      const report: Record<string, Record<string, number>> = {};
-      for (const kind of once) report[kind.name] = await kind.runOnce();
-      process.stdout.write(JSON.stringify(report) + '\n');
-    } finally {
-      await runtime.close();
-    }
+    await runWorkersOnce(workerRuntime, selection.kinds.map((kind) => kind.name), (report) => process.stdout.write(JSON.stringify(report) + '\n')).finally(() => runtime.close());
     return;
   }
 

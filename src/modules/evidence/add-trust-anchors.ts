@@ -4,6 +4,7 @@ import { inTransaction, type Pool, type PoolClient } from '#platform/db/pool.ts'
 import { newId } from '#platform/ids.ts';
 import type { AuditActor } from '#modules/audit/record-audit.ts';
 import { auditAnchorChange } from './audit-anchor-change.ts';
+import { noteTrustChange } from './note-trust-change.ts';
 import { MAX_ANCHORS_PER_UPLOAD, type TrustAnchor } from './schema.ts';
 import type { AnchorSet, TrustAnchorRow } from './tables.ts';
 import { ANCHOR_COLUMNS, toTrustAnchor } from './to-trust-anchor.ts';
@@ -96,6 +97,7 @@ export async function addTrustAnchors(deps: { pool: Pool; clock: Clock }, set: A
     for (const [action, rows] of [['added', kept], ['removed', removed]] as const) {
       for (const row of rows) await auditAnchorChange(tx, actor, set, { action, row }, now);
     }
+    if (kept.length + removed.length > 0) await noteTrustChange(tx, set, now);
     return { ok: true, added: kept.map(toTrustAnchor), unchanged: unchanged.filter((row) => !deletedIds.has(row.id)).map(toTrustAnchor), removed: removed.map(toTrustAnchor) };
   });
 }

@@ -49,7 +49,7 @@ async function reject(tx: PoolClient, deps: FinishEvidenceDeps, row: EvidenceSub
   const message = clip(decision.message, MAX_MESSAGE_CHARS);
   const path = decision.path === undefined ? null : clip(decision.path, MAX_PATH_CHARS);
   await tx.query(
-    `UPDATE evidence_submissions SET status = 'rejected', finished_at = $2, error_code = $3, error_message = $4, error_path = $5 WHERE id = $1`,
+    `UPDATE evidence_submissions SET status = 'rejected', finished_at = $2, rejected_at = $2, error_code = $3, error_message = $4, error_path = $5 WHERE id = $1`,
     [row.id, at, decision.code, message, path],
   );
   // Rejections are outcomes like verified ones: in the ledger (receipt at /api/v1/receipts/evd_...), metered, announced.
@@ -94,11 +94,20 @@ async function fail(tx: PoolClient, row: EvidenceSubmissionRow, decision: Extrac
  * the ledger entry, usage, `evidence.rejected` webhook and e-mail (rejected), or the `evidence.failed`
  * webhook (failed). All or nothing. The row is locked first: when another run of the job decided
  * it meanwhile, nothing is written and the answer is false, so no evidence is certified twice.
+ * `from: 'rejected'` is a re-test of a rejection certifying it (retest-evidence.ts): the row must
+ * still be rejected, and the re-test is counted with the certificate.
  */
-export async function finishEvidence(deps: FinishEvidenceDeps, row: EvidenceSubmissionRow, decision: EvidenceDecision, at: Date): Promise<boolean> {
+export async function finishEvidence(
+  deps: FinishEvidenceDeps,
+  row: EvidenceSubmissionRow,
+  decision: EvidenceDecision,
+  at: Date,
+  from: 'validating' | 'rejected' = 'validating',
+): Promise<boolean> {
   return inTransaction(deps.pool, async (tx) => {
-    const locked = await tx.query(`SELECT 1 FROM evidence_submissions WHERE id = $1 AND status = 'validating' FOR UPDATE`, [row.id]);
+    const locked = await tx.query(`SELECT 1 FROM evidence_submissions WHERE id = $1 AND status = $2 FOR UPDATE`, [row.id, from]);
     if (locked.rowCount !== 1) return false;
+    if (from === 'rejected') await tx.query('UPDATE evidence_submissions SET retests = retests + 1, retested_at = $2 WHERE id = $1', [row.id, at]);
     if (decision.kind === 'certified') await certify(tx, deps, row, decision.verified, at);
     else if (decision.kind === 'rejected') await reject(tx, deps, row, decision, at);
     else await fail(tx, row, decision, at);

@@ -22,3 +22,20 @@ export const VerifyEvidenceJob = defineJob({
 export type VerifyEvidencePayload = z.infer<typeof VerifyEvidenceJob.schema>;
 
 export const VerifyEvidenceBinding = bindJob(VerifyEvidenceJob, async () => (await import('./process-evidence-job.ts')).processEvidenceJob);
+
+/**
+ * The retry pass (`veridity worker retry`, every 5 minutes, one run across all workers): queues
+ * failed submissions again with backoff, and verifies again rejections whose cause depends on
+ * trust that changed since (retest-evidence.ts). Bounded per pass and per submission.
+ */
+export const RetestEvidenceJob = defineJob({
+  name: 'retry',
+  schema: z.object({}),
+  retryLimit: 3,
+  retryDelaySeconds: 60,
+  expireInSeconds: 900,
+});
+
+export const RETEST_CRON = '*/5 * * * *';
+
+export const RetestEvidenceBinding = bindJob(RetestEvidenceJob, async () => (await import('./retest-evidence.ts')).retestEvidence);

@@ -39,7 +39,7 @@ async function load(storage: ObjectStorage, key: string): Promise<Buffer> {
 }
 
 /** Verifies the stored document against the partner's anchors now. Throws only for infrastructure (storage, database). */
-async function decide(deps: EvidenceWorkerDeps, row: EvidenceSubmissionRow): Promise<EvidenceDecision> {
+export async function decideEvidence(deps: EvidenceWorkerDeps, row: EvidenceSubmissionRow): Promise<EvidenceDecision> {
   const der = await load(deps.storage, row.objectKey);
   const detachedContent = row.contentObjectKey ? await load(deps.storage, row.contentObjectKey) : undefined;
   const trust = await loadEvidenceTrust(deps, row.clientId);
@@ -86,7 +86,7 @@ export async function processEvidenceJob(deps: EvidenceWorkerDeps, job: Received
   const row = rows[0];
   if (!row) return 'skipped'; // decided by an earlier run of this job
   try {
-    const decision = await decide(deps, row);
+    const decision = await decideEvidence(deps, row);
     if (!(await finishEvidence(deps, row, decision, deps.clock.now()))) return 'skipped';
     return decision.kind;
   } catch (error) {

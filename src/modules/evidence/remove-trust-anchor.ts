@@ -2,6 +2,7 @@ import type { Clock } from '#platform/clock.ts';
 import { inTransaction, type Pool } from '#platform/db/pool.ts';
 import type { AuditActor } from '#modules/audit/record-audit.ts';
 import { auditAnchorChange } from './audit-anchor-change.ts';
+import { noteTrustChange } from './note-trust-change.ts';
 import type { AnchorSet, TrustAnchorRow } from './tables.ts';
 import { ANCHOR_COLUMNS } from './to-trust-anchor.ts';
 
@@ -20,7 +21,10 @@ export async function removeTrustAnchor(deps: { pool: Pool; clock: Clock }, set:
       [set.clientId, set.role, idOrFingerprint],
     );
     const row = rows[0];
-    if (row) await auditAnchorChange(tx, actor, set, { action: 'removed', row }, now);
+    if (row) {
+      await auditAnchorChange(tx, actor, set, { action: 'removed', row }, now);
+      await noteTrustChange(tx, set, now);
+    }
     return row;
   });
 }

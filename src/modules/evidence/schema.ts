@@ -65,11 +65,15 @@ export const EvidenceSchema = z
       .describe('What was certified'),
     encrypted: z.boolean().nullable().describe('Whether it came as EnvelopedData'),
     certificate: CertificateLinksSchema.nullable(),
-    receipt_url: z.string().nullable().describe('A rejection is in the ledger: its receipt. A certificate has its own (`GET /api/v1/receipts/{crt_...}`)'),
+    receipt_url: z.string().nullable().describe('A rejection is in the ledger: its receipt (kept when a re-test certified it later). A certificate has its own (`GET /api/v1/receipts/{crt_...}`)'),
     created_at: z.string(),
     started_at: z.string().nullable(),
     finished_at: z.string().nullable(),
     agent_id: z.string().nullable().describe('The enrolled agent that sent it through /ingest/v1/proofs (`agt_...`); null when you did'),
+    rejected_at: z.string().nullable().describe('When it was rejected (the ledger entry); kept when a re-test certified it later'),
+    retests: z.number().int().describe('Re-tests by the retry worker: a failed submission queued again, a rejection verified again after your trust anchors, TSA anchors or CRLs changed'),
+    retested_at: z.string().nullable().describe('The last re-test'),
+    evidence_purged_at: z.string().nullable().describe('When the document and its detached content were deleted after EVIDENCE_RETENTION_DAYS (hashes, certificate and ledger entry stay); it can no longer be re-tested'),
   })
   .meta({
     id: 'Evidence',
@@ -77,6 +81,7 @@ export const EvidenceSchema = z
       id: EXAMPLE.evidenceId, status: 'rejected', sha256: 'ab'.repeat(32), size: 2917, detached_content_size: null, filename: 'wipe-SN123.der', metadata: null, attempts: 1,
       error_code: 'CHAIN_UNTRUSTED', error_message: 'the signer certificate does not chain to a trust anchor of yours', error_path: null,
       document: null, encrypted: null, certificate: null, receipt_url: `/api/v1/receipts/${EXAMPLE.evidenceId}`, created_at: EXAMPLE.time, started_at: EXAMPLE.time, finished_at: EXAMPLE.time, agent_id: null,
+      rejected_at: EXAMPLE.time, retests: 0, retested_at: null, evidence_purged_at: null,
     }],
   });
 export type Evidence = z.infer<typeof EvidenceSchema>;

@@ -8,6 +8,7 @@ import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { findEvidenceBySha256, SUBMISSION_COLUMNS } from './get-evidence.ts';
 import type { VerifyEvidencePayload } from './jobs.ts';
 import { readContentInfoHeader } from './read-content-info-header.ts';
+import { queueEvidenceJob, requeueFailedEvidence } from './requeue-failed-evidence.ts';
 import { MAX_CONTENT_BYTES, MAX_DER_BYTES, MAX_METADATA_BYTES, type RefusalReason } from './schema.ts';
 import type { EvidenceSubmissionRow } from './tables.ts';
 
@@ -57,7 +58,7 @@ const RETURNING = `RETURNING ${SUBMISSION_COLUMNS}`;
 /**
  * POST /api/v1/proofs after auth and scope. The same DER (by SHA-256) from the same partner is
  * the same submission: it answers the existing one and never makes a second (a failed one is
- * queued again). Otherwise the bytes go to object storage first, then the row and its queue job
+ * queued again, its bytes stored anew if retention purged them). Otherwise the bytes go to object storage first, then the row and its queue job
  * commit in one transaction: a row never points at bytes that are not stored, and a job never
  * names a row that does not exist. Nothing about the evidence beyond its outer frame is judged
  * here; the worker decides.
@@ -78,26 +79,18 @@ export async function submitEvidence(deps: SubmitEvidenceDeps, clientId: string,
   const now = deps.clock.now();
   const metadata = item.metadata === undefined ? null : JSON.stringify(item.metadata);
   const result = await inTransaction(deps.pool, async (tx) => {
-    const written = existing
-      ? await tx.query<EvidenceSubmissionRow>(
-          `UPDATE evidence_submissions
-              SET status = 'received', error_code = NULL, error_message = NULL, error_path = NULL, finished_at = NULL, started_at = NULL,
-                  content_object_key = $2, content_bytes = $3, filename = coalesce($4, filename), metadata = coalesce($5, metadata)
-            WHERE id = $1 AND status = 'failed' ${RETURNING}`,
-          [existing.id, contentKey, item.content?.length ?? null, item.filename ?? null, metadata],
-        )
-      : await tx.query<EvidenceSubmissionRow>(
-          `INSERT INTO evidence_submissions (id, client_id, der_sha256, der_bytes, object_key, content_object_key, content_bytes, filename, metadata, created_at, agent_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           ON CONFLICT (client_id, der_sha256) DO NOTHING ${RETURNING}`,
-          [newId('evd', now.getTime()), clientId, derSha256, item.der.length, derKey, contentKey, item.content?.length ?? null, item.filename ?? null, metadata, now, sender.agentId ?? null],
-        );
-    const row = written.rows[0];
+    if (existing) {
+      const resubmission = { by: 'partner' as const, contentObjectKey: contentKey, contentBytes: item.content?.length ?? null, filename: item.filename ?? null, metadata };
+      return requeueFailedEvidence(tx, deps.jobs, existing.id, resubmission);
+    }
+    const inserted = await tx.query<EvidenceSubmissionRow>(
+      `INSERT INTO evidence_submissions (id, client_id, der_sha256, der_bytes, object_key, content_object_key, content_bytes, filename, metadata, created_at, agent_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (client_id, der_sha256) DO NOTHING ${RETURNING}`,
+      [newId('evd', now.getTime()), clientId, derSha256, item.der.length, derKey, contentKey, item.content?.length ?? null, item.filename ?? null, metadata, now, sender.agentId ?? null],
+    );
     // Another request submitted (or re-queued) the same DER meanwhile: its submission stands.
-    if (!row) return undefined;
-    const jobId = await deps.jobs.enqueue(tx, { evidence_id: row.id });
-    await tx.query('UPDATE evidence_submissions SET job_id = $2 WHERE id = $1', [row.id, jobId]);
-    return { ...row, jobId };
+    return inserted.rows[0] ? queueEvidenceJob(tx, deps.jobs, inserted.rows[0]) : undefined;
   });
   if (result) return { ok: true, outcome: 'accepted', row: result };
   const winner = await findEvidenceBySha256(deps, clientId, derSha256);

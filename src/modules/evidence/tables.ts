@@ -71,7 +71,15 @@ export const evidenceSubmissions = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     /** The enrolled agent that sent it (migration 0015), null when the partner did. */
     agentId: text('agent_id'),
+    /** Migration 0019: when the rejection in the ledger was decided (kept when a re-test certifies it). */
+    rejectedAt: timestamp('rejected_at', { withTimezone: true }),
+    /** Re-tests by the retry worker, and the last one's time. */
+    retests: integer('retests').notNull(),
+    retestedAt: timestamp('retested_at', { withTimezone: true }),
+    /** When retention deleted its DER and detached content from object storage. */
+    evidencePurgedAt: timestamp('evidence_purged_at', { withTimezone: true }),
   },
   (table) => [unique().on(table.clientId, table.derSha256)],
 );
 export type EvidenceSubmissionRow = typeof evidenceSubmissions.$inferSelect;
+

@@ -31,10 +31,14 @@ export function toEvidence(row: EvidenceSubmissionRow, publicUrl: string): Evide
     document: row.documentSha256 ? { sha256: row.documentSha256, media_type: row.mediaType ?? 'application/octet-stream', schema: row.documentSchema } : null,
     encrypted: row.encrypted,
     certificate: row.certificateId && row.certificatePublicId ? certificateLinks(row.certificateId, row.certificatePublicId, publicUrl) : null,
-    receipt_url: row.status === 'rejected' ? receiptUrl(row.id) : null,
+    receipt_url: row.rejectedAt ? receiptUrl(row.id) : null,
     created_at: row.createdAt.toISOString(),
     started_at: iso(row.startedAt),
     finished_at: iso(row.finishedAt),
     agent_id: row.agentId,
+    rejected_at: iso(row.rejectedAt),
+    retests: row.retests,
+    retested_at: iso(row.retestedAt),
+    evidence_purged_at: iso(row.evidencePurgedAt),
   };
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { createFileStorage } from './object-storage.ts';
 
-test('file storage round-trips objects and reports their hash', async () => {
+test('file storage round-trips objects, reports their hash and deletes them', async () => {
   const root = await mkdtemp(path.join(tmpdir(), 'veridity-store-'));
   try {
     const storage = createFileStorage(root);
@@ -15,6 +15,10 @@ test('file storage round-trips objects and reports their hash', async () => {
     assert.equal(sha256, createHash('sha256').update(body).digest('hex'));
     assert.deepEqual(await storage.get('circuits/age_over_18/1.0.0/vkey.json'), body);
     assert.equal(await storage.get('circuits/missing'), undefined);
+    await storage.delete('circuits/age_over_18/1.0.0/vkey.json');
+    assert.equal(await storage.get('circuits/age_over_18/1.0.0/vkey.json'), undefined, 'deleted');
+    await storage.delete('circuits/age_over_18/1.0.0/vkey.json'); // a missing object is already deleted
+    await assert.rejects(storage.delete('../outside'), /unsafe object key/);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

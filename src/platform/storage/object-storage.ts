@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 /** Where artifacts and result documents live: the file system by default, or any S3-compatible store. */
 export type ObjectStorage = {
@@ -10,6 +10,8 @@ export type ObjectStorage = {
   readonly bucket: string;
   put(key: string, body: Buffer, contentType: string): Promise<{ sha256: string }>;
   get(key: string): Promise<Buffer | undefined>;
+  /** Removes the object; one that is not there is already removed (no error). */
+  delete(key: string): Promise<void>;
 };
 
 /** NAME_MAX of the usual file systems: a longer segment fails with ENAMETOOLONG. */
@@ -68,6 +70,12 @@ export function createFileStorage(root: string): ObjectStorage {
         throw error;
       });
     },
+    async delete(key) {
+      assertSafeKey(key);
+      await unlink(path.join(root, key)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    },
   };
 }
 
@@ -99,6 +107,11 @@ export function createS3Storage(settings: S3Settings): ObjectStorage {
         if (error instanceof NoSuchKey) return undefined;
         throw error;
       }
+    },
+    async delete(key) {
+      assertSafeKey(key);
+      // S3 answers 204 for a key that is not there too.
+      await client.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: key }));
     },
   };
 }
