@@ -58,8 +58,8 @@ const RETURNING = `RETURNING ${SUBMISSION_COLUMNS}`;
 /**
  * POST /api/v1/proofs after auth and scope. The same DER (by SHA-256) from the same partner is
  * the same submission: it answers the existing one and never makes a second (a failed one is
- * queued again, its bytes stored anew if retention purged them). Otherwise the bytes go to object storage first, then the row and its queue job
- * commit in one transaction: a row never points at bytes that are not stored, and a job never
+ * queued again, its bytes stored anew if retention purged them). Otherwise the bytes go to
+ * object storage first, then the row and its queue job commit in one transaction: a row never points at bytes that are not stored, and a job never
  * names a row that does not exist. Nothing about the evidence beyond its outer frame is judged
  * here; the worker decides.
  */
