@@ -239,6 +239,8 @@ describe('retention', () => {
     assert.equal(audit.rows[0].details.evidence_purged, ran.evidence_purged);
     assert.equal(audit.rows[0].details.retention_days, 365);
     assert.deepEqual((await runMaintenance({ pool: t.database.pool, clock, storage: t.storage, evidenceRetention: retention })).evidence_purged, 0, 'idempotent');
+    const emptyRuns = await t.database.pool.query(`SELECT 1 FROM audit_logs WHERE action = 'evidence.retention' AND at = $1 AND (details->>'evidence_purged')::int = 0`, [clock.now()]);
+    assert.equal(emptyRuns.rowCount, 1, 'an empty run is audited too');
 
     // Online: the public page and API say valid; the PDF checks out.
     const page = await t.app.inject({ method: 'GET', url: `/verify/${certified.certificate.public_id}` });

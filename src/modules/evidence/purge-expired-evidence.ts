@@ -50,7 +50,7 @@ async function purgeOne(deps: { pool: Pool; storage: ObjectStorage }, row: Expir
  * Retention (called by the maintenance worker): decided submissions older than `days` lose their
  * DER and detached content from object storage. The row keeps the hashes and the outcome; the
  * certificate, its receipt and the ledger entries are not touched (they never needed the bytes).
- * A run that purged anything is audited with its counts.
+ * Every run is audited with its counts (an empty run too: the audit log shows retention ran).
  */
 export async function purgeExpiredEvidence(deps: { pool: Pool; storage: ObjectStorage; clock: Clock }, retention: EvidenceRetention): Promise<EvidencePurgeReport> {
   const now = deps.clock.now();
@@ -66,13 +66,11 @@ export async function purgeExpiredEvidence(deps: { pool: Pool; storage: ObjectSt
     for (const row of rows) await purgeOne(deps, row, now, retention.anonymise, report);
     if (rows.length < BATCH_SIZE) break;
   }
-  if (report.evidence_purged > 0) {
-    await recordAudit(drizzle({ client: deps.pool }), { type: 'system', id: null, ip: null, requestId: null }, {
-      action: 'evidence.retention',
-      targetType: 'evidence_submissions',
-      targetId: `created_before:${cutoff.toISOString()}`,
-      details: { retention_days: retention.days, anonymise: retention.anonymise, ...report },
-    }, now);
-  }
+  await recordAudit(drizzle({ client: deps.pool }), { type: 'system', id: null, ip: null, requestId: null }, {
+    action: 'evidence.retention',
+    targetType: 'evidence_submissions',
+    targetId: `created_before:${cutoff.toISOString()}`,
+    details: { retention_days: retention.days, anonymise: retention.anonymise, ...report },
+  }, now);
   return report;
 }
