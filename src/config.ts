@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { TCB_STATUSES, type TcbStatus } from '#modules/attestations/verification/types.ts';
+import { ANCHOR_ADAPTERS } from '#modules/anchoring/anchor-adapter.ts';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0'])
@@ -81,6 +82,13 @@ const EnvSchema = z.object({
   TEE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   EVIDENCE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   PUBLIC_URL: publicUrl.optional(),
+  ANCHOR_ADAPTER: z.enum(ANCHOR_ADAPTERS).default('noop'),
+  ANCHOR_RPC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) JSON-RPC URL' }).optional(),
+  // The message never repeats the value: it is a private key.
+  ANCHOR_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters').optional(),
+  ANCHOR_TO_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be an address: 0x followed by 40 hex characters').optional(),
+  ANCHOR_CONFIRMATIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  ANCHOR_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(31 * 86_400).default(600),
 });
 
 export type Config = {
@@ -130,7 +138,16 @@ export type Config = {
   evidenceWorkerConcurrency: number;
   /** Where people reach this platform (no trailing slash): certificates' QR codes and verify links point here. */
   publicUrl: string;
+  /** ANCHOR_*: which chain the anchor worker anchors ledger checkpoints on (noop: none). */
+  anchor: AnchorConfig;
 };
+
+export type AnchorConfig = {
+  /** Blocks (the transaction's included) before an anchor counts. */
+  confirmations: number;
+  /** Least time between two anchoring transactions. */
+  intervalSeconds: number;
+} & ({ adapter: 'noop' } | { adapter: 'evm'; rpcUrl: string; privateKey: string; toAddress: string });
 
 export type HttpLimits = {
   /** Whole request (headers and body) received within this, else 408 and the socket closes. */
@@ -163,6 +180,12 @@ function httpLimitsOf(e: z.infer<typeof EnvSchema>): HttpLimits {
   };
 }
 
+function anchorConfigOf(e: z.infer<typeof EnvSchema>): AnchorConfig {
+  const common = { confirmations: e.ANCHOR_CONFIRMATIONS, intervalSeconds: e.ANCHOR_INTERVAL_SECONDS };
+  if (e.ANCHOR_ADAPTER === 'noop') return { ...common, adapter: 'noop' };
+  return { ...common, adapter: 'evm', rpcUrl: e.ANCHOR_RPC_URL!, privateKey: e.ANCHOR_PRIVATE_KEY!, toAddress: e.ANCHOR_TO_ADDRESS! };
+}
+
 /** PUBLIC_URL when unset: this machine, as a browser on it reaches the server. */
 export function defaultPublicUrl(port: number): string {
   return `http://localhost:${port}`;
@@ -184,6 +207,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     };
   }
   const e = parsed.data;
+  if (e.ANCHOR_ADAPTER === 'evm') {
+    const missing = (['ANCHOR_RPC_URL', 'ANCHOR_PRIVATE_KEY', 'ANCHOR_TO_ADDRESS'] as const).filter((name) => e[name] === undefined);
+    if (missing.length > 0) return { ok: false, errors: missing.map((name) => `${name}: required when ANCHOR_ADAPTER=evm`) };
+  }
   if (e.DATABASE_URL && !e.VERIDITY_ENCRYPTION_KEY) {
     return {
       ok: false,
@@ -229,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       teeWorkerConcurrency: e.TEE_WORKER_CONCURRENCY,
       evidenceWorkerConcurrency: e.EVIDENCE_WORKER_CONCURRENCY,
       publicUrl: e.PUBLIC_URL ?? defaultPublicUrl(e.PORT),
+      anchor: anchorConfigOf(e),
     },
   };
 }
