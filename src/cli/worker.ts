@@ -16,6 +16,8 @@ import { attestationWorkerKinds } from '#modules/attestations/worker-kinds.ts';
 import { maintenanceWorkerKinds } from '#modules/maintenance/worker-kinds.ts';
 import { evidenceWorkerKinds } from '#modules/evidence/worker-kinds.ts';
 import { evidenceCertifier } from '#src/evidence-certification.ts';
+import { anchorWorkerKinds } from '#modules/anchoring/worker-kinds.ts';
+import { anchorAdapter, certificatesOnAnchorConfirmed } from '#src/anchoring-certification.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { usageError } from './cli-error.ts';
 import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
@@ -24,7 +26,7 @@ import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
 export const WORKER_STOP_TIMEOUT_MS = 20_000;
 
 export type WorkerRuntime = {
-  config: Pick<Config, 'webhookAllowPrivateNetworks' | 'webhookConcurrency' | 'ledgerCheckpointSeconds' | 'pccsUrl' | 'teeAcceptedTcbStatuses' | 'teeWorkerConcurrency' | 'evidenceWorkerConcurrency' | 'publicUrl'>;
+  config: Pick<Config, 'webhookAllowPrivateNetworks' | 'webhookConcurrency' | 'ledgerCheckpointSeconds' | 'pccsUrl' | 'teeAcceptedTcbStatuses' | 'teeWorkerConcurrency' | 'evidenceWorkerConcurrency' | 'publicUrl' | 'anchor'>;
   log: Logger;
   clock: Clock;
   secretBox: SecretBox;
@@ -85,6 +87,18 @@ export function workerKinds(runtime: () => WorkerRuntime & { queue: () => Promis
         queue: r.queue,
         concurrency: r.config.evidenceWorkerConcurrency,
         certifier: evidenceCertifier({ secretBox: r.secretBox, clock: r.clock, publicUrl: r.config.publicUrl }),
+      };
+    }),
+    ...anchorWorkerKinds(() => {
+      const r = runtime();
+      return {
+        databaseUrl: r.databaseUrl,
+        clock: r.clock,
+        log: r.log,
+        adapter: () => anchorAdapter(r.config.anchor),
+        confirmations: r.config.anchor.confirmations,
+        intervalSeconds: r.config.anchor.intervalSeconds,
+        onConfirmed: certificatesOnAnchorConfirmed,
       };
     }),
   ];
@@ -153,6 +167,9 @@ Environment:
   TEE_WORKER_CONCURRENCY=2              attestation tasks verified at once in this process
   EVIDENCE_WORKER_CONCURRENCY=2         signed-evidence documents verified at once in this process
   PUBLIC_URL                            where the certificates the evidence worker issues are verified
+  ANCHOR_ADAPTER=noop                   anchor ledger checkpoints on a chain: noop (none) or evm
+                                        (ANCHOR_RPC_URL, ANCHOR_PRIVATE_KEY, ANCHOR_TO_ADDRESS,
+                                        ANCHOR_CONFIRMATIONS=12, ANCHOR_INTERVAL_SECONDS=600)
   PCCS_URL                              fetch missing or expired TEE collateral from this PCCS
 
 'veridity serve' runs every kind itself unless VERIDITY_EMBEDDED_WORKERS=false.`;

@@ -4,7 +4,7 @@ import type { Logger } from '#platform/logger.ts';
 import { createFailureBackoff } from '#platform/queue/failure-backoff.ts';
 import { createInterruptibleSleep } from '#platform/queue/interruptible-sleep.ts';
 import { closingPoolOnStop, type RunningWorker, type WorkerKind } from '#platform/queue/worker-kind.ts';
-import type { AnchorAdapter } from './anchor-adapter.ts';
+import type { AnchorAdapter, ChainAnchorAdapter } from './anchor-adapter.ts';
 import { type AnchorPassDeps, type OnAnchorConfirmed, runAnchorPass } from './run-anchor-pass.ts';
 
 export type AnchorWorkerKindDeps = {
@@ -28,11 +28,15 @@ const DEFAULT_POLL_INTERVAL_MS = 5_000;
  */
 export function anchorWorkerKinds(context: () => AnchorWorkerKindDeps): WorkerKind[] {
   const openPool = (deps: AnchorWorkerKindDeps) => createPool(deps.databaseUrl, { max: 3, log: deps.log, applicationName: 'veridity-anchor' });
-  const passDeps = (deps: AnchorWorkerKindDeps, pool: Pool): AnchorPassDeps | undefined => {
-    const adapter = deps.adapter();
-    if (adapter.name === 'noop') return undefined;
-    return { pool, clock: deps.clock, log: deps.log.child({ component: 'anchor' }), adapter, confirmations: deps.confirmations, intervalSeconds: deps.intervalSeconds, onConfirmed: deps.onConfirmed };
-  };
+  const passDeps = (deps: AnchorWorkerKindDeps, pool: Pool, adapter: ChainAnchorAdapter): AnchorPassDeps => ({
+    pool,
+    clock: deps.clock,
+    log: deps.log.child({ component: 'anchor' }),
+    adapter,
+    confirmations: deps.confirmations,
+    intervalSeconds: deps.intervalSeconds,
+    onConfirmed: deps.onConfirmed,
+  });
   const idle: RunningWorker = { stop: async () => ({ finished: true }) };
 
   return [
@@ -41,9 +45,13 @@ export function anchorWorkerKinds(context: () => AnchorWorkerKindDeps): WorkerKi
       description: 'anchor signed ledger checkpoints on a public chain (ANCHOR_ADAPTER) and mark the certificates they cover ANCHORED',
       async start() {
         const deps = context();
-        if (deps.adapter().name === 'noop') return idle;
+        const adapter = deps.adapter();
+        if (adapter.name === 'noop') {
+          deps.log.info({ component: 'anchor' }, 'ANCHOR_ADAPTER=noop: nothing is anchored, certificates stay CERTIFIED_NO_ANCHOR');
+          return idle;
+        }
         const pool = openPool(deps);
-        const pass = passDeps(deps, pool)!;
+        const pass = passDeps(deps, pool, adapter);
         const sleep = createInterruptibleSleep();
         const backoff = createFailureBackoff(pass.log, 'anchor pass');
         let stopping = false;
@@ -72,10 +80,11 @@ export function anchorWorkerKinds(context: () => AnchorWorkerKindDeps): WorkerKi
       },
       async runOnce() {
         const deps = context();
-        if (deps.adapter().name === 'noop') return { submitted: 0, resent: 0, confirmed: 0, anchoredCertificates: 0 };
+        const adapter = deps.adapter();
+        if (adapter.name === 'noop') return { submitted: 0, resent: 0, confirmed: 0, anchoredCertificates: 0 };
         const pool = openPool(deps);
         try {
-          const { locked: _locked, ...counts } = await runAnchorPass(passDeps(deps, pool)!);
+          const { locked: _locked, ...counts } = await runAnchorPass(passDeps(deps, pool, adapter));
           return counts;
         } finally {
           await pool.end();

@@ -14,7 +14,7 @@ const trust: CertificatePdfTrust = {
   pdfSigningCertificates: [fixture.pdfKey.certificateDer],
 };
 const signer = { privateKey: fixture.pdfKey.privateKey, certificateChainDer: [fixture.pdfKey.certificateDer] };
-const pdfInput = { body: fixture.body, jws: fixture.jws, receipt: fixture.receipt, ledgerIndex: fixture.ledgerIndex, verifyUrl: VERIFY_URL, status: 'valid' as const };
+const pdfInput = { body: fixture.body, jws: fixture.jws, receipt: fixture.receipt, ledgerIndex: fixture.ledgerIndex, verifyUrl: VERIFY_URL, status: 'valid' as const, anchor: null };
 
 test('a certificate PDF passes every check and yields the signed certificate, its receipt and where it sits in the ledger', async () => {
   const result = await verifyCertificatePdf(fixture.pdf, trust);
