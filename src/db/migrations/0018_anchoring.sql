@@ -39,7 +39,7 @@ ALTER TABLE certificates DROP CONSTRAINT certificates_status_check;
 ALTER TABLE certificates ADD CONSTRAINT certificates_status_check CHECK (status IN ('CERTIFIED_NO_ANCHOR', 'ANCHORED', 'REVOKED'));
 ALTER TABLE certificates ADD COLUMN anchor jsonb CHECK (jsonb_typeof(anchor) = 'object');
 ALTER TABLE certificates ADD COLUMN anchored_at timestamptz;
-ALTER TABLE certificates ADD CONSTRAINT certificates_anchor_check CHECK ((anchor IS NULL) = (anchored_at IS NULL) AND (status <> 'ANCHORED' OR anchor IS NOT NULL));
+ALTER TABLE certificates ADD CONSTRAINT certificates_anchored_check CHECK ((anchor IS NULL) = (anchored_at IS NULL) AND (status <> 'ANCHORED' OR anchor IS NOT NULL));
 
 -- Every PDF rendered for a certificate, kept: a PDF issued before its certificate was anchored
 -- (or revoked) stays downloadable beside the one rendered after. certificates.pdf_object_key
