@@ -90,3 +90,25 @@ test('SMTP_URL: e-mail off when unset; smtp(s):// with SMTP_FROM required beside
     assert.ok(!bad.errors.join('').includes('secret-pw'));
   }
 });
+
+test('anchoring: noop by default; evm needs its RPC URL, key and address, and no error repeats the key', () => {
+  const defaults = loadConfig({});
+  assert.ok(defaults.ok);
+  assert.deepEqual(defaults.config.anchor, { adapter: 'noop', confirmations: 12, intervalSeconds: 600 });
+
+  const missing = loadConfig({ ANCHOR_ADAPTER: 'evm', ANCHOR_RPC_URL: 'http://127.0.0.1:8545' });
+  assert.equal(missing.ok, false);
+  if (!missing.ok) assert.deepEqual(missing.errors, ['ANCHOR_PRIVATE_KEY: required when ANCHOR_ADAPTER=evm', 'ANCHOR_TO_ADDRESS: required when ANCHOR_ADAPTER=evm']);
+
+  const badKey = `0x${'ab'.repeat(31)}zz`;
+  const bad = loadConfig({ ANCHOR_ADAPTER: 'chain', ANCHOR_PRIVATE_KEY: badKey, ANCHOR_TO_ADDRESS: '0x12', ANCHOR_RPC_URL: 'ftp://x', ANCHOR_CONFIRMATIONS: '0' });
+  assert.equal(bad.ok, false);
+  if (bad.ok) return;
+  assert.deepEqual(bad.errors.map((e) => e.split(':')[0]).sort(), ['ANCHOR_ADAPTER', 'ANCHOR_CONFIRMATIONS', 'ANCHOR_PRIVATE_KEY', 'ANCHOR_RPC_URL', 'ANCHOR_TO_ADDRESS']);
+  assert.ok(!bad.errors.join('\n').includes(badKey.slice(2, 20)), 'the key is not repeated');
+
+  const key = `0x${'1f'.repeat(32)}`;
+  const evm = loadConfig({ ANCHOR_ADAPTER: 'evm', ANCHOR_RPC_URL: 'http://127.0.0.1:8545', ANCHOR_PRIVATE_KEY: key, ANCHOR_TO_ADDRESS: `0x${'00'.repeat(19)}01`, ANCHOR_CONFIRMATIONS: '3', ANCHOR_INTERVAL_SECONDS: '0' });
+  assert.ok(evm.ok);
+  assert.deepEqual(evm.config.anchor, { adapter: 'evm', rpcUrl: 'http://127.0.0.1:8545', privateKey: key, toAddress: `0x${'00'.repeat(19)}01`, confirmations: 3, intervalSeconds: 0 });
+});

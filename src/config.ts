@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { TCB_STATUSES, type TcbStatus } from '#modules/attestations/verification/types.ts';
+import { ANCHOR_ADAPTERS } from '#modules/anchoring/anchor-adapter.ts';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0'])
@@ -90,6 +91,13 @@ const EnvSchema = z.object({
   SMTP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(15_000),
   NOTIFICATION_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(0).max(25 * 1024 * 1024).default(5 * 1024 * 1024),
   NOTIFICATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  ANCHOR_ADAPTER: z.enum(ANCHOR_ADAPTERS).default('noop'),
+  ANCHOR_RPC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) JSON-RPC URL' }).optional(),
+  // The message never repeats the value: it is a private key.
+  ANCHOR_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters').optional(),
+  ANCHOR_TO_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be an address: 0x followed by 40 hex characters').optional(),
+  ANCHOR_CONFIRMATIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  ANCHOR_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(31 * 86_400).default(600),
 });
 
 export type Config = {
@@ -152,7 +160,16 @@ export type Config = {
   notificationAttachmentMaxBytes: number;
   /** E-mails sent at once per worker process. */
   notificationConcurrency: number;
+  /** ANCHOR_*: which chain the anchor worker anchors ledger checkpoints on (noop: none). */
+  anchor: AnchorConfig;
 };
+
+export type AnchorConfig = {
+  /** Blocks (the transaction's included) before an anchor counts. */
+  confirmations: number;
+  /** Least time between two anchoring transactions. */
+  intervalSeconds: number;
+} & ({ adapter: 'noop' } | { adapter: 'evm'; rpcUrl: string; privateKey: string; toAddress: string });
 
 export type HttpLimits = {
   /** Whole request (headers and body) received within this, else 408 and the socket closes. */
@@ -185,6 +202,12 @@ function httpLimitsOf(e: z.infer<typeof EnvSchema>): HttpLimits {
   };
 }
 
+function anchorConfigOf(e: z.infer<typeof EnvSchema>): AnchorConfig {
+  const common = { confirmations: e.ANCHOR_CONFIRMATIONS, intervalSeconds: e.ANCHOR_INTERVAL_SECONDS };
+  if (e.ANCHOR_ADAPTER === 'noop') return { ...common, adapter: 'noop' };
+  return { ...common, adapter: 'evm', rpcUrl: e.ANCHOR_RPC_URL!, privateKey: e.ANCHOR_PRIVATE_KEY!, toAddress: e.ANCHOR_TO_ADDRESS! };
+}
+
 /** PUBLIC_URL when unset: this machine, as a browser on it reaches the server. */
 export function defaultPublicUrl(port: number): string {
   return `http://localhost:${port}`;
@@ -206,6 +229,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     };
   }
   const e = parsed.data;
+  if (e.ANCHOR_ADAPTER === 'evm') {
+    const missing = (['ANCHOR_RPC_URL', 'ANCHOR_PRIVATE_KEY', 'ANCHOR_TO_ADDRESS'] as const).filter((name) => e[name] === undefined);
+    if (missing.length > 0) return { ok: false, errors: missing.map((name) => `${name}: required when ANCHOR_ADAPTER=evm`) };
+  }
   if (e.DATABASE_URL && !e.VERIDITY_ENCRYPTION_KEY) {
     return {
       ok: false,
@@ -261,6 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       smtp: e.SMTP_URL && e.SMTP_FROM ? { url: e.SMTP_URL, from: e.SMTP_FROM, timeoutMs: e.SMTP_TIMEOUT_MS } : undefined,
       notificationAttachmentMaxBytes: e.NOTIFICATION_ATTACHMENT_MAX_BYTES,
       notificationConcurrency: e.NOTIFICATION_CONCURRENCY,
+      anchor: anchorConfigOf(e),
     },
   };
 }

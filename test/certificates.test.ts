@@ -157,7 +157,7 @@ describe('issue and read', () => {
     const again = await get(`/api/v1/certificates/${certificateId}/certificate.pdf`, partner.api_key);
     assert.ok(again.rawPayload.equals(pdf), 'rendered once, then served as stored');
     const checked = await verifyCertificatePdf(pdf, await trust());
-    assert.deepEqual(checked.checks, { pdf_signature: 'pass', certificate_signature: 'pass', ledger_receipt: 'pass' }, JSON.stringify(checked.failures));
+    assert.deepEqual(checked.checks, { pdf_signature: 'pass', certificate_signature: 'pass', ledger_receipt: 'pass', anchor: 'not_applicable' }, JSON.stringify(checked.failures));
     assert.equal(checked.status, 'valid');
 
     const json = await get(`/api/v1/certificates/${certificateId}/certificate.json`, partner.api_key);
@@ -165,7 +165,7 @@ describe('issue and read', () => {
     bundle = json.json();
     assert.equal(bundle.receipt, receipt.body);
     const offline = verifyCertificateBundle(json.body, await trust());
-    assert.deepEqual(offline.checks, { certificate_signature: 'pass', ledger_receipt: 'pass' });
+    assert.deepEqual(offline.checks, { certificate_signature: 'pass', ledger_receipt: 'pass', anchor: 'not_applicable' });
   });
 
   test('the downloaded PDF and JSON pass `veridity verify-certificate` offline with the published keys', async () => {
@@ -271,7 +271,7 @@ describe('public', () => {
   test('POST verify: the genuine PDF and JSON pass every check; tampered ones fail the check they break', async () => {
     const genuine = await verifyDocument(pdf, 'application/pdf');
     assert.equal(genuine.statusCode, 200, genuine.body);
-    assert.deepEqual(genuine.json().checks, { platform_signature: 'pass', ledger_inclusion: 'pass', not_revoked: 'pass', pdf_unmodified: 'pass' });
+    assert.deepEqual(genuine.json().checks, { platform_signature: 'pass', ledger_inclusion: 'pass', not_revoked: 'pass', pdf_unmodified: 'pass', anchor: 'not_applicable' });
     assert.equal(genuine.json().valid, true);
     assert.equal(genuine.json().status, 'valid');
     assertNoInternalIds(genuine, [certificateId, evidenceId, partner.id]);
@@ -290,7 +290,7 @@ describe('public', () => {
     }
 
     const json = await verifyDocument(bundle, 'application/json');
-    assert.deepEqual(json.json().checks, { platform_signature: 'pass', ledger_inclusion: 'pass', not_revoked: 'pass', pdf_unmodified: 'not_applicable' });
+    assert.deepEqual(json.json().checks, { platform_signature: 'pass', ledger_inclusion: 'pass', not_revoked: 'pass', pdf_unmodified: 'not_applicable', anchor: 'not_applicable' });
     // A bare JWS (no receipt) is checked against the platform's own receipt.
     const bare = await verifyDocument(JSON.stringify(bundle.jws), 'application/json');
     assert.equal(bare.json().valid, true, bare.body);
@@ -333,7 +333,7 @@ describe('revocation', () => {
     const old = (await verifyDocument(pdf, 'application/pdf')).json();
     assert.equal(old.valid, false);
     assert.equal(old.status, 'revoked');
-    assert.deepEqual(old.checks, { platform_signature: 'pass', ledger_inclusion: 'pass', not_revoked: 'fail', pdf_unmodified: 'pass' });
+    assert.deepEqual(old.checks, { platform_signature: 'pass', ledger_inclusion: 'pass', not_revoked: 'fail', pdf_unmodified: 'pass', anchor: 'not_applicable' });
 
     const renewed = await get(`/api/v1/certificates/${certificateId}/certificate.pdf`, partner.api_key);
     assert.equal(renewed.statusCode, 200);

@@ -65,6 +65,7 @@ function kinds(options: { smtpUrl?: string; attachmentMaxBytes?: number } = {}):
       smtp: options.smtpUrl ? { url: options.smtpUrl, from: 'Veridity <noreply@veridity.test>', timeoutMs: 5_000 } : undefined,
       notificationAttachmentMaxBytes: options.attachmentMaxBytes ?? 5 * 1024 * 1024,
       notificationConcurrency: 2,
+      anchor: { adapter: 'noop', confirmations: 12, intervalSeconds: 600 },
     },
     log,
     clock,

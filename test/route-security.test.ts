@@ -68,6 +68,7 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/v1/certificates/:id/revoke': () => ({ id: SAMPLE_ID('crt') }),
   '/api/v1/public/certificates/:public_id': () => ({ public_id: newPublicId() }),
   '/api/v1/public/certificates/:public_id/receipt': () => ({ public_id: newPublicId() }),
+  '/api/v1/public/certificates/:public_id/certificate.pdf': () => ({ public_id: newPublicId() }),
   '/verify/:public_id': () => ({ public_id: newPublicId() }),
   '/prove/assets/*': () => ({ '*': 'holder-page.css' }),
   '/docs/*': () => ({ '*': 'index.html' }),

@@ -5,9 +5,11 @@ import { CliError, usageError } from './cli-error.ts';
 import { readInputFile } from './files.ts';
 import { parseOptions } from './parse-options.ts';
 
-export const VERIFY_CERTIFICATE_HELP = `Usage: veridity verify-certificate <file> --key <certificates key> --ledger-key <ledger verifier key> [--pdf-cert <certificate>] [--json]
+export const VERIFY_CERTIFICATE_HELP = `Usage: veridity verify-certificate <file> --key <certificates key> --ledger-key <ledger verifier key> [--pdf-cert <certificate>]
+                                    [--rpc-url <url> [--min-confirmations N]] [--json]
 
-Checks an evidence certificate offline: no network, no database, no configuration. The file
+Checks an evidence certificate offline: no network, no database, no configuration (unless
+--rpc-url asks for the public-chain anchor to be checked). The file
 (recognised by its content; '-' reads stdin) is one of:
   certificate.pdf   the signed certificate PDF (GET /api/v1/certificates/{id}/certificate.pdf)
   certificate.json  {"certificate": {...}, "jws": "<compact JWS>", "receipt": "<tlog-proof text>" | null}
@@ -21,6 +23,12 @@ Checks, in this order:
                          canonical JSON, and the certificate shown beside it is what it signs
   ledger_receipt         the receipt's checkpoint is signed by a --ledger-key and includes the
                          certificate's ledger entry (kind certificate, the certificate's public id)
+  anchor                 (anchored certificates) the anchor names the checkpoint the receipt is
+                         under; with --rpc-url, its transaction is on that chain, in the block
+                         named, sent by the account named to the address named, carrying the
+                         checkpoint root as its data, and --min-confirmations deep. Without
+                         --rpc-url it is not checked on chain (said so); with it, a certificate
+                         without an anchor fails (NOT_ANCHORED)
   not_revoked            (PDF) the PDF was issued with status valid; the verify page (the QR
                          code) has the current status, which only the platform knows
 
@@ -34,14 +42,18 @@ Options:
   --pdf-cert <cert>     the platform's PDF signing certificate: PEM, or the keys document the
                         platform publishes (GET /api/v1/certificates/keys: its
                         pdf_signing_certificates), the text or a file; repeat for several
+  --rpc-url <url>       an http(s) JSON-RPC endpoint of the anchor's chain: check the anchor there
+  --min-confirmations N  blocks the anchor's transaction must be deep (its own counted); default 1
   --json                print one JSON object
 
 Exit: 0 when every check passes, 1 naming the first failed check, 2 for a usage error (an
 unreadable file or key too).`;
 
-type CheckName = 'pdf_signature' | 'certificate_signature' | 'ledger_receipt' | 'not_revoked';
-type Outcome = 'pass' | 'fail' | 'not_checked';
+type CheckName = 'pdf_signature' | 'certificate_signature' | 'ledger_receipt' | 'anchor' | 'not_revoked';
+type Outcome = 'pass' | 'fail' | 'not_checked' | 'not_applicable';
 type Verification = (CertificatePdfVerification | CertificateBundleVerification) & { status?: 'valid' | 'revoked' };
+/** The anchor checked on chain (--rpc-url), when asked. */
+type OnChain = { asked: false } | { asked: true; confirmations?: number };
 
 /** A value given inline (PEM or JSON) or the name of a file holding it. */
 async function inlineOrFile(value: string, option: string): Promise<string> {
@@ -112,13 +124,38 @@ async function readCertificateFile(file: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function outcomes(result: Verification): Record<CheckName, Outcome> {
+function outcomes(result: Verification, onChain: OnChain): Record<CheckName, Outcome> {
   const notRevoked: Outcome = result.status === undefined ? 'not_checked' : result.status === 'valid' ? 'pass' : 'fail';
-  return { pdf_signature: 'not_checked', ...result.checks, not_revoked: notRevoked };
+  const offlineAnchor = result.checks.anchor;
+  // Offline, an anchor that names the receipt's checkpoint is as far as it goes: not checked on chain.
+  const anchor: Outcome = result.failures.some((failure) => failure.check === 'anchor') ? 'fail' : !onChain.asked ? (offlineAnchor === 'pass' ? 'not_checked' : offlineAnchor) : 'pass';
+  return { pdf_signature: 'not_checked', ...result.checks, anchor, not_revoked: notRevoked };
+}
+
+/** With --rpc-url: the anchor's transaction as the chain has it (a failure is added to the result's failures). */
+async function checkAnchorOnChain(result: Verification, rpcUrl: string, minConfirmations: number): Promise<OnChain> {
+  if (result.failures.some((failure) => failure.check === 'anchor')) return { asked: true };
+  const anchor = result.anchor;
+  if (!anchor) {
+    const why = result.checks.anchor === 'not_applicable' ? 'the certificate carries no anchor (not anchored yet, or a PDF rendered before it was)' : 'the anchor could not be matched to a verified receipt';
+    result.failures.push({ check: 'anchor', code: result.checks.anchor === 'not_applicable' ? 'NOT_ANCHORED' : 'NO_RECEIPT', message: why });
+    return { asked: true };
+  }
+  const { verifyAnchorOnChain } = await import('#modules/anchoring/verify-anchor-on-chain.ts');
+  const checked = await verifyAnchorOnChain(
+    rpcUrl,
+    { chainId: anchor.chain_id, txHash: anchor.transaction, rootHash: anchor.checkpoint.root_hash, from: anchor.from, to: anchor.to, blockNumber: anchor.block_number },
+    minConfirmations,
+  );
+  if (!checked.ok) {
+    result.failures.push({ check: 'anchor', code: checked.code, message: checked.message });
+    return { asked: true };
+  }
+  return { asked: true, confirmations: checked.confirmations };
 }
 
 /** Per check, why it passed (what vouches for it) or failed (code and reason). */
-function details(result: Verification, checks: Record<CheckName, Outcome>): Record<CheckName, string> {
+function details(result: Verification, checks: Record<CheckName, Outcome>, onChain: OnChain): Record<CheckName, string> {
   const failure = (check: CheckName) => result.failures.find((item) => item.check === check);
   const why = (check: CheckName, passed: string, notChecked: string) => {
     const failed = failure(check);
@@ -131,6 +168,15 @@ function details(result: Verification, checks: Record<CheckName, Outcome>): Reco
     pdf_signature: why('pdf_signature', `signed by ${signer?.name ?? 'an unnamed certificate'}${signer?.trusted ? ', a --pdf-cert certificate' : ' (integrity only: give --pdf-cert to pin the signer)'}`, 'not a PDF'),
     certificate_signature: why('certificate_signature', `signed by certificates key ${result.keyId}`, ''),
     ledger_receipt: why('ledger_receipt', result.ledger ? `entry ${result.ledger.index} of ${result.ledger.origin}, included in its signed checkpoint (tree size ${result.ledger.treeSize})` : '', ''),
+    anchor: why(
+      'anchor',
+      result.anchor && onChain.asked ? `checkpoint root in transaction ${result.anchor.transaction}, block ${result.anchor.block_number} of chain ${result.anchor.chain_id}, ${onChain.confirmations} confirmation(s)` : '',
+      checks.anchor === 'not_applicable'
+        ? 'no anchor in this certificate (not anchored yet)'
+        : result.anchor
+          ? `anchor NOT checked on chain (transaction ${result.anchor.transaction} on chain ${result.anchor.chain_id}): give --rpc-url to check it`
+          : 'not checked',
+    ),
     not_revoked:
       checks.not_revoked === 'fail' ? 'REVOKED: the PDF was issued after the certificate was revoked'
       : checks.not_revoked === 'pass' ? 'status valid when the PDF was issued (the verify page has the current status)'
@@ -138,8 +184,8 @@ function details(result: Verification, checks: Record<CheckName, Outcome>): Reco
   };
 }
 
-function describe(result: Verification, checks: Record<CheckName, Outcome>): string {
-  const reasons = details(result, checks);
+function describe(result: Verification, checks: Record<CheckName, Outcome>, onChain: OnChain): string {
+  const reasons = details(result, checks, onChain);
   const lines = (Object.keys(checks) as CheckName[]).map((check) => `  ${check.padEnd(22)} ${checks[check].padEnd(11)} ${reasons[check]}`);
   const body = result.body;
   const summary = body
@@ -153,7 +199,7 @@ function describe(result: Verification, checks: Record<CheckName, Outcome>): str
   return `${[...summary, ...lines].join('\n')}\n`;
 }
 
-function toJson(file: string, result: Verification, checks: Record<CheckName, Outcome>, firstFailed: CheckName | undefined): string {
+function toJson(file: string, result: Verification, checks: Record<CheckName, Outcome>, firstFailed: CheckName | undefined, onChain: OnChain): string {
   return `${JSON.stringify({
     file,
     ok: firstFailed === undefined,
@@ -163,6 +209,7 @@ function toJson(file: string, result: Verification, checks: Record<CheckName, Ou
     key_id: result.keyId ?? null,
     ledger: result.ledger ? { index: result.ledger.index, tree_size: result.ledger.treeSize, origin: result.ledger.origin } : null,
     pdf_signer: 'pdfSigner' in result && result.pdfSigner ? result.pdfSigner : null,
+    anchor: result.anchor ? { ...result.anchor, checked_on_chain: onChain.asked, confirmations: onChain.asked ? (onChain.confirmations ?? null) : null } : null,
     status: result.status ?? null,
   })}\n`;
 }
@@ -173,13 +220,26 @@ export async function verifyCertificateCommand(argv: string[]): Promise<void> {
     {
       args: argv,
       allowPositionals: true,
-      options: { key: { type: 'string', multiple: true }, 'ledger-key': { type: 'string', multiple: true }, 'pdf-cert': { type: 'string', multiple: true }, json: { type: 'boolean' } },
+      options: {
+        key: { type: 'string', multiple: true },
+        'ledger-key': { type: 'string', multiple: true },
+        'pdf-cert': { type: 'string', multiple: true },
+        'rpc-url': { type: 'string' },
+        'min-confirmations': { type: 'string' },
+        json: { type: 'boolean' },
+      },
     },
     VERIFY_CERTIFICATE_HELP,
   );
   if (positionals.length !== 1) throw usageError('name one certificate file (.pdf or .json) to check', VERIFY_CERTIFICATE_HELP);
   if (!values.key?.length) throw usageError("--key is required: the platform's certificates public key", VERIFY_CERTIFICATE_HELP);
   if (!values['ledger-key']?.length) throw usageError("--ledger-key is required: the ledger's verifier key (GET /api/v1/ledger/key)", VERIFY_CERTIFICATE_HELP);
+
+  const rpcUrl = values['rpc-url'];
+  if (rpcUrl !== undefined && !/^https?:$/.test(URL.parse(rpcUrl)?.protocol ?? '')) throw usageError('--rpc-url: give an http(s) JSON-RPC URL', VERIFY_CERTIFICATE_HELP);
+  const minConfirmations = Number(values['min-confirmations'] ?? '1');
+  if (!Number.isSafeInteger(minConfirmations) || minConfirmations < 1) throw usageError('--min-confirmations: a whole number of blocks, at least 1', VERIFY_CERTIFICATE_HELP);
+  if (values['min-confirmations'] !== undefined && rpcUrl === undefined) throw usageError('--min-confirmations goes with --rpc-url', VERIFY_CERTIFICATE_HELP);
 
   const certificateKeys: CertificateVerificationKey[] = [];
   for (const value of values.key) {
@@ -201,8 +261,9 @@ export async function verifyCertificateCommand(argv: string[]): Promise<void> {
   const { verifyCertificateBundle, verifyCertificatePdf } = await import('#modules/certificates/document/index.ts');
   const isPdf = input.subarray(0, 1024).includes('%PDF-');
   const result: Verification = isPdf ? await verifyCertificatePdf(input, trust) : verifyCertificateBundle(input, trust);
-  const checks = outcomes(result);
+  const onChain: OnChain = rpcUrl === undefined ? { asked: false } : await checkAnchorOnChain(result, rpcUrl, minConfirmations);
+  const checks = outcomes(result, onChain);
   const firstFailed = (Object.keys(checks) as CheckName[]).find((check) => checks[check] === 'fail');
-  process.stdout.write(values.json ? toJson(file, result, checks, firstFailed) : describe(result, checks));
-  if (firstFailed) throw new CliError(`certificate INVALID: ${firstFailed} failed: ${details(result, checks)[firstFailed]}`, 1);
+  process.stdout.write(values.json ? toJson(file, result, checks, firstFailed, onChain) : describe(result, checks, onChain));
+  if (firstFailed) throw new CliError(`certificate INVALID: ${firstFailed} failed: ${details(result, checks, onChain)[firstFailed]}`, 1);
 }

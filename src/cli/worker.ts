@@ -19,6 +19,8 @@ import { evidenceCertifier } from '#src/evidence-certification.ts';
 import { partnerCertificatePdfLoader } from '#modules/certificates/load-partner-certificate-pdf.ts';
 import { enqueueNotification } from '#modules/notifications/enqueue-notification.ts';
 import { notificationWorkerKinds } from '#modules/notifications/worker-kinds.ts';
+import { anchorWorkerKinds } from '#modules/anchoring/worker-kinds.ts';
+import { anchorAdapter, certificatesOnAnchorConfirmed } from '#src/anchoring-certification.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { usageError } from './cli-error.ts';
 import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
@@ -27,7 +29,7 @@ import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
 export const WORKER_STOP_TIMEOUT_MS = 20_000;
 
 export type WorkerRuntime = {
-  config: Pick<Config, 'webhookAllowPrivateNetworks' | 'webhookConcurrency' | 'ledgerCheckpointSeconds' | 'pccsUrl' | 'teeAcceptedTcbStatuses' | 'teeWorkerConcurrency' | 'evidenceWorkerConcurrency' | 'evidenceRetestLimit' | 'evidenceRetryBatchSize' | 'evidenceRetentionDays' | 'evidenceRetentionAnonymise' | 'publicUrl' | 'smtp' | 'notificationAttachmentMaxBytes' | 'notificationConcurrency'>;
+  config: Pick<Config, 'webhookAllowPrivateNetworks' | 'webhookConcurrency' | 'ledgerCheckpointSeconds' | 'pccsUrl' | 'teeAcceptedTcbStatuses' | 'teeWorkerConcurrency' | 'evidenceWorkerConcurrency' | 'evidenceRetestLimit' | 'evidenceRetryBatchSize' | 'evidenceRetentionDays' | 'evidenceRetentionAnonymise' | 'publicUrl' | 'smtp' | 'notificationAttachmentMaxBytes' | 'notificationConcurrency' | 'anchor'>;
   log: Logger;
   clock: Clock;
   secretBox: SecretBox;
@@ -115,6 +117,18 @@ export function workerKinds(runtime: () => WorkerRuntime & { queue: () => Promis
         certificatePdf: (pool) => partnerCertificatePdfLoader({ pool, storage: r.storage, secretBox: r.secretBox, clock: r.clock, publicUrl: r.config.publicUrl }),
       };
     }),
+    ...anchorWorkerKinds(() => {
+      const r = runtime();
+      return {
+        databaseUrl: r.databaseUrl,
+        clock: r.clock,
+        log: r.log,
+        adapter: () => anchorAdapter(r.config.anchor),
+        confirmations: r.config.anchor.confirmations,
+        intervalSeconds: r.config.anchor.intervalSeconds,
+        onConfirmed: certificatesOnAnchorConfirmed,
+      };
+    }),
   ];
 }
 
@@ -187,6 +201,9 @@ Environment:
   PUBLIC_URL                            where the certificates the evidence worker issues are verified
   SMTP_URL, SMTP_FROM                   send notification e-mails through this server (off when unset)
   NOTIFICATION_CONCURRENCY=4            e-mails sent at once in this process
+  ANCHOR_ADAPTER=noop                   anchor ledger checkpoints on a chain: noop (none) or evm
+                                        (ANCHOR_RPC_URL, ANCHOR_PRIVATE_KEY, ANCHOR_TO_ADDRESS,
+                                        ANCHOR_CONFIRMATIONS=12, ANCHOR_INTERVAL_SECONDS=600)
   PCCS_URL                              fetch missing or expired TEE collateral from this PCCS
 
 'veridity serve' runs every kind itself unless VERIDITY_EMBEDDED_WORKERS=false.`;

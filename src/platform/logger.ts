@@ -18,6 +18,8 @@ export const REDACTED_PATHS = [
   'access_token',
   'proof',
   'public_signals',
+  'privateKey',
+  'private_key',
   '*.api_key',
   '*.webhook_secret',
   '*.admin_token',
@@ -25,6 +27,8 @@ export const REDACTED_PATHS = [
   '*.access_token',
   '*.proof',
   '*.public_signals',
+  '*.privateKey',
+  '*.private_key',
 ];
 
 /**

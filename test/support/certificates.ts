@@ -108,7 +108,7 @@ export async function issueCertificate(options: { body?: CertificateJson; status
   const jws = signCertificate(body, certificateKey);
   const { receipt, index } = await receiptFor(certificateLeaf(body), ledgerKey);
   const pdf = await renderCertificatePdf(
-    { body, jws, receipt, ledgerIndex: index, verifyUrl: VERIFY_URL, status: options.status ?? 'valid' },
+    { body, jws, receipt, ledgerIndex: index, verifyUrl: VERIFY_URL, status: options.status ?? 'valid', anchor: null },
     { privateKey: pdfKey.privateKey, certificateChainDer: [pdfKey.certificateDer], signingTime: new Date('2025-06-01T10:20:31Z') },
   );
   return { body, certificateKey, pdfKey, ledgerKey, jws, receipt, ledgerIndex: index, pdf };

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '#platform/db/database.ts';
+import { listCertificatePdfs } from './get-certificate-pdf.ts';
 import type { Certificate } from './schema.ts';
 import { certificates } from './tables.ts';
 import { toCertificate } from './to-certificate.ts';
@@ -13,5 +14,5 @@ export async function findCertificateForEvidence(deps: { db: Db; publicUrl: stri
     .select()
     .from(certificates)
     .where(and(eq(certificates.evidenceId, evidenceId), eq(certificates.clientId, partnerId)));
-  return row ? toCertificate(row, deps.publicUrl) : undefined;
+  return row ? toCertificate(row, deps.publicUrl, (await listCertificatePdfs(deps, [row.id])).get(row.id)!) : undefined;
 }

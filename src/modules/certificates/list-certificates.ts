@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '#platform/db/database.ts';
+import { listCertificatePdfs } from './get-certificate-pdf.ts';
 import type { Certificate } from './schema.ts';
 import { type CertificateStatus, certificates } from './tables.ts';
 import { toCertificate } from './to-certificate.ts';
@@ -24,5 +25,6 @@ export async function listCertificates(
     .orderBy(desc(c.id))
     .limit(page.limit + 1);
   const shown = rows.slice(0, page.limit);
-  return { data: shown.map((row) => toCertificate(row, deps.publicUrl)), next_cursor: rows.length > page.limit ? shown.at(-1)!.id : null };
+  const pdfs = await listCertificatePdfs(deps, shown.map((row) => row.id));
+  return { data: shown.map((row) => toCertificate(row, deps.publicUrl, pdfs.get(row.id)!)), next_cursor: rows.length > page.limit ? shown.at(-1)!.id : null };
 }

@@ -11,7 +11,7 @@ import { errorResponses, jsonResponse, textResponse } from '#platform/http/schem
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { requireScope } from '#modules/clients/partner-auth.ts';
 import { EVIDENCE_SCOPE } from '#modules/clients/schema.ts';
-import { type CertificatePdf, certificateReceipt, getCertificatePdf } from './get-certificate-pdf.ts';
+import { type CertificatePdf, certificateReceipt, getCertificatePdf, getCertificatePdfVersion, listCertificatePdfs } from './get-certificate-pdf.ts';
 import { getCertificate } from './get-certificate.ts';
 import { getPublicCertificate } from './get-public-certificate.ts';
 import { listCertificates } from './list-certificates.ts';
@@ -25,6 +25,7 @@ import {
   CertificateKeysSchema,
   CertificateListQuery,
   CertificatePageSchema,
+  CertificatePdfQuery,
   CertificateSchema,
   CertificatePendingSchema,
   PublicCertificateSchema,
@@ -66,7 +67,8 @@ const VerificationSchema = z
     status: z.enum(['valid', 'revoked', 'unknown']).nullable().describe('What this platform says of the certificate now; null when its signature did not verify'),
     checks: z.object(Object.fromEntries(PUBLIC_CHECKS.map((check) => [check, CheckOutcomeSchema])) as Record<(typeof PUBLIC_CHECKS)[number], typeof CheckOutcomeSchema>).describe(
       'platform_signature: the JWS verifies with a certificates key; ledger_inclusion: the receipt proves the certificate is in the ledger; ' +
-        'not_revoked: on record here and not revoked; pdf_unmodified: the PDF signature covers the whole file and was made by a platform PDF-signing certificate (not_applicable for JSON)',
+        'not_revoked: on record here and not revoked; pdf_unmodified: the PDF signature covers the whole file and was made by a platform PDF-signing certificate (not_applicable for JSON); ' +
+        'anchor: the public-chain anchor the document carries names the checkpoint its receipt is under (not_applicable without one; the chain itself is not queried here: `veridity verify-certificate --rpc-url` does)',
     ),
     failures: z.array(z.object({ check: z.enum(PUBLIC_CHECKS), code: z.string(), message: z.string() })),
     certificate: z.record(z.string(), z.unknown()).nullable().describe('The signed certificate body, once its signature verified'),
@@ -90,6 +92,13 @@ export async function registerCertificateRoutes(app: FastifyInstance, deps: Cert
   const r = app.withTypeProvider<ZodTypeProvider>();
   const pdfSigner = createPdfSigner({ db: deps.db, platformKeys: deps.platformKeys, clock: deps.clock, platformName: deps.platformName });
   const pdfDeps = { ...deps, pdfSigner };
+  const withPdfs = async (row: CertificateRow) => toCertificate(row, deps.publicUrl, (await listCertificatePdfs(deps, [row.id])).get(row.id)!);
+  const sendPdf = (reply: FastifyReply, publicId: string, pdf: Buffer, version: number | undefined, cacheControl: string) =>
+    reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `attachment; filename="certificate-${publicId}${version === undefined ? '' : `-v${version}`}.pdf"`)
+      .header('cache-control', cacheControl)
+      .send(pdf as never); // bytes, sent as they are (a Buffer skips the serializer)
   const ownCertificate = async (request: FastifyRequest<{ Params: { id: string } }>): Promise<CertificateRow> => {
     const row = await getCertificate(deps, partnerId(request), request.params.id);
     if (!row) throw new ApiError('NOT_FOUND', `no certificate ${request.params.id}`);
@@ -122,7 +131,7 @@ export async function registerCertificateRoutes(app: FastifyInstance, deps: Cert
       params: CertificateIdParams,
       response: { 200: jsonResponse('The certificate', CertificateSchema), ...errorResponses(400, 401, 403, 404, 429) },
     },
-  }, async (request) => toCertificate(await ownCertificate(request), deps.publicUrl));
+  }, async (request) => withPdfs(await ownCertificate(request)));
 
   r.get('/api/v1/certificates/:id/certificate.pdf', {
     config: partner,
@@ -133,19 +142,23 @@ export async function registerCertificateRoutes(app: FastifyInstance, deps: Cert
       description:
         'A PDF signed by the platform (PAdES, ECDSA P-256; the certificate is in GET /api/v1/certificates/keys) with the certificate, a QR code to the public ' +
         'verify page, and the signed JSON and its ledger receipt as attachments. 202 with `Retry-After` until a ledger checkpoint covers the certificate (a few ' +
-        'seconds after issue). After a revocation the PDF is rendered again and says revoked.',
+        'seconds after issue). After anchoring the PDF is rendered again with the anchor, after a revocation it says revoked; every earlier PDF is kept: ' +
+        '`?version=N` (see `pdfs` of the certificate) serves it as it was.',
       params: CertificateIdParams,
+      querystring: CertificatePdfQuery,
       response: { 200: textResponse('The PDF', 'application/pdf'), 202: jsonResponse('Not ready yet: retry after `Retry-After` seconds', CertificatePendingSchema), ...errorResponses(400, 401, 403, 404, 429) },
     },
   }, async (request, reply) => {
     const row = await ownCertificate(request);
+    const { version } = request.query;
+    if (version !== undefined) {
+      const kept = await getCertificatePdfVersion(deps, row.id, version);
+      if (!kept) throw new ApiError('NOT_FOUND', `certificate ${row.id} has no PDF version ${version}`);
+      return sendPdf(reply, row.publicId, kept, version, 'private, max-age=3600, immutable');
+    }
     const pdf = await getCertificatePdf(pdfDeps, row);
     if (pdf.state === 'pending') return pending(reply, pdf);
-    return reply
-      .header('content-type', 'application/pdf')
-      .header('content-disposition', `attachment; filename="certificate-${row.publicId}.pdf"`)
-      .header('cache-control', 'private, no-cache')
-      .send(pdf.pdf as never); // bytes, sent as they are (a Buffer skips the serializer)
+    return sendPdf(reply, row.publicId, pdf.pdf, undefined, 'private, no-cache');
   });
 
   r.get('/api/v1/certificates/:id/certificate.json', {
@@ -160,10 +173,10 @@ export async function registerCertificateRoutes(app: FastifyInstance, deps: Cert
     },
   }, async (request, reply) => {
     const row = await ownCertificate(request);
-    const receipt = await certificateReceipt(deps, row.publicId);
+    const receipt = await certificateReceipt(deps, row);
     if (receipt.state === 'pending') return pending(reply, receipt);
     reply.header('content-disposition', `attachment; filename="certificate-${row.publicId}.json"`);
-    return { certificate: JSON.parse(row.body) as CertificateJson, jws: row.jws, receipt: receipt.receipt };
+    return { certificate: JSON.parse(row.body) as CertificateJson, jws: row.jws, receipt: receipt.receipt, anchor: row.anchor };
   });
 
   r.post('/api/v1/certificates/:id/revoke', {
@@ -183,7 +196,7 @@ export async function registerCertificateRoutes(app: FastifyInstance, deps: Cert
     const id = request.params.id;
     const revoked = await revokeCertificate(deps, partnerId(request), id, request.body.reason);
     if (!revoked.ok) throw new ApiError('NOT_FOUND', `no certificate ${id}`);
-    return toCertificate(await ownCertificate(request), deps.publicUrl);
+    return withPdfs(await ownCertificate(request));
   });
 
   // ---- Public (rate limited per IP) ----
@@ -233,6 +246,27 @@ export async function registerCertificateRoutes(app: FastifyInstance, deps: Cert
     if (!view) throw new ApiError('NOT_FOUND', `no certificate ${request.params.public_id}`);
     if (view.receipt.state === 'pending') return pending(reply, view.receipt);
     return reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'public, max-age=60').send(view.receipt.receipt);
+  });
+
+  r.get('/api/v1/public/certificates/:public_id/certificate.pdf', {
+    config: open,
+    schema: {
+      operationId: 'getPublicCertificatePdf',
+      tags: TAGS,
+      summary: 'A PDF already rendered for a certificate (by public id): the newest, or a kept version',
+      description:
+        'The PDFs listed in `pdfs` of the public certificate (e.g. the one issued before anchoring and the anchored one), as they were rendered. Nothing is rendered ' +
+        'here: a certificate whose PDF nobody has downloaded yet answers 404.',
+      params: PublicIdParams,
+      querystring: CertificatePdfQuery,
+      response: { 200: textResponse('The PDF', 'application/pdf'), ...errorResponses(400, 404, 429) },
+    },
+  }, async (request, reply) => {
+    const view = await getPublicCertificate(deps, request.params.public_id);
+    const version = request.query.version ?? view?.certificate.pdfs.at(-1)?.version;
+    const pdf = view && version !== undefined ? await getCertificatePdfVersion(deps, view.certificateId, version) : undefined;
+    if (!view || version === undefined || !pdf) throw new ApiError('NOT_FOUND', `no PDF of certificate ${request.params.public_id}${request.query.version === undefined ? '' : ` version ${request.query.version}`}`);
+    return sendPdf(reply, view.certificate.public_id, pdf, version, 'public, max-age=3600');
   });
 
   // The page the QR code opens: HTML, no script, its own strict CSP. A malformed or unknown id is the "unknown" page (404), not a JSON error.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EXAMPLE } from '#platform/http/openapi-examples.ts';
 import { IdParam } from '#platform/http/schemas.ts';
+import { CertificateAnchorSchema } from './document/certificate-anchor.ts';
 import { CertificateJsonSchema, type CertificateJson } from './document/certificate-json.ts';
 import { PUBLIC_ID_PATTERN } from './public-id.ts';
 import { CERTIFICATE_STATUSES } from './tables.ts';
@@ -31,6 +32,31 @@ export const CERTIFICATE_EXAMPLE: CertificateJson = {
 };
 const JWS_EXAMPLE = 'eyJhbGciOiJFZERTQSIsImtpZCI6IjBmUnE0In0.eyJ0eXBlIjoidmVyaWRpdHktZXZpZGVuY2UtY2VydGlmaWNhdGUvdjEifQ.c2lnbmF0dXJl';
 
+const ANCHOR_EXAMPLE = {
+  type: 'veridity-ledger-anchor/v1' as const,
+  adapter: 'evm' as const,
+  chain_id: 11155111,
+  transaction: '0x8c1d6f0e3b4a5c7d9e2f1a0b3c5d7e9f1a3b5c7d9e1f3a5b7c9d1e3f5a7b9c1d',
+  block_number: 7412093,
+  from: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8',
+  to: '0x000000000000000000000000000000000000dead',
+  checkpoint: { tree_size: 42, root_hash: '0x5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef' },
+  anchored_at: EXAMPLE.time,
+};
+
+const PdfVersionSchema = z.object({
+  version: z.number().int().describe('1 for the first PDF rendered; each re-render (after anchoring or a revocation) adds one, the earlier ones are kept'),
+  sha256: z.string(),
+  status: z.enum(['valid', 'revoked']).describe('the status the PDF states'),
+  anchored: z.boolean().describe('the PDF carries the public-chain anchor'),
+  created_at: z.string(),
+  url: z.string().describe('where to download this version'),
+});
+
+export const CertificatePdfQuery = z.strictObject({
+  version: z.coerce.number().int().min(1).max(1_000_000).optional().describe('a kept version (see `pdfs`); without it, the current PDF'),
+});
+
 export const PublicIdSchema = z.string().regex(PUBLIC_ID_PATTERN, 'must be a certificate public id (26 base32 characters)');
 export const CertificateIdParams = z.strictObject({ id: IdParam('crt') });
 export const PublicIdParams = z.strictObject({ public_id: PublicIdSchema });
@@ -40,7 +66,9 @@ export const CertificateSchema = z
     id: z.string().describe('Certificate id (`crt_...`): yours only, never shown publicly'),
     public_id: z.string().describe('What the QR code, the verify page and the ledger entry name'),
     evidence_id: z.string().describe('The evidence (`evd_...`) it certifies'),
-    status: z.enum(CERTIFICATE_STATUSES).describe('`CERTIFIED_NO_ANCHOR` (issued, logged in the ledger; no public chain anchoring yet) or `REVOKED`'),
+    status: z
+      .enum(CERTIFICATE_STATUSES)
+      .describe('`CERTIFIED_NO_ANCHOR` (issued, logged in the ledger; no public chain anchoring yet), `ANCHORED` (a ledger checkpoint covering it is anchored on a public chain: see `anchor`) or `REVOKED`'),
     document_sha256: z.string(),
     issued_at: z.string().describe('ISO 8601'),
     revoked_at: z.string().nullable(),
@@ -51,6 +79,8 @@ export const CertificateSchema = z
     json_url: z.string(),
     certificate: CertificateJsonSchema,
     jws: z.string().describe('The certificate as a compact JWS (EdDSA, `kid` from GET /api/v1/certificates/keys); its payload is the canonical JSON of `certificate`'),
+    anchor: CertificateAnchorSchema.nullable().describe('The public-chain transaction anchoring the ledger checkpoint that covers it; null until anchored'),
+    pdfs: z.array(PdfVersionSchema).describe('Every PDF rendered so far, oldest first (kept: an earlier one stays downloadable with `?version=`)'),
   })
   .meta({
     id: 'Certificate',
@@ -70,6 +100,8 @@ export const CertificateSchema = z
         json_url: `/api/v1/certificates/${CERTIFICATE_ID}/certificate.json`,
         certificate: CERTIFICATE_EXAMPLE,
         jws: JWS_EXAMPLE,
+        anchor: null,
+        pdfs: [],
       },
     ],
   });
@@ -104,11 +136,12 @@ export const CertificateBundleSchema = z
   .object({
     certificate: CertificateJsonSchema,
     jws: z.string(),
-    receipt: z.string().describe('The ledger receipt of the certificate (C2SP tlog-proof@v1)'),
+    receipt: z.string().describe('The ledger receipt of the certificate (C2SP tlog-proof@v1); for an anchored certificate, under the anchored checkpoint'),
+    anchor: CertificateAnchorSchema.nullable().describe('The public-chain anchor of that checkpoint; null until anchored'),
   })
   .meta({ id: 'CertificateBundle', description: 'Everything needed to check the certificate offline: `veridity verify-certificate bundle.json --key ... --ledger-key ...`' });
 
-const PublicStatus = z.enum(['valid', 'revoked']).describe('`valid`: issued and not revoked; `revoked`: the partner revoked it (see `revoked_at`)');
+const PublicStatus = z.enum(['valid', 'revoked']).describe('`valid`: issued and not revoked (anchored or not: see `anchor`); `revoked`: the partner revoked it (see `revoked_at`)');
 
 export const PublicCertificateSchema = z
   .object({
@@ -123,6 +156,8 @@ export const PublicCertificateSchema = z
       receipt_url: z.string().describe('The receipt (text, C2SP tlog-proof@v1): 202 until a checkpoint covers the entry'),
     }),
     keys_url: z.string().describe('The keys that verify `jws` and the PDF signature'),
+    anchor: CertificateAnchorSchema.nullable().describe('The public-chain transaction anchoring the ledger checkpoint that covers it; null until anchored'),
+    pdfs: z.array(PdfVersionSchema).describe('The PDFs rendered so far (e.g. the one issued before anchoring and the anchored one), each downloadable'),
   })
   .meta({
     id: 'PublicCertificate',
@@ -136,6 +171,10 @@ export const PublicCertificateSchema = z
         jws: JWS_EXAMPLE,
         ledger: { kind: 'certificate', index: 41, receipt_url: `/api/v1/public/certificates/${PUBLIC_ID}/receipt` },
         keys_url: '/api/v1/certificates/keys',
+        anchor: ANCHOR_EXAMPLE,
+        pdfs: [
+          { version: 1, sha256: DOCUMENT_SHA256, status: 'valid', anchored: false, created_at: EXAMPLE.time, url: `/api/v1/public/certificates/${PUBLIC_ID}/certificate.pdf?version=1` },
+        ],
       },
     ],
   });

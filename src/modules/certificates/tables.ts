@@ -1,9 +1,11 @@
-import { pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { bytea } from '#platform/db/columns.ts';
 
-/** Tables of migration 0012_certificates.sql. */
+import type { CertificateAnchor } from './document/certificate-anchor.ts';
 
-export const CERTIFICATE_STATUSES = ['CERTIFIED_NO_ANCHOR', 'REVOKED'] as const;
+/** Tables of migrations 0012_certificates.sql and 0018_anchoring.sql. */
+
+export const CERTIFICATE_STATUSES = ['CERTIFIED_NO_ANCHOR', 'ANCHORED', 'REVOKED'] as const;
 export type CertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
 
 export const certificates = pgTable('certificates', {
@@ -21,6 +23,8 @@ export const certificates = pgTable('certificates', {
   pdfObjectKey: text('pdf_object_key'),
   pdfSha256: text('pdf_sha256'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  anchor: jsonb('anchor').$type<CertificateAnchor>(),
+  anchoredAt: timestamp('anchored_at', { withTimezone: true }),
 });
 export type CertificateRow = typeof certificates.$inferSelect;
 
@@ -29,3 +33,18 @@ export const certificatePdfSigners = pgTable('certificate_pdf_signers', {
   certificateDer: bytea('certificate_der').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+export const certificatePdfs = pgTable(
+  'certificate_pdfs',
+  {
+    certificateId: text('certificate_id').notNull(),
+    version: integer('version').notNull(),
+    objectKey: text('object_key').notNull(),
+    sha256: text('sha256').notNull(),
+    status: text('status').$type<'valid' | 'revoked'>().notNull(),
+    anchored: boolean('anchored').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.certificateId, table.version] })],
+);
+export type CertificatePdfRow = typeof certificatePdfs.$inferSelect;

@@ -14,7 +14,7 @@ export type CertificateDocument = { kind: 'pdf'; bytes: Uint8Array } | { kind: '
 /** `not_checked`: an earlier check failed, so this one has nothing trustworthy to check; `not_applicable`: the document has nothing for it (JSON has no PDF signature). */
 export type CheckOutcome = 'pass' | 'fail' | 'not_checked' | 'not_applicable';
 
-export const PUBLIC_CHECKS = ['platform_signature', 'ledger_inclusion', 'not_revoked', 'pdf_unmodified'] as const;
+export const PUBLIC_CHECKS = ['platform_signature', 'ledger_inclusion', 'not_revoked', 'pdf_unmodified', 'anchor'] as const;
 type PublicCheck = (typeof PUBLIC_CHECKS)[number];
 
 export type DocumentVerification = {
@@ -61,11 +61,12 @@ export async function verifyCertificateDocument(deps: VerifyDocumentDeps, docume
     ledger_inclusion: outcome(offline.checks.ledger_receipt),
     not_revoked: 'not_checked',
     pdf_unmodified: pdfSignature,
+    anchor: offline.checks.anchor,
   };
   const body = offline.body;
   const row = body ? await findCertificateByPublicId(deps, body.public_id) : undefined;
   if (body && row && failures.some((failure) => failure.code === 'RECEIPT_MISSING')) {
-    const ours = await certificateReceipt(deps, row.publicId);
+    const ours = await certificateReceipt(deps, row);
     const checked = ours.state === 'ready' ? checkCertificateReceipt(ours.receipt, body, trust.ledgerKeys) : undefined;
     failures = failures.filter((failure) => failure.code !== 'RECEIPT_MISSING');
     if (checked?.ok) checks.ledger_inclusion = 'pass';

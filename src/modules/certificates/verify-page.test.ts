@@ -11,6 +11,7 @@ function view(overrides: Partial<PublicCertificateView['certificate']> = {}, rec
   const body = { ...CERTIFICATE_EXAMPLE, subject: { display_name: HOSTILE }, signer: { ...CERTIFICATE_EXAMPLE.signer, subject: HOSTILE } };
   return {
     receipt,
+    certificateId: 'crt_00000000000000000000000000',
     certificate: {
       public_id: body.public_id,
       status: 'valid',
@@ -19,6 +20,8 @@ function view(overrides: Partial<PublicCertificateView['certificate']> = {}, rec
       jws: 'a.b.c',
       ledger: { kind: 'certificate', index: 41, receipt_url: `/api/v1/public/certificates/${body.public_id}/receipt` },
       keys_url: '/api/v1/certificates/keys',
+      anchor: null,
+      pdfs: [],
       ...overrides,
     },
   };

@@ -110,17 +110,47 @@ function ledgerSection(view: PublicCertificateView): string {
 <p>${links.map(([href, text]) => `<a href="${escapeHtml(href!)}">${escapeHtml(text!)}</a>`).join(' · ')}</p></section>`;
 }
 
+/** The public-chain anchor of the checkpoint covering the certificate, and every PDF rendered for it (before and after anchoring). */
+function anchorAndDocuments(view: PublicCertificateView): string[] {
+  const { anchor, pdfs } = view.certificate;
+  const sections: string[] = [];
+  sections.push(
+    anchor
+      ? section('Public chain anchor', [
+          ['Chain', `EVM chain id ${anchor.chain_id}`],
+          ['Transaction', anchor.transaction, 'code'],
+          ['Block', anchor.block_number],
+          ['Checkpoint', `tree size ${anchor.checkpoint.tree_size}`],
+          ['Checkpoint root', anchor.checkpoint.root_hash, 'code'],
+          ['Sent by', anchor.from, 'code'],
+          ['Anchored at', displayTime(anchor.anchored_at)],
+        ])
+      : section('Public chain anchor', [['Anchor', 'not anchored (yet): the certificate is recorded in the ledger above']]),
+  );
+  if (pdfs.length > 0) {
+    const items = pdfs.map(
+      (pdf) =>
+        `<dt><a href="${escapeHtml(pdf.url)}">PDF version ${pdf.version}</a></dt><dd>${escapeHtml(`${pdf.anchored ? 'with the anchor' : 'before anchoring'}, says ${pdf.status}, rendered ${displayTime(pdf.created_at)}`)}<br><code>SHA-256 ${escapeHtml(pdf.sha256)}</code></dd>`,
+    );
+    sections.push(`<section><h2>Documents</h2><dl>${items.join('')}</dl></section>`);
+  }
+  return sections;
+}
+
 function statusBanner(view: PublicCertificateView | undefined): string {
   if (!view) return '<div class="status unknown"><h1>Unknown certificate</h1><p>No certificate with this id is on record here. Check the address, or the QR code it came from.</p></div>';
   if (view.certificate.status === 'revoked') {
     return `<div class="status revoked"><h1>Revoked</h1><p>This certificate was revoked on ${escapeHtml(displayTime(view.certificate.revoked_at!))}: do not rely on it.</p></div>`;
+  }
+  if (view.certificate.anchor) {
+    return '<div class="status valid"><h1>Valid · anchored</h1><p>Issued and signed by this platform, recorded in its ledger, anchored on a public chain, not revoked.</p></div>';
   }
   return '<div class="status valid"><h1>Valid</h1><p>Issued and signed by this platform, recorded in its ledger, not revoked.</p></div>';
 }
 
 export function renderVerifyPage(view: PublicCertificateView | undefined): string {
   const title = view ? `Certificate ${view.certificate.public_id}` : 'Unknown certificate';
-  const details = view ? [...summary(view.certificate.certificate), ledgerSection(view)].join('\n') : '';
+  const details = view ? [...summary(view.certificate.certificate), ledgerSection(view), ...anchorAndDocuments(view)].join('\n') : '';
   return `<!doctype html>
 <html lang="en">
 <head>

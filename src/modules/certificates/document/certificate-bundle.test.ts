@@ -9,14 +9,14 @@ const bundle: CertificateBundle = { certificate: fixture.body, jws: fixture.jws,
 
 test('a bundle ({certificate, jws, receipt}) passes; the bare JWS passes its signature and lacks a receipt', () => {
   const result = verifyCertificateBundle(JSON.stringify(bundle, null, 2), trust);
-  assert.deepEqual(result.checks, { certificate_signature: 'pass', ledger_receipt: 'pass' });
+  assert.deepEqual(result.checks, { certificate_signature: 'pass', ledger_receipt: 'pass', anchor: 'not_applicable' });
   assert.deepEqual(result.body, fixture.body);
   assert.equal(result.ledger?.index, 5);
 
   const bare = verifyCertificateBundle(Buffer.from(`${fixture.jws}\n`), trust);
-  assert.deepEqual(bare.checks, { certificate_signature: 'pass', ledger_receipt: 'fail' });
+  assert.deepEqual(bare.checks, { certificate_signature: 'pass', ledger_receipt: 'fail', anchor: 'not_applicable' });
   assert.equal(bare.failure?.code, 'RECEIPT_MISSING');
-  assert.deepEqual(verifyCertificateBundle(fixture.jws, { certificateKeys: trust.certificateKeys }).checks, { certificate_signature: 'pass', ledger_receipt: 'not_checked' });
+  assert.deepEqual(verifyCertificateBundle(fixture.jws, { certificateKeys: trust.certificateKeys }).checks, { certificate_signature: 'pass', ledger_receipt: 'not_checked', anchor: 'not_applicable' });
   assert.deepEqual(verifyCertificateBundle(JSON.stringify({ jws: fixture.jws, receipt: null }), { certificateKeys: trust.certificateKeys }).failures, []);
 });
 
@@ -43,7 +43,7 @@ test('what is not a bundle is refused with a reason, never a throw', () => {
     assert.equal(parsed.ok, false, input.slice(0, 40));
     assert.match(parsed.ok ? '' : parsed.message, message);
     const result = verifyCertificateBundle(input, trust);
-    assert.deepEqual(result.checks, { certificate_signature: 'fail', ledger_receipt: 'fail' });
+    assert.deepEqual(result.checks, { certificate_signature: 'fail', ledger_receipt: 'fail', anchor: 'not_checked' });
     assert.equal(result.failure?.code, 'MALFORMED_BUNDLE');
   }
   assert.equal(verifyCertificateBundle('not a jws', trust).failure?.code, 'MALFORMED_BUNDLE');

@@ -1,13 +1,15 @@
 import { canonicalize } from '#platform/canonical-json.ts';
+import type { CertificateAnchor } from './certificate-anchor.ts';
 import { CERTIFICATE_TYPE, type CertificateJson } from './certificate-json.ts';
 import { type CertificateContentChecks, type CertificateTrust, checkCertificateParts, type SignedCertificateParts, unreadableCertificate } from './check-certificate.ts';
 
 /**
  * The JSON form of a certificate, as GET .../certificate.json serves it and verify-certificate
- * reads it: the body for reading, the JWS that signs it, and the ledger receipt once there is one.
+ * reads it: the body for reading, the JWS that signs it, the ledger receipt once there is one, and
+ * once the certificate is anchored, the anchor of the checkpoint that receipt is under.
  * The body is informative; what counts is the JWS (a body that differs from its payload fails).
  */
-export type CertificateBundle = { certificate: CertificateJson; jws: string; receipt: string | null };
+export type CertificateBundle = { certificate: CertificateJson; jws: string; receipt: string | null; anchor?: CertificateAnchor | null };
 
 export type CertificateBundleParse = ({ ok: true } & SignedCertificateParts) | { ok: false; message: string };
 
@@ -35,7 +37,7 @@ export function parseCertificateBundle(input: string | Uint8Array): CertificateB
   }
   if (!isRecord(value)) return { ok: false, message: 'not a JSON object' };
   if (value.type === CERTIFICATE_TYPE) return { ok: false, message: 'a certificate body without its signature: give certificate.jws, the { certificate, jws, receipt } JSON or the PDF' };
-  const { certificate, jws, receipt } = value;
+  const { certificate, jws, receipt, anchor } = value;
   if (typeof jws !== 'string') return { ok: false, message: 'the JSON has no "jws" string' };
   if (receipt !== undefined && receipt !== null && typeof receipt !== 'string') return { ok: false, message: '"receipt" must be the receipt text or null' };
   let shownCertificate: string | undefined;
@@ -44,7 +46,7 @@ export function parseCertificateBundle(input: string | Uint8Array): CertificateB
   } catch (error) {
     return { ok: false, message: `"certificate" is not canonical JSON material: ${(error as Error).message}` };
   }
-  return { ok: true, jws, shownCertificate, receipt: receipt ?? null };
+  return { ok: true, jws, shownCertificate, receipt: receipt ?? null, anchor };
 }
 
 export type CertificateBundleVerification = CertificateContentChecks;

@@ -2,7 +2,7 @@ import { checkReceipt, type ReceiptCheck } from '#modules/ledger/check-receipt.t
 import type { CertificateJson } from './certificate-json.ts';
 
 export type CertificateReceiptCheck =
-  | { ok: true; index: number; treeSize: number; origin: string }
+  | { ok: true; index: number; treeSize: number; origin: string; rootHash: Buffer }
   | { ok: false; code: Extract<ReceiptCheck, { ok: false }>['code'] | 'ENTRY_MISMATCH'; message: string };
 
 function leafEntry(leaf: Buffer): Record<string, unknown> | undefined {
@@ -29,5 +29,5 @@ export function checkCertificateReceipt(receipt: string, body: CertificateJson, 
       message: `the receipt proves the entry ${JSON.stringify({ kind: entry?.kind, public_id: entry?.public_id })}, not this certificate's ${JSON.stringify(body.ledger)}`,
     };
   }
-  return { ok: true, index: result.index, treeSize: result.treeSize, origin: result.origin };
+  return { ok: true, index: result.index, treeSize: result.treeSize, origin: result.origin, rootHash: result.rootHash };
 }

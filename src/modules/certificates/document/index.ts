@@ -7,7 +7,8 @@ export { type CertificateSigningKey, signCertificate } from './sign-certificate.
 export { type CertificateJwsCheck, type CertificateJwsFailureCode, type CertificateVerificationKey, verifyCertificateJws } from './verify-certificate-jws.ts';
 export { type CertificateBundle, type CertificateBundleParse, type CertificateBundleVerification, parseCertificateBundle, verifyCertificateBundle } from './certificate-bundle.ts';
 export { type CertificateReceiptCheck, checkCertificateReceipt } from './check-certificate-receipt.ts';
-export type { CertificateCheckFailure, CertificateFindings, CertificateTrust, CheckResult, OptionalCheckResult } from './check-certificate.ts';
+export type { AnchorCheckResult, CertificateCheckFailure, CertificateFindings, CertificateTrust, CheckResult, OptionalCheckResult } from './check-certificate.ts';
+export { ANCHOR_TYPE, type CertificateAnchor, CertificateAnchorSchema, parseCertificateAnchor } from './certificate-anchor.ts';
 export { createPdfSigningCertificate, type PdfSigningCertificateOptions } from './create-pdf-signing-certificate.ts';
 export type { PdfSigner } from './create-cades-signature.ts';
 export { ATTACHMENT, type CertificatePdfInput, type CertificatePdfSigner, type CertificateStatus, renderCertificatePdf } from './render-certificate-pdf.ts';

@@ -128,7 +128,7 @@ test('a revoked certificate renders REVOKED; a pending one says so; an emoji sub
   const pdfKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   const certificateDer = createPdfSigningCertificate(pdfKey, { commonName: 'Veridity certificate signing', notBefore: new Date('2025-01-01Z'), notAfter: new Date('2026-01-01Z') });
   const pdf = await renderCertificatePdf(
-    { body, jws: signCertificate(body, { id: 'k', privateKey }), receipt: null, ledgerIndex: null, verifyUrl: VERIFY_URL, status: 'valid' },
+    { body, jws: signCertificate(body, { id: 'k', privateKey }), receipt: null, ledgerIndex: null, verifyUrl: VERIFY_URL, status: 'valid', anchor: null },
     { privateKey: pdfKey, certificateChainDer: [certificateDer] },
   );
   const shown = await pageText(pdf);
@@ -146,7 +146,7 @@ test('apart from the signature the PDF is a function of its input', async () => 
   const fixture = await issueCertificate();
   const render = () =>
     renderCertificatePdf(
-      { body: fixture.body, jws: fixture.jws, receipt: fixture.receipt, ledgerIndex: fixture.ledgerIndex, verifyUrl: VERIFY_URL, status: 'valid' },
+      { body: fixture.body, jws: fixture.jws, receipt: fixture.receipt, ledgerIndex: fixture.ledgerIndex, verifyUrl: VERIFY_URL, status: 'valid', anchor: null },
       { privateKey: fixture.pdfKey.privateKey, certificateChainDer: [fixture.pdfKey.certificateDer], signingTime: new Date('2025-06-01T10:20:31Z') },
     );
   const [first, second] = [await render(), await render()];

@@ -1,6 +1,7 @@
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
 import { AFRelationship, PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from 'pdf-lib';
 import { canonicalJsonBytes } from '#platform/canonical-json.ts';
+import type { CertificateAnchor } from './certificate-anchor.ts';
 import { CERTIFICATE_TYPE, type CertificateJson } from './certificate-json.ts';
 import type { PdfSigner } from './create-cades-signature.ts';
 import { drawQrCode } from './draw-qr-code.ts';
@@ -22,6 +23,8 @@ export type CertificatePdfInput = {
   /** What the QR code encodes (the public verify page), printed under it. */
   verifyUrl: string;
   status: CertificateStatus;
+  /** Where the checkpoint the receipt is under was anchored (the receipt must then be under it); null when not anchored. */
+  anchor: CertificateAnchor | null;
 };
 
 export type CertificatePdfSigner = PdfSigner & {
@@ -30,7 +33,7 @@ export type CertificatePdfSigner = PdfSigner & {
 };
 
 /** The names the verifier looks the attachments up by. */
-export const ATTACHMENT = { certificate: 'certificate.json', jws: 'certificate.jws', receipt: 'receipt.txt' } as const;
+export const ATTACHMENT = { certificate: 'certificate.json', jws: 'certificate.jws', receipt: 'receipt.txt', anchor: 'anchor.json' } as const;
 
 /** The document keywords carry the status the PDF was rendered with, covered by the PDF signature. */
 export const STATUS_KEYWORD_PREFIX = 'status:';
@@ -122,6 +125,19 @@ function sections(input: CertificatePdfInput): Section[] {
       ['Receipt', input.receipt === null ? 'not yet available: fetch it from the verify page' : `embedded as ${ATTACHMENT.receipt}`],
     ],
   });
+  if (input.anchor) {
+    const { anchor } = input;
+    result.push({
+      title: 'Public chain anchor',
+      rows: [
+        ['Chain', `EVM chain id ${anchor.chain_id}`],
+        ['Transaction', anchor.transaction],
+        ['Block', String(anchor.block_number)],
+        ['Checkpoint', `tree size ${anchor.checkpoint.tree_size}, root ${anchor.checkpoint.root_hash} (the transaction's data)`],
+        ['Anchored at', `${displayTime(anchor.anchored_at)}; details in ${ATTACHMENT.anchor}`],
+      ],
+    });
+  }
   return result;
 }
 
@@ -221,6 +237,7 @@ export async function renderCertificatePdf(input: CertificatePdfInput, signer: C
   await attach(canonicalJsonBytes(body), ATTACHMENT.certificate, 'application/json', 'The certificate (RFC 8785 canonical JSON), as signed in certificate.jws');
   await attach(Buffer.from(input.jws, 'ascii'), ATTACHMENT.jws, 'application/jose', "The certificate signed with the platform's certificates key (compact JWS, EdDSA)");
   if (input.receipt !== null) await attach(Buffer.from(input.receipt, 'utf8'), ATTACHMENT.receipt, 'text/plain', 'Ledger receipt (c2sp.org/tlog-proof@v1) of this certificate');
+  if (input.anchor) await attach(canonicalJsonBytes(input.anchor), ATTACHMENT.anchor, 'application/json', 'The public-chain transaction that anchors the checkpoint the receipt is under');
 
   pdflibAddPlaceholder({
     pdfDoc: doc,

@@ -14,18 +14,19 @@ const trust: CertificatePdfTrust = {
   pdfSigningCertificates: [fixture.pdfKey.certificateDer],
 };
 const signer = { privateKey: fixture.pdfKey.privateKey, certificateChainDer: [fixture.pdfKey.certificateDer] };
-const pdfInput = { body: fixture.body, jws: fixture.jws, receipt: fixture.receipt, ledgerIndex: fixture.ledgerIndex, verifyUrl: VERIFY_URL, status: 'valid' as const };
+const pdfInput = { body: fixture.body, jws: fixture.jws, receipt: fixture.receipt, ledgerIndex: fixture.ledgerIndex, verifyUrl: VERIFY_URL, status: 'valid' as const, anchor: null };
 
 test('a certificate PDF passes every check and yields the signed certificate, its receipt and where it sits in the ledger', async () => {
   const result = await verifyCertificatePdf(fixture.pdf, trust);
-  assert.deepEqual(result.checks, { pdf_signature: 'pass', certificate_signature: 'pass', ledger_receipt: 'pass' });
+  assert.deepEqual(result.checks, { pdf_signature: 'pass', certificate_signature: 'pass', ledger_receipt: 'pass', anchor: 'not_applicable' });
   assert.deepEqual(result.failures, []);
   assert.equal(result.failure, undefined);
   assert.deepEqual(result.body, fixture.body);
   assert.equal(result.jws, fixture.jws);
   assert.equal(result.receipt, fixture.receipt);
   assert.equal(result.keyId, fixture.certificateKey.id);
-  assert.deepEqual(result.ledger, { index: 5, treeSize: 9, origin: fixture.ledgerKey.verifierKey.split('+')[0] });
+  assert.deepEqual({ ...result.ledger, rootHash: undefined }, { index: 5, treeSize: 9, origin: fixture.ledgerKey.verifierKey.split('+')[0], rootHash: undefined });
+  assert.match(result.ledger!.rootHash, /^[0-9a-f]{64}$/);
   assert.deepEqual(result.pdfSigner, { name: 'Veridity certificate signing', trusted: true });
   assert.equal(result.status, 'valid');
 });
@@ -60,13 +61,13 @@ test('a PDF whose certificate.json is not what its JWS signs fails certificate_s
 
 test('a certificate signed by an unknown key, a receipt for another entry, a missing receipt', async () => {
   const stranger = await verifyCertificatePdf(fixture.pdf, { ...trust, certificateKeys: [generateCertificateKey()] });
-  assert.deepEqual(stranger.checks, { pdf_signature: 'pass', certificate_signature: 'fail', ledger_receipt: 'fail' });
+  assert.deepEqual(stranger.checks, { pdf_signature: 'pass', certificate_signature: 'fail', ledger_receipt: 'fail', anchor: 'not_applicable' });
   assert.equal(stranger.failure?.code, 'UNKNOWN_KEY');
   assert.deepEqual(stranger.failures.map((failure) => failure.code), ['UNKNOWN_KEY', 'NO_CERTIFICATE']);
 
   const otherEntry = await receiptFor(certificateLeaf(certificateBody({ ledger: { kind: 'certificate', public_id: 'someoneelse0000000000000000000' } })), fixture.ledgerKey);
   const mismatched = await verifyCertificatePdf(await renderCertificatePdf({ ...pdfInput, receipt: otherEntry.receipt }, signer), trust);
-  assert.deepEqual(mismatched.checks, { pdf_signature: 'pass', certificate_signature: 'pass', ledger_receipt: 'fail' });
+  assert.deepEqual(mismatched.checks, { pdf_signature: 'pass', certificate_signature: 'pass', ledger_receipt: 'fail', anchor: 'not_applicable' });
   assert.equal(mismatched.failure?.code, 'ENTRY_MISMATCH');
 
   const revocationEntry = await receiptFor(certificateLeaf(fixture.body, { kind: 'certificate_revocation' }), fixture.ledgerKey);
@@ -75,7 +76,7 @@ test('a certificate signed by an unknown key, a receipt for another entry, a mis
 
   const pending = await renderCertificatePdf({ ...pdfInput, receipt: null, ledgerIndex: null }, signer);
   assert.equal((await verifyCertificatePdf(pending, trust)).failure?.code, 'RECEIPT_MISSING');
-  assert.deepEqual((await verifyCertificatePdf(pending, { ...trust, ledgerKeys: undefined })).checks, { pdf_signature: 'pass', certificate_signature: 'pass', ledger_receipt: 'not_checked' });
+  assert.deepEqual((await verifyCertificatePdf(pending, { ...trust, ledgerKeys: undefined })).checks, { pdf_signature: 'pass', certificate_signature: 'pass', ledger_receipt: 'not_checked', anchor: 'not_applicable' });
 
   const wrongLedgerKey = await verifyCertificatePdf(fixture.pdf, { ...trust, ledgerKeys: [(await issueCertificate()).ledgerKey.verifierKey] });
   assert.equal(wrongLedgerKey.failure?.code, 'UNKNOWN_KEY');

@@ -5,7 +5,6 @@ import {
   type CertificateTrust,
   type CheckResult,
   checkCertificateParts,
-  type OptionalCheckResult,
   unreadableCertificate,
 } from './check-certificate.ts';
 import { locatePdfSignature } from './locate-pdf-signature.ts';
@@ -19,7 +18,7 @@ export type CertificatePdfTrust = CertificateTrust & {
 };
 
 export type CertificatePdfVerification = CertificateFindings & {
-  checks: { pdf_signature: CheckResult; certificate_signature: CheckResult; ledger_receipt: OptionalCheckResult };
+  checks: { pdf_signature: CheckResult } & CertificateContentChecks['checks'];
   /** Who signed the PDF, and whether that certificate is one of the trusted ones. */
   pdfSigner?: { name: string | undefined; trusted: boolean };
   /** The status the PDF was rendered with (covered by the PDF signature, so only as fresh as the PDF). */
@@ -52,8 +51,15 @@ async function checkContents(pdf: Uint8Array, trust: CertificateTrust): Promise<
     ?.split(' ')
     .find((word) => word.startsWith(STATUS_KEYWORD_PREFIX))
     ?.slice(STATUS_KEYWORD_PREFIX.length);
+  const anchorText = text(ATTACHMENT.anchor);
+  let anchor: unknown;
+  try {
+    anchor = anchorText === undefined ? undefined : (JSON.parse(anchorText) as unknown);
+  } catch {
+    anchor = anchorText; // not JSON: the anchor check names it malformed
+  }
   return {
-    ...checkCertificateParts({ jws, shownCertificate, receipt: text(ATTACHMENT.receipt) ?? null }, trust),
+    ...checkCertificateParts({ jws, shownCertificate, receipt: text(ATTACHMENT.receipt) ?? null, anchor }, trust),
     ...(status === 'valid' || status === 'revoked' ? { status } : {}),
   };
 }
