@@ -25,8 +25,11 @@ export const access = {
   partner: (anyScope?: readonly string[]): RouteAccess => (anyScope ? { auth: 'partner', anyScope } : { auth: 'partner' }),
 } as const satisfies Record<string, RouteAccess | ((...args: never[]) => RouteAccess)>;
 
-/** Who an agent credential belongs to, set on the request by the agent authentication hook. */
-export type AuthenticatedAgent = { id: string; clientId: string; rateLimitPerMinute: number };
+/**
+ * Who an agent credential belongs to, set on the request by the agent authentication hook; with
+ * the credential's SHA-256, which the submission presents again to the database.
+ */
+export type AuthenticatedAgent = { id: string; clientId: string; rateLimitPerMinute: number; credentialHash: Buffer };
 
 declare module 'fastify' {
   interface FastifyRequest {
