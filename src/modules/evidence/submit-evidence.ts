@@ -29,10 +29,14 @@ export type SubmitEvidenceDeps = {
   ensureQueue(): Promise<void>;
 };
 
-export type SubmitEvidenceResult =
+/** A partner's submission: never refused for who sent it (its key was checked by the request). */
+export type PartnerSubmitResult =
   /** `accepted`: stored and queued now (a new submission, or a failed one submitted again); `duplicate`: this partner submitted this DER before. */
   | { ok: true; outcome: 'accepted' | 'duplicate'; row: EvidenceSubmissionRow }
-  | { ok: false; code: Exclude<RefusalReason, 'INVALID_ITEM'>; message: string }
+  | { ok: false; code: Exclude<RefusalReason, 'INVALID_ITEM'>; message: string };
+
+export type SubmitEvidenceResult =
+  | PartnerSubmitResult
   /** An agent's credential was revoked (or its partner disabled) between its check and the submission. */
   | { ok: false; code: 'SENDER_REFUSED'; message: string };
 
@@ -87,6 +91,8 @@ function submitStatement(sender: EvidenceSender): { text: string; first: unknown
  * does not exist. Nothing about the evidence beyond its outer frame is judged here; the worker
  * decides.
  */
+export function submitEvidence(deps: SubmitEvidenceDeps, sender: { clientId: string; agent?: undefined }, item: EvidenceItem): Promise<PartnerSubmitResult>;
+export function submitEvidence(deps: SubmitEvidenceDeps, sender: EvidenceSender, item: EvidenceItem): Promise<SubmitEvidenceResult>;
 export async function submitEvidence(deps: SubmitEvidenceDeps, sender: EvidenceSender, item: EvidenceItem): Promise<SubmitEvidenceResult> {
   const refusal = refusalOf(item);
   if (refusal) return { ok: false, ...refusal };
