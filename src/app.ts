@@ -1,23 +1,19 @@
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { DEFAULT_HTTP_LIMITS, defaultPublicUrl, type Config } from '#src/config.ts';
+import { defaultPublicUrl, type Config } from '#src/config.ts';
+import { createHttpApp } from '#src/http-app.ts';
+import type { FastifyInstance } from 'fastify';
+import type { Metrics } from '#platform/metrics.ts';
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Db } from '#platform/db/database.ts';
 import type { Pool } from '#platform/db/pool.ts';
-import { limitConnections, timeoutOptions } from '#platform/http/connection-limits.ts';
-import { registerLoadShedding } from '#platform/http/load-shedding.ts';
 import { transformDocument, transformRoute } from '#platform/http/openapi.ts';
 import { DOCS_PAGE_OPTIONS } from '#platform/http/docs-page.ts';
 import { access, enforceRouteAccess, type DeclaredRoute } from '#platform/http/route-access.ts';
 import { registerIdempotentRoutes } from '#platform/http/idempotent-routes.ts';
-import { prepareHttpEdge } from '#platform/http/prepare-edge.ts';
-import { ProbeLogController } from '#platform/http/probe-log-controller.ts';
-import { newId } from '#platform/ids.ts';
 import type { Logger } from '#platform/logger.ts';
-import { createMetrics, type Metrics } from '#platform/metrics.ts';
 import { pgBossQueueDepth, registerQueueDepthMetrics } from '#platform/queue/queue-metrics.ts';
 import { adminAuth } from '#modules/admin/admin-auth.ts';
 import { createLastUsedTracker, type LastUsedTracker } from '#modules/clients/last-used-tracker.ts';
@@ -40,7 +36,6 @@ import { PLATFORM_NAME } from '#modules/certificates/issue-certificate.ts';
 import { registerCertificateRoutes } from '#modules/certificates/routes.ts';
 import type { Queue } from '#platform/queue/queue.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
-import { registerRateLimiting } from '#platform/http/rate-limit.ts';
 import { registerOAuthRoutes } from '#modules/oauth/routes.ts';
 import { SCOPES } from '#modules/clients/schema.ts';
 import { webhookOutboxDepth } from '#modules/webhooks/metrics.ts';
@@ -80,47 +75,19 @@ const API_VERSION = '1.0.0';
 
 /** Builds the HTTP application from its dependencies; it opens and starts nothing by itself. */
 export async function buildApp(deps: AppDeps): Promise<App> {
-  const limits = deps.config.http ?? DEFAULT_HTTP_LIMITS;
-  const app: FastifyInstance = Fastify({
-    loggerInstance: deps.log as FastifyBaseLogger,
-    bodyLimit: deps.config.bodyLimitBytes,
-    trustProxy: deps.config.trustProxy,
-    genReqId: () => newId('req'),
-    requestIdHeader: false,
-    forceCloseConnections: 'idle',
-    return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true },
-    logController: new ProbeLogController(),
-    ...timeoutOptions(limits),
-  });
-  limitConnections(app.server, limits);
-  prepareHttpEdge(app);
-
-  const metrics = createMetrics(deps.pool);
+  const { app, metrics, rateLimiting } = await createHttpApp(deps);
   const lastUsed = createLastUsedTracker({ pool: deps.pool, log: deps.log });
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-  registerLoadShedding(app, { maxInFlight: limits.maxInFlight, exempt: ['/healthz', '/health', '/metrics'] });
-  app.addHook('onResponse', async (request, reply) => {
-    metrics.httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-  });
   app.addHook('onClose', async () => lastUsed.stop());
 
-  const authenticateAdmin = adminAuth({ db: deps.db, configuredToken: deps.config.adminToken });
-  const rateLimiting = await registerRateLimiting(app, { redisUrl: deps.config.redisUrl, ipMaxPerMinute: deps.config.publicRateLimitPerMinute, log: deps.log });
   const authCache = deps.changeFeed ? createClientAuthCache<ClientLookup>(deps.changeFeed) : undefined;
-  const authenticatePartner = partnerAuth({ db: deps.db, authCache, clock: deps.clock, lastUsed, platformKeys: deps.platformKeys });
   const routeTable = enforceRouteAccess(app, {
-    authenticateAdmin,
-    authenticatePartner,
-    authenticateAgent: agentAuth({ pool: deps.pool }),
-    requireAnyScope,
-    rateLimitPerClient: rateLimiting.perClient,
-    rateLimitPerAgent: rateLimiting.perAgent,
+    admin: { authenticate: adminAuth({ db: deps.db, configuredToken: deps.config.adminToken }) },
+    partner: {
+      authenticate: partnerAuth({ db: deps.db, authCache, clock: deps.clock, lastUsed, platformKeys: deps.platformKeys }),
+      requireAnyScope,
+      rateLimit: rateLimiting.perClient,
+    },
+    agent: { authenticate: agentAuth({ pool: deps.pool }), rateLimit: rateLimiting.perAgent },
     rateLimitPerIp: rateLimiting.perIp,
     publicPrefixes: ['/docs'],
   });

@@ -42,6 +42,10 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  INGEST_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   VERIDITY_DATA_DIR: z.string().min(1).default('./data'),
   VERIDITY_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
@@ -105,6 +109,8 @@ export type Config = {
   host: string;
   /** Unset means: run the embedded PostgreSQL in `dataDir/postgres`. */
   databaseUrl: string | undefined;
+  /** `veridity ingest` only (required there): the least-privileged role veridity_ingest (migration 0016). May hold a password: never log it. */
+  ingestDatabaseUrl: string | undefined;
   databasePoolMax: number;
   dataDir: string;
   /** Unset: the port recorded in the data dir while free, else any free loopback port (recorded). */
@@ -248,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       port: e.PORT,
       host: e.HOST,
       databaseUrl: e.DATABASE_URL,
+      ingestDatabaseUrl: e.INGEST_DATABASE_URL,
       databasePoolMax: e.DATABASE_POOL_MAX,
       dataDir: path.resolve(e.VERIDITY_DATA_DIR),
       embeddedPostgresPort: e.VERIDITY_EMBEDDED_PG_PORT,

@@ -47,6 +47,11 @@ const COMMANDS: Record<string, Command> = {
     help: async () => (await import('./cli/worker.ts')).workerHelp(),
     run: async (argv) => (await import('./cli/worker.ts')).worker(config(), argv),
   },
+  ingest: {
+    summary: 'Run the ingest gateway alone (POST /ingest/v1/proofs) as the least-privileged role INGEST_DATABASE_URL',
+    help: async () => (await import('./cli/ingest.ts')).INGEST_HELP,
+    run: async () => (await import('./cli/ingest.ts')).ingest(config()),
+  },
   migrate: {
     summary: 'Apply pending database migrations',
     help: async () => MIGRATE_HELP,

@@ -80,6 +80,7 @@ describe('POST /api/v1/proofs', () => {
         id, status: 'received', sha256: sha256(documents.ecEmbedded), size: documents.ecEmbedded.length, detached_content_size: null, filename: null, metadata: null,
         attempts: 0, error_code: null, error_message: null, error_path: null, document: null, encrypted: null, certificate: null, receipt_url: null,
         created_at: undefined, started_at: null, finished_at: null, agent_id: null,
+        rejected_at: null, retests: 0, retested_at: null, evidence_purged_at: null,
       },
     );
   });

@@ -282,17 +282,8 @@ describe('POST /oauth/token', () => {
     const limited = Fastify({ genReqId: () => newId('req'), requestIdHeader: false });
     prepareHttpEdge(limited);
     const limits = await registerRateLimiting(limited, { redisUrl: undefined, ipMaxPerMinute: 1, log: createLogger('silent') });
-    const unused = async () => assert.fail('only the per-IP limit applies to the token endpoint');
-    enforceRouteAccess(limited, {
-      authenticateAdmin: unused,
-      authenticatePartner: unused,
-      authenticateAgent: unused,
-      requireAnyScope: () => unused,
-      rateLimitPerClient: unused,
-      rateLimitPerAgent: unused,
-      rateLimitPerIp: limits.perIp,
-      publicPrefixes: [],
-    });
+    // Only the per-IP limit applies to the token endpoint: no other kind of caller is authenticated here.
+    enforceRouteAccess(limited, { rateLimitPerIp: limits.perIp, publicPrefixes: [] });
     await registerOAuthRoutes(limited, { db: database.db, clock, platformKeys });
     await limited.ready();
     try {

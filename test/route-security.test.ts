@@ -12,13 +12,15 @@ import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { systemClock } from '#platform/clock.ts';
 import { newId } from '#platform/ids.ts';
-import type { DeclaredRoute } from '#platform/http/route-access.ts';
+import { access, type DeclaredRoute } from '#platform/http/route-access.ts';
 import { SCOPES } from '#modules/clients/schema.ts';
 import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
 import { newPublicId } from '#modules/certificates/public-id.ts';
 import { createCsr } from '#modules/evidence/agents/create-csr.ts';
 import { enqueueNotification } from '#modules/notifications/enqueue-notification.ts';
 import { inTransaction } from '#platform/db/pool.ts';
+import { createLogger } from '#platform/logger.ts';
+import { buildIngestApp } from '#src/ingest-app.ts';
 import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } from './support/holder.ts';
 import { erasureReportInput, issueTestCertificate } from './support/issued-certificates.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
@@ -379,5 +381,30 @@ describe('responses that carry a secret', () => {
     assert.ok(firstWebhook.json().webhook_secret && secret.json().webhook_secret);
     const listed = await t.admin('GET', '/api/admin/clients');
     assert.notEqual(listed.headers['cache-control'], 'no-store');
+  });
+});
+
+describe('the ingest gateway (veridity ingest)', () => {
+  test('serves agents POST /ingest/v1/proofs and the probes, no other route, and declares no other kind of caller', async () => {
+    const gateway = await buildIngestApp({
+      config: { bodyLimitBytes: 256 * 1024, trustProxy: false, redisUrl: undefined, publicRateLimitPerMinute: 100_000, publicUrl: 'http://127.0.0.1:3000' },
+      log: createLogger('silent'),
+      clock: systemClock,
+      pool: t.database.pool,
+      storage: t.storage,
+    });
+    try {
+      // A route for partners (or operators) cannot even be registered on it.
+      assert.throws(() => gateway.get('/api/v1/sneaky', { config: { access: access.partner() } }, async () => ({})), /declares partner access, which this app does not authenticate/);
+      assert.throws(() => gateway.get('/api/admin/sneaky', { config: { access: access.admin } }, async () => ({})), /declares admin access/);
+      await gateway.ready();
+      const routes = gateway.routeTable.filter((route) => route.method !== 'HEAD').map((route) => `${route.method} ${route.url} ${route.access.auth}`);
+      assert.deepEqual(routes.sort(), ['GET /healthz public', 'GET /metrics public', 'GET /readyz public', 'POST /ingest/v1/proofs agent']);
+      const partnerKey = await gateway.inject({ method: 'POST', url: '/ingest/v1/proofs', headers: { 'x-api-key': stranger.api_key }, payload: { der_base64: 'MA==' } });
+      assert.equal(partnerKey.statusCode, 401);
+      assert.equal((await gateway.inject({ method: 'GET', url: '/api/v1/proofs', headers: { 'x-api-key': stranger.api_key } })).statusCode, 404);
+    } finally {
+      await gateway.close();
+    }
   });
 });

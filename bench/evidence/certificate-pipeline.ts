@@ -139,7 +139,7 @@ export async function measureCertificatePipeline(options: PipelineOptions): Prom
     const signedPerSecond = reports.length / ((performance.now() - signingStarted) / 1000);
 
     queue = await startQueue({ connectionString: database.url, log, schedule: false });
-    const submitDeps = { pool, clock, storage, jobs: createJobSender(async () => queue!, VerifyEvidenceJob) };
+    const submitDeps = { pool, clock, storage, ensureQueue: createJobSender(async () => queue!, VerifyEvidenceJob).ready };
     const platformKeys = createPlatformKeys({ db, secretBox });
     const pdfSigner = createPdfSigner({ db, platformKeys, clock, platformName: PLATFORM_NAME });
     const pdfDeps = { pool, storage, pdfSigner, publicUrl: config.publicUrl };
@@ -152,7 +152,7 @@ export async function measureCertificatePipeline(options: PipelineOptions): Prom
       const seconds = () => (performance.now() - started) / 1000;
       const evidenceIds: string[] = [];
       await forEachConcurrently(batch, options.submitters, async (der, n) => {
-        const submitted = await submitEvidence(submitDeps, partner.id, { der, filename: `report-${n}.p7m` });
+        const submitted = await submitEvidence(submitDeps, { clientId: partner.id }, { der, filename: `report-${n}.p7m` });
         if (!submitted.ok || submitted.outcome !== 'accepted') throw new Error(`submission ${n}: ${submitted.ok ? submitted.outcome : `${submitted.code} ${submitted.message}`}`);
         evidenceIds.push(submitted.row.id);
       });

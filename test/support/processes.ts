@@ -9,7 +9,7 @@ export { freePort } from '#platform/net/free-port.ts';
 /** The environment without anything that would point the CLI at another database or token. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of Object.keys(env)) if (/^(DATABASE_URL|VERIDITY_|TEST_DATABASE_URL|PORT|HOST|LOG_LEVEL)/.test(name)) delete env[name];
+  for (const name of Object.keys(env)) if (/^(DATABASE_URL|INGEST_DATABASE_URL|VERIDITY_|TEST_DATABASE_URL|PORT|HOST|LOG_LEVEL)/.test(name)) delete env[name];
   return { ...env, ...extra };
 }
 

@@ -15,8 +15,3 @@ export async function getEvidence(deps: { pool: Pool }, clientId: string, id: st
   return rows[0];
 }
 
-/** The partner's submission of this DER, by its SHA-256. */
-export async function findEvidenceBySha256(deps: { pool: Pool }, clientId: string, derSha256: string): Promise<EvidenceSubmissionRow | undefined> {
-  const { rows } = await deps.pool.query<EvidenceSubmissionRow>(`SELECT ${SUBMISSION_COLUMNS} FROM evidence_submissions WHERE client_id = $1 AND der_sha256 = $2`, [clientId, derSha256]);
-  return rows[0];
-}

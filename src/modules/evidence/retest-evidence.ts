@@ -87,7 +87,7 @@ export async function retestEvidence(deps: RetestEvidenceDeps): Promise<RetestRe
       await retestRejection(deps, row, report);
       continue;
     }
-    const requeued = await inTransaction(deps.pool, (tx) => requeueFailedEvidence(tx, deps.jobs, row.id, { by: 'retry', at: deps.clock.now() }));
+    const requeued = await inTransaction(deps.pool, (tx) => requeueFailedEvidence(tx, deps.jobs, row.id, deps.clock.now()));
     if (requeued) report.requeued += 1;
   }
   return report;

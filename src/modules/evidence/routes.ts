@@ -87,8 +87,7 @@ const ANCHOR_ROUTES: ReadonlyArray<{ url: string; role: AnchorRole; operator: bo
  */
 export async function registerEvidenceRoutes(app: FastifyInstance, deps: EvidenceRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const jobs = createJobSender(deps.queue, VerifyEvidenceJob);
-  const submitDeps = { ...deps, jobs };
+  const submitDeps = { ...deps, ensureQueue: createJobSender(deps.queue, VerifyEvidenceJob).ready };
   const partnerOf = (request: FastifyRequest) => requireScope(request, EVIDENCE_SCOPE).id;
 
   // ---- Trust anchors ----

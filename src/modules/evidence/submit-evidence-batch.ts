@@ -20,7 +20,7 @@ export async function submitEvidenceBatch(deps: SubmitEvidenceDeps, clientId: st
       continue;
     }
     const filename = candidate.item.filename ? { filename: candidate.item.filename } : {};
-    const submitted = await submitEvidence(deps, clientId, candidate.item);
+    const submitted = await submitEvidence(deps, { clientId }, candidate.item);
     results.push(
       submitted.ok
         ? { index, result: submitted.outcome, id: submitted.row.id, status: submitted.row.status, ...filename }

@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto';
 import { canonicalJsonBytes } from '#platform/canonical-json.ts';
 import type { Clock } from '#platform/clock.ts';
-import { inTransaction, type Pool } from '#platform/db/pool.ts';
+import type { Pool } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
-import type { JobSender } from '#platform/queue/job-sender.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
-import { findEvidenceBySha256, SUBMISSION_COLUMNS } from './get-evidence.ts';
-import type { VerifyEvidencePayload } from './jobs.ts';
+import { SUBMISSION_COLUMNS } from './get-evidence.ts';
 import { readContentInfoHeader } from './read-content-info-header.ts';
-import { queueEvidenceJob, requeueFailedEvidence } from './requeue-failed-evidence.ts';
 import { MAX_CONTENT_BYTES, MAX_DER_BYTES, MAX_METADATA_BYTES, type RefusalReason } from './schema.ts';
 import type { EvidenceSubmissionRow } from './tables.ts';
 
@@ -21,12 +18,27 @@ export type EvidenceItem = {
   metadata?: Record<string, unknown> | undefined;
 };
 
-export type SubmitEvidenceDeps = { pool: Pool; clock: Clock; storage: ObjectStorage; jobs: JobSender<VerifyEvidencePayload> };
+export type SubmitEvidenceDeps = {
+  pool: Pool;
+  clock: Clock;
+  storage: ObjectStorage;
+  /**
+   * Makes sure the `evidence.verify` queue exists before a job is put on it (serve registers it
+   * on first use; the ingest gateway cannot, and relies on the evidence worker having done so).
+   */
+  ensureQueue(): Promise<void>;
+};
 
-export type SubmitEvidenceResult =
+/** A partner's submission: never refused for who sent it (its key was checked by the request). */
+export type PartnerSubmitResult =
   /** `accepted`: stored and queued now (a new submission, or a failed one submitted again); `duplicate`: this partner submitted this DER before. */
   | { ok: true; outcome: 'accepted' | 'duplicate'; row: EvidenceSubmissionRow }
   | { ok: false; code: Exclude<RefusalReason, 'INVALID_ITEM'>; message: string };
+
+export type SubmitEvidenceResult =
+  | PartnerSubmitResult
+  /** An agent's credential was revoked (or its partner disabled) between its check and the submission. */
+  | { ok: false; code: 'SENDER_REFUSED'; message: string };
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -53,47 +65,61 @@ function refusalOf(item: EvidenceItem): { code: Exclude<RefusalReason, 'INVALID_
   return undefined;
 }
 
-const RETURNING = `RETURNING ${SUBMISSION_COLUMNS}`;
+/** Who submits: a partner (its API key or token), or an enrolled agent by the SHA-256 of its credential. */
+export type EvidenceSender = { clientId: string; agent?: { id: string; credentialHash: Buffer } };
 
 /**
- * POST /api/v1/proofs after auth and scope. The same DER (by SHA-256) from the same partner is
- * the same submission: it answers the existing one and never makes a second (a failed one is
- * queued again, its bytes stored anew if retention purged them). Otherwise the bytes go to
- * object storage first, then the row and its queue job commit in one transaction: a row never points at bytes that are not stored, and a job never
- * names a row that does not exist. Nothing about the evidence beyond its outer frame is judged
- * here; the worker decides.
+ * The row and its `evidence.verify` job in one statement (migration 0016): a partner's through
+ * evidence_submit(), an agent's through evidence_submit_as_agent(), which finds the partner and
+ * the agent from the credential itself (all the ingest gateway's role may call). No row: the
+ * agent's credential stopped authenticating since the request's own check.
  */
-export async function submitEvidence(deps: SubmitEvidenceDeps, clientId: string, item: EvidenceItem, sender: { agentId?: string } = {}): Promise<SubmitEvidenceResult> {
+function submitStatement(sender: EvidenceSender): { text: string; first: unknown[] } {
+  const rest = '$3::text, $4::int, $5::text, $6::text, $7::int, $8::text, $9::jsonb, $10::timestamptz';
+  const call = sender.agent
+    ? { fn: `evidence_submit_as_agent($1::bytea, $2::text, ${rest})`, first: [sender.agent.credentialHash] }
+    : { fn: `evidence_submit($2::text, $1::text, NULL, ${rest})`, first: [sender.clientId] };
+  return { text: `SELECT outcome, ${SUBMISSION_COLUMNS} FROM (SELECT f.outcome, (f.submission).* FROM ${call.fn} f) r`, first: call.first };
+}
+
+/**
+ * POST /api/v1/proofs after auth and scope (and POST /ingest/v1/proofs). The same DER (by
+ * SHA-256) from the same partner is the same submission: it answers the existing one and never
+ * makes a second (a failed one is queued again). The bytes go to object storage first (content
+ * addressed, so storing them again is harmless), then the row and its queue job commit in one
+ * statement: a row never points at bytes that are not stored, and a job never names a row that
+ * does not exist. Nothing about the evidence beyond its outer frame is judged here; the worker
+ * decides.
+ */
+export function submitEvidence(deps: SubmitEvidenceDeps, sender: { clientId: string; agent?: undefined }, item: EvidenceItem): Promise<PartnerSubmitResult>;
+export function submitEvidence(deps: SubmitEvidenceDeps, sender: EvidenceSender, item: EvidenceItem): Promise<SubmitEvidenceResult>;
+export async function submitEvidence(deps: SubmitEvidenceDeps, sender: EvidenceSender, item: EvidenceItem): Promise<SubmitEvidenceResult> {
   const refusal = refusalOf(item);
   if (refusal) return { ok: false, ...refusal };
   const derSha256 = sha256(item.der);
-  const existing = await findEvidenceBySha256(deps, clientId, derSha256);
-  if (existing && existing.status !== 'failed') return { ok: true, outcome: 'duplicate', row: existing };
-
-  const derKey = objectKey(clientId, 'der', derSha256);
+  const derKey = objectKey(sender.clientId, 'der', derSha256);
   await deps.storage.put(derKey, item.der, 'application/pkcs7-mime');
-  const contentKey = item.content ? objectKey(clientId, 'content', sha256(item.content)) : null;
+  const contentKey = item.content ? objectKey(sender.clientId, 'content', sha256(item.content)) : null;
   if (item.content) await deps.storage.put(contentKey!, item.content, 'application/octet-stream');
 
-  await deps.jobs.ready();
+  await deps.ensureQueue();
   const now = deps.clock.now();
   const metadata = item.metadata === undefined ? null : JSON.stringify(item.metadata);
-  const result = await inTransaction(deps.pool, async (tx) => {
-    if (existing) {
-      const resubmission = { by: 'partner' as const, contentObjectKey: contentKey, contentBytes: item.content?.length ?? null, filename: item.filename ?? null, metadata };
-      return requeueFailedEvidence(tx, deps.jobs, existing.id, resubmission);
-    }
-    const inserted = await tx.query<EvidenceSubmissionRow>(
-      `INSERT INTO evidence_submissions (id, client_id, der_sha256, der_bytes, object_key, content_object_key, content_bytes, filename, metadata, created_at, agent_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (client_id, der_sha256) DO NOTHING ${RETURNING}`,
-      [newId('evd', now.getTime()), clientId, derSha256, item.der.length, derKey, contentKey, item.content?.length ?? null, item.filename ?? null, metadata, now, sender.agentId ?? null],
-    );
-    // Another request submitted (or re-queued) the same DER meanwhile: its submission stands.
-    return inserted.rows[0] ? queueEvidenceJob(tx, deps.jobs, inserted.rows[0]) : undefined;
-  });
-  if (result) return { ok: true, outcome: 'accepted', row: result };
-  const winner = await findEvidenceBySha256(deps, clientId, derSha256);
-  if (!winner) throw new Error(`evidence ${derSha256} of ${clientId} vanished while it was being submitted`);
-  return { ok: true, outcome: 'duplicate', row: winner };
+  const statement = submitStatement(sender);
+  const { rows } = await deps.pool.query<EvidenceSubmissionRow & { outcome: 'accepted' | 'duplicate' }>(statement.text, [
+    ...statement.first,
+    newId('evd', now.getTime()),
+    derSha256,
+    item.der.length,
+    derKey,
+    contentKey,
+    item.content?.length ?? null,
+    item.filename ?? null,
+    metadata,
+    now,
+  ]);
+  const written = rows[0];
+  if (!written) return { ok: false, code: 'SENDER_REFUSED', message: 'the agent credential no longer authenticates' };
+  const { outcome, ...row } = written;
+  return { ok: true, outcome, row };
 }

@@ -5,7 +5,7 @@ import { errorResponses, jsonResponse } from '#platform/http/schemas.ts';
 import { decodeSubmission } from './decode-submission.ts';
 import { acceptRawBodies } from './raw-bodies.ts';
 import { EvidenceSchema, EvidenceSubmissionSchema, EvidenceSubmittedSchema, MAX_DER_BYTES, SUBMISSION_BODY_LIMIT_BYTES } from './schema.ts';
-import { submitEvidence, type SubmitEvidenceDeps } from './submit-evidence.ts';
+import { submitEvidence, type EvidenceSender, type SubmitEvidenceDeps } from './submit-evidence.ts';
 import { toEvidence } from './to-evidence.ts';
 
 export const RAW_DER_TYPES = ['application/pkcs7-mime', 'application/octet-stream'];
@@ -19,7 +19,7 @@ export type SubmitRouteOptions = {
   operationId: string;
   tags: string[];
   /** Whose submission it is: the partner, and the agent when an enrolled agent sent it. */
-  sender(request: FastifyRequest): { clientId: string; agentId?: string };
+  sender(request: FastifyRequest): EvidenceSender;
   /** How the submitter follows it up (the end of the description). */
   description: string;
 };
@@ -54,9 +54,9 @@ export async function registerSubmitRoute(app: FastifyInstance, deps: SubmitEvid
         },
       },
     }, async (request, reply) => {
-      const sender = options.sender(request);
-      const result = await submitEvidence(deps, sender.clientId, decodeSubmission(request.body), sender.agentId ? { agentId: sender.agentId } : {});
+      const result = await submitEvidence(deps, options.sender(request), decodeSubmission(request.body));
       if (!result.ok) {
+        if (result.code === 'SENDER_REFUSED') throw new ApiError('UNAUTHORIZED', result.message);
         if (result.code === 'TOO_LARGE') throw new ApiError('PAYLOAD_TOO_LARGE', result.message, { reason: result.code });
         const field = result.code === 'METADATA_TOO_LARGE' ? 'body.metadata' : sentRaw(request) ? 'body' : 'body.der_base64';
         throw new ApiError('VALIDATION_FAILED', `${field}: ${result.message}`, { reason: result.code, fields: [field] });

@@ -25,8 +25,11 @@ export const access = {
   partner: (anyScope?: readonly string[]): RouteAccess => (anyScope ? { auth: 'partner', anyScope } : { auth: 'partner' }),
 } as const satisfies Record<string, RouteAccess | ((...args: never[]) => RouteAccess)>;
 
-/** Who an agent credential belongs to, set on the request by the agent authentication hook. */
-export type AuthenticatedAgent = { id: string; clientId: string; rateLimitPerMinute: number };
+/**
+ * Who an agent credential belongs to, set on the request by the agent authentication hook; with
+ * the credential's SHA-256, which the submission presents again to the database.
+ */
+export type AuthenticatedAgent = { id: string; clientId: string; rateLimitPerMinute: number; credentialHash: Buffer };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,15 +44,20 @@ declare module 'fastify' {
 
 type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
+/**
+ * How each kind of caller is checked. An app without operators or partners (the ingest gateway)
+ * leaves theirs out: a route of that kind then fails its registration, at start-up.
+ */
 export type AccessHooks = {
-  authenticateAdmin: Hook;
-  authenticatePartner: Hook;
-  /** Sets `request.agent` from an agent credential, or answers 401. */
-  authenticateAgent: Hook;
-  /** A hook refusing (403) a partner whose key carries none of `scopes`. */
-  requireAnyScope(scopes: readonly string[]): Hook;
-  rateLimitPerClient: Hook;
-  rateLimitPerAgent: Hook;
+  admin?: { authenticate: Hook };
+  partner?: {
+    authenticate: Hook;
+    /** A hook refusing (403) a partner whose key carries none of `scopes`. */
+    requireAnyScope(scopes: readonly string[]): Hook;
+    rateLimit: Hook;
+  };
+  /** `authenticate` sets `request.agent` from an agent credential, or answers 401. */
+  agent?: { authenticate: Hook; rateLimit: Hook };
   rateLimitPerIp: Hook;
 };
 
@@ -79,14 +87,22 @@ function securityOf(access: RouteAccess): Array<Record<string, string[]>> {
   return [];
 }
 
-function hooksOf(access: RouteAccess, hooks: AccessHooks): Hook[] {
+function hooksOf(access: RouteAccess, hooks: AccessHooks, route: string): Hook[] {
+  const of = <T>(kind: T | undefined): T => {
+    if (!kind) throw new Error(`route ${route} declares ${access.auth} access, which this app does not authenticate`);
+    return kind;
+  };
   switch (access.auth) {
     case 'admin':
-      return [hooks.authenticateAdmin];
-    case 'partner':
-      return [hooks.authenticatePartner, ...(access.anyScope ? [hooks.requireAnyScope(access.anyScope)] : []), hooks.rateLimitPerClient];
-    case 'agent':
-      return [hooks.authenticateAgent, hooks.rateLimitPerAgent];
+      return [of(hooks.admin).authenticate];
+    case 'partner': {
+      const partner = of(hooks.partner);
+      return [partner.authenticate, ...(access.anyScope ? [partner.requireAnyScope(access.anyScope)] : []), partner.rateLimit];
+    }
+    case 'agent': {
+      const agent = of(hooks.agent);
+      return [agent.authenticate, agent.rateLimit];
+    }
     case 'public':
       return access.rateLimit === 'per-ip' ? [hooks.rateLimitPerIp] : [];
   }
@@ -124,10 +140,10 @@ export function enforceRouteAccess(app: FastifyInstance, options: AccessOptions)
       for (const method of methods) routes.push({ method, url: route.url, access: access.public, bodyLimit: route.bodyLimit, hasBodySchema: false, idempotent: false, carriesSecret: false });
       return;
     }
+    const hooks = hooksOf(declared, options, `${methods.join(',')} ${route.url}`);
     const flags = { idempotent: route.config?.idempotent === true, carriesSecret: route.config?.carriesSecret === true };
     for (const method of methods) routes.push({ method, url: route.url, access: declared, bodyLimit: route.bodyLimit, hasBodySchema: route.schema?.body !== undefined, ...flags });
-    const existing = route.onRequest;
-    route.onRequest = [...hooksOf(declared, options), ...asList(existing)] as typeof route.onRequest;
+    route.onRequest = [...hooks, ...asList(route.onRequest)] as typeof route.onRequest;
     if (route.config?.carriesSecret) route.onSend = [noStore, ...asList(route.onSend)] as typeof route.onSend;
     const schema = route.schema ?? {};
     const security = securityOf(declared);

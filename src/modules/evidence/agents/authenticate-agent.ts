@@ -19,12 +19,13 @@ export function agentAuth(deps: { pool: Pool }) {
       return new ApiError('UNAUTHORIZED', message);
     };
     if (!credential) throw fail('missing agent credential (Authorization: Bearer vag_...)');
+    const credentialHash = hashToken(credential);
     const { rows } = await deps.pool.query<{ agent_id: string; client_id: string; rate_limit_per_minute: number }>(
       'SELECT agent_id, client_id, rate_limit_per_minute FROM evidence_agent_for_credential($1)',
-      [hashToken(credential)],
+      [credentialHash],
     );
     const agent = rows[0];
     if (!agent) throw fail('invalid or revoked agent credential');
-    request.agent = { id: agent.agent_id, clientId: agent.client_id, rateLimitPerMinute: agent.rate_limit_per_minute };
+    request.agent = { id: agent.agent_id, clientId: agent.client_id, rateLimitPerMinute: agent.rate_limit_per_minute, credentialHash };
   };
 }

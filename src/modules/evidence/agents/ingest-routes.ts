@@ -7,15 +7,28 @@ import type { Clock } from '#platform/clock.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { VerifyEvidenceJob } from '../jobs.ts';
 import { registerSubmitRoute } from '../submit-route.ts';
+import type { EvidenceSender } from '../submit-evidence.ts';
 
-export type IngestRouteDeps = { pool: Pool; clock: Clock; storage: ObjectStorage; queue: () => Promise<Queue>; publicUrl: string };
+export type IngestRouteDeps = {
+  pool: Pool;
+  clock: Clock;
+  storage: ObjectStorage;
+  /**
+   * pg-boss, for `serve` (which registers the evidence.verify queue on first use). Absent in
+   * `veridity ingest`: its role cannot touch pg-boss, the queue is the evidence worker's to register.
+   */
+  queue?: () => Promise<Queue>;
+  publicUrl: string;
+};
 
 /** The agent the credential of this request belongs to (set by the agent authentication hook). */
-function agentOf(request: FastifyRequest): { clientId: string; agentId: string } {
+function agentOf(request: FastifyRequest): EvidenceSender {
   const agent = request.agent;
   if (!agent) throw new Error('an ingest route ran without agent authentication');
-  return { clientId: agent.clientId, agentId: agent.id };
+  return { clientId: agent.clientId, agent: { id: agent.id, credentialHash: agent.credentialHash } };
 }
+
+const queueRegisteredElsewhere = async (): Promise<void> => {};
 
 /**
  * The ingest gateway: POST /ingest/v1/proofs for enrolled agents only (their `vag_` credential,
@@ -23,7 +36,8 @@ function agentOf(request: FastifyRequest): { clientId: string; agentId: string }
  * partner's and records the agent. Served by `serve` and by `veridity ingest`.
  */
 export async function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps): Promise<void> {
-  await registerSubmitRoute(app, { ...deps, jobs: createJobSender(deps.queue, VerifyEvidenceJob) }, {
+  const ensureQueue = deps.queue ? createJobSender(deps.queue, VerifyEvidenceJob).ready : queueRegisteredElsewhere;
+  await registerSubmitRoute(app, { ...deps, ensureQueue }, {
     url: '/ingest/v1/proofs',
     config: { access: access.agent },
     operationId: 'ingestEvidence',
