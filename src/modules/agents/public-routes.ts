@@ -29,12 +29,13 @@ const NOT_MODIFIED = { 304: z.null().describe('Not modified: `If-None-Match` nam
 const MAX_AGE_SECONDS = 30;
 
 /** Sends `body` with a strong ETag over its JSON, or 304 when the client holds that version. */
-function cacheable(request: FastifyRequest, reply: FastifyReply, body: unknown): unknown {
+function cacheable<T>(request: FastifyRequest, reply: FastifyReply, body: T): T | undefined {
   const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url')}"`;
   reply.header('etag', etag).header('cache-control', `public, max-age=${MAX_AGE_SECONDS}`).header('vary', 'accept-encoding');
   const held = request.headers['if-none-match']?.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
-  if (held?.includes(etag) || held?.includes('*')) return reply.code(304).send(null);
-  return body;
+  if (!held?.includes(etag) && !held?.includes('*')) return body;
+  void reply.code(304).send(null);
+  return undefined;
 }
 
 /** The public side of the agent registry: the query, an agent's registration file, a controller's capabilities. */

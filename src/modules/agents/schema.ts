@@ -3,7 +3,7 @@ import { IdParam } from '#platform/http/schemas.ts';
 import { HttpUrl } from '#modules/clients/schema.ts';
 import { CAPABILITIES } from './capabilities.ts';
 import { readAccountId } from './read-controller.ts';
-import { ENDPOINT_NAMES, SUPPORTED_TRUST, type RegistryAgentRow } from './tables.ts';
+import { ENDPOINT_NAMES, PRICING_UNITS, SUPPORTED_TRUST, type RegistryAgentRow } from './tables.ts';
 
 const Text = (max: number) => z.string().max(max).regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'no control characters');
 const Name = Text(200).trim().min(1);
@@ -26,7 +26,7 @@ const Endpoint = z
   });
 
 const Pricing = z.strictObject({
-  unit: z.enum(['request', 'task', 'hour', '1k_tokens']),
+  unit: z.enum(PRICING_UNITS),
   amount: z.string().regex(/^(0|[1-9][0-9]{0,17})(\.[0-9]{1,18})?$/, 'a decimal amount, e.g. "0.002"'),
   currency: z.string().regex(/^[A-Z0-9]{2,10}$/, 'a currency or token symbol, e.g. USDC, SOL, EUR'),
   x402: z.boolean().optional().describe('Payable with an x402 (HTTP 402) payment'),

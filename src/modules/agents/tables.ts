@@ -6,7 +6,8 @@ export type EndpointName = (typeof ENDPOINT_NAMES)[number];
 export const SUPPORTED_TRUST = ['reputation', 'crypto-economic', 'tee-attestation'] as const;
 
 /** A price hint (not a quote): `amount` of `currency` per `unit`, optionally payable by x402. */
-export type PricingHint = { unit: string; amount: string; currency: string; x402?: boolean | undefined };
+export const PRICING_UNITS = ['request', 'task', 'hour', '1k_tokens'] as const;
+export type PricingHint = { unit: (typeof PRICING_UNITS)[number]; amount: string; currency: string; x402?: boolean | undefined };
 
 /** What a partner states about its agent (registration and PATCH). */
 export type AgentCard = {
