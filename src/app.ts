@@ -31,6 +31,8 @@ import { registerEvidenceRoutes } from '#modules/evidence/routes.ts';
 import { agentAuth } from '#modules/evidence/agents/authenticate-agent.ts';
 import { registerIngestRoutes } from '#modules/evidence/agents/ingest-routes.ts';
 import { registerAgentRoutes } from '#modules/evidence/agents/routes.ts';
+import { registerAgentRegistryPublicRoutes } from '#modules/agents/public-routes.ts';
+import { registerAgentRegistryRoutes } from '#modules/agents/routes.ts';
 import { appOwnedQueue } from '#platform/queue/app-queue.ts';
 import { PLATFORM_NAME } from '#modules/certificates/issue-certificate.ts';
 import { registerCertificateRoutes } from '#modules/certificates/routes.ts';
@@ -134,7 +136,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'Ledger', description: 'The tamper-evident log of outcomes: receipts, checkpoints and proofs, checkable offline' },
         { name: 'Webhooks', description: 'Events Veridity POSTs to your webhook URL, signed with your webhook secret' },
         { name: 'Evidence', description: 'Signed evidence (CMS): trust anchors, submissions, verification and their state' },
-        { name: 'Agents', description: 'Enrolled evidence agents: enrollment, their agent CA and its CRL, revocation, and the /ingest/v1 gateway they submit to' },
+        { name: 'Evidence agents', description: 'Enrolled evidence agents (`agt_...`): enrollment, their agent CA and its CRL, revocation, and the /ingest/v1 gateway they submit to' },
+        { name: 'Agent registry', description: 'The public registry of agents (`agr_...`): registration with an ownership proof by the controller (Solana or EVM), capabilities, the query and the ERC-8004 registration file' },
         { name: 'Certificates', description: 'Signed certificates of verified evidence: JSON, signed PDF, public verification' },
         { name: 'Notifications', description: 'E-mail to your notification address: certificates issued (with the PDF) and evidence rejected' },
       ],
@@ -175,6 +178,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await registerAgentRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox });
   await registerIngestRoutes(app, { pool: deps.pool, clock: deps.clock, storage: deps.storage, queue, publicUrl });
+  registerAgentRegistryRoutes(app, { pool: deps.pool, clock: deps.clock, publicUrl });
+  registerAgentRegistryPublicRoutes(app, { pool: deps.pool, clock: deps.clock, publicUrl });
   await registerCertificateRoutes(app, {
     pool: deps.pool,
     db: deps.db,

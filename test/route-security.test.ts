@@ -33,7 +33,7 @@ let port: number;
 let owner: Record<string, any>;
 /** Every scope, none of owner's resources. */
 let stranger: Record<string, any>;
-let owned: { proof: string; task: string; delivery: string; notification: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string; agent: string };
+let owned: { proof: string; task: string; delivery: string; notification: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string; agent: string; registryAgent: string };
 /** The ingest credential of an agent enrolled by `stranger`. */
 let agentCredential: string;
 
@@ -65,6 +65,10 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/v1/certificates/:id': () => ({ id: SAMPLE_ID('crt') }),
   '/api/v1/evidence/agents/:id': () => ({ id: SAMPLE_ID('agt') }),
   '/ingest/v1/crl/:id': () => ({ id: SAMPLE_ID('aca') }),
+  '/api/v1/agents/:id': () => ({ id: SAMPLE_ID('agr') }),
+  '/api/v1/agents/:id/verify': () => ({ id: SAMPLE_ID('agr') }),
+  '/agents/:id/registration.json': () => ({ id: SAMPLE_ID('agr') }),
+  '/agents/:did/capabilities': () => ({ did: 'did:pkh:eip155:1:0xb9c5714089478a327f09197987f16f9e5d936e8a' }),
   '/api/v1/certificates/:id/certificate.pdf': () => ({ id: SAMPLE_ID('crt') }),
   '/api/v1/certificates/:id/certificate.json': () => ({ id: SAMPLE_ID('crt') }),
   '/api/v1/certificates/:id/revoke': () => ({ id: SAMPLE_ID('crt') }),
@@ -95,11 +99,15 @@ const FOREIGN_IDS: Record<string, () => Record<string, string>> = {
   '/api/v1/certificates/:id/certificate.json': () => ({ id: owned.certificate }),
   '/api/v1/certificates/:id/revoke': () => ({ id: owned.certificate }),
   '/api/v1/evidence/agents/:id': () => ({ id: owned.agent }),
+  '/api/v1/agents/:id': () => ({ id: owned.registryAgent }),
+  '/api/v1/agents/:id/verify': () => ({ id: owned.registryAgent }),
 };
 
 /** A valid body for the routes that require one, so the foreign-id probe gets as far as the lookup. */
 const SAMPLE_BODIES: Record<string, unknown> = {
   '/api/v1/certificates/:id/revoke': { reason: 'security suite' },
+  '/api/v1/agents/:id': { description: 'security suite' },
+  '/api/v1/agents/:id/verify': { challenge_id: SAMPLE_ID('agc'), signature: 'security suite' },
 };
 
 /** Routes that take a text body (PEM trust anchors): `text/plain` is theirs, and 'hello' is no certificate (400). */
@@ -207,6 +215,14 @@ before(async () => {
     return enrolled.json();
   };
   agentCredential = (await enrollAgent(stranger)).credential;
+  const registerRegistryAgent = async () => {
+    const registered = await t.app.inject({
+      method: 'POST', url: '/api/v1/agents', headers: asOwner,
+      payload: { name: 'Security suite agent', capabilities: ['nlp.summarization'], controller: 'did:pkh:eip155:1:0xb9c5714089478a327f09197987f16f9e5d936e8a' },
+    });
+    assert.equal(registered.statusCode, 201, registered.body);
+    return registered.json().id as string;
+  };
   const settings = await t.app.inject({ method: 'PUT', url: '/api/v1/notifications/settings', headers: asOwner, payload: { email: 'ops@owner.example' } });
   assert.equal(settings.statusCode, 200, settings.body);
   // As the evidence worker queues one when SMTP is configured (the test app runs without SMTP).
@@ -223,6 +239,7 @@ before(async () => {
     tsaAnchor: await anchor('/api/v1/evidence/tsa-anchors', 'tsa-root-ca.pem'),
     certificate: certificate.certificateId,
     agent: (await enrollAgent(owner)).agent_id,
+    registryAgent: await registerRegistryAgent(),
   };
 });
 after(async () => {

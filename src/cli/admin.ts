@@ -31,7 +31,8 @@ Commands:
 
 Scopes: ${SCOPES.join(', ')}
   (one per zero-knowledge claim type; tee_attestation: TEE attestation tasks, /api/v1/tasks;
-  evidence: signed evidence and its certificates, /api/v1/proofs and /api/v1/certificates)`;
+  evidence: signed evidence and its certificates, /api/v1/proofs and /api/v1/certificates;
+  agents: the agent registry, /api/v1/agents)`;
 
 const COMMAND_HELP: Record<string, string> = {
   'create-client': 'Usage: veridity admin create-client --name <name> --scopes <a,b> [--webhook-url <url>] [--rate-limit <per minute>]',

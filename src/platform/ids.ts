@@ -23,6 +23,10 @@ export const ID_PREFIXES = {
   agentCa: 'aca',
   enrollment: 'aen',
   agent: 'agt',
+  /** An agent of the public agent registry (src/modules/agents), not an enrolled evidence agent (`agt`). */
+  registryAgent: 'agr',
+  /** An ownership challenge a registry agent's controller signs. */
+  registryChallenge: 'agc',
   notification: 'ntf',
   notificationAttempt: 'nta',
 } as const;

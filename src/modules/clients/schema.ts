@@ -7,11 +7,14 @@ import type { ApiClientRow } from './tables.ts';
 export const TEE_ATTESTATION_SCOPE = 'tee_attestation';
 /** Signed evidence: trust anchors, submissions (/api/v1/evidence, /api/v1/proofs) and their certificates (/api/v1/certificates). */
 export const EVIDENCE_SCOPE = 'evidence';
-/** What an API key may be granted: one scope per zk claim type, the TEE attestation scope and the evidence scope. */
-export const SCOPES = [...CLAIM_TYPES, TEE_ATTESTATION_SCOPE, EVIDENCE_SCOPE] as const;
+/** The agent registry: registering, proving ownership of, changing and deactivating agents (/api/v1/agents). */
+export const AGENTS_SCOPE = 'agents';
+/** What an API key may be granted: one scope per zk claim type, the TEE attestation, evidence and agent registry scopes. */
+export const SCOPES = [...CLAIM_TYPES, TEE_ATTESTATION_SCOPE, EVIDENCE_SCOPE, AGENTS_SCOPE] as const;
 export const ScopeSchema = z.enum(SCOPES).meta({ id: 'Scope' });
 
-const WebhookUrl = z
+/** An http(s) URL without credentials (webhook receivers, agent endpoints). */
+export const HttpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .max(2048)
   // zod runs refinements even after the URL check failed: URL.parse (null when invalid) never throws.
@@ -46,7 +49,7 @@ export const ApiClientCreateSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
     scopes: Scopes,
-    webhook_url: WebhookUrl.nullable().optional(),
+    webhook_url: HttpUrl.nullable().optional(),
     rate_limit_per_minute: z.number().int().min(1).max(1_000_000).optional(),
   })
   .meta({ id: 'ApiClientCreate', examples: [{ name: 'Acme Bank', scopes: ['age_over_18', 'income_gte'], webhook_url: 'https://hooks.acme-bank.example/veridity' }] });
@@ -55,7 +58,7 @@ export const ApiClientUpdateSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
     scopes: Scopes.optional(),
-    webhook_url: WebhookUrl.nullable().optional(),
+    webhook_url: HttpUrl.nullable().optional(),
     rate_limit_per_minute: z.number().int().min(1).max(1_000_000).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'at least one field must be given')

@@ -43,6 +43,12 @@ export const ERROR_CODES = {
   // an enrollment token unknown, used already or expired (`reason`: UNKNOWN, USED, EXPIRED).
   INVALID_CSR: 400,
   INVALID_ENROLLMENT_TOKEN: 401,
+  // Agent registry: a capability outside the controlled vocabulary (the body lists the known ones);
+  // an ownership challenge unknown, bound to something else or expired (`reason`: UNKNOWN, MISMATCH, EXPIRED);
+  // a signature that is malformed or not the controller's (`reason`: MALFORMED_SIGNATURE, SIGNER_MISMATCH).
+  UNKNOWN_CAPABILITY: 400,
+  CHALLENGE_INVALID: 422,
+  OWNERSHIP_PROOF_INVALID: 422,
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   NOT_READY: 503,

@@ -41,7 +41,7 @@ export async function registerIngestRoutes(app: FastifyInstance, deps: IngestRou
     url: '/ingest/v1/proofs',
     config: { access: access.agent },
     operationId: 'ingestEvidence',
-    tags: ['Agents'],
+    tags: ['Evidence agents'],
     sender: agentOf,
     description: 'the partner follows it with GET /api/v1/proofs/{id} (`agent_id` names the agent) or its webhooks.',
   });

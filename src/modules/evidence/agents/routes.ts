@@ -31,7 +31,7 @@ import {
 
 export type AgentRouteDeps = { pool: Pool; clock: Clock; secretBox: SecretBox };
 
-const TAGS = ['Agents'];
+const TAGS = ['Evidence agents'];
 const partner = { access: access.partner([EVIDENCE_SCOPE]) };
 const ENROLL_URL = '/ingest/v1/enroll';
 const ENROLLMENT_BEARER = /^Bearer\s+(\S+)$/i;
