@@ -101,6 +101,7 @@ export function registerAgentRegistryRoutes(app: FastifyInstance, deps: AgentReg
       operationId: 'getRegistryAgent',
       tags: TAGS,
       summary: 'One of your registered agents (deactivated ones too)',
+      description: 'The agent as you registered it, with its verification state, controller, capabilities and reputation summary. Another partner\'s agent: 404.',
       params: AgentIdParams,
       response: { 200: jsonResponse('The agent', RegistryAgentSchema), ...errorResponses(404) },
     },
