@@ -58,7 +58,7 @@ try {
             ARRAY[c[1 + i % ${CAPABILITIES.length}], c[1 + (i / 5) % ${CAPABILITIES.length}]], ARRAY['tag' || (i % 50)],
             'did:pkh:eip155:1:0x' || lpad(to_hex(i), 40, '0'), 'eip155', decode(lpad(to_hex(i), 40, '0'), 'hex'),
             now(), now(), CASE WHEN i % 3 = 0 THEN now() END,
-            CASE WHEN i % 4 = 0 THEN NULL ELSE ((i * 7919) % 1000) / 1000.0 END, ((i * 104729) % 1000) / 1000.0
+            CASE WHEN i % 4 = 0 THEN NULL ELSE ((i::bigint * 7919) % 1000) / 1000.0 END, ((i::bigint * 104729) % 1000) / 1000.0
        FROM generate_series(1, $1) AS i, (SELECT $2::text[] AS w, $3::text[] AS c) AS vocabulary`,
     [AGENTS, WORDS, [...CAPABILITIES]],
   );
