@@ -257,3 +257,68 @@ describe('veridity ingest', () => {
     }
   });
 });
+
+describe('veridity ingest before any evidence worker has started', () => {
+  let t: TestApp;
+  let queue: Queue | undefined;
+
+  before(async () => {
+    // Only the migrations ran: no serve, no worker, so pg-boss is not even installed.
+    t = await createTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(async () => {
+    await queue?.stop({ graceful: false });
+    await t.close();
+  });
+
+  test('an enrolled agent gets 503 NOT_READY and nothing is stored, until the evidence worker registered its queue', async () => {
+    const partner = await createPartner(t, { name: 'Too early', scopes: ['evidence'] });
+    const enrollment = await t.app.inject({ method: 'POST', url: '/api/v1/evidence/enrollments', headers: { 'x-api-key': partner.api_key }, payload: { name: 'Dock 5' } });
+    assert.equal(enrollment.statusCode, 201, enrollment.body);
+    const scratch = await scratchDir();
+    const out = path.join(scratch, 'agent');
+    await enrollAgentInto({ url: new URL(`http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`), token: enrollment.json().token, out });
+    const credential = (await readFile(path.join(out, 'credential'), 'utf8')).trim();
+
+    const port = await freePort();
+    const gateway = `http://127.0.0.1:${port}`;
+    const ingest = startProcess(['ingest'], cleanEnv({ INGEST_DATABASE_URL: asIngestRole(t.database.url), PORT: String(port), VERIDITY_DATA_DIR: path.join(scratch, 'data') }));
+    try {
+      await waitFor(async () => (await fetch(`${gateway}/readyz`)).ok, 30_000, `ingest on ${gateway}\n${ingest.output()}`);
+      const der = await readFile(path.join(path.dirname(REPORT), 'ec-embedded.der'));
+      const submitRaw = () => fetch(`${gateway}/ingest/v1/proofs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/pkcs7-mime' },
+        body: new Uint8Array(der),
+      });
+      const stored = async () => (await t.database.pool.query('SELECT count(*)::int AS n FROM evidence_submissions')).rows[0].n;
+
+      // pg-boss not installed, then installed without the evidence.verify queue (the function's own VQ001): the same answer.
+      for (const stage of ['no pg-boss', 'no evidence.verify queue']) {
+        if (stage === 'no evidence.verify queue') queue = await startQueue({ connectionString: t.database.url, log: createLogger('silent'), schedule: false });
+        const [refused] = await submitFilesAsAgent({ dir: out, files: [REPORT], url: new URL(gateway) });
+        assert.deepEqual(refused, { file: REPORT, refused: '/ingest/v1/proofs: HTTP 503 NOT_READY (QUEUE_NOT_READY): the evidence worker has not started yet; retry' }, stage);
+        const response = await submitRaw();
+        assert.equal(response.status, 503, stage);
+        assert.equal(response.headers.get('retry-after'), '5');
+        const body = await response.json();
+        assert.deepEqual({ ...body, request_id: undefined }, {
+          error: 'the evidence worker has not started yet; retry', error_code: 'NOT_READY', reason: 'QUEUE_NOT_READY', retry_after_seconds: 5, request_id: undefined,
+        });
+        assert.match(body.request_id, /^req_/);
+        assert.equal(await stored(), 0, stage);
+      }
+
+      // The evidence worker starts (it registers the queue): the agent's retry is taken.
+      await queue!.register([VerifyEvidenceJob]);
+      const [accepted] = await submitFilesAsAgent({ dir: out, files: [REPORT], url: new URL(gateway) });
+      assert.ok(accepted && 'id' in accepted && accepted.status === 'received', JSON.stringify(accepted));
+      assert.equal(await stored(), 1);
+      assert.doesNotMatch(ingest.output(), /VQ001|unhandled error/, 'an expected refusal, not a logged failure');
+    } finally {
+      ingest.child.kill('SIGTERM');
+      assert.equal(await ingest.exited, 0, ingest.output());
+    }
+  });
+});
