@@ -20,21 +20,13 @@ import { createLogger } from '#platform/logger.ts';
 import { startQueue, type Queue } from '#platform/queue/queue.ts';
 import { VerifyEvidenceJob } from '#modules/evidence/jobs.ts';
 import { enrollAgentInto, submitFilesAsAgent } from '#src/cli/agent.ts';
+import { asIngestRole, INGEST_ROLE } from './support/ingest-role.ts';
 import { cleanEnv, freePort, runToEnd, startProcess, waitFor } from './support/processes.ts';
 import { startServe, type ServeProcess } from './support/serve-process.ts';
 import { createTestDatabase } from './support/test-database.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
 
 const REPORT = path.join(import.meta.dirname, '../src/modules/evidence/verification/fixtures/erasure-report.json');
-const ROLE = 'veridity_ingest';
-
-/** The same database, connected as the gateway's role (the test server trusts local connections; operators set a password). */
-function asIngestRole(databaseUrl: string): string {
-  const url = new URL(databaseUrl);
-  url.username = ROLE;
-  url.password = '';
-  return url.toString();
-}
 
 /** The SQLSTATE a statement fails with, or 'ok'. */
 async function outcomeOf(client: pg.Client, sql: string, values: unknown[] = []): Promise<string> {
@@ -108,7 +100,7 @@ describe('the role veridity_ingest', () => {
                 CASE WHEN has_table_privilege($1, format('%I.%I', schemaname, tablename), 'DELETE') THEN 'DELETE' END,
                 CASE WHEN has_table_privilege($1, format('%I.%I', schemaname, tablename), 'TRUNCATE') THEN 'TRUNCATE' END], NULL) AS rights
          FROM pg_tables WHERE schemaname IN ('public', 'pgboss')`,
-      [ROLE],
+      [INGEST_ROLE],
     );
     assert.ok(rows.length > 40, `${rows.length} tables`);
     assert.deepEqual(rows.filter((row) => row.rights.length > 0), [{ table: 'public.schema_migrations', rights: ['SELECT'] }]);
