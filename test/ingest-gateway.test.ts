@@ -20,21 +20,13 @@ import { createLogger } from '#platform/logger.ts';
 import { startQueue, type Queue } from '#platform/queue/queue.ts';
 import { VerifyEvidenceJob } from '#modules/evidence/jobs.ts';
 import { enrollAgentInto, submitFilesAsAgent } from '#src/cli/agent.ts';
+import { asIngestRole, INGEST_ROLE } from './support/ingest-role.ts';
 import { cleanEnv, freePort, runToEnd, startProcess, waitFor } from './support/processes.ts';
 import { startServe, type ServeProcess } from './support/serve-process.ts';
 import { createTestDatabase } from './support/test-database.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
 
 const REPORT = path.join(import.meta.dirname, '../src/modules/evidence/verification/fixtures/erasure-report.json');
-const ROLE = 'veridity_ingest';
-
-/** The same database, connected as the gateway's role (the test server trusts local connections; operators set a password). */
-function asIngestRole(databaseUrl: string): string {
-  const url = new URL(databaseUrl);
-  url.username = ROLE;
-  url.password = '';
-  return url.toString();
-}
 
 /** The SQLSTATE a statement fails with, or 'ok'. */
 async function outcomeOf(client: pg.Client, sql: string, values: unknown[] = []): Promise<string> {
@@ -108,7 +100,7 @@ describe('the role veridity_ingest', () => {
                 CASE WHEN has_table_privilege($1, format('%I.%I', schemaname, tablename), 'DELETE') THEN 'DELETE' END,
                 CASE WHEN has_table_privilege($1, format('%I.%I', schemaname, tablename), 'TRUNCATE') THEN 'TRUNCATE' END], NULL) AS rights
          FROM pg_tables WHERE schemaname IN ('public', 'pgboss')`,
-      [ROLE],
+      [INGEST_ROLE],
     );
     assert.ok(rows.length > 40, `${rows.length} tables`);
     assert.deepEqual(rows.filter((row) => row.rights.length > 0), [{ table: 'public.schema_migrations', rights: ['SELECT'] }]);
@@ -251,6 +243,71 @@ describe('veridity ingest', () => {
       assert.equal((await partnerKey.json()).error_code, 'UNAUTHORIZED');
       assert.equal((await fetch(`${gateway}/healthz`)).status, 200);
       assert.ok(!ingest.output().includes(credential), 'the credential is never logged');
+    } finally {
+      ingest.child.kill('SIGTERM');
+      assert.equal(await ingest.exited, 0, ingest.output());
+    }
+  });
+});
+
+describe('veridity ingest before any evidence worker has started', () => {
+  let t: TestApp;
+  let queue: Queue | undefined;
+
+  before(async () => {
+    // Only the migrations ran: no serve, no worker, so pg-boss is not even installed.
+    t = await createTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(async () => {
+    await queue?.stop({ graceful: false });
+    await t.close();
+  });
+
+  test('an enrolled agent gets 503 NOT_READY and nothing is stored, until the evidence worker registered its queue', async () => {
+    const partner = await createPartner(t, { name: 'Too early', scopes: ['evidence'] });
+    const enrollment = await t.app.inject({ method: 'POST', url: '/api/v1/evidence/enrollments', headers: { 'x-api-key': partner.api_key }, payload: { name: 'Dock 5' } });
+    assert.equal(enrollment.statusCode, 201, enrollment.body);
+    const scratch = await scratchDir();
+    const out = path.join(scratch, 'agent');
+    await enrollAgentInto({ url: new URL(`http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`), token: enrollment.json().token, out });
+    const credential = (await readFile(path.join(out, 'credential'), 'utf8')).trim();
+
+    const port = await freePort();
+    const gateway = `http://127.0.0.1:${port}`;
+    const ingest = startProcess(['ingest'], cleanEnv({ INGEST_DATABASE_URL: asIngestRole(t.database.url), PORT: String(port), VERIDITY_DATA_DIR: path.join(scratch, 'data') }));
+    try {
+      await waitFor(async () => (await fetch(`${gateway}/readyz`)).ok, 30_000, `ingest on ${gateway}\n${ingest.output()}`);
+      const der = await readFile(path.join(path.dirname(REPORT), 'ec-embedded.der'));
+      const submitRaw = () => fetch(`${gateway}/ingest/v1/proofs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/pkcs7-mime' },
+        body: new Uint8Array(der),
+      });
+      const stored = async () => (await t.database.pool.query('SELECT count(*)::int AS n FROM evidence_submissions')).rows[0].n;
+
+      // pg-boss not installed, then installed without the evidence.verify queue (the function's own VQ001): the same answer.
+      for (const stage of ['no pg-boss', 'no evidence.verify queue']) {
+        if (stage === 'no evidence.verify queue') queue = await startQueue({ connectionString: t.database.url, log: createLogger('silent'), schedule: false });
+        const [refused] = await submitFilesAsAgent({ dir: out, files: [REPORT], url: new URL(gateway) });
+        assert.deepEqual(refused, { file: REPORT, refused: '/ingest/v1/proofs: HTTP 503 NOT_READY (QUEUE_NOT_READY): the evidence worker has not started yet; retry' }, stage);
+        const response = await submitRaw();
+        assert.equal(response.status, 503, stage);
+        assert.equal(response.headers.get('retry-after'), '5');
+        const body = await response.json();
+        assert.deepEqual({ ...body, request_id: undefined }, {
+          error: 'the evidence worker has not started yet; retry', error_code: 'NOT_READY', reason: 'QUEUE_NOT_READY', retry_after_seconds: 5, request_id: undefined,
+        });
+        assert.match(body.request_id, /^req_/);
+        assert.equal(await stored(), 0, stage);
+      }
+
+      // The evidence worker starts (it registers the queue): the agent's retry is taken.
+      await queue!.register([VerifyEvidenceJob]);
+      const [accepted] = await submitFilesAsAgent({ dir: out, files: [REPORT], url: new URL(gateway) });
+      assert.ok(accepted && 'id' in accepted && accepted.status === 'received', JSON.stringify(accepted));
+      assert.equal(await stored(), 1);
+      assert.doesNotMatch(ingest.output(), /VQ001|unhandled error/, 'an expected refusal, not a logged failure');
     } finally {
       ingest.child.kill('SIGTERM');
       assert.equal(await ingest.exited, 0, ingest.output());

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJsonBytes } from '#platform/canonical-json.ts';
 import type { Clock } from '#platform/clock.ts';
+import { databaseErrorFields } from '#platform/db/database-unavailable.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
@@ -38,7 +39,12 @@ export type PartnerSubmitResult =
 export type SubmitEvidenceResult =
   | PartnerSubmitResult
   /** An agent's credential was revoked (or its partner disabled) between its check and the submission. */
-  | { ok: false; code: 'SENDER_REFUSED'; message: string };
+  | { ok: false; code: 'SENDER_REFUSED'; message: string }
+  /**
+   * The `evidence.verify` queue does not exist yet: no evidence worker has started on this
+   * database. Only the ingest gateway meets it (serve registers the queue before submitting).
+   */
+  | { ok: false; code: 'QUEUE_NOT_READY'; message: string };
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -63,6 +69,16 @@ function refusalOf(item: EvidenceItem): { code: Exclude<RefusalReason, 'INVALID_
     if (size > MAX_METADATA_BYTES) return { code: 'METADATA_TOO_LARGE', message: `metadata is ${size} bytes of canonical JSON, over the limit of ${MAX_METADATA_BYTES}` };
   }
   return undefined;
+}
+
+/**
+ * Whether evidence_submit() failed because the `evidence.verify` queue is not there yet: its own
+ * SQLSTATE VQ001 (pg-boss installed, the queue not registered), or pg-boss's tables missing
+ * altogether (42P01 naming a `pgboss.` relation: no worker has ever started on this database).
+ */
+function isQueueMissing(error: unknown): boolean {
+  const { error_code: code, error: message } = databaseErrorFields(error);
+  return code === 'VQ001' || (code === '42P01' && message.includes('"pgboss.'));
 }
 
 /** Who submits: a partner (its API key or token), or an enrolled agent by the SHA-256 of its credential. */
@@ -106,19 +122,25 @@ export async function submitEvidence(deps: SubmitEvidenceDeps, sender: EvidenceS
   const now = deps.clock.now();
   const metadata = item.metadata === undefined ? null : JSON.stringify(item.metadata);
   const statement = submitStatement(sender);
-  const { rows } = await deps.pool.query<EvidenceSubmissionRow & { outcome: 'accepted' | 'duplicate' }>(statement.text, [
-    ...statement.first,
-    newId('evd', now.getTime()),
-    derSha256,
-    item.der.length,
-    derKey,
-    contentKey,
-    item.content?.length ?? null,
-    item.filename ?? null,
-    metadata,
-    now,
-  ]);
-  const written = rows[0];
+  let written: (EvidenceSubmissionRow & { outcome: 'accepted' | 'duplicate' }) | undefined;
+  try {
+    const { rows } = await deps.pool.query<EvidenceSubmissionRow & { outcome: 'accepted' | 'duplicate' }>(statement.text, [
+      ...statement.first,
+      newId('evd', now.getTime()),
+      derSha256,
+      item.der.length,
+      derKey,
+      contentKey,
+      item.content?.length ?? null,
+      item.filename ?? null,
+      metadata,
+      now,
+    ]);
+    written = rows[0];
+  } catch (error) {
+    if (isQueueMissing(error)) return { ok: false, code: 'QUEUE_NOT_READY', message: 'the evidence worker has not started yet; retry' };
+    throw error;
+  }
   if (!written) return { ok: false, code: 'SENDER_REFUSED', message: 'the agent credential no longer authenticates' };
   const { outcome, ...row } = written;
   return { ok: true, outcome, row };

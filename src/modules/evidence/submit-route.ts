@@ -10,6 +10,9 @@ import { toEvidence } from './to-evidence.ts';
 
 export const RAW_DER_TYPES = ['application/pkcs7-mime', 'application/octet-stream'];
 
+/** How soon an agent refused because no evidence worker has started yet should try again. */
+const QUEUE_RETRY_AFTER_SECONDS = 5;
+
 /** Whether the document came as the raw body (then a refusal names `body`, not the `der_base64` it was turned into). */
 const sentRaw = (request: FastifyRequest): boolean => RAW_DER_TYPES.includes(String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase());
 
@@ -44,7 +47,8 @@ export async function registerSubmitRoute(app: FastifyInstance, deps: SubmitEvid
           '(`content_base64`: the signed content of a detached signature). 202 `{id, status: received}` with `Location`; a worker verifies it: ' +
           options.description + ' The same DER submitted again answers 200 with ' +
           'that submission (never a second certificate). Refused before anything is stored: over 1 MiB (413), not a CMS ContentInfo (400, `reason` `MALFORMED_CMS`), ' +
-          'another CMS content type (`UNSUPPORTED_CONTENT_TYPE`), metadata over 4 KiB (`METADATA_TOO_LARGE`).',
+          'another CMS content type (`UNSUPPORTED_CONTENT_TYPE`), metadata over 4 KiB (`METADATA_TOO_LARGE`). ' +
+          'At the ingest gateway before any evidence worker has started on its database: 503 `NOT_READY` (`reason` `QUEUE_NOT_READY`, `Retry-After`), no submission is stored.',
         consumes: ['application/json', ...RAW_DER_TYPES],
         body: EvidenceSubmissionSchema,
         response: {
@@ -57,6 +61,7 @@ export async function registerSubmitRoute(app: FastifyInstance, deps: SubmitEvid
       const result = await submitEvidence(deps, options.sender(request), decodeSubmission(request.body));
       if (!result.ok) {
         if (result.code === 'SENDER_REFUSED') throw new ApiError('UNAUTHORIZED', result.message);
+        if (result.code === 'QUEUE_NOT_READY') throw new ApiError('NOT_READY', result.message, { reason: result.code, retry_after_seconds: QUEUE_RETRY_AFTER_SECONDS });
         if (result.code === 'TOO_LARGE') throw new ApiError('PAYLOAD_TOO_LARGE', result.message, { reason: result.code });
         const field = result.code === 'METADATA_TOO_LARGE' ? 'body.metadata' : sentRaw(request) ? 'body' : 'body.der_base64';
         throw new ApiError('VALIDATION_FAILED', `${field}: ${result.message}`, { reason: result.code, fields: [field] });
