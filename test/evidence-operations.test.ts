@@ -82,7 +82,7 @@ test('enroll, submit through the gateway, certificate by e-mail; after retention
   // The gateway: its own process, as the role veridity_ingest, on serve's object storage.
   const port = await freePort();
   const gateway = `http://127.0.0.1:${port}`;
-  ingest = startProcess(['ingest'], cleanEnv({ INGEST_DATABASE_URL: asIngestRole(serve.database.url), PORT: String(port), VERIDITY_DATA_DIR: path.join(scratch, 'data') }));
+  ingest = startProcess(['ingest'], cleanEnv({ INGEST_DATABASE_URL: await asIngestRole(serve.database.url), PORT: String(port), VERIDITY_DATA_DIR: path.join(scratch, 'data') }));
   await waitFor(async () => (await fetch(`${gateway}/readyz`)).ok, 30_000, `ingest on ${gateway}\n${ingest.output()}`);
 
   // `veridity agent submit`: signed with the enrolled key, sent to the gateway.

@@ -31,8 +31,9 @@ const task = { appId: 'app-1', appName: 'Idempotent app', appConfigType: 'phala_
 describe('Idempotency-Key', () => {
   test('every authenticated POST honours it, but for the few that create nothing', () => {
     // Toggles and re-queues: repeating them changes nothing, so a key would add nothing. A bulk
-    // evidence batch sent again creates nothing either: each document is known by its SHA-256.
-    const createsNothing = new Set(['/api/v1/queue/pause', '/api/v1/queue/resume', '/api/admin/webhooks/dead-letters/redrive', '/api/v1/proofs/bulk']);
+    // evidence batch, or an agent's document to the ingest gateway, sent again creates nothing
+    // either: each document is known by its SHA-256.
+    const createsNothing = new Set(['/api/v1/queue/pause', '/api/v1/queue/resume', '/api/admin/webhooks/dead-letters/redrive', '/api/admin/notifications/dead-letters/redrive', '/api/v1/proofs/bulk', '/ingest/v1/proofs']);
     const posts = t.app.routeTable.filter((route) => route.method === 'POST' && route.access.auth !== 'public');
     assert.ok(posts.length >= 10);
     for (const route of posts) assert.equal(route.idempotent, !createsNothing.has(route.url), route.url);

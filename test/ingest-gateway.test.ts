@@ -66,7 +66,7 @@ describe('the role veridity_ingest', () => {
     const out = path.join(await scratchDir(), 'agent');
     await enrollAgentInto({ url: new URL(`http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`), token: enrollment.json().token, out });
     credential = (await readFile(path.join(out, 'credential'), 'utf8')).trim();
-    role = new pg.Client({ connectionString: asIngestRole(t.database.url) });
+    role = new pg.Client({ connectionString: await asIngestRole(t.database.url) });
     await role.connect();
   });
   after(async () => {
@@ -192,11 +192,12 @@ describe('veridity ingest', () => {
 
     const owner = await runToEnd(['ingest'], ingestEnv({ INGEST_DATABASE_URL: serve.database.url, PORT: String(await freePort()) }));
     assert.equal(owner.code, 1, owner.output);
-    assert.match(owner.output, /connects as postgres, which can read api_clients, evidence_submissions, evidence_agent_cas: connect as veridity_ingest/);
+    const ownerName = decodeURIComponent(new URL(serve.database.url).username);
+    assert.match(owner.output, new RegExp(`connects as ${ownerName}, which can read api_clients, evidence_submissions, evidence_agent_cas: connect as veridity_ingest`));
 
     const empty = await createTestDatabase({ migrate: false });
     try {
-      const early = await runToEnd(['ingest'], ingestEnv({ INGEST_DATABASE_URL: asIngestRole(empty.url), PORT: String(await freePort()) }));
+      const early = await runToEnd(['ingest'], ingestEnv({ INGEST_DATABASE_URL: await asIngestRole(empty.url), PORT: String(await freePort()) }));
       assert.equal(early.code, 1, early.output);
       assert.match(early.output, /migrations 1, 2, .* are not applied; this process never migrates/);
     } finally {
@@ -207,7 +208,7 @@ describe('veridity ingest', () => {
   test('an agent enrolled on serve submits to the gateway, serve certifies it; the gateway serves nothing else', async () => {
     const port = await freePort();
     const gateway = `http://127.0.0.1:${port}`;
-    const ingest = startProcess(['ingest'], ingestEnv({ INGEST_DATABASE_URL: asIngestRole(serve.database.url), PORT: String(port) }));
+    const ingest = startProcess(['ingest'], ingestEnv({ INGEST_DATABASE_URL: await asIngestRole(serve.database.url), PORT: String(port) }));
     try {
       await waitFor(async () => (await fetch(`${gateway}/readyz`)).ok, 30_000, `ingest on ${gateway}\n${ingest.output()}`);
 
@@ -275,7 +276,7 @@ describe('veridity ingest before any evidence worker has started', () => {
 
     const port = await freePort();
     const gateway = `http://127.0.0.1:${port}`;
-    const ingest = startProcess(['ingest'], cleanEnv({ INGEST_DATABASE_URL: asIngestRole(t.database.url), PORT: String(port), VERIDITY_DATA_DIR: path.join(scratch, 'data') }));
+    const ingest = startProcess(['ingest'], cleanEnv({ INGEST_DATABASE_URL: await asIngestRole(t.database.url), PORT: String(port), VERIDITY_DATA_DIR: path.join(scratch, 'data') }));
     try {
       await waitFor(async () => (await fetch(`${gateway}/readyz`)).ok, 30_000, `ingest on ${gateway}\n${ingest.output()}`);
       const der = await readFile(path.join(path.dirname(REPORT), 'ec-embedded.der'));

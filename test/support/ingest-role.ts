@@ -1,10 +1,26 @@
+import pg from 'pg';
+
 /** The PostgreSQL role of the ingest gateway (migration 0016). */
 export const INGEST_ROLE = 'veridity_ingest';
 
-/** The same database, connected as the gateway's role (the test server trusts local connections; operators set a password). */
-export function asIngestRole(databaseUrl: string): string {
+/**
+ * Migration 0016 creates the role without a password: the operator sets one. Tests do as an
+ * operator would, with one fixed password, so that a cluster that checks passwords (the embedded
+ * PostgreSQL uses SCRAM) lets the gateway in; a trusting one (the CI service) ignores it.
+ */
+const INGEST_TEST_PASSWORD = 'veridity-ingest-test';
+
+/** The same database, connected as the gateway's role, after the role's password was set through the owner's `databaseUrl`. */
+export async function asIngestRole(databaseUrl: string): Promise<string> {
+  const owner = new pg.Client({ connectionString: databaseUrl });
+  await owner.connect();
+  try {
+    await owner.query(`ALTER ROLE ${INGEST_ROLE} PASSWORD '${INGEST_TEST_PASSWORD}'`);
+  } finally {
+    await owner.end();
+  }
   const url = new URL(databaseUrl);
   url.username = INGEST_ROLE;
-  url.password = '';
+  url.password = INGEST_TEST_PASSWORD;
   return url.toString();
 }
