@@ -33,6 +33,9 @@ import { registerIngestRoutes } from '#modules/evidence/agents/ingest-routes.ts'
 import { registerAgentRoutes } from '#modules/evidence/agents/routes.ts';
 import { registerAgentRegistryPublicRoutes } from '#modules/agents/public-routes.ts';
 import { registerAgentRegistryRoutes } from '#modules/agents/routes.ts';
+import type { SettlementLookup } from '#modules/agents/give-feedback.ts';
+import { registerAgentWorkRoutes } from '#modules/agents/work-routes.ts';
+import { kuboPinner, noPinner } from '#modules/agents/work-history-pinner.ts';
 import { appOwnedQueue } from '#platform/queue/app-queue.ts';
 import { PLATFORM_NAME } from '#modules/certificates/issue-certificate.ts';
 import { registerCertificateRoutes } from '#modules/certificates/routes.ts';
@@ -54,7 +57,7 @@ import type { ClientLookup } from '#modules/clients/authenticate-api-key.ts';
 
 export type AppDeps = {
   /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only); `publicUrl` to localhost on port 3000. */
-  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl' | 'smtp'>>;
+  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl' | 'smtp' | 'ipfsPinUrl'>>;
   log: Logger;
   clock: Clock;
   pool: Pool;
@@ -68,6 +71,8 @@ export type AppDeps = {
   queue?: () => Promise<Queue>;
   /** Row changes from the database, owned by the caller: with it partners' keys are authenticated from memory. */
   changeFeed?: ChangeFeed;
+  /** The settlements module's read for feedback naming a settlement; absent: such feedback is refused (SETTLEMENT_UNKNOWN). */
+  settlementLookup?: SettlementLookup;
 };
 
 /** `metrics.registry` is where workers embedded in the same process add theirs. */
@@ -180,6 +185,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await registerIngestRoutes(app, { pool: deps.pool, clock: deps.clock, storage: deps.storage, queue, publicUrl });
   registerAgentRegistryRoutes(app, { pool: deps.pool, clock: deps.clock, publicUrl });
   registerAgentRegistryPublicRoutes(app, { pool: deps.pool, clock: deps.clock, publicUrl });
+  registerAgentWorkRoutes(app, {
+    pool: deps.pool, db: deps.db, clock: deps.clock, log: deps.log, settlementLookup: deps.settlementLookup,
+    pinner: deps.config.ipfsPinUrl ? kuboPinner(deps.config.ipfsPinUrl) : noPinner,
+  });
   await registerCertificateRoutes(app, {
     pool: deps.pool,
     db: deps.db,

@@ -95,6 +95,7 @@ const EnvSchema = z.object({
   SMTP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(15_000),
   NOTIFICATION_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(0).max(25 * 1024 * 1024).default(5 * 1024 * 1024),
   NOTIFICATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  IPFS_PIN_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of a Kubo RPC API' }).optional(),
   ANCHOR_ADAPTER: z.enum(ANCHOR_ADAPTERS).default('noop'),
   ANCHOR_RPC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) JSON-RPC URL' }).optional(),
   // The message never repeats the value: it is a private key.
@@ -166,6 +167,8 @@ export type Config = {
   notificationAttachmentMaxBytes: number;
   /** E-mails sent at once per worker process. */
   notificationConcurrency: number;
+  /** A Kubo RPC API that pins every agent's work history (CAR via /api/v0/dag/import); unset: no pinning. */
+  ipfsPinUrl: string | undefined;
   /** ANCHOR_*: which chain the anchor worker anchors ledger checkpoints on (noop: none). */
   anchor: AnchorConfig;
 };
@@ -295,6 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       smtp: e.SMTP_URL && e.SMTP_FROM ? { url: e.SMTP_URL, from: e.SMTP_FROM, timeoutMs: e.SMTP_TIMEOUT_MS } : undefined,
       notificationAttachmentMaxBytes: e.NOTIFICATION_ATTACHMENT_MAX_BYTES,
       notificationConcurrency: e.NOTIFICATION_CONCURRENCY,
+      ipfsPinUrl: e.IPFS_PIN_URL,
       anchor: anchorConfigOf(e),
     },
   };

@@ -33,7 +33,7 @@ let port: number;
 let owner: Record<string, any>;
 /** Every scope, none of owner's resources. */
 let stranger: Record<string, any>;
-let owned: { proof: string; task: string; delivery: string; notification: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string; agent: string; registryAgent: string };
+let owned: { proof: string; task: string; delivery: string; notification: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string; agent: string; registryAgent: string; listedAgent: string; feedback: string };
 /** The ingest credential of an agent enrolled by `stranger`. */
 let agentCredential: string;
 
@@ -67,6 +67,11 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/ingest/v1/crl/:id': () => ({ id: SAMPLE_ID('aca') }),
   '/api/v1/agents/:id': () => ({ id: SAMPLE_ID('agr') }),
   '/api/v1/agents/:id/verify': () => ({ id: SAMPLE_ID('agr') }),
+  '/api/v1/agents/:id/work': () => ({ id: SAMPLE_ID('agr') }),
+  '/api/v1/agents/:id/work-history.car': () => ({ id: SAMPLE_ID('agr') }),
+  '/api/v1/agents/:id/feedback': () => ({ id: SAMPLE_ID('agr') }),
+  '/api/v1/agents/:id/feedback/:feedback_id': () => ({ id: SAMPLE_ID('agr'), feedback_id: SAMPLE_ID('fbk') }),
+  '/api/v1/agents/:id/feedback/:feedback_id/response': () => ({ id: SAMPLE_ID('agr'), feedback_id: SAMPLE_ID('fbk') }),
   '/agents/:id/registration.json': () => ({ id: SAMPLE_ID('agr') }),
   '/agents/:did/capabilities': () => ({ did: 'did:pkh:eip155:1:0xb9c5714089478a327f09197987f16f9e5d936e8a' }),
   '/api/v1/certificates/:id/certificate.pdf': () => ({ id: SAMPLE_ID('crt') }),
@@ -101,6 +106,17 @@ const FOREIGN_IDS: Record<string, () => Record<string, string>> = {
   '/api/v1/evidence/agents/:id': () => ({ id: owned.agent }),
   '/api/v1/agents/:id': () => ({ id: owned.registryAgent }),
   '/api/v1/agents/:id/verify': () => ({ id: owned.registryAgent }),
+  '/api/v1/agents/:id/work': () => ({ id: owned.registryAgent }),
+  '/api/v1/agents/:id/feedback/:feedback_id': () => ({ id: owned.registryAgent, feedback_id: owned.feedback }),
+  '/api/v1/agents/:id/feedback/:feedback_id/response': () => ({ id: owned.registryAgent, feedback_id: owned.feedback }),
+};
+
+/**
+ * Partner routes on a public resource, where another partner's id is the point: feedback is given
+ * on agents of other partners. The probe checks the stranger is answered (201), not refused.
+ */
+const ACTS_ON_PUBLIC: Record<string, { params: () => Record<string, string>; status: number }> = {
+  'POST /api/v1/agents/:id/feedback': { params: () => ({ id: owned.listedAgent }), status: 201 },
 };
 
 /** A valid body for the routes that require one, so the foreign-id probe gets as far as the lookup. */
@@ -108,6 +124,9 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   '/api/v1/certificates/:id/revoke': { reason: 'security suite' },
   '/api/v1/agents/:id': { description: 'security suite' },
   '/api/v1/agents/:id/verify': { challenge_id: SAMPLE_ID('agc'), signature: 'security suite' },
+  '/api/v1/agents/:id/work': { evidence_id: SAMPLE_ID('prf') },
+  '/api/v1/agents/:id/feedback': { score: 50 },
+  '/api/v1/agents/:id/feedback/:feedback_id/response': { response: 'security suite' },
 };
 
 /** Routes that take a text body (PEM trust anchors): `text/plain` is theirs, and 'hello' is no certificate (400). */
@@ -240,7 +259,13 @@ before(async () => {
     certificate: certificate.certificateId,
     agent: (await enrollAgent(owner)).agent_id,
     registryAgent: await registerRegistryAgent(),
+    // Stays live (the probes deactivate registryAgent): feedback is given on it.
+    listedAgent: await registerRegistryAgent(),
+    feedback: '',
   };
+  const feedback = await t.app.inject({ method: 'POST', url: `/api/v1/agents/${owned.registryAgent}/feedback`, headers: asOwner, payload: { score: 90 } });
+  assert.equal(feedback.statusCode, 201, feedback.body);
+  owned.feedback = feedback.json().id;
 });
 after(async () => {
   await releaseProver();
@@ -301,6 +326,12 @@ describe('every route', () => {
   test("another partner's ids: 404, the same as for ids that do not exist", async () => {
     for (const route of walked()) {
       if (route.access.auth !== 'partner' || paramNames(route.url).length === 0) continue;
+      const publicResource = ACTS_ON_PUBLIC[label(route)];
+      if (publicResource) {
+        const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route, publicResource.params()), headers: credentialsFor(route), payload: SAMPLE_BODIES[route.url] as object });
+        assert.equal(response.statusCode, publicResource.status, `${label(route)}: ${response.body}`);
+        continue;
+      }
       const foreign = FOREIGN_IDS[route.url];
       assert.ok(foreign, `${label(route)}: add a foreign-tenant probe to FOREIGN_IDS`);
       const body = SAMPLE_BODIES[route.url];

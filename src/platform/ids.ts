@@ -27,6 +27,10 @@ export const ID_PREFIXES = {
   registryAgent: 'agr',
   /** An ownership challenge a registry agent's controller signs. */
   registryChallenge: 'agc',
+  /** A registry agent's work record, a validation of it, and feedback on the agent. */
+  registryWork: 'wrk',
+  registryValidation: 'val',
+  registryFeedback: 'fbk',
   notification: 'ntf',
   notificationAttempt: 'nta',
 } as const;

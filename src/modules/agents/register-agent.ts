@@ -40,11 +40,11 @@ export async function registerAgent(
   try {
     const row = await inTransaction(deps.pool, async (tx) => {
       const { rows } = await tx.query<RegistryAgentRow>(
-        `INSERT INTO registry_agents (id, client_id, name, description, image, endpoints, supported_trust, capabilities, tags, pricing,
+        `INSERT INTO registry_agents (id, client_id, name, description, image, endpoints, supported_trust, capabilities, tags, pricing, tee,
                                       controller_did, controller_namespace, controller_key, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING ${AGENT_COLUMNS}`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING ${AGENT_COLUMNS}`,
         [id, clientId, input.name, input.description, input.image, JSON.stringify(input.endpoints), input.supportedTrust, input.capabilities, input.tags,
-          JSON.stringify(input.pricing), controller.value.did, controller.value.namespace, controller.value.key, now],
+          JSON.stringify(input.pricing), input.tee === null ? null : JSON.stringify(input.tee), controller.value.did, controller.value.namespace, controller.value.key, now],
       );
       if (!proof) return rows[0]!;
       await recordOwnershipProof(tx, id, proof.value, now);

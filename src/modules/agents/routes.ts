@@ -88,7 +88,7 @@ export function registerAgentRegistryRoutes(app: FastifyInstance, deps: AgentReg
     const body = request.body;
     const result = await registerAgent(deps, clientId, {
       name: body.name, description: body.description ?? '', image: body.image ?? null, endpoints: body.endpoints ?? [], supportedTrust: body.supported_trust ?? [],
-      capabilities: body.capabilities, tags: body.tags ?? [], pricing: body.pricing ?? [], controller: body.controller,
+      capabilities: body.capabilities, tags: body.tags ?? [], pricing: body.pricing ?? [], tee: body.tee ?? null, controller: body.controller,
       ownershipProof: body.ownership_proof && { challengeId: body.ownership_proof.challenge_id, signature: body.ownership_proof.signature },
     });
     if (!result.ok) throw refusal(result);
@@ -127,7 +127,7 @@ export function registerAgentRegistryRoutes(app: FastifyInstance, deps: AgentReg
     const body = request.body;
     const result = await updateAgent(deps, clientId, request.params.id, {
       name: body.name, description: body.description, image: body.image, endpoints: body.endpoints, supportedTrust: body.supported_trust,
-      capabilities: body.capabilities, tags: body.tags, pricing: body.pricing, controller: body.controller,
+      capabilities: body.capabilities, tags: body.tags, pricing: body.pricing, tee: body.tee, controller: body.controller,
     });
     if (!result.ok) throw refusal(result);
     return toRegistryAgent(result.value);

@@ -32,6 +32,12 @@ const Pricing = z.strictObject({
   x402: z.boolean().optional().describe('Payable with an x402 (HTTP 402) payment'),
 });
 
+/** dstack app ids and compose hashes: hex (an optional 0x is dropped, letters lowercased). */
+const Hex = (bytes: string) => z.string().trim().regex(/^(0x)?[0-9a-fA-F]+$/, 'hex').max(130).transform((value) => value.replace(/^0x/, '').toLowerCase()).describe(bytes);
+const Tee = z
+  .strictObject({ app_id: Hex('The dstack app id (hex)'), compose_hash: Hex('The SHA-256 of app-compose.json (hex): pin one version of the app').optional() })
+  .meta({ id: 'AgentTee', description: 'The dstack app the agent runs in: work evidenced by a TEE attestation task must come from this app' });
+
 const card = {
   name: Name,
   description: Text(4000).optional(),
@@ -41,6 +47,7 @@ const card = {
   capabilities: z.array(z.string().max(100)).min(1).max(20).describe(`From the controlled vocabulary: ${CAPABILITIES.join(', ')}`),
   tags: z.array(Label).max(20).optional().describe('Free labels beside the capabilities'),
   pricing: z.array(Pricing).max(10).optional().describe('Price hints (not quotes)'),
+  tee: Tee.nullable().optional(),
 };
 
 const OwnershipProofSchema = z
@@ -101,6 +108,7 @@ export const RegistryAgentSchema = z
     capabilities: z.array(z.string()),
     tags: z.array(z.string()),
     pricing: z.array(Pricing),
+    tee: z.object({ app_id: z.string(), compose_hash: z.string().optional() }).nullable(),
     controller: z.string().describe('The controller\'s did:pkh, canonical'),
     verified_at: z.string().nullable(),
     reputation: z.object({ score: z.number().nullable(), confidence: z.number(), updated_at: z.string().nullable() }),
@@ -155,6 +163,7 @@ export function toRegistryAgent(row: RegistryAgentRow): z.infer<typeof RegistryA
     capabilities: row.capabilities,
     tags: row.tags,
     pricing: row.pricing,
+    tee: row.tee,
     controller: row.controllerDid,
     verified_at: row.verifiedAt?.toISOString() ?? null,
     reputation: { score: row.score, confidence: row.confidence, updated_at: row.reputationUpdatedAt?.toISOString() ?? null },
@@ -183,6 +192,7 @@ export function toRegistrationFile(row: RegistryAgentRow, publicUrl: string): Re
       capabilities: row.capabilities,
       tags: row.tags,
       pricing: row.pricing,
+      tee: row.tee,
       reputation: { score: row.score, confidence: row.confidence, updated_at: row.reputationUpdatedAt?.toISOString() ?? null },
     },
   };

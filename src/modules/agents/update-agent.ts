@@ -17,6 +17,7 @@ const COLUMNS: Record<keyof AgentCard, { column: string; json?: boolean }> = {
   capabilities: { column: 'capabilities' },
   tags: { column: 'tags' },
   pricing: { column: 'pricing', json: true },
+  tee: { column: 'tee', json: true },
 };
 
 /** Changes the partner's live agent; a new controller makes it unverified until that controller signs a challenge. */
@@ -32,7 +33,7 @@ export async function updateAgent(deps: { pool: Pool; clock: Clock }, clientId: 
     sets.push(`${column} = $${values.length}`);
   };
   for (const [field, { column, json }] of Object.entries(COLUMNS) as [keyof AgentCard, { column: string; json?: boolean }][]) {
-    if (changes[field] !== undefined) set(column, json ? JSON.stringify(changes[field]) : changes[field]);
+    if (changes[field] !== undefined) set(column, json && changes[field] !== null ? JSON.stringify(changes[field]) : changes[field]);
   }
   let controllerDid: string | undefined;
   if (changes.controller !== undefined) {

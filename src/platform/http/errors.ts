@@ -49,6 +49,16 @@ export const ERROR_CODES = {
   UNKNOWN_CAPABILITY: 400,
   CHALLENGE_INVALID: 422,
   OWNERSHIP_PROOF_INVALID: 422,
+  // Agent work records: evidence unknown (or another partner's), not verified (`reason`: FAILED, PENDING, INVALID,
+  // NOT_LOGGED), a revoked certificate, a TEE task from another app than the agent declares (`reason`:
+  // NO_TEE_DECLARED, NOT_DSTACK, APP_ID, COMPOSE_HASH), evidence already backing a work record; feedback
+  // naming a settlement the settlements lookup does not know (for this partner and agent).
+  EVIDENCE_UNKNOWN: 422,
+  EVIDENCE_NOT_VERIFIED: 422,
+  EVIDENCE_REVOKED: 422,
+  TEE_APP_MISMATCH: 422,
+  EVIDENCE_USED: 409,
+  SETTLEMENT_UNKNOWN: 422,
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   NOT_READY: 503,

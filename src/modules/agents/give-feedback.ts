@@ -1,0 +1,64 @@
+import type { Clock } from '#platform/clock.ts';
+import type { Pool } from '#platform/db/pool.ts';
+import { newId } from '#platform/ids.ts';
+import { getAgent } from './get-agent.ts';
+import { CONSTRAINTS, FEEDBACK_COLUMNS, uniqueViolation, type FeedbackRow } from './tables.ts';
+
+/**
+ * The settlements module's read, wired by the app once it exists: the settlement `stl_...` the
+ * partner paid, and the agent it paid. Absent (no settlements on this platform): feedback naming a
+ * settlement is refused (422 `SETTLEMENT_UNKNOWN`).
+ */
+export type SettlementLookup = (clientId: string, settlementId: string) => Promise<{ agentId: string } | undefined>;
+
+export type FeedbackInput = { score: number; tags: string[]; comment: string; workId: string | undefined; settlementId: string | undefined };
+export type FeedbackResult =
+  | { ok: true; value: FeedbackRow }
+  | { ok: false; code: 'NOT_FOUND' | 'VALIDATION_FAILED' | 'SETTLEMENT_UNKNOWN' | 'CONFLICT'; message: string };
+
+/**
+ * Feedback by a partner on a live agent: one live feedback per (partner, work record), per
+ * (partner, settlement), and one bare per (partner, agent), by unique indexes. Classified by what
+ * backs it (`verified_work` > `settlement` > `bare`) and flagged `self` when the author owns the
+ * agent or has an agent of the same controller account.
+ */
+export async function giveFeedback(
+  deps: { pool: Pool; clock: Clock; settlementLookup?: SettlementLookup | undefined },
+  clientId: string,
+  agentId: string,
+  input: FeedbackInput,
+): Promise<FeedbackResult> {
+  const agent = await getAgent(deps, agentId, 'public');
+  if (!agent) return { ok: false, code: 'NOT_FOUND', message: `no agent ${agentId}` };
+  if (input.workId !== undefined) {
+    const work = await deps.pool.query('SELECT 1 FROM registry_work WHERE id = $1 AND agent_id = $2', [input.workId, agentId]);
+    if (work.rowCount === 0) return { ok: false, code: 'VALIDATION_FAILED', message: `body.work_id: no work record ${input.workId} of agent ${agentId}` };
+  }
+  if (input.settlementId !== undefined) {
+    const settlement = deps.settlementLookup ? await deps.settlementLookup(clientId, input.settlementId) : undefined;
+    if (settlement?.agentId !== agentId) {
+      return { ok: false, code: 'SETTLEMENT_UNKNOWN', message: deps.settlementLookup ? `no settlement ${input.settlementId} of yours paying agent ${agentId}` : 'this platform records no settlements' };
+    }
+  }
+  const strength = input.workId !== undefined ? 'verified_work' : input.settlementId !== undefined ? 'settlement' : 'bare';
+  try {
+    const { rows } = await deps.pool.query<FeedbackRow>(
+      `INSERT INTO registry_feedback (id, agent_id, client_id, score, tags, comment, work_id, settlement_id, strength, self, created_at)
+       SELECT $1, a.id, $3, $4, $5, $6, $7, $8, $9,
+              a.client_id = $3 OR EXISTS (SELECT 1 FROM registry_agents mine WHERE mine.client_id = $3
+                                            AND mine.controller_namespace = a.controller_namespace AND mine.controller_key = a.controller_key),
+              $10
+         FROM registry_agents a WHERE a.id = $2
+       RETURNING ${FEEDBACK_COLUMNS}`,
+      [newId('fbk'), agentId, clientId, input.score, input.tags, input.comment, input.workId ?? null, input.settlementId ?? null, strength, deps.clock.now()],
+    );
+    return { ok: true, value: rows[0]! };
+  } catch (error) {
+    const constraint = uniqueViolation(error);
+    if (constraint === CONSTRAINTS.feedbackWork || constraint === CONSTRAINTS.feedbackSettlement || constraint === CONSTRAINTS.feedbackBare) {
+      const about = input.workId ?? input.settlementId ?? `agent ${agentId} (without work or settlement)`;
+      return { ok: false, code: 'CONFLICT', message: `you gave feedback on ${about} already; revoke it to give another` };
+    }
+    throw error;
+  }
+}
