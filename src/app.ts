@@ -43,6 +43,9 @@ import { SCOPES } from '#modules/clients/schema.ts';
 import { webhookOutboxDepth } from '#modules/webhooks/metrics.ts';
 import { WEBHOOK_EVENTS } from '#modules/webhooks/openapi-webhooks.ts';
 import { registerWebhookRoutes } from '#modules/webhooks/routes.ts';
+import { registerAgentSettlementRoutes } from '#modules/agents/settlement-routes.ts';
+import { createHttpFacilitator } from '#modules/x402/facilitator.ts';
+import { createPaymentGate } from '#modules/x402/payment-gate.ts';
 import { registerNotificationRoutes } from '#modules/notifications/routes.ts';
 import { createCircuitKeyring } from '#modules/zk/circuits/circuit-keyring.ts';
 import type { Groth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
@@ -54,7 +57,7 @@ import type { ClientLookup } from '#modules/clients/authenticate-api-key.ts';
 
 export type AppDeps = {
   /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only); `publicUrl` to localhost on port 3000. */
-  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl' | 'smtp'>>;
+  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl' | 'smtp' | 'x402'>>;
   log: Logger;
   clock: Clock;
   pool: Pool;
@@ -81,6 +84,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const lastUsed = createLastUsedTracker({ pool: deps.pool, log: deps.log });
   app.addHook('onClose', async () => lastUsed.stop());
 
+  const publicUrl = deps.config.publicUrl ?? defaultPublicUrl(3000);
+  const x402 = { pool: deps.pool, clock: deps.clock, facilitator: deps.config.x402?.facilitatorUrl ? createHttpFacilitator(deps.config.x402.facilitatorUrl) : undefined };
+  const x402Price = deps.config.x402?.price;
   const authCache = deps.changeFeed ? createClientAuthCache<ClientLookup>(deps.changeFeed) : undefined;
   const routeTable = enforceRouteAccess(app, {
     admin: { authenticate: adminAuth({ db: deps.db, configuredToken: deps.config.adminToken }) },
@@ -91,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     agent: { authenticate: agentAuth({ pool: deps.pool }), rateLimit: rateLimiting.perAgent },
     rateLimitPerIp: rateLimiting.perIp,
+    ...(x402Price ? { payment: createPaymentGate(x402, x402Price, publicUrl) } : {}),
     publicPrefixes: ['/docs'],
   });
   registerIdempotentRoutes(app, {
@@ -167,7 +174,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     log: deps.log,
     queue,
   });
-  const publicUrl = deps.config.publicUrl ?? defaultPublicUrl(3000);
   await registerEvidenceRoutes(app, {
     pool: deps.pool,
     clock: deps.clock,
@@ -180,6 +186,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await registerIngestRoutes(app, { pool: deps.pool, clock: deps.clock, storage: deps.storage, queue, publicUrl });
   registerAgentRegistryRoutes(app, { pool: deps.pool, clock: deps.clock, publicUrl });
   registerAgentRegistryPublicRoutes(app, { pool: deps.pool, clock: deps.clock, publicUrl });
+  // workLookup: wired to the work records module once it lands (a work_id is stored unchecked until then).
+  registerAgentSettlementRoutes(app, { ...x402, workLookup: undefined });
   await registerCertificateRoutes(app, {
     pool: deps.pool,
     db: deps.db,

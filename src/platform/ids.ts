@@ -27,6 +27,8 @@ export const ID_PREFIXES = {
   registryAgent: 'agr',
   /** An ownership challenge a registry agent's controller signs. */
   registryChallenge: 'agc',
+  /** An x402 payment recorded (src/modules/x402). */
+  x402Settlement: 'stl',
   notification: 'ntf',
   notificationAttempt: 'nta',
 } as const;
