@@ -33,7 +33,6 @@ import { registerIngestRoutes } from '#modules/evidence/agents/ingest-routes.ts'
 import { registerAgentRoutes } from '#modules/evidence/agents/routes.ts';
 import { registerAgentRegistryPublicRoutes } from '#modules/agents/public-routes.ts';
 import { registerAgentRegistryRoutes } from '#modules/agents/routes.ts';
-import type { SettlementLookup } from '#modules/agents/give-feedback.ts';
 import { registerAgentWorkRoutes } from '#modules/agents/work-routes.ts';
 import { kuboPinner, noPinner } from '#modules/agents/work-history-pinner.ts';
 import { appOwnedQueue } from '#platform/queue/app-queue.ts';
@@ -46,6 +45,9 @@ import { SCOPES } from '#modules/clients/schema.ts';
 import { webhookOutboxDepth } from '#modules/webhooks/metrics.ts';
 import { WEBHOOK_EVENTS } from '#modules/webhooks/openapi-webhooks.ts';
 import { registerWebhookRoutes } from '#modules/webhooks/routes.ts';
+import { registerAgentSettlementRoutes } from '#modules/agents/settlement-routes.ts';
+import { createHttpFacilitator } from '#modules/x402/facilitator.ts';
+import { createPaymentGate } from '#modules/x402/payment-gate.ts';
 import { registerNotificationRoutes } from '#modules/notifications/routes.ts';
 import { createCircuitKeyring } from '#modules/zk/circuits/circuit-keyring.ts';
 import type { Groth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
@@ -57,7 +59,7 @@ import type { ClientLookup } from '#modules/clients/authenticate-api-key.ts';
 
 export type AppDeps = {
   /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only); `publicUrl` to localhost on port 3000. */
-  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl' | 'smtp' | 'ipfsPinUrl'>>;
+  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl' | 'smtp' | 'ipfsPinUrl' | 'x402'>>;
   log: Logger;
   clock: Clock;
   pool: Pool;
@@ -72,7 +74,6 @@ export type AppDeps = {
   /** Row changes from the database, owned by the caller: with it partners' keys are authenticated from memory. */
   changeFeed?: ChangeFeed;
   /** The settlements module's read for feedback naming a settlement; absent: such feedback is refused (SETTLEMENT_UNKNOWN). */
-  settlementLookup?: SettlementLookup;
 };
 
 /** `metrics.registry` is where workers embedded in the same process add theirs. */
@@ -86,6 +87,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const lastUsed = createLastUsedTracker({ pool: deps.pool, log: deps.log });
   app.addHook('onClose', async () => lastUsed.stop());
 
+  const publicUrl = deps.config.publicUrl ?? defaultPublicUrl(3000);
+  const x402 = { pool: deps.pool, clock: deps.clock, facilitator: deps.config.x402?.facilitatorUrl ? createHttpFacilitator(deps.config.x402.facilitatorUrl) : undefined };
+  const x402Price = deps.config.x402?.price;
   const authCache = deps.changeFeed ? createClientAuthCache<ClientLookup>(deps.changeFeed) : undefined;
   const routeTable = enforceRouteAccess(app, {
     admin: { authenticate: adminAuth({ db: deps.db, configuredToken: deps.config.adminToken }) },
@@ -96,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     agent: { authenticate: agentAuth({ pool: deps.pool }), rateLimit: rateLimiting.perAgent },
     rateLimitPerIp: rateLimiting.perIp,
+    ...(x402Price ? { payment: createPaymentGate(x402, x402Price, publicUrl) } : {}),
     publicPrefixes: ['/docs'],
   });
   registerIdempotentRoutes(app, {
@@ -172,7 +177,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     log: deps.log,
     queue,
   });
-  const publicUrl = deps.config.publicUrl ?? defaultPublicUrl(3000);
   await registerEvidenceRoutes(app, {
     pool: deps.pool,
     clock: deps.clock,
@@ -186,9 +190,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerAgentRegistryRoutes(app, { pool: deps.pool, clock: deps.clock, publicUrl });
   registerAgentRegistryPublicRoutes(app, { pool: deps.pool, clock: deps.clock, publicUrl });
   registerAgentWorkRoutes(app, {
-    pool: deps.pool, db: deps.db, clock: deps.clock, log: deps.log, settlementLookup: deps.settlementLookup,
+    pool: deps.pool, db: deps.db, clock: deps.clock, log: deps.log,
     pinner: deps.config.ipfsPinUrl ? kuboPinner(deps.config.ipfsPinUrl) : noPinner,
   });
+  registerAgentSettlementRoutes(app, x402);
   await registerCertificateRoutes(app, {
     pool: deps.pool,
     db: deps.db,

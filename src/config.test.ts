@@ -112,3 +112,18 @@ test('anchoring: noop by default; evm needs its RPC URL, key and address, and no
   assert.ok(evm.ok);
   assert.deepEqual(evm.config.anchor, { adapter: 'evm', rpcUrl: 'http://127.0.0.1:8545', privateKey: key, toAddress: `0x${'00'.repeat(19)}01`, confirmations: 3, intervalSeconds: 0 });
 });
+
+test('X402_PAY_TO prices the agent query: it needs network, asset, price and what the network needs in extra', () => {
+  const missing = loadConfig({ X402_PAY_TO: '0x209693Bc6afc0C5328bA36FaF03C514EF312287C', X402_NETWORK: 'base-sepolia' });
+  assert.equal(missing.ok, false);
+  if (!missing.ok) assert.deepEqual(missing.errors.map((error) => error.split(':')[0]).sort(), ['X402_ASSET', 'X402_ASSET_NAME', 'X402_ASSET_VERSION', 'X402_PRICE']);
+  assert.equal(loadConfig({ X402_NETWORK: 'dogecoin' }).ok, false);
+  const solana = loadConfig({ X402_PAY_TO: '2wKupLR9q6wXYppw8Gr2NvWxKBUqm4PPJKkQfoxHDBg4', X402_NETWORK: 'solana-devnet', X402_ASSET: '4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU', X402_PRICE: '1000', X402_FEE_PAYER: 'EwWqGE4ZFKLofuestmU4LDdK7XM1N4ALgdZccwYugwGd' });
+  assert.ok(solana.ok);
+  if (solana.ok) {
+    assert.equal(solana.config.x402.price?.network.caip2, 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1');
+    assert.equal(solana.config.x402.price?.amount, 1000n);
+    assert.deepEqual(solana.config.x402.price?.extra, { feePayer: 'EwWqGE4ZFKLofuestmU4LDdK7XM1N4ALgdZccwYugwGd' });
+    assert.equal(solana.config.x402.facilitatorUrl, undefined);
+  }
+});

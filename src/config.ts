@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { TCB_STATUSES, type TcbStatus } from '#modules/attestations/verification/types.ts';
 import { ANCHOR_ADAPTERS } from '#modules/anchoring/anchor-adapter.ts';
+import { resolveNetwork } from '#modules/x402/networks.ts';
+import type { X402Price } from '#modules/x402/payment-gate.ts';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0'])
@@ -103,6 +105,15 @@ const EnvSchema = z.object({
   ANCHOR_TO_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be an address: 0x followed by 40 hex characters').optional(),
   ANCHOR_CONFIRMATIONS: z.coerce.number().int().min(1).max(1000).default(12),
   ANCHOR_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(31 * 86_400).default(600),
+  X402_FACILITATOR_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000).optional(),
+  X402_PAY_TO: z.string().min(1).max(100).optional(),
+  X402_NETWORK: z.string().refine((name) => resolveNetwork(name) !== undefined, 'must be an x402 network: a v1 name (base, solana-devnet, ...) or CAIP-2 (eip155:8453, solana:<genesis hash>)').optional(),
+  X402_ASSET: z.string().min(1).max(100).optional(),
+  X402_PRICE: z.string().regex(/^[1-9][0-9]{0,30}$/, 'must be a positive integer of the asset\'s atomic units').optional(),
+  X402_ASSET_NAME: z.string().min(1).max(100).optional(),
+  X402_ASSET_VERSION: z.string().min(1).max(20).optional(),
+  X402_FEE_PAYER: z.string().min(32).max(44).optional(),
+  X402_MAX_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 export type Config = {
@@ -171,6 +182,8 @@ export type Config = {
   ipfsPinUrl: string | undefined;
   /** ANCHOR_*: which chain the anchor worker anchors ledger checkpoints on (noop: none). */
   anchor: AnchorConfig;
+  /** x402: the facilitator settling payments (unset: recorded as verified only), and the price of the public agent query (unset: free). */
+  x402: { facilitatorUrl: string | undefined; price: X402Price | undefined };
 };
 
 export type AnchorConfig = {
@@ -217,6 +230,17 @@ function anchorConfigOf(e: z.infer<typeof EnvSchema>): AnchorConfig {
   return { ...common, adapter: 'evm', rpcUrl: e.ANCHOR_RPC_URL!, privateKey: e.ANCHOR_PRIVATE_KEY!, toAddress: e.ANCHOR_TO_ADDRESS! };
 }
 
+/** X402_PAY_TO turns the paid query on; it then needs the network, asset and price, and what the network's scheme needs in `extra`. */
+function x402PriceOf(e: z.infer<typeof EnvSchema>): { ok: true; price: X402Price | undefined } | { ok: false; errors: string[] } {
+  if (e.X402_PAY_TO === undefined) return { ok: true, price: undefined };
+  const network = e.X402_NETWORK === undefined ? undefined : resolveNetwork(e.X402_NETWORK);
+  const needed = ['X402_NETWORK', 'X402_ASSET', 'X402_PRICE', ...(network?.family === 'evm' ? ['X402_ASSET_NAME', 'X402_ASSET_VERSION'] as const : []), ...(network?.family === 'svm' ? ['X402_FEE_PAYER'] as const : [])];
+  const missing = needed.filter((name) => e[name as keyof typeof e] === undefined);
+  if (missing.length > 0 || !network) return { ok: false, errors: missing.map((name) => `${name}: required when X402_PAY_TO is set`) };
+  const extra: Record<string, string> = network.family === 'evm' ? { name: e.X402_ASSET_NAME!, version: e.X402_ASSET_VERSION! } : { feePayer: e.X402_FEE_PAYER! };
+  return { ok: true, price: { network, asset: e.X402_ASSET!, amount: BigInt(e.X402_PRICE!), payTo: e.X402_PAY_TO, maxTimeoutSeconds: e.X402_MAX_TIMEOUT_SECONDS, extra } };
+}
+
 /** PUBLIC_URL when unset: this machine, as a browser on it reaches the server. */
 export function defaultPublicUrl(port: number): string {
   return `http://localhost:${port}`;
@@ -251,6 +275,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   if (e.SMTP_URL && !e.SMTP_FROM) {
     return { ok: false, errors: ['SMTP_FROM: required when SMTP_URL is set (the sender of notification e-mails)'] };
   }
+  const x402Price = x402PriceOf(e);
+  if (!x402Price.ok) return x402Price;
   return {
     ok: true,
     config: {
@@ -300,6 +326,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       notificationConcurrency: e.NOTIFICATION_CONCURRENCY,
       ipfsPinUrl: e.IPFS_PIN_URL,
       anchor: anchorConfigOf(e),
+      x402: { facilitatorUrl: e.X402_FACILITATOR_URL, price: x402Price.price },
     },
   };
 }

@@ -299,7 +299,7 @@ describe('feedback', () => {
     assert.deepEqual([related.statusCode, related.json().self], [201, true]);
   });
 
-  test('a settlement id: well formed, refused as unknown while no settlements lookup is wired; work of another agent: 400', async () => {
+  test('a settlement id: well formed, and one of the author\'s settlements paying this agent; work of another agent: 400', async () => {
     const agent = await registerAgent(owner.api_key);
     const malformed = await call(client.api_key, 'POST', `/api/v1/agents/${agent}/feedback`, { score: 50, settlement_id: 'settlement-1' });
     assert.equal(malformed.statusCode, 400);

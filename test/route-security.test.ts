@@ -415,6 +415,25 @@ describe('every route', () => {
   });
 });
 
+describe('paid routes (x402)', () => {
+  test('are the ones meant to charge, public and rate limited, and document 402 and the optional partner key', async () => {
+    const paid = walked().filter((route) => route.access.auth === 'public' && route.access.paid);
+    assert.deepEqual(paid.map(label), ['GET /api/v1/agents']);
+    const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    for (const route of paid) {
+      assert.equal(route.access.auth === 'public' && route.access.rateLimit, 'per-ip', label(route));
+      const operation = document.paths[route.url.replace(/:([a-z_]+)/g, '{$1}')][route.method.toLowerCase()];
+      assert.ok(operation.responses['402'], `${label(route)}: 402 documented`);
+      assert.deepEqual(operation.security, [{}, { ApiKeyAuth: [] }]);
+    }
+  });
+
+  test('POST /api/v1/x402/settle is a partner route of scope agents', () => {
+    const settle = walked().find((route) => label(route) === 'POST /api/v1/x402/settle');
+    assert.deepEqual(settle?.access, { auth: 'partner', anyScope: ['agents'] });
+  });
+});
+
 describe('responses that carry a secret', () => {
   test('are Cache-Control: no-store (client creation, key rotation, a first webhook URL, webhook secret rotation)', async () => {
     const created = await t.admin('POST', '/api/admin/clients', { name: 'Secretive', scopes: ['age_over_18'] });

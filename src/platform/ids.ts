@@ -31,6 +31,8 @@ export const ID_PREFIXES = {
   registryWork: 'wrk',
   registryValidation: 'val',
   registryFeedback: 'fbk',
+  /** An x402 payment recorded (src/modules/x402). */
+  x402Settlement: 'stl',
   notification: 'ntf',
   notificationAttempt: 'nta',
 } as const;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type App } from '#src/app.ts';
-import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '#src/config.ts';
+import { DEFAULT_HTTP_LIMITS, type Config, type HttpLimits } from '#src/config.ts';
 import { systemClock, type Clock } from '#platform/clock.ts';
 import { createPlatformKeys, type PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import { createSecretBox } from '#platform/crypto/secret-box.ts';
@@ -33,7 +33,7 @@ export type TestApp = {
 };
 
 /** `encryptionKey`: seal the platform keys with this key (so a test's own sequencer or CLI run can open them). */
-export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: number; bundledCircuits?: boolean; encryptionKey?: Buffer; http?: Partial<HttpLimits> } = {}): Promise<TestApp> {
+export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: number; bundledCircuits?: boolean; encryptionKey?: Buffer; http?: Partial<HttpLimits>; x402?: Config['x402'] } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const objectsDir = await mkdtemp(path.join(tmpdir(), 'veridity-objects-'));
   const storage = createFileStorage(objectsDir);
@@ -53,6 +53,7 @@ export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: n
       redisUrl: undefined,
       publicRateLimitPerMinute: 100_000,
       http: { ...DEFAULT_HTTP_LIMITS, ...options.http },
+      ...(options.x402 ? { x402: options.x402 } : {}),
     },
     log,
     clock,

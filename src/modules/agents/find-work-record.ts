@@ -4,9 +4,13 @@ import { VALIDATION_COLUMNS, WORK_COLUMNS, type ValidationRow, type WorkRecordRo
 /**
  * A work record with its validations, as a partner may see it: any record of a live agent (work
  * histories are public), and every record of the partner's own agents (deactivated ones too).
- * The read the settlements module uses to link a settlement to a work record (compare `agentId`,
- * and `clientId`: the agent owner's).
  */
+/** Whether `workId` is a work record of `agentId` (any partner may pay for or review an agent's work). */
+export async function isWorkRecordOf(deps: { pool: Pool | PoolClient }, workId: string, agentId: string): Promise<boolean> {
+  const { rowCount } = await deps.pool.query('SELECT 1 FROM registry_work WHERE id = $1 AND agent_id = $2', [workId, agentId]);
+  return rowCount === 1;
+}
+
 export async function findWorkRecord(deps: { pool: Pool | PoolClient }, clientId: string, workId: string): Promise<(WorkRecordRow & { validations: ValidationRow[] }) | undefined> {
   const { rows } = await deps.pool.query<WorkRecordRow>(
     `SELECT ${WORK_COLUMNS} FROM registry_work w

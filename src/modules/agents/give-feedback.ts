@@ -1,15 +1,10 @@
 import type { Clock } from '#platform/clock.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
+import { findAgentSettlement } from '#modules/x402/find-agent-settlement.ts';
 import { getAgent } from './get-agent.ts';
+import { isWorkRecordOf } from './find-work-record.ts';
 import { CONSTRAINTS, FEEDBACK_COLUMNS, uniqueViolation, type FeedbackRow } from './tables.ts';
-
-/**
- * The settlements module's read, wired by the app once it exists: the settlement `stl_...` the
- * partner paid, and the agent it paid. Absent (no settlements on this platform): feedback naming a
- * settlement is refused (422 `SETTLEMENT_UNKNOWN`).
- */
-export type SettlementLookup = (clientId: string, settlementId: string) => Promise<{ agentId: string } | undefined>;
 
 export type FeedbackInput = { score: number; tags: string[]; comment: string; workId: string | undefined; settlementId: string | undefined };
 export type FeedbackResult =
@@ -23,7 +18,7 @@ export type FeedbackResult =
  * agent or has an agent of the same controller account.
  */
 export async function giveFeedback(
-  deps: { pool: Pool; clock: Clock; settlementLookup?: SettlementLookup | undefined },
+  deps: { pool: Pool; clock: Clock },
   clientId: string,
   agentId: string,
   input: FeedbackInput,
@@ -31,14 +26,11 @@ export async function giveFeedback(
   const agent = await getAgent(deps, agentId, 'public');
   if (!agent) return { ok: false, code: 'NOT_FOUND', message: `no agent ${agentId}` };
   if (input.workId !== undefined) {
-    const work = await deps.pool.query('SELECT 1 FROM registry_work WHERE id = $1 AND agent_id = $2', [input.workId, agentId]);
-    if (work.rowCount === 0) return { ok: false, code: 'VALIDATION_FAILED', message: `body.work_id: no work record ${input.workId} of agent ${agentId}` };
+    if (!(await isWorkRecordOf(deps, input.workId, agentId))) return { ok: false, code: 'VALIDATION_FAILED', message: `body.work_id: no work record ${input.workId} of agent ${agentId}` };
   }
   if (input.settlementId !== undefined) {
-    const settlement = deps.settlementLookup ? await deps.settlementLookup(clientId, input.settlementId) : undefined;
-    if (settlement?.agentId !== agentId) {
-      return { ok: false, code: 'SETTLEMENT_UNKNOWN', message: deps.settlementLookup ? `no settlement ${input.settlementId} of yours paying agent ${agentId}` : 'this platform records no settlements' };
-    }
+    const settlement = await findAgentSettlement(deps, clientId, input.settlementId);
+    if (settlement?.agentId !== agentId) return { ok: false, code: 'SETTLEMENT_UNKNOWN', message: `no settlement ${input.settlementId} of yours paying agent ${agentId}` };
   }
   const strength = input.workId !== undefined ? 'verified_work' : input.settlementId !== undefined ? 'settlement' : 'bare';
   try {

@@ -43,7 +43,7 @@ export function registerAgentRegistryPublicRoutes(app: FastifyInstance, deps: Ag
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/api/v1/agents', {
-    config: publicAccess,
+    config: { access: access.paidPublic },
     schema: {
       operationId: 'searchAgents',
       tags: TAGS,
@@ -52,7 +52,10 @@ export function registerAgentRegistryPublicRoutes(app: FastifyInstance, deps: Ag
         'Live agents matching every filter given: `capability` (from the vocabulary; an unknown one is 400 `UNKNOWN_CAPABILITY` with the list), `tag`, ' +
         '`min_score` / `min_confidence` (the reputation summary, 0..1; agents without a score never match `min_score`), `verified`, and `q` (full text over name and ' +
         'description, websearch syntax: words, "phrases", -exclusions, or). `sort=recent` (newest first, the default) or `sort=score` (highest first, unscored last). ' +
-        'Cursor-paginated: pass `next_cursor` as `cursor` with the same sort. Public, rate limited per IP, cacheable (`Cache-Control`, `ETag`).',
+        'Cursor-paginated: pass `next_cursor` as `cursor` with the same sort. Public, rate limited per IP, cacheable (`Cache-Control`, `ETag`). ' +
+        'When the operator sets a price (X402_PAY_TO), a call without a partner key pays with x402: without a payment 402 `PAYMENT_REQUIRED` (v1 `accepts` in the body, ' +
+        'v2 `PAYMENT-REQUIRED` header); with `X-PAYMENT` (v1) or `PAYMENT-SIGNATURE` (v2) the payment is verified, spent once and answered in `X-PAYMENT-RESPONSE` / `PAYMENT-RESPONSE`. ' +
+        'A partner key (`X-Api-Key`) is never charged.',
       querystring: AgentQuerySchema,
       response: { 200: jsonResponse('A page of agents', RegistryAgentPageSchema), ...NOT_MODIFIED },
     },

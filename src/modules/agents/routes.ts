@@ -47,7 +47,7 @@ export function registerAgentRegistryRoutes(app: FastifyInstance, deps: AgentReg
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post('/api/v1/agents/challenge', {
-    config: partner,
+    config: { ...partner, idempotent: true },
     schema: {
       operationId: 'createAgentChallenge',
       tags: TAGS,
@@ -71,7 +71,7 @@ export function registerAgentRegistryRoutes(app: FastifyInstance, deps: AgentReg
   });
 
   r.post('/api/v1/agents', {
-    config: partner,
+    config: { ...partner, idempotent: true },
     schema: {
       operationId: 'registerAgent',
       tags: TAGS,
@@ -150,7 +150,7 @@ export function registerAgentRegistryRoutes(app: FastifyInstance, deps: AgentReg
   });
 
   r.post('/api/v1/agents/:id/verify', {
-    config: partner,
+    config: { ...partner, idempotent: true },
     schema: {
       operationId: 'verifyRegistryAgent',
       tags: TAGS,

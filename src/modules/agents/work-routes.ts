@@ -11,7 +11,7 @@ import { requireScope } from '#modules/clients/partner-auth.ts';
 import { AGENTS_SCOPE } from '#modules/clients/schema.ts';
 import { exportWorkHistory } from './export-work-history.ts';
 import { getAgent } from './get-agent.ts';
-import { giveFeedback, type SettlementLookup } from './give-feedback.ts';
+import { giveFeedback } from './give-feedback.ts';
 import { listFeedback } from './list-feedback.ts';
 import { listWork } from './list-work.ts';
 import { recordWork } from './record-work.ts';
@@ -34,7 +34,7 @@ import {
   WorkRequestSchema,
 } from './work-schema.ts';
 
-export type AgentWorkDeps = { pool: Pool; db: Db; clock: Clock; log: Logger; pinner: WorkHistoryPinner; settlementLookup?: SettlementLookup | undefined };
+export type AgentWorkDeps = { pool: Pool; db: Db; clock: Clock; log: Logger; pinner: WorkHistoryPinner };
 
 const partner = { access: access.partner([AGENTS_SCOPE]) };
 const publicAccess = { access: access.publicRateLimited };
@@ -55,7 +55,7 @@ export function registerAgentWorkRoutes(app: FastifyInstance, deps: AgentWorkDep
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post('/api/v1/agents/:id/work', {
-    config: partner,
+    config: { ...partner, idempotent: true },
     schema: {
       operationId: 'recordAgentWork',
       tags: TAGS,
@@ -126,7 +126,7 @@ export function registerAgentWorkRoutes(app: FastifyInstance, deps: AgentWorkDep
   });
 
   r.post('/api/v1/agents/:id/feedback', {
-    config: partner,
+    config: { ...partner, idempotent: true },
     schema: {
       operationId: 'giveAgentFeedback',
       tags: TAGS,
@@ -186,7 +186,7 @@ export function registerAgentWorkRoutes(app: FastifyInstance, deps: AgentWorkDep
   });
 
   r.post('/api/v1/agents/:id/feedback/:feedback_id/response', {
-    config: partner,
+    config: { ...partner, idempotent: true },
     schema: {
       operationId: 'respondToAgentFeedback',
       tags: TAGS,

@@ -103,6 +103,29 @@ export const CertificateRevokedEventSchema = z
     examples: [{ event: 'certificate.revoked', ...CERTIFICATE_EVENT_EXAMPLE, status: 'REVOKED', reason: 'the erasure report named the wrong device serial', ts: EXAMPLE.later }],
   });
 
+export const AgentSettlementEventSchema = z
+  .object({
+    event: z.literal('agent.settlement.recorded'),
+    settlement_id: z.string().describe('The settlement (`stl_...`)'),
+    agent_id: z.string().describe('The registry agent paid (`agr_...`)'),
+    work_id: z.string().nullable().describe('The work record paid for, when given'),
+    status: z.enum(['verified', 'settled', 'settle_failed']).describe('`verified`: checked offline only (no facilitator); `settled`: on chain; `settle_failed`: the facilitator did not settle it'),
+    network: z.string().describe('CAIP-2'),
+    asset: z.string(),
+    amount: z.string().describe('Atomic units of the asset'),
+    payer: z.string(),
+    transaction: z.string().nullable().describe('The chain\'s reference once settled'),
+    ts: z.string().describe('When it was recorded (ISO 8601)'),
+  })
+  .meta({
+    id: 'AgentSettlementEvent',
+    description: 'An x402 payment to a registry agent was recorded (POST /api/v1/x402/settle): sent to the agent\'s partner and to the partner who recorded it.',
+    examples: [{
+      event: 'agent.settlement.recorded', settlement_id: 'stl_01kkkq3x8m5v0c7d2r9t4w6y1z', agent_id: 'agr_01kkkq3x8m5v0c7d2r9t4w6y1a', work_id: null, status: 'verified',
+      network: 'eip155:8453', asset: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', amount: '10000', payer: '0x857b06519E91e3A54538791bDbb0E22373e36b66', transaction: null, ts: EXAMPLE.time,
+    }],
+  });
+
 export const TestEventSchema = z
   .object({ event: z.literal('webhook.test'), ts: z.string().describe('When the test was requested (ISO 8601)') })
   .meta({ id: 'WebhookTestEvent', description: 'Sent on request (POST /api/v1/webhooks/test) to check a receiver.', examples: [{ event: 'webhook.test', ts: EXAMPLE.time }] });
@@ -153,5 +176,6 @@ export const WEBHOOK_EVENTS = {
   'evidence.failed': event('onEvidenceFailed', 'A submitted signed document could not be decided', 'EvidenceEvent'),
   'certificate.issued': event('onCertificateIssued', 'A certificate was issued for verified evidence', 'CertificateIssuedEvent'),
   'certificate.revoked': event('onCertificateRevoked', 'A certificate was revoked', 'CertificateRevokedEvent'),
+  'agent.settlement.recorded': event('onAgentSettlementRecorded', 'An x402 payment to a registry agent was recorded', 'AgentSettlementEvent'),
   'webhook.test': event('onWebhookTest', 'A test event you asked for', 'WebhookTestEvent'),
 };

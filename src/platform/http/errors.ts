@@ -59,6 +59,14 @@ export const ERROR_CODES = {
   TEE_APP_MISMATCH: 422,
   EVIDENCE_USED: 409,
   SETTLEMENT_UNKNOWN: 422,
+  // x402: a route that charges, called without a partner key and without a valid payment (the body
+  // carries the v1 `x402Version` and `accepts`, the `PAYMENT-REQUIRED` header the v2 requirements);
+  // a payment refused (`reason`: MALFORMED, SCHEME_UNSUPPORTED, NETWORK_MISMATCH, ASSET_MISMATCH,
+  // PAY_TO_MISMATCH, AMOUNT_TOO_LOW, SIGNATURE_INVALID, NOT_YET_VALID, EXPIRED, NONCE_REPLAYED);
+  // the facilitator did not settle a verified payment (its nonce is spent; `settlement_id` names the record).
+  PAYMENT_REQUIRED: 402,
+  PAYMENT_INVALID: 422,
+  PAYMENT_SETTLEMENT_FAILED: 502,
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   NOT_READY: 503,

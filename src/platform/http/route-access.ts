@@ -9,7 +9,11 @@ import { errorResponses } from './schemas.ts';
  * from the same declaration, so the document cannot drift from what the route enforces.
  */
 export type RouteAccess =
-  | { readonly auth: 'public'; readonly rateLimit?: 'per-ip' }
+  /**
+   * `paid`: the route charges callers without a partner key (x402, when the app has a payment gate):
+   * a partner key given is authenticated (401 when it is not valid) and not charged.
+   */
+  | { readonly auth: 'public'; readonly rateLimit?: 'per-ip'; readonly paid?: 'x402' }
   | { readonly auth: 'admin' }
   /** `anyScope`: the key must carry at least one of these (a handler may then ask for a specific one). */
   | { readonly auth: 'partner'; readonly anyScope?: readonly string[] }
@@ -20,6 +24,8 @@ export const access = {
   public: { auth: 'public' },
   /** Unauthenticated but counted per client IP and route. */
   publicRateLimited: { auth: 'public', rateLimit: 'per-ip' },
+  /** Public, counted per IP, and charged by x402 unless a partner key comes with the request. */
+  paidPublic: { auth: 'public', rateLimit: 'per-ip', paid: 'x402' },
   admin: { auth: 'admin' },
   agent: { auth: 'agent' },
   partner: (anyScope?: readonly string[]): RouteAccess => (anyScope ? { auth: 'partner', anyScope } : { auth: 'partner' }),
@@ -59,6 +65,8 @@ export type AccessHooks = {
   /** `authenticate` sets `request.agent` from an agent credential, or answers 401. */
   agent?: { authenticate: Hook; rateLimit: Hook };
   rateLimitPerIp: Hook;
+  /** Charges a request to a paid route (`route`: its URL) without a partner key: 402 unless it pays. Absent: paid routes are free. */
+  payment?: { charge(route: string): Hook };
 };
 
 /** Routes a plugin registers itself (swagger-ui's `/docs`), public by nature. */
@@ -84,6 +92,8 @@ function securityOf(access: RouteAccess): Array<Record<string, string[]>> {
   if (access.auth === 'admin') return BEARER_SECURITY;
   if (access.auth === 'agent') return AGENT_SECURITY;
   if (access.auth === 'partner') return [{ ApiKeyAuth: [] }, { OAuth2ClientCredentials: [...(access.anyScope ?? [])] }];
+  // Paid: anyone (paying with x402), or a partner key (not charged).
+  if (access.paid) return [{}, { ApiKeyAuth: [] }];
   return [];
 }
 
@@ -115,9 +125,22 @@ function impliedErrorStatuses(access: RouteAccess, schema: NonNullable<RouteOpti
   if (access.auth === 'partner' || access.auth === 'agent') statuses.push(429);
   if (access.auth === 'partner' && access.anyScope) statuses.push(403);
   if (access.auth === 'public' && access.rateLimit) statuses.push(429);
+  if (access.auth === 'public' && access.paid) statuses.push(401, 402, 422, 502);
   if (schema.body) statuses.push(400, 413, 415);
   if (schema.params || schema.querystring || schema.headers) statuses.push(400);
   return statuses;
+}
+
+/** A paid route's gate: a partner credential is authenticated and not charged; without one, the payment gate charges. */
+function paidGate(hooks: AccessHooks, route: string): Hook | undefined {
+  if (!hooks.payment) return undefined;
+  const charge = hooks.payment.charge(route);
+  const authenticate = hooks.partner?.authenticate;
+  return async (request, reply) => {
+    const hasCredential = request.headers['x-api-key'] !== undefined || request.headers.authorization !== undefined;
+    if (hasCredential && authenticate) return authenticate(request, reply);
+    return charge(request, reply);
+  };
 }
 
 async function noStore(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -144,6 +167,9 @@ export function enforceRouteAccess(app: FastifyInstance, options: AccessOptions)
     const flags = { idempotent: route.config?.idempotent === true, carriesSecret: route.config?.carriesSecret === true };
     for (const method of methods) routes.push({ method, url: route.url, access: declared, bodyLimit: route.bodyLimit, hasBodySchema: route.schema?.body !== undefined, ...flags });
     route.onRequest = [...hooks, ...asList(route.onRequest)] as typeof route.onRequest;
+    // After validation (preHandler): a request refused for its input is not charged.
+    const gate = declared.auth === 'public' && declared.paid ? paidGate(options, route.url) : undefined;
+    if (gate) route.preHandler = [gate, ...asList(route.preHandler)] as typeof route.preHandler;
     if (route.config?.carriesSecret) route.onSend = [noStore, ...asList(route.onSend)] as typeof route.onSend;
     const schema = route.schema ?? {};
     const security = securityOf(declared);

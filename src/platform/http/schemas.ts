@@ -35,6 +35,7 @@ export function textResponse(description: string, mediaType = 'text/plain'): Des
 const ERROR_STATUS_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`)',
   401: 'Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`)',
+  402: 'Payment required (`PAYMENT_REQUIRED`): pay with x402 (`accepts` in the body, `PAYMENT-REQUIRED` header) or call with a partner key',
   403: 'The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`)',
   404: 'No such resource, or it belongs to another partner (`NOT_FOUND`)',
   409: 'The resource is not in a state that allows this (`CONFLICT` or a more specific code)',
@@ -42,6 +43,7 @@ const ERROR_STATUS_DESCRIPTIONS: Record<number, string> = {
   415: 'The body is not of a media type this operation accepts (`UNSUPPORTED_MEDIA_TYPE`)',
   422: 'The request is well-formed but cannot be processed (see `error_code`)',
   429: 'Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds',
+  502: 'An upstream service failed (`PAYMENT_SETTLEMENT_FAILED`: the x402 facilitator did not settle)',
   500: 'Unexpected failure (`INTERNAL_ERROR`); `request_id` identifies it in the logs',
   503: 'Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After`',
 };
