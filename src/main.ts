@@ -83,6 +83,11 @@ const COMMANDS: Record<string, Command> = {
     help: async () => (await import('./cli/verify-ledger.ts')).VERIFY_LEDGER_HELP,
     run: async (argv) => (await import('./cli/verify-ledger.ts')).verifyLedgerCommand(config(), argv),
   },
+  'rotate-encryption-key': {
+    summary: 'Re-encrypt every sealed secret and key with the first key of VERIDITY_ENCRYPTION_KEY',
+    help: async () => (await import('./cli/rotate-encryption-key.ts')).ROTATE_ENCRYPTION_KEY_HELP,
+    run: async (argv) => (await import('./cli/rotate-encryption-key.ts')).rotateEncryptionKeyCommand(config(), argv),
+  },
   issuer: {
     summary: 'Development issuer tools: keygen, sign-credential (keys stay on this machine)',
     ownHelp: true,

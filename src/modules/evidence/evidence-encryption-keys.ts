@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, generateKeyPair, X509Certificate, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Clock } from '#platform/clock.ts';
+import { sealedColumn } from '#platform/crypto/sealed-columns.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Pool } from '#platform/db/pool.ts';
 
@@ -26,6 +27,11 @@ type KeyRow = { id: string; certificate: Buffer; private_key_sealed: string };
 
 /** The key id is bound into the sealing: a sealed key moved to another row does not open. */
 const sealingContext = (id: string) => `evidence_encryption_keys:${id}`;
+
+/** For `veridity rotate-encryption-key`. */
+export const EVIDENCE_ENCRYPTION_KEY_SEALED_COLUMNS = [
+  sealedColumn({ table: 'evidence_encryption_keys', column: 'private_key_sealed', primaryKey: ['id'], contextColumns: [], associatedData: (row) => sealingContext(row.id) }),
+];
 const fingerprint = (der: Buffer) => createHash('sha256').update(der).digest('hex');
 
 /**

@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { and, eq, gte, isNull, or } from 'drizzle-orm';
 import { pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import type { Db } from '#platform/db/database.ts';
+import { sealedColumn } from './sealed-columns.ts';
 import type { SecretBox } from './secret-box.ts';
 
 export const platformKeys = pgTable('platform_keys', {
@@ -66,6 +67,11 @@ type PlatformKeyRow = typeof platformKeys.$inferSelect;
 function sealingContext(purpose: string, id: string): string {
   return `platform_keys:${purpose}:${id}`;
 }
+
+/** For `veridity rotate-encryption-key`. */
+export const PLATFORM_KEY_SEALED_COLUMNS = [
+  sealedColumn({ table: 'platform_keys', column: 'private_key_sealed', primaryKey: ['id'], contextColumns: ['purpose'], associatedData: (row) => sealingContext(row.purpose, row.id) }),
+];
 
 function publicJwkOf(publicKey: KeyObject): Ed25519PublicJwk | EcP256PublicJwk {
   const jwk = publicKey.export({ format: 'jwk' });

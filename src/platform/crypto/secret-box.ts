@@ -10,6 +10,8 @@ export type SecretBox = {
   decrypt(sealed: string, associatedData?: string): Buffer;
   /** True when the value was sealed with an older key and should be re-encrypted. */
   needsRotation(sealed: string): boolean;
+  /** What every value sealed with the first (current) key starts with: the rest need rotation (to filter in SQL). */
+  currentPrefix: string;
 };
 
 const VERSION = 'v1';
@@ -25,6 +27,7 @@ export function createSecretBox(keys: Buffer[]): SecretBox {
   if (!current || keys.some((key) => key.length !== 32)) throw new Error('secret box needs 32-byte keys');
   const byId = new Map(keys.map((key) => [keyId(key), key]));
   const currentId = keyId(current);
+  const currentPrefix = `${VERSION}.${currentId}.`;
 
   return {
     encrypt(plaintext, associatedData = '') {
@@ -32,7 +35,7 @@ export function createSecretBox(keys: Buffer[]): SecretBox {
       const cipher = createCipheriv('aes-256-gcm', current, iv);
       cipher.setAAD(Buffer.from(associatedData));
       const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-      return `${VERSION}.${currentId}.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
+      return `${currentPrefix}${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
     },
     decrypt(sealed, associatedData = '') {
       const [version, id, payload] = sealed.split('.');
@@ -46,7 +49,8 @@ export function createSecretBox(keys: Buffer[]): SecretBox {
       return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
     },
     needsRotation(sealed) {
-      return sealed.split('.')[1] !== currentId;
+      return !sealed.startsWith(currentPrefix);
     },
+    currentPrefix,
   };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sealedColumn } from '#platform/crypto/sealed-columns.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { canonicalize } from '#platform/canonical-json.ts';
@@ -21,6 +22,11 @@ export function requestHash(request: { method: string; route: string; body: unkn
 
 /** The stored response is sealed to its key: a row moved to another owner or key does not open. */
 const sealedFor = (owner: string, key: string) => `idempotency:${owner}:${key}`;
+
+/** For `veridity rotate-encryption-key`. */
+export const IDEMPOTENCY_SEALED_COLUMNS = [
+  sealedColumn({ table: 'idempotency_keys', column: 'response_sealed', primaryKey: ['owner', 'key'], contextColumns: [], associatedData: (row) => sealedFor(row.owner, row.key) }),
+];
 
 /**
  * Claims an `Idempotency-Key` for its owner (a partner `cli_...`, or the operator) before the work

@@ -1,5 +1,6 @@
 import { createPrivateKey, generateKeyPair, X509Certificate, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import { sealedColumn } from '#platform/crypto/sealed-columns.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { PoolClient } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
@@ -12,6 +13,11 @@ type CaRow = { id: string; client_id: string; certificate: Buffer; private_key_s
 
 /** The CA id is bound into the sealing: a sealed key moved to another row does not open. */
 const sealingContext = (id: string) => `evidence_agent_cas:${id}`;
+
+/** For `veridity rotate-encryption-key`. */
+export const AGENT_CA_SEALED_COLUMNS = [
+  sealedColumn({ table: 'evidence_agent_cas', column: 'private_key_sealed', primaryKey: ['id'], contextColumns: [], associatedData: (row) => sealingContext(row.id) }),
+];
 
 function open(row: CaRow, secretBox: SecretBox): OpenedAgentCa {
   const privateKey = createPrivateKey({ key: secretBox.decrypt(row.private_key_sealed, sealingContext(row.id)), format: 'der', type: 'pkcs8' });
