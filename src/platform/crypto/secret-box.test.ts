@@ -27,5 +27,6 @@ test('old keys keep decrypting after rotation; new values use the first key', ()
   assert.equal(rotated.decrypt(sealedWithOld).toString(), 'value');
   assert.equal(rotated.needsRotation(sealedWithOld), true);
   assert.equal(rotated.needsRotation(rotated.encrypt('value')), false);
+  assert.ok(rotated.encrypt('value').startsWith(rotated.currentPrefix) && !sealedWithOld.startsWith(rotated.currentPrefix));
   assert.throws(() => createSecretBox([randomBytes(32)]).decrypt(sealedWithOld), /no encryption key/);
 });
