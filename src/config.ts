@@ -73,6 +73,8 @@ const EnvSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: booleanFromString.default(false),
+  BACKUP_KEEP_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  BACKUP_S3_BUCKET: z.string().min(3).max(63).optional(),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: booleanFromString.default(false),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   VERIDITY_EMBEDDED_WORKERS: booleanFromString.default(true),
@@ -142,7 +144,9 @@ export type Config = {
   /** Groth16 verifier worker threads; unset = one per core. */
   verifierThreads: number | undefined;
   /** Unset: objects live on the file system under `dataDir/objects`. */
-  s3: { bucket: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean } | undefined;
+  s3: S3Bucket | undefined;
+  /** `veridity backup`: backups older than `keepDays` are pruned; `s3` is where `--to s3` writes (BACKUP_S3_BUCKET with the S3_* connection). */
+  backup: { keepDays: number; s3: S3Bucket | undefined };
   /** Let webhooks reach loopback and private networks (cloud metadata stays refused). */
   webhookAllowPrivateNetworks: boolean;
   /** Webhook deliveries in flight at once per worker process. */
@@ -210,6 +214,20 @@ export type HttpLimits = {
 };
 
 const DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
+
+/** An S3-compatible bucket reached with the S3_* connection settings. */
+export type S3Bucket = { bucket: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
+
+function s3Bucket(e: z.infer<typeof EnvSchema>, bucket: string): S3Bucket {
+  return {
+    bucket,
+    region: e.S3_REGION,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
+    ...(e.S3_ACCESS_KEY_ID ? { accessKeyId: e.S3_ACCESS_KEY_ID } : {}),
+    ...(e.S3_SECRET_ACCESS_KEY ? { secretAccessKey: e.S3_SECRET_ACCESS_KEY } : {}),
+  };
+}
 
 function httpLimitsOf(e: z.infer<typeof EnvSchema>): HttpLimits {
   return {
@@ -296,16 +314,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       verifierThreads: e.VERIFIER_THREADS,
       redisUrl: e.REDIS_URL,
       publicRateLimitPerMinute: e.RATE_LIMIT_PUBLIC_PER_MINUTE,
-      s3: e.S3_BUCKET
-        ? {
-            bucket: e.S3_BUCKET,
-            region: e.S3_REGION,
-            forcePathStyle: e.S3_FORCE_PATH_STYLE,
-            ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
-            ...(e.S3_ACCESS_KEY_ID ? { accessKeyId: e.S3_ACCESS_KEY_ID } : {}),
-            ...(e.S3_SECRET_ACCESS_KEY ? { secretAccessKey: e.S3_SECRET_ACCESS_KEY } : {}),
-          }
-        : undefined,
+      s3: e.S3_BUCKET ? s3Bucket(e, e.S3_BUCKET) : undefined,
+      backup: { keepDays: e.BACKUP_KEEP_DAYS, s3: e.BACKUP_S3_BUCKET ? s3Bucket(e, e.BACKUP_S3_BUCKET) : undefined },
       webhookAllowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
       webhookConcurrency: e.WEBHOOK_CONCURRENCY,
       embeddedWorkers: e.VERIDITY_EMBEDDED_WORKERS,

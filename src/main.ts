@@ -57,6 +57,16 @@ const COMMANDS: Record<string, Command> = {
     help: async () => MIGRATE_HELP,
     run: async () => (await import('./cli/migrate.ts')).migrate(config()),
   },
+  backup: {
+    summary: 'Back up the database (pg_dump) and the objects, with a manifest: backup [--to <dir> | --to s3]',
+    help: async () => (await import('./cli/backup.ts')).BACKUP_HELP,
+    run: async (argv) => (await import('./cli/backup.ts')).backupCommand(config(), argv),
+  },
+  restore: {
+    summary: 'Restore a backup into an empty database and object store: restore <backup folder | s3:name>',
+    help: async () => (await import('./cli/restore.ts')).RESTORE_HELP,
+    run: async (argv) => (await import('./cli/restore.ts')).restoreCommand(config(), argv),
+  },
   admin: {
     summary: 'Operator commands: create-client, list-clients, disable-client, create-token',
     ownHelp: true,

@@ -766,6 +766,7 @@ describe('infrastructure failures', () => {
       },
       get: async () => undefined,
       delete: async () => {},
+      list: async () => [],
     };
     const broken = { ...workerDeps, storage: storageDown };
     const fetchOne = async () => (await queue.fetch(VerifyAttestationTaskJob, { batchSize: 1 }))[0]!;

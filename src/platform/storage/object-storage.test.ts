@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -57,6 +57,21 @@ test('a key segment over 255 bytes or a key over 1024 bytes is an unsafe key, no
     await assert.rejects(storage.get('c'.repeat(300)), /unsafe object key/);
     const long = Array.from({ length: 5 }, () => 'd'.repeat(250)).join('/');
     await assert.rejects(storage.put(long, Buffer.from('x'), 'application/octet-stream'), /unsafe object key/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('file storage lists every stored key (by prefix), never a half-written temporary file', async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'veridity-list-'));
+  try {
+    const storage = createFileStorage(root);
+    assert.deepEqual(await createFileStorage(path.join(root, 'absent')).list(), []);
+    await storage.put('a/one.json', Buffer.from('1'), 'application/json');
+    await storage.put('b/two.json', Buffer.from('2'), 'application/json');
+    await writeFile(path.join(root, 'a', '.0123456789abcdef.tmp'), 'partial');
+    assert.deepEqual((await storage.list()).sort(), ['a/one.json', 'b/two.json']);
+    assert.deepEqual(await storage.list('b/'), ['b/two.json']);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Bucket as S3Settings } from '#src/config.ts';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 /** Where artifacts and result documents live: the file system by default, or any S3-compatible store. */
 export type ObjectStorage = {
@@ -12,6 +13,8 @@ export type ObjectStorage = {
   get(key: string): Promise<Buffer | undefined>;
   /** Removes the object; one that is not there is already removed (no error). */
   delete(key: string): Promise<void>;
+  /** Every stored key that starts with `prefix` (all when empty), in no particular order (backups walk the store with it). */
+  list(prefix?: string): Promise<string[]>;
 };
 
 /** NAME_MAX of the usual file systems: a longer segment fails with ENAMETOOLONG. */
@@ -47,6 +50,9 @@ async function makePrivateDirectory(dir: string): Promise<void> {
   }
 }
 
+/** The name `put` writes an object under before renaming it: never listed. */
+const TEMPORARY_NAME = /^\.[0-9a-f]{16}\.tmp$/;
+
 export function createFileStorage(root: string): ObjectStorage {
   return {
     backend: 'file',
@@ -57,7 +63,7 @@ export function createFileStorage(root: string): ObjectStorage {
       await makePrivateDirectory(path.dirname(file));
       // Write-then-rename: a reader never sees half an object. A short temporary name, so a key
       // segment of the longest allowed length still fits.
-      const temp = path.join(path.dirname(file), `.${randomBytes(8).toString('hex')}.tmp`);
+      const temp = path.join(path.dirname(file), `.${randomBytes(8).toString('hex')}.tmp`); // TEMPORARY_NAME
       await writeFile(temp, body, { mode: PRIVATE_FILE, flag: 'wx' });
       await chmod(temp, PRIVATE_FILE);
       await rename(temp, file);
@@ -76,10 +82,19 @@ export function createFileStorage(root: string): ObjectStorage {
         if (error.code !== 'ENOENT') throw error;
       });
     },
+    async list(prefix = '') {
+      const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      });
+      return entries
+        .filter((entry) => entry.isFile() && !TEMPORARY_NAME.test(entry.name))
+        .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+        .filter((key) => key.startsWith(prefix));
+    },
   };
 }
 
-export type S3Settings = { bucket: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
 
 export function createS3Storage(settings: S3Settings): ObjectStorage {
   const client = new S3Client({
@@ -112,6 +127,16 @@ export function createS3Storage(settings: S3Settings): ObjectStorage {
       assertSafeKey(key);
       // S3 answers 204 for a key that is not there too.
       await client.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: key }));
+    },
+    async list(prefix = '') {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: settings.bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+        for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return keys;
     },
   };
 }
