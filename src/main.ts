@@ -83,6 +83,15 @@ const COMMANDS: Record<string, Command> = {
     help: async () => (await import('./cli/verify-ledger.ts')).VERIFY_LEDGER_HELP,
     run: async (argv) => (await import('./cli/verify-ledger.ts')).verifyLedgerCommand(config(), argv),
   },
+  agents: {
+    summary: 'Agent registry operator commands: recompute-reputation [--agent agr_...] [--write]',
+    ownHelp: true,
+    run: async (argv) => {
+      const { agents, AGENTS_HELP } = await import('./cli/agents.ts');
+      if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') return console.log(AGENTS_HELP);
+      return agents(config(), argv);
+    },
+  },
   issuer: {
     summary: 'Development issuer tools: keygen, sign-credential (keys stay on this machine)',
     ownHelp: true,

@@ -16,6 +16,7 @@ import { giveFeedback } from '#modules/agents/give-feedback.ts';
 import { recomputeReputation } from '#modules/agents/recompute-reputation.ts';
 import { DEFAULT_REPUTATION_SETTINGS } from '#modules/agents/reputation-model.ts';
 import { erasureReportInput, issueTestCertificate } from './support/issued-certificates.ts';
+import { cleanEnv, runToEnd } from './support/processes.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
 
 const DAY_MS = 86_400_000;
@@ -25,6 +26,7 @@ const deps = () => ({ pool: t.database.pool, clock, reputation: DEFAULT_REPUTATI
 const close = (actual: number, expected: number, message?: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${message ?? ''} ${actual} != ${expected}`);
 
 let t: TestApp;
+const encryptionKey = randomBytes(32);
 let owner: Record<string, any>;
 const requirements = { scheme: 'exact', network: 'eip155:84532', amount: '10000', payTo: getAddress(`0x${randomBytes(20).toString('hex')}`), asset: getAddress(`0x${randomBytes(20).toString('hex')}`), maxTimeoutSeconds: 300, extra: { name: 'USD Coin', version: '2' } };
 
@@ -75,7 +77,7 @@ async function assertRecomputeAgrees(agentId: string) {
 }
 
 before(async () => {
-  t = await createTestApp({ clock });
+  t = await createTestApp({ clock, encryptionKey });
   owner = await createPartner(t, { name: 'Agent owner', scopes: ['agents', 'evidence'] });
 });
 
@@ -137,13 +139,19 @@ describe('reputation model', () => {
     const work = await recordWork(agent);
     const payer = generatePrivateKey();
     const settlements = [];
-    for (let i = 0; i < 4; i++) settlements.push(await settle(client.api_key, agent, undefined, payer));
+    for (let i = 0; i < 4; i++) {
+      nowMs += 1000;
+      settlements.push(await settle(client.api_key, agent, undefined, payer));
+    }
     await feedback(client.api_key, agent, { score: 100, settlement_id: settlements[3] });
     const body = await reputation(agent);
     assert.equal(component(body, 'feedback/paid'), undefined);
     close(component(body, 'feedback/bare').positive, 0.25, 'the fourth settlement of the payer backs bare feedback');
+    assert.equal(body.history.at(-1).day, clock.now().toISOString().slice(0, 10));
     await settle(owner.api_key, agent, work);
-    close(component(await reputation(agent), 'work/verified').positive, 1, 'the owner\'s own payment does not make its work paid');
+    const paidByOwner = await reputation(agent);
+    assert.equal(component(paidByOwner, 'work/paid_verified'), undefined, 'the owner\'s own payment does not make its work paid');
+    assert.equal(component(paidByOwner, 'work/verified').count, 1);
     await assertRecomputeAgrees(agent);
   });
 });
@@ -182,6 +190,29 @@ describe('sybil resistance', () => {
     assert.equal(sybilBody.counts.feedback, 1000);
     assert.ok(sybilBody.score - baseline! < honestBody.score - baseline!, `sybil moved ${sybilBody.score - baseline!}, paid ${honestBody.score - baseline!}`);
     await assertRecomputeAgrees(sybil);
+  });
+});
+
+describe('veridity agents recompute-reputation', () => {
+  test('reports an agent whose stored numbers differ from its events, fixes them with --write, and agrees after', async () => {
+    const env = cleanEnv({ DATABASE_URL: t.database.url, VERIDITY_ENCRYPTION_KEY: encryptionKey.toString('hex'), LOG_LEVEL: 'warn' });
+    const agent = await registerAgent();
+    await recordWork(agent);
+    const intact = await runToEnd(['agents', 'recompute-reputation', '--agent', agent], env);
+    assert.equal(intact.code, 0, intact.output);
+    assert.match(intact.stdout, new RegExp(`${agent} ok`));
+    await t.database.pool.query(`UPDATE registry_reputation SET sums = '{"work/verified": {"positive": 7, "negative": 0}}' WHERE agent_id = $1`, [agent]);
+    const tampered = await runToEnd(['agents', 'recompute-reputation', '--agent', agent], env);
+    assert.equal(tampered.code, 1, tampered.output);
+    assert.match(tampered.stdout, new RegExp(`${agent} DIFFERS`));
+    const fixed = await runToEnd(['agents', 'recompute-reputation', '--agent', agent, '--write'], env);
+    assert.equal(fixed.code, 0, fixed.output);
+    assert.match(fixed.stdout, new RegExp(`${agent} FIXED`));
+    const again = await runToEnd(['agents', 'recompute-reputation', '--json'], env);
+    assert.equal(again.code, 0, again.output);
+    assert.ok(JSON.parse(again.stdout).every((report: { differs: boolean }) => !report.differs));
+    const usage = await runToEnd(['agents', 'recompute-reputation', '--agent', 'nope'], env);
+    assert.equal(usage.code, 2, usage.output);
   });
 });
 
