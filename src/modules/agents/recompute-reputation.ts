@@ -11,7 +11,7 @@ export type RecomputeReport = {
   agentId: string;
   stored: Evaluation;
   recomputed: Evaluation;
-  /** Items missing, extra or different in the stored ones. */
+  /** Items missing, extra or different in the stored ones (a stored half-life other than the configured one also differs). */
   itemsDiffering: number;
   /** The largest absolute difference of score, confidence or a component's positive / negative mass. */
   largestDifference: number;
@@ -52,7 +52,9 @@ export async function recomputeReputation(deps: ReputationDeps, agentId: string,
     const storedEvaluation = evaluate(await currentSums(tx, agentId, now, settings));
     const recomputed = evaluate(fresh);
     const largest = largestDifference(storedEvaluation, recomputed);
-    const differs = itemsDiffering > 0 || largest > RECOMPUTE_TOLERANCE;
+    const kept = await tx.query<{ halfLifeDays: number }>('SELECT half_life_days AS "halfLifeDays" FROM registry_reputation WHERE agent_id = $1', [agentId]);
+    const otherHalfLife = kept.rows[0] !== undefined && kept.rows[0].halfLifeDays !== settings.halfLifeDays;
+    const differs = itemsDiffering > 0 || largest > RECOMPUTE_TOLERANCE || otherHalfLife;
     if (options.write && differs) {
       await tx.query('DELETE FROM registry_reputation_items WHERE agent_id = $1', [agentId]);
       for (const item of derived.items) await writeItem(tx, agentId, item);
