@@ -34,7 +34,9 @@ import { registerAgentRoutes } from '#modules/evidence/agents/routes.ts';
 import { registerAgentRegistryPublicRoutes } from '#modules/agents/public-routes.ts';
 import { registerAgentRegistryRoutes } from '#modules/agents/routes.ts';
 import { registerAgentWorkRoutes } from '#modules/agents/work-routes.ts';
+import { registerAgentReputationRoutes } from '#modules/agents/reputation-routes.ts';
 import { kuboPinner, noPinner } from '#modules/agents/work-history-pinner.ts';
+import { DEFAULT_REPUTATION_SETTINGS } from '#modules/agents/reputation-model.ts';
 import { appOwnedQueue } from '#platform/queue/app-queue.ts';
 import { PLATFORM_NAME } from '#modules/certificates/issue-certificate.ts';
 import { registerCertificateRoutes } from '#modules/certificates/routes.ts';
@@ -59,7 +61,7 @@ import type { ClientLookup } from '#modules/clients/authenticate-api-key.ts';
 
 export type AppDeps = {
   /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only); `publicUrl` to localhost on port 3000. */
-  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl' | 'smtp' | 'ipfsPinUrl' | 'x402'>>;
+  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl' | 'smtp' | 'ipfsPinUrl' | 'x402' | 'reputation'>>;
   log: Logger;
   clock: Clock;
   pool: Pool;
@@ -88,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onClose', async () => lastUsed.stop());
 
   const publicUrl = deps.config.publicUrl ?? defaultPublicUrl(3000);
+  const reputation = deps.config.reputation ?? DEFAULT_REPUTATION_SETTINGS;
   const x402 = { pool: deps.pool, clock: deps.clock, facilitator: deps.config.x402?.facilitatorUrl ? createHttpFacilitator(deps.config.x402.facilitatorUrl) : undefined };
   const x402Price = deps.config.x402?.price;
   const authCache = deps.changeFeed ? createClientAuthCache<ClientLookup>(deps.changeFeed) : undefined;
@@ -191,9 +194,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerAgentRegistryPublicRoutes(app, { pool: deps.pool, clock: deps.clock, publicUrl });
   registerAgentWorkRoutes(app, {
     pool: deps.pool, db: deps.db, clock: deps.clock, log: deps.log,
-    pinner: deps.config.ipfsPinUrl ? kuboPinner(deps.config.ipfsPinUrl) : noPinner,
+    pinner: deps.config.ipfsPinUrl ? kuboPinner(deps.config.ipfsPinUrl) : noPinner, reputation,
   });
-  registerAgentSettlementRoutes(app, x402);
+  registerAgentSettlementRoutes(app, { ...x402, reputation });
+  registerAgentReputationRoutes(app, { pool: deps.pool, clock: deps.clock, reputation, platformKeys: deps.platformKeys, publicUrl });
   await registerCertificateRoutes(app, {
     pool: deps.pool,
     db: deps.db,

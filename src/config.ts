@@ -4,6 +4,7 @@ import { TCB_STATUSES, type TcbStatus } from '#modules/attestations/verification
 import { ANCHOR_ADAPTERS } from '#modules/anchoring/anchor-adapter.ts';
 import { resolveNetwork } from '#modules/x402/networks.ts';
 import type { X402Price } from '#modules/x402/payment-gate.ts';
+import { DEFAULT_REPUTATION_SETTINGS, type ReputationSettings } from '#modules/agents/reputation-model.ts';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0'])
@@ -116,6 +117,9 @@ const EnvSchema = z.object({
   X402_ASSET_VERSION: z.string().min(1).max(20).optional(),
   X402_FEE_PAYER: z.string().min(32).max(44).optional(),
   X402_MAX_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  REPUTATION_HALF_LIFE_DAYS: z.coerce.number().min(1).max(3650).default(DEFAULT_REPUTATION_SETTINGS.halfLifeDays),
+  REPUTATION_PAYER_MAX_SETTLEMENTS: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_REPUTATION_SETTINGS.payerMaxSettlements),
+  REPUTATION_PAYER_WINDOW_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(DEFAULT_REPUTATION_SETTINGS.payerWindowHours),
 });
 
 export type Config = {
@@ -188,6 +192,8 @@ export type Config = {
   anchor: AnchorConfig;
   /** x402: the facilitator settling payments (unset: recorded as verified only), and the price of the public agent query (unset: free). */
   x402: { facilitatorUrl: string | undefined; price: X402Price | undefined };
+  /** The agent reputation model's half-life and per-payer settlement limit (docs/reputation.md). */
+  reputation: ReputationSettings;
 };
 
 export type AnchorConfig = {
@@ -337,6 +343,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       ipfsPinUrl: e.IPFS_PIN_URL,
       anchor: anchorConfigOf(e),
       x402: { facilitatorUrl: e.X402_FACILITATOR_URL, price: x402Price.price },
+      reputation: { halfLifeDays: e.REPUTATION_HALF_LIFE_DAYS, payerMaxSettlements: e.REPUTATION_PAYER_MAX_SETTLEMENTS, payerWindowHours: e.REPUTATION_PAYER_WINDOW_HOURS },
     },
   };
 }

@@ -98,6 +98,15 @@ const COMMANDS: Record<string, Command> = {
     help: async () => (await import('./cli/rotate-encryption-key.ts')).ROTATE_ENCRYPTION_KEY_HELP,
     run: async (argv) => (await import('./cli/rotate-encryption-key.ts')).rotateEncryptionKeyCommand(config(), argv),
   },
+  agents: {
+    summary: 'Agent registry operator commands: recompute-reputation [--agent agr_...] [--write]',
+    ownHelp: true,
+    run: async (argv) => {
+      const { agents, AGENTS_HELP } = await import('./cli/agents.ts');
+      if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') return console.log(AGENTS_HELP);
+      return agents(config(), argv);
+    },
+  },
   issuer: {
     summary: 'Development issuer tools: keygen, sign-credential (keys stay on this machine)',
     ownHelp: true,

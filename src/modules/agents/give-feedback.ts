@@ -1,9 +1,8 @@
-import type { Clock } from '#platform/clock.ts';
-import type { Pool } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
 import { findAgentSettlement } from '#modules/x402/find-agent-settlement.ts';
 import { getAgent } from './get-agent.ts';
 import { isWorkRecordOf } from './find-work-record.ts';
+import { onReputationEvent, type ReputationDeps } from './on-reputation-event.ts';
 import { CONSTRAINTS, FEEDBACK_COLUMNS, uniqueViolation, type FeedbackRow } from './tables.ts';
 
 export type FeedbackInput = { score: number; tags: string[]; comment: string; workId: string | undefined; settlementId: string | undefined };
@@ -15,10 +14,10 @@ export type FeedbackResult =
  * Feedback by a partner on a live agent: one live feedback per (partner, work record), per
  * (partner, settlement), and one bare per (partner, agent), by unique indexes. Classified by what
  * backs it (`verified_work` > `settlement` > `bare`) and flagged `self` when the author owns the
- * agent or has an agent of the same controller account.
+ * agent or has an agent of the same controller account. The agent's reputation is updated after.
  */
 export async function giveFeedback(
-  deps: { pool: Pool; clock: Clock },
+  deps: ReputationDeps,
   clientId: string,
   agentId: string,
   input: FeedbackInput,
@@ -44,7 +43,9 @@ export async function giveFeedback(
        RETURNING ${FEEDBACK_COLUMNS}`,
       [newId('fbk'), agentId, clientId, input.score, input.tags, input.comment, input.workId ?? null, input.settlementId ?? null, strength, deps.clock.now()],
     );
-    return { ok: true, value: rows[0]! };
+    const feedback = rows[0]!;
+    await onReputationEvent(deps, { kind: 'feedback', agentId, feedbackId: feedback.id });
+    return { ok: true, value: feedback };
   } catch (error) {
     const constraint = uniqueViolation(error);
     if (constraint === CONSTRAINTS.feedbackWork || constraint === CONSTRAINTS.feedbackSettlement || constraint === CONSTRAINTS.feedbackBare) {

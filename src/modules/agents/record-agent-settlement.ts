@@ -5,8 +5,10 @@ import { settlePayment, type X402Deps } from '#modules/x402/settle-payment.ts';
 import type { SettlementRow } from '#modules/x402/tables.ts';
 import { isWorkRecordOf } from './find-work-record.ts';
 import { getAgent } from './get-agent.ts';
+import { onReputationEvent } from './on-reputation-event.ts';
+import type { ReputationSettings } from './reputation-model.ts';
 
-export type AgentSettlementDeps = X402Deps;
+export type AgentSettlementDeps = X402Deps & { reputation: ReputationSettings };
 
 /** The webhook payload of `agent.settlement.recorded` (documented in webhooks/openapi-webhooks.ts). */
 export function settlementEvent(row: SettlementRow, ts: Date) {
@@ -20,7 +22,8 @@ export function settlementEvent(row: SettlementRow, ts: Date) {
  * An x402 payment for a live registry agent's work (POST /api/v1/x402/settle): verified offline
  * against the requirements the partner states, recorded once (its nonce spent), settled by the
  * facilitator when one is configured; the agent's partner (and the caller, when another) get
- * `agent.settlement.recorded` in the transaction that records the outcome.
+ * `agent.settlement.recorded` in the transaction that records the outcome. The agent's reputation
+ * is updated after (also for a failed settlement: feedback naming it loses its weight).
  */
 export async function recordAgentSettlement(
   deps: AgentSettlementDeps,
@@ -37,7 +40,7 @@ export async function recordAgentSettlement(
   const requirement = readRequirement(payment.value.x402Version, input.requirements);
   if (!requirement.ok) return requirement;
   const recipients = [...new Set([agent.clientId, clientId])];
-  return settlePayment(deps, {
+  const settled = await settlePayment(deps, {
     payment: payment.value,
     requirement: requirement.value,
     subject: { purpose: 'agent', clientId, agentId: agent.id, workId: input.workId },
@@ -46,4 +49,7 @@ export async function recordAgentSettlement(
       await enqueueWebhookEvents(tx, recipients.map((recipient) => ({ clientId: recipient, type: 'agent.settlement.recorded', subjectId: row.id, payload })));
     },
   });
+  const settlementId = settled.ok ? settled.value.id : settled.code === 'PAYMENT_SETTLEMENT_FAILED' ? settled.settlementId : undefined;
+  if (settlementId !== undefined) await onReputationEvent(deps, { kind: 'settlement', agentId: agent.id, settlementId, workId: input.workId });
+  return settled;
 }

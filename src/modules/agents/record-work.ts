@@ -1,10 +1,10 @@
 import { CID } from 'multiformats/cid';
-import type { Clock } from '#platform/clock.ts';
 import type { Db } from '#platform/db/database.ts';
-import { inTransaction, type Pool, type PoolClient } from '#platform/db/pool.ts';
+import { inTransaction, type PoolClient } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
 import { checkWorkEvidence, type EvidenceFailure } from './check-work-evidence.ts';
 import { getAgent } from './get-agent.ts';
+import { onReputationEvent, type ReputationDeps } from './on-reputation-event.ts';
 import { AGENT_COLUMNS, CONSTRAINTS, uniqueViolation, VALIDATION_COLUMNS, WORK_COLUMNS, type RegistryAgentRow, type ValidationRow, type WorkRecordRow } from './tables.ts';
 import { encodeWorkBlock, type BlockValidation } from './work-block.ts';
 
@@ -37,9 +37,9 @@ async function chainHead(tx: PoolClient, agentId: string): Promise<{ seq: number
  * Records a unit of work of the partner's live agent, resting on evidence Veridity verified for that
  * partner: appends a DAG-JSON block linking the previous record's CID (the agent row is locked, so
  * two records at once queue rather than fork), with Veridity's validation of the evidence and any
- * third-party validations the owner adds (stored unverified).
+ * third-party validations the owner adds (stored unverified); then updates the agent's reputation.
  */
-export async function recordWork(deps: { pool: Pool; db: Db; clock: Clock }, clientId: string, agentId: string, input: WorkInput): Promise<WorkResult> {
+export async function recordWork(deps: ReputationDeps & { db: Db }, clientId: string, agentId: string, input: WorkInput): Promise<WorkResult> {
   const agent = await getAgent(deps, agentId, { clientId });
   if (!agent) return { ok: false, code: 'NOT_FOUND', message: `no agent ${agentId}` };
   if (agent.deactivatedAt) return { ok: false, code: 'CONFLICT', message: `agent ${agentId} is deactivated` };
@@ -85,6 +85,7 @@ export async function recordWork(deps: { pool: Pool; db: Db; clock: Clock }, cli
       return { ...work.rows[0]!, validations: inserted.rows };
     });
     if (!value) return { ok: false, code: 'CONFLICT', message: `agent ${agentId} is deactivated` };
+    await onReputationEvent(deps, { kind: 'work', agentId, workId: value.id });
     return { ok: true, value };
   } catch (error) {
     const constraint = uniqueViolation(error);

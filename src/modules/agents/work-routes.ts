@@ -15,6 +15,7 @@ import { giveFeedback } from './give-feedback.ts';
 import { listFeedback } from './list-feedback.ts';
 import { listWork } from './list-work.ts';
 import { recordWork } from './record-work.ts';
+import type { ReputationSettings } from './reputation-model.ts';
 import { respondToFeedback } from './respond-to-feedback.ts';
 import { revokeFeedback } from './revoke-feedback.ts';
 import { TAGS } from './routes.ts';
@@ -34,7 +35,7 @@ import {
   WorkRequestSchema,
 } from './work-schema.ts';
 
-export type AgentWorkDeps = { pool: Pool; db: Db; clock: Clock; log: Logger; pinner: WorkHistoryPinner };
+export type AgentWorkDeps = { pool: Pool; db: Db; clock: Clock; log: Logger; pinner: WorkHistoryPinner; reputation: ReputationSettings };
 
 const partner = { access: access.partner([AGENTS_SCOPE]) };
 const publicAccess = { access: access.publicRateLimited };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeMarkup } from '#platform/http/escape-markup.ts';
 import { publicCertificateUrl } from './certificate-urls.ts';
 import type { CertificateJson } from './document/index.ts';
 import type { PublicCertificateView } from './get-public-certificate.ts';
@@ -37,8 +38,7 @@ export const VERIFY_PAGE_CSP = {
   },
 };
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (value: string | number): string => String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+const escapeHtml = escapeMarkup;
 
 type Row = readonly [label: string, value: string | number | null, kind?: 'code'];
 
