@@ -25,6 +25,8 @@ import { registerLedgerRoutes } from '#modules/ledger/routes.ts';
 import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { registerHolderRoutes } from '#modules/holder/routes.ts';
 import { registerMeteringRoutes } from '#modules/metering/routes.ts';
+import { createPlanRateLimits } from '#modules/billing/plan-rate-limits.ts';
+import { registerBillingRoutes } from '#modules/billing/routes.ts';
 import { registerAttestationRoutes } from '#modules/attestations/routes.ts';
 import { createEvidenceEncryptionKeys } from '#modules/evidence/evidence-encryption-keys.ts';
 import { registerEvidenceRoutes } from '#modules/evidence/routes.ts';
@@ -61,7 +63,7 @@ import type { ClientLookup } from '#modules/clients/authenticate-api-key.ts';
 
 export type AppDeps = {
   /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only); `publicUrl` to localhost on port 3000. */
-  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl' | 'smtp' | 'ipfsPinUrl' | 'x402' | 'reputation'>>;
+  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl' | 'smtp' | 'ipfsPinUrl' | 'x402' | 'reputation' | 'billingCurrency'>>;
   log: Logger;
   clock: Clock;
   pool: Pool;
@@ -97,7 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const routeTable = enforceRouteAccess(app, {
     admin: { authenticate: adminAuth({ db: deps.db, configuredToken: deps.config.adminToken }) },
     partner: {
-      authenticate: partnerAuth({ db: deps.db, authCache, clock: deps.clock, lastUsed, platformKeys: deps.platformKeys }),
+      authenticate: partnerAuth({ db: deps.db, authCache, clock: deps.clock, lastUsed, platformKeys: deps.platformKeys, planRateLimit: createPlanRateLimits({ pool: deps.pool, clock: deps.clock, changeFeed: deps.changeFeed }) }),
       requireAnyScope,
       rateLimit: rateLimiting.perClient,
     },
@@ -170,6 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox });
   registerNotificationRoutes(app, { pool: deps.pool, clock: deps.clock, emailEnabled: deps.config.smtp !== undefined });
   registerMeteringRoutes(app, { pool: deps.pool });
+  registerBillingRoutes(app, { pool: deps.pool, clock: deps.clock, currency: deps.config.billingCurrency ?? 'EUR' });
   const queue = deps.queue ?? appOwnedQueue(app, { connectionString: deps.pool.options.connectionString!, log: deps.log });
   registerAttestationRoutes(app, {
     pool: deps.pool,

@@ -117,6 +117,7 @@ const EnvSchema = z.object({
   X402_ASSET_VERSION: z.string().min(1).max(20).optional(),
   X402_FEE_PAYER: z.string().min(32).max(44).optional(),
   X402_MAX_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  BILLING_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code (3 capital letters)').default('EUR'),
   REPUTATION_HALF_LIFE_DAYS: z.coerce.number().min(1).max(3650).default(DEFAULT_REPUTATION_SETTINGS.halfLifeDays),
   REPUTATION_PAYER_MAX_SETTLEMENTS: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_REPUTATION_SETTINGS.payerMaxSettlements),
   REPUTATION_PAYER_WINDOW_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(DEFAULT_REPUTATION_SETTINGS.payerWindowHours),
@@ -194,6 +195,8 @@ export type Config = {
   x402: { facilitatorUrl: string | undefined; price: X402Price | undefined };
   /** The agent reputation model's half-life and per-payer settlement limit (docs/reputation.md). */
   reputation: ReputationSettings;
+  /** ISO 4217: plan prices are integer minor units of it. */
+  billingCurrency: string;
 };
 
 export type AnchorConfig = {
@@ -343,6 +346,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       ipfsPinUrl: e.IPFS_PIN_URL,
       anchor: anchorConfigOf(e),
       x402: { facilitatorUrl: e.X402_FACILITATOR_URL, price: x402Price.price },
+      billingCurrency: e.BILLING_CURRENCY,
       reputation: { halfLifeDays: e.REPUTATION_HALF_LIFE_DAYS, payerMaxSettlements: e.REPUTATION_PAYER_MAX_SETTLEMENTS, payerWindowHours: e.REPUTATION_PAYER_WINDOW_HOURS },
     },
   };

@@ -126,7 +126,7 @@ describe('POST /oauth/token', () => {
     assert.ok(verified.ok);
     assert.equal(verified.clientId, client.id);
     assert.deepEqual(verified.scopes, ['age_over_18', 'citizenship']);
-    assert.equal(verified.client.rateLimitPerMinute, 120);
+    assert.equal(verified.client.rateLimitOverride, null);
 
     const whoami = await app.inject({ method: 'GET', url: '/whoami', headers: { authorization: `Bearer ${body.access_token}` } });
     assert.deepEqual(whoami.json(), { client_id: client.id, scopes: ['age_over_18', 'citizenship'] });

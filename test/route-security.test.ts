@@ -43,6 +43,8 @@ const SAMPLE_ID = (prefix: Parameters<typeof newId>[0]) => newId(prefix);
 const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/admin/clients/:id': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/rotate-key': () => ({ id: SAMPLE_ID('cli') }),
+  '/api/admin/clients/:id/plan': () => ({ id: SAMPLE_ID('cli') }),
+  '/api/admin/plans/:tier': () => ({ tier: 'starter' }),
   '/api/admin/issuers/:id': () => ({ id: SAMPLE_ID('iss') }),
   '/api/admin/circuits/:id': () => ({ id: SAMPLE_ID('cir') }),
   '/api/admin/artifacts/*': () => ({ '*': 'security-suite/artifact.bin' }),

@@ -28,7 +28,7 @@ export type TestApp = {
   platformKeys: PlatformKeys;
   /** Everything the app logged, as raw JSON lines (to prove secrets never reach the logs). */
   logs(): string;
-  admin(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  admin(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 };
 

@@ -4,21 +4,26 @@ import { hashToken } from '#platform/crypto/tokens.ts';
 import { apiClients } from './tables.ts';
 import { clientAuthCacheKey, type ClientAuthCache, type ClientAuthKey } from './client-auth-cache.ts';
 
-export type AuthenticatedClient = {
+/** A client as its credentials find it (cached in memory by client-auth-cache.ts). */
+export type ClientAuthView = {
   id: string;
   name: string;
   scopes: string[];
-  rateLimitPerMinute: number;
+  /** The client's own rate limit; null: its plan's (see `rateLimitPerMinute`). */
+  rateLimitOverride: number | null;
   lastUsed: Date | null;
   /** Access tokens carry it; one from an older generation was issued before a key rotation or disabling. */
   tokenGeneration: number;
 };
 
+/** The client partner auth attaches to `request.client`: its effective rate limit resolved. */
+export type AuthenticatedClient = ClientAuthView & { rateLimitPerMinute: number };
+
 export type AuthenticateResult =
-  | { ok: true; client: AuthenticatedClient }
+  | { ok: true; client: ClientAuthView }
   | { ok: false; code: 'MISSING_KEY' | 'UNKNOWN_KEY' | 'DISABLED' };
 
-export type ClientLookup = { ok: true; client: AuthenticatedClient } | { ok: false; code: 'UNKNOWN' | 'DISABLED' };
+export type ClientLookup = { ok: true; client: ClientAuthView } | { ok: false; code: 'UNKNOWN' | 'DISABLED' };
 
 /** `authCache`: serve enabled clients from memory (see client-auth-cache.ts); without it every lookup reads the database. */
 export type ClientAuthDeps = { db: Db; authCache?: ClientAuthCache<ClientLookup> | undefined };
@@ -35,7 +40,7 @@ async function readClientForAuth(deps: { db: Db }, by: ClientAuthKey): Promise<C
       id: apiClients.id,
       name: apiClients.name,
       scopes: apiClients.scopes,
-      rateLimitPerMinute: apiClients.rateLimitPerMinute,
+      rateLimitOverride: apiClients.rateLimitPerMinute,
       lastUsed: apiClients.lastUsed,
       tokenGeneration: apiClients.tokenGeneration,
       disabledAt: apiClients.disabledAt,

@@ -8,6 +8,7 @@ import { issueApiKey } from './credentials.ts';
 import { toApiClient, type ApiClient, type ApiClientCreate } from './schema.ts';
 import { apiClients } from './tables.ts';
 
+/** The rate limit of a client with neither a limit of its own nor a plan. */
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
 
 export type CreatedClient = ApiClient & { api_key: string; webhook_secret?: string };
@@ -30,7 +31,7 @@ export async function createClient(
         keyHash: key.keyHash,
         keyPrefix: key.keyPrefix,
         scopes: input.scopes,
-        rateLimitPerMinute: input.rate_limit_per_minute ?? DEFAULT_RATE_LIMIT_PER_MINUTE,
+        rateLimitPerMinute: input.rate_limit_per_minute ?? null,
         createdAt: now,
         updatedAt: now,
       })

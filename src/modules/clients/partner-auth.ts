@@ -4,7 +4,8 @@ import { verifyAccessToken } from '#modules/oauth/verify-access-token.ts';
 import type { Clock } from '#platform/clock.ts';
 import type { AuditActor } from '#modules/audit/record-audit.ts';
 import { ApiError } from '#platform/http/errors.ts';
-import { authenticateApiKey, type AuthenticatedClient, type ClientAuthDeps } from './authenticate-api-key.ts';
+import { authenticateApiKey, type AuthenticatedClient, type ClientAuthDeps, type ClientAuthView } from './authenticate-api-key.ts';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './create-client.ts';
 import type { LastUsedTracker } from './last-used-tracker.ts';
 
 declare module 'fastify' {
@@ -21,15 +22,19 @@ const FAILURE_MESSAGES = {
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
+/** The rate limit of a client's plan at this moment (served from memory), or undefined without a plan. */
+export type PlanRateLimit = (clientId: string) => Promise<number | undefined>;
+
 /**
  * An onRequest hook (headers only, before any body is read) that authenticates a partner by `X-Api-Key`, or by an OAuth2 access token
- * (`Authorization: Bearer`, from POST /oauth/token) when no key is sent, and attaches `request.client`.
+ * (`Authorization: Bearer`, from POST /oauth/token) when no key is sent, and attaches `request.client`. Its rate limit: the client's own, else its
+ * plan's (`planRateLimit`), else the default.
  */
-export function partnerAuth(deps: ClientAuthDeps & { clock: Clock; lastUsed: LastUsedTracker; platformKeys: PlatformKeys }) {
+export function partnerAuth(deps: ClientAuthDeps & { clock: Clock; lastUsed: LastUsedTracker; platformKeys: PlatformKeys; planRateLimit?: PlanRateLimit | undefined }) {
   return async function authenticatePartner(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers['x-api-key'];
     const bearer = header === undefined ? BEARER.exec(request.headers.authorization ?? '') : null;
-    let client: AuthenticatedClient;
+    let client: ClientAuthView;
     if (bearer) {
       const result = await verifyAccessToken(deps, bearer[1]!);
       if (!result.ok) {
@@ -43,7 +48,8 @@ export function partnerAuth(deps: ClientAuthDeps & { clock: Clock; lastUsed: Las
       client = result.client;
     }
     deps.lastUsed.touch(client.id, deps.clock.now(), client.lastUsed);
-    request.client = client;
+    const rateLimitPerMinute = client.rateLimitOverride ?? (await deps.planRateLimit?.(client.id)) ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
+    request.client = { ...client, rateLimitPerMinute };
   };
 }
 

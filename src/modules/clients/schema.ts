@@ -37,7 +37,7 @@ export const ApiClientSchema = z
     name: z.string(),
     scopes: z.array(ScopeSchema),
     webhook_url: z.string().nullable(),
-    rate_limit_per_minute: z.number().int(),
+    rate_limit_per_minute: z.number().int().nullable().describe("The client's own limit (requests per minute), overriding its plan's; null: the plan's (120 without a plan)"),
     key_prefix: z.string().describe('First characters of the API key, to tell keys apart'),
     created_at: z.string().describe('ISO 8601'),
     last_used: z.string().nullable().describe('Refreshed at most once a minute'),
@@ -59,7 +59,7 @@ export const ApiClientUpdateSchema = z
     name: z.string().trim().min(1).max(200).optional(),
     scopes: Scopes.optional(),
     webhook_url: HttpUrl.nullable().optional(),
-    rate_limit_per_minute: z.number().int().min(1).max(1_000_000).optional(),
+    rate_limit_per_minute: z.number().int().min(1).max(1_000_000).nullable().optional().describe('null: follow the plan'),
   })
   .refine((body) => Object.keys(body).length > 0, 'at least one field must be given')
   .meta({ id: 'ApiClientUpdate', examples: [{ rate_limit_per_minute: 600 }] });

@@ -7,7 +7,8 @@ export const apiClients = pgTable('api_clients', {
   keyHash: bytea('key_hash').notNull(),
   keyPrefix: text('key_prefix').notNull(),
   scopes: text('scopes').array().notNull(),
-  rateLimitPerMinute: integer('rate_limit_per_minute').notNull(),
+  /** The client's own limit; null: its plan's (or the default without a plan). */
+  rateLimitPerMinute: integer('rate_limit_per_minute'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   lastUsed: timestamp('last_used', { withTimezone: true }),

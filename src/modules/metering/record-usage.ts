@@ -1,12 +1,13 @@
 import type { PoolClient } from '#platform/db/pool.ts';
+import { USAGE_KINDS, usageEventId, type UsageKind } from './products.ts';
 
 export type UsageEvent = {
   clientId: string;
-  /** e.g. `zk.verify`, `tee.verify`. */
-  kind: string;
+  kind: UsageKind;
   claimType: string | null;
   outcome: string;
-  subjectId: string | null;
+  /** The outcome's id (proof, task, submission, certificate): the event's identity derives from it. */
+  subjectId: string;
   at: Date;
 };
 
@@ -15,14 +16,22 @@ export async function recordUsage(tx: PoolClient, event: UsageEvent): Promise<vo
   await recordUsages(tx, [event]);
 }
 
-/** Several billable events in one statement (a group commit of many requests' outcomes). */
+/**
+ * Several billable events in one statement (a group commit of many requests' outcomes), each a
+ * CloudEvent (`id` from the product and the outcome's id, `source`, `type` from the product,
+ * `subject` the client, `time`). An outcome recorded again is skipped: it counts once.
+ */
 export async function recordUsages(tx: PoolClient, events: readonly UsageEvent[]): Promise<void> {
   if (events.length === 0) return;
   await tx.query({
     name: 'metering-record-usages',
-    text: `INSERT INTO usage_events (client_id, kind, claim_type, outcome, subject_id, at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])`,
+    text: `INSERT INTO usage_events (event_id, source, product, client_id, kind, claim_type, outcome, subject_id, at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+           ON CONFLICT (event_id) DO NOTHING`,
     values: [
+      events.map((event) => usageEventId(USAGE_KINDS[event.kind].product, event.subjectId)),
+      events.map((event) => USAGE_KINDS[event.kind].source),
+      events.map((event) => USAGE_KINDS[event.kind].product),
       events.map((event) => event.clientId),
       events.map((event) => event.kind),
       events.map((event) => event.claimType),

@@ -1,22 +1,18 @@
 import type { Pool } from '#platform/db/pool.ts';
+import { USAGE_ROWS, usageParams } from './usage-source.ts';
 
 export type UsageFilter = { from?: Date; to?: Date; claimType?: string; clientId?: string };
 export type UsageDay = { date: string; verified: number; failed: number };
 
-/** Seed `GET /api/admin/usage`: verification outcomes per UTC day, from the metering events. */
+/** Seed `GET /api/admin/usage`: verification outcomes per UTC day, from the usage aggregates and the tail not yet aggregated. */
 export async function usageSeries(deps: { pool: Pool }, filter: UsageFilter): Promise<UsageDay[]> {
   const { rows } = await deps.pool.query<{ day: string; verified: number; failed: number }>(
-    `SELECT to_char((at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day,
-            count(*) FILTER (WHERE outcome = 'verified')::int AS verified,
-            count(*) FILTER (WHERE outcome = 'failed')::int AS failed
-       FROM usage_events
-      WHERE kind = 'zk.verify'
-        AND ($1::timestamptz IS NULL OR at >= $1)
-        AND ($2::timestamptz IS NULL OR at < $2)
-        AND ($3::text IS NULL OR claim_type = $3)
-        AND ($4::text IS NULL OR client_id = $4)
+    `SELECT to_char(date_trunc('day', at, 'UTC') AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+            COALESCE(sum(quantity) FILTER (WHERE outcome = 'verified'), 0)::int AS verified,
+            COALESCE(sum(quantity) FILTER (WHERE outcome = 'failed'), 0)::int AS failed
+       FROM ${USAGE_ROWS} u
       GROUP BY 1 ORDER BY 1`,
-    [filter.from ?? null, filter.to ?? null, filter.claimType ?? null, filter.clientId ?? null],
+    usageParams({ ...filter, product: 'zk_verification' }),
   );
   return rows.map((row) => ({ date: row.day, verified: row.verified, failed: row.failed }));
 }

@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from '#platform/clock.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
-import { findClientForAuth, type AuthenticatedClient, type ClientAuthDeps } from '#modules/clients/authenticate-api-key.ts';
+import { findClientForAuth, type ClientAuthView, type ClientAuthDeps } from '#modules/clients/authenticate-api-key.ts';
 import { ACCESS_TOKEN_TYPE, OAUTH_KEY_PURPOSE, SIGNING_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from './token-profile.ts';
 
 export type VerifyAccessTokenDeps = ClientAuthDeps & { clock: Clock; platformKeys: PlatformKeys };
@@ -22,8 +22,8 @@ export type VerifyAccessTokenResult =
       clientId: string;
       /** The token's scopes that the client still holds (an operator may have removed some since). */
       scopes: string[];
-      /** The client as partner auth attaches it to `request.client`, its scopes narrowed to the token's. */
-      client: AuthenticatedClient;
+      /** The client as partner auth finds it, its scopes narrowed to the token's. */
+      client: ClientAuthView;
       tokenId: string;
       expiresAt: Date;
     }
