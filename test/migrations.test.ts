@@ -175,3 +175,20 @@ test('webhook endpoints move out of api_clients with their URL, both secrets, ro
     await database.drop();
   }
 });
+
+test('every SECURITY DEFINER function keeps pg_temp last in its search path (a caller\'s temporary table cannot shadow ours)', async () => {
+  const database = await createTestDatabase();
+  try {
+    const { rows } = await database.pool.query<{ name: string; config: string[] | null }>(
+      `SELECT p.proname AS name, p.proconfig AS config FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE p.prosecdef AND n.nspname = 'public' ORDER BY p.proname`,
+    );
+    assert.ok(rows.length >= 3, `found ${rows.map((row) => row.name)}`);
+    for (const row of rows) {
+      const searchPath = row.config?.find((setting) => setting.startsWith('search_path='));
+      assert.match(searchPath ?? '', /, pg_temp$/, `${row.name}: ${searchPath ?? 'no search_path set'}`);
+    }
+  } finally {
+    await database.drop();
+  }
+});

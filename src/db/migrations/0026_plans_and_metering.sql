@@ -52,10 +52,11 @@ CREATE TRIGGER client_plans_changed AFTER INSERT OR UPDATE OR DELETE ON client_p
 ALTER TABLE api_clients ALTER COLUMN rate_limit_per_minute DROP NOT NULL, ALTER COLUMN rate_limit_per_minute DROP DEFAULT;
 UPDATE api_clients SET rate_limit_per_minute = NULL WHERE rate_limit_per_minute = 120;
 
--- The ingest gateway has no plans: an agent gets its partner's override, else the default.
+-- The ingest gateway has no plans: an agent gets its partner's override, else the default. pg_temp
+-- stays last in the search path (0016): a session's temporary table must not shadow evidence_agents.
 CREATE OR REPLACE FUNCTION evidence_agent_for_credential(credential_hash bytea)
 RETURNS TABLE (agent_id text, client_id text, rate_limit_per_minute integer)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT a.id, a.client_id, COALESCE(c.rate_limit_per_minute, 120)
     FROM evidence_agents a JOIN api_clients c ON c.id = a.client_id
    WHERE a.credential_hash = $1 AND a.revoked_at IS NULL AND c.disabled_at IS NULL AND 'evidence' = ANY (c.scopes)
