@@ -52,6 +52,8 @@ import { registerWebhookRoutes } from '#modules/webhooks/routes.ts';
 import { registerAgentSettlementRoutes } from '#modules/agents/settlement-routes.ts';
 import { createHttpFacilitator } from '#modules/x402/facilitator.ts';
 import { createPaymentGate } from '#modules/x402/payment-gate.ts';
+import { registerGatewayVaultRoutes } from '#modules/gateway-vault/routes.ts';
+import { registerGlobalManagerRoutes } from '#modules/global-manager/routes.ts';
 import { registerNotificationRoutes } from '#modules/notifications/routes.ts';
 import { createCircuitKeyring } from '#modules/zk/circuits/circuit-keyring.ts';
 import type { Groth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
@@ -173,6 +175,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerNotificationRoutes(app, { pool: deps.pool, clock: deps.clock, emailEnabled: deps.config.smtp !== undefined });
   registerMeteringRoutes(app, { pool: deps.pool });
   registerBillingRoutes(app, { pool: deps.pool, clock: deps.clock, currency: deps.config.billingCurrency ?? 'EUR' });
+  registerGlobalManagerRoutes(app, { pool: deps.pool, clock: deps.clock });
+  registerGatewayVaultRoutes(app, { pool: deps.pool, platformKeys: deps.platformKeys, publicUrl });
   const queue = deps.queue ?? appOwnedQueue(app, { connectionString: deps.pool.options.connectionString!, log: deps.log });
   registerAttestationRoutes(app, {
     pool: deps.pool,

@@ -118,6 +118,12 @@ const EnvSchema = z.object({
   X402_FEE_PAYER: z.string().min(32).max(44).optional(),
   X402_MAX_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   BILLING_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code (3 capital letters)').default('EUR'),
+  GLOBAL_MANAGER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  GLOBAL_MANAGER_STANDBY_POLL_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+  GLOBAL_MANAGER_EMBEDDED: booleanFromString.optional(),
+  GLOBAL_MANAGER_ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
+  GLOBAL_MANAGER_ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  GLOBAL_MANAGER_RUNS_KEEP_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   REPUTATION_HALF_LIFE_DAYS: z.coerce.number().min(1).max(3650).default(DEFAULT_REPUTATION_SETTINGS.halfLifeDays),
   REPUTATION_PAYER_MAX_SETTLEMENTS: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_REPUTATION_SETTINGS.payerMaxSettlements),
   REPUTATION_PAYER_WINDOW_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(DEFAULT_REPUTATION_SETTINGS.payerWindowHours),
@@ -197,6 +203,19 @@ export type Config = {
   reputation: ReputationSettings;
   /** ISO 4217: plan prices are integer minor units of it. */
   billingCurrency: string;
+  /** GLOBAL_MANAGER_*: the global manager's loop, its admin port (`veridity global-manager`) and whether `serve` runs it. */
+  globalManager: GlobalManagerConfig;
+};
+
+export type GlobalManagerConfig = {
+  intervalSeconds: number;
+  /** How often a standby tries the lock: bounds a takeover after the leader dies. */
+  standbyPollSeconds: number;
+  /** `serve` runs it in-process: GLOBAL_MANAGER_EMBEDDED, by default on the embedded database only. */
+  embedded: boolean;
+  adminHost: string;
+  adminPort: number;
+  runsKeepDays: number;
 };
 
 export type AnchorConfig = {
@@ -347,6 +366,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       anchor: anchorConfigOf(e),
       x402: { facilitatorUrl: e.X402_FACILITATOR_URL, price: x402Price.price },
       billingCurrency: e.BILLING_CURRENCY,
+      globalManager: {
+        intervalSeconds: e.GLOBAL_MANAGER_INTERVAL_SECONDS,
+        standbyPollSeconds: e.GLOBAL_MANAGER_STANDBY_POLL_SECONDS,
+        embedded: e.GLOBAL_MANAGER_EMBEDDED ?? e.DATABASE_URL === undefined,
+        adminHost: e.GLOBAL_MANAGER_ADMIN_HOST,
+        adminPort: e.GLOBAL_MANAGER_ADMIN_PORT,
+        runsKeepDays: e.GLOBAL_MANAGER_RUNS_KEEP_DAYS,
+      },
       reputation: { halfLifeDays: e.REPUTATION_HALF_LIFE_DAYS, payerMaxSettlements: e.REPUTATION_PAYER_MAX_SETTLEMENTS, payerWindowHours: e.REPUTATION_PAYER_WINDOW_HOURS },
     },
   };

@@ -30,7 +30,9 @@ embedded PostgreSQL in VERIDITY_DATA_DIR/postgres, on the loopback port recorded
 (a free one on first start; VERIDITY_EMBEDDED_PG_PORT overrides it). Migrations are applied at start.
 Once listening it prints a banner (URLs, data dir, database); on first start without
 VERIDITY_ADMIN_TOKEN the banner holds the admin token, generated and shown once.
-Also runs every worker kind (see 'veridity worker --help') unless VERIDITY_EMBEDDED_WORKERS=false.`;
+Also runs every worker kind (see 'veridity worker --help') unless VERIDITY_EMBEDDED_WORKERS=false,
+and the global manager (see 'veridity global-manager --help') when GLOBAL_MANAGER_EMBEDDED is true
+(its default without DATABASE_URL); its status is then GET /api/admin/global-manager.`;
 
 const MIGRATE_HELP = `Usage: veridity migrate
 
@@ -46,6 +48,11 @@ const COMMANDS: Record<string, Command> = {
     summary: 'Run queue consumers (webhook delivery, ledger, attestations): worker [kinds...]',
     help: async () => (await import('./cli/worker.ts')).workerHelp(),
     run: async (argv) => (await import('./cli/worker.ts')).worker(config(), argv),
+  },
+  'global-manager': {
+    summary: 'Run the global manager alone (gateway vault, cleanups; one leader per database, others stand by)',
+    help: async () => (await import('./cli/global-manager.ts')).GLOBAL_MANAGER_HELP,
+    run: async () => (await import('./cli/global-manager.ts')).globalManager(config()),
   },
   ingest: {
     summary: 'Run the ingest gateway alone (POST /ingest/v1/proofs) as the least-privileged role INGEST_DATABASE_URL',

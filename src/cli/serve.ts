@@ -9,6 +9,8 @@ import { formatBanner } from './banner.ts';
 import { startWorkers, type Workers } from './worker.ts';
 import { onShutdownSignal } from '#platform/process/on-shutdown-signal.ts';
 import { startChangeFeed } from '#platform/db/change-feed.ts';
+import type { GlobalManager } from '#modules/global-manager/global-manager.ts';
+import { runGlobalManager } from './global-manager.ts';
 
 /** `veridity serve`: the HTTP API on the configured (or embedded) database until SIGTERM/SIGINT. */
 export async function serve(config: Config): Promise<void> {
@@ -31,9 +33,10 @@ export async function serve(config: Config): Promise<void> {
 
   // Resolved once the embedded workers run; a stop waits for their start-up before closing the database.
   let workers: Promise<Workers | undefined> = Promise.resolve(undefined);
+  let globalManager: GlobalManager | undefined;
   const shutdown = onShutdownSignal(log, 'the API', async () => {
-    // Stop accepting, drain requests in flight and the embedded workers, then close the database.
-    await Promise.all([app.close(), workers.then((started) => started?.stop(), () => undefined)]);
+    // Stop accepting, drain requests in flight, the embedded workers and the global manager's task, then close the database.
+    await Promise.all([app.close(), workers.then((started) => started?.stop(), () => undefined), globalManager?.stop()]);
     await runtime.close();
   });
 
@@ -59,8 +62,9 @@ export async function serve(config: Config): Promise<void> {
       process.exit(1);
     }
   }
+  if (config.globalManager.embedded) globalManager = runGlobalManager(runtime, app.metrics.registry);
   log.info(
-    { embedded_database: database.embedded !== undefined, workers: workerNames ?? 'none (VERIDITY_EMBEDDED_WORKERS=false)', docs: `/docs`, openapi: '/openapi.json' },
+    { global_manager: config.globalManager.embedded, embedded_database: database.embedded !== undefined, workers: workerNames ?? 'none (VERIDITY_EMBEDDED_WORKERS=false)', docs: `/docs`, openapi: '/openapi.json' },
     'Veridity is serving',
   );
   // For people; after the JSON line above, which stays as it was for log pipelines. Always

@@ -35,6 +35,8 @@ export const ID_PREFIXES = {
   x402Settlement: 'stl',
   notification: 'ntf',
   notificationAttempt: 'nta',
+  /** One cycle of the global manager (src/modules/global-manager). */
+  globalManagerCycle: 'gmc',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

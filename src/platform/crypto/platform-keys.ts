@@ -16,7 +16,7 @@ export const platformKeys = pgTable('platform_keys', {
 });
 
 /** What a key signs; a key never serves two purposes (the purpose is bound into its sealed private half). Ed25519 keys. */
-export type KeyPurpose = 'oauth' | 'ledger' | 'attestation-results' | 'certificates' | 'reputation-badges';
+export type KeyPurpose = 'oauth' | 'ledger' | 'attestation-results' | 'certificates' | 'reputation-badges' | 'gateway-vault';
 /**
  * Purposes whose keys are ECDSA P-256: the PDF signature of certificates (PDF readers and X.509
  * certificates take ECDSA or RSA, few take Ed25519).

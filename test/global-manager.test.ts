@@ -1,0 +1,179 @@
+/**
+ * The global manager as operators run it: real `veridity global-manager` processes on a real
+ * PostgreSQL. One leads (the advisory lock), the other stands by and takes over when the leader is
+ * killed (-9); the gateway vault it publishes verifies against the published JWKS and loses a
+ * disabled partner; a cycle killed during the vault task and rerun publishes the same content.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { compactVerify, importJWK, type JWK } from 'jose';
+import { newId } from '#platform/ids.ts';
+import { cleanEnv, freePort, startProcess, waitFor, type Running } from './support/processes.ts';
+import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
+
+const encryptionKey = randomBytes(32);
+let t: TestApp;
+let dataDir: string;
+const processes: Running[] = [];
+
+before(async () => {
+  t = await createTestApp({ encryptionKey });
+  dataDir = await mkdtemp(path.join(tmpdir(), 'veridity-global-manager-'));
+});
+after(async () => {
+  for (const running of processes) if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
+  await Promise.all(processes.map((running) => running.exited));
+  await t.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+type Manager = { running: Running; base: string };
+
+async function startManager(): Promise<Manager> {
+  const port = await freePort();
+  const running = startProcess(['global-manager'], cleanEnv({
+    DATABASE_URL: t.database.url,
+    VERIDITY_ENCRYPTION_KEY: encryptionKey.toString('hex'),
+    VERIDITY_DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    GLOBAL_MANAGER_INTERVAL_SECONDS: '1',
+    GLOBAL_MANAGER_STANDBY_POLL_SECONDS: '1',
+    GLOBAL_MANAGER_ADMIN_PORT: String(port),
+  }));
+  processes.push(running);
+  await waitFor(async () => running.output().includes('"msg":"global manager started"'), 30_000, `global manager start\n${running.output()}`);
+  return { running, base: `http://127.0.0.1:${port}` };
+}
+
+async function status(manager: Manager): Promise<Record<string, any>> {
+  return (await fetch(`${manager.base}/status.json`)).json();
+}
+
+async function latestVault(): Promise<{ version: number; jws: string; payload: Record<string, any> }> {
+  const response = await t.admin('GET', '/api/admin/vault');
+  assert.equal(response.statusCode, 200, response.body);
+  const vault = response.json();
+  const jwks = (await t.app.inject({ method: 'GET', url: '/api/v1/gateway-vault/jwks.json' })).json() as { keys: Array<JWK & { kid: string }> };
+  const header = JSON.parse(Buffer.from(vault.jws.split('.')[0], 'base64url').toString());
+  assert.equal(header.typ, 'gateway-vault+jws');
+  const jwk = jwks.keys.find((key) => key.kid === header.kid);
+  assert.ok(jwk, 'the vault is signed by a key of the published JWKS');
+  const { payload } = await compactVerify(vault.jws, await importJWK(jwk, 'EdDSA'));
+  const parsed = JSON.parse(Buffer.from(payload).toString());
+  assert.equal(parsed.version, vault.version);
+  return { version: vault.version, jws: vault.jws, payload: parsed };
+}
+
+const objectText = (key: string) => readFile(path.join(dataDir, 'objects', key), 'utf8');
+
+async function succeededVaultRuns(runner?: string): Promise<number> {
+  const { rows } = await t.database.pool.query(
+    `SELECT count(*)::int AS n FROM global_manager_runs WHERE task = 'gateway-vault' AND outcome = 'succeeded' AND ($1::text IS NULL OR runner = $1)`,
+    [runner ?? null],
+  );
+  return rows[0].n;
+}
+
+test('one leader, a hot standby that takes over after kill -9; the vault verifies, drops a disabled partner; SIGTERM exits cleanly', async () => {
+  const kept = await createPartner(t, { name: 'Kept', scopes: ['age_over_18', 'evidence'], rate_limit_per_minute: 120 });
+  const disabled = await createPartner(t, { name: 'Disabled' });
+
+  const managers = [await startManager(), await startManager()];
+  await waitFor(async () => (await Promise.all(managers.map(status))).some((s) => s.this_process.is_leader), 30_000, 'a leader');
+  const statuses = await Promise.all(managers.map(status));
+  assert.equal(statuses.filter((s) => s.this_process.is_leader).length, 1, 'exactly one leader');
+  const leaderIndex = statuses.findIndex((s) => s.this_process.is_leader);
+  const leader = managers[leaderIndex]!;
+  const standby = managers[1 - leaderIndex]!;
+  assert.equal(statuses[leaderIndex]!.leader, statuses[leaderIndex]!.this_process.runner, 'the database names the leader');
+  assert.equal(statuses[1 - leaderIndex]!.leader, statuses[leaderIndex]!.this_process.runner, 'the standby sees who leads');
+
+  await waitFor(async () => (await succeededVaultRuns()) > 0, 30_000, 'a vault run');
+  const first = await latestVault();
+  const entry = first.payload.partners.find((p: any) => p.client_id === kept.id);
+  assert.deepEqual(entry, {
+    client_id: kept.id,
+    api_key_sha256: createHash('sha256').update(kept.api_key).digest('hex'),
+    scopes: ['age_over_18', 'evidence'],
+    rate_limit_per_minute: 120,
+    plan: null,
+    over_cap: false,
+  });
+  assert.ok(first.payload.partners.some((p: any) => p.client_id === disabled.id));
+  await waitFor(async () => (await objectText('vault/latest.jws').catch(() => '')) === first.jws, 10_000, 'vault/latest.jws');
+  assert.equal(await objectText(`vault/${first.version}.jws`), first.jws);
+
+  // An unchanged database: later cycles keep the version.
+  const runs = await succeededVaultRuns();
+  await waitFor(async () => (await succeededVaultRuns()) > runs, 30_000, 'another vault run');
+  assert.equal((await latestVault()).version, first.version);
+
+  assert.equal((await t.admin('DELETE', `/api/admin/clients/${disabled.id}`)).statusCode, 200);
+  await waitFor(async () => (await latestVault()).version > first.version, 30_000, 'a new vault version');
+  const second = await latestVault();
+  assert.equal(second.version, first.version + 1);
+  assert.ok(!second.payload.partners.some((p: any) => p.client_id === disabled.id), 'a disabled key disappears from the next vault');
+  assert.ok(second.payload.partners.some((p: any) => p.client_id === kept.id));
+
+  // The page, the metrics.
+  const page = await (await fetch(`${leader.base}/`)).text();
+  assert.match(page, /gateway-vault/);
+  const metrics = await (await fetch(`${leader.base}/metrics`)).text();
+  assert.match(metrics, /veridity_global_manager_is_leader 1/);
+  assert.match(metrics, /veridity_global_manager_task_runs_total\{task="gateway-vault",outcome="succeeded"\} [1-9]/);
+  assert.match(await (await fetch(`${standby.base}/metrics`)).text(), /veridity_global_manager_is_leader 0/);
+
+  leader.running.child.kill('SIGKILL');
+  await leader.running.exited;
+  // The bound: the server sees the connection gone at once (same host), the standby polls every second.
+  await waitFor(async () => (await status(standby)).this_process.is_leader, 15_000, 'the standby taking over');
+  const newRunner = (await status(standby)).this_process.runner;
+  await waitFor(async () => (await succeededVaultRuns(newRunner)) > 0, 30_000, 'a cycle of the new leader');
+  const { rows: running } = await t.database.pool.query("SELECT count(*)::int AS n FROM global_manager_runs WHERE outcome = 'running' AND runner <> $1", [newRunner]);
+  assert.equal(running[0].n, 0, 'the dead leader\'s runs are marked interrupted');
+
+  const api = (await t.admin('GET', '/api/admin/global-manager')).json();
+  assert.equal(api.leader, newRunner);
+  assert.ok(api.lag_seconds !== null && api.cycles.length > 0);
+
+  standby.running.child.kill('SIGTERM');
+  assert.equal(await standby.running.exited, 0);
+  const after = (await t.admin('GET', '/api/admin/global-manager')).json();
+  assert.equal(after.leader, null, 'the lock is released');
+  const { rows: unfinished } = await t.database.pool.query("SELECT count(*)::int AS n FROM global_manager_runs WHERE runner = $1 AND outcome IN ('running', 'interrupted', 'failed')", [newRunner]);
+  assert.equal(unfinished[0].n, 0, 'SIGTERM lets the task in progress finish');
+});
+
+test('a cycle killed during the vault task and rerun publishes the same content', async () => {
+  // Enough partners that the vault task takes a while; wherever the kill lands, the rerun must agree with the database.
+  const now = new Date();
+  await t.database.pool.query(
+    `INSERT INTO api_clients (id, name, key_hash, key_prefix, scopes, rate_limit_per_minute, created_at, updated_at)
+       SELECT ids.id, 'bulk', sha256(convert_to(ids.id, 'UTF8')), 'vk_bulk', ARRAY['age_over_18'], 60, $2, $2
+         FROM unnest($1::text[]) AS ids(id)`,
+    [Array.from({ length: 5000 }, () => newId('cli')), now],
+  );
+  const before = await succeededVaultRuns();
+  const manager = await startManager();
+  await waitFor(async () => {
+    const { rows } = await t.database.pool.query("SELECT count(*)::int AS n FROM global_manager_runs WHERE task = 'gateway-vault' AND outcome = 'running'");
+    return rows[0].n > 0 || (await succeededVaultRuns()) > before;
+  }, 30_000, 'the vault task started');
+  manager.running.child.kill('SIGKILL');
+  await manager.running.exited;
+
+  const rerun = await startManager();
+  await waitFor(async () => (await succeededVaultRuns((await status(rerun)).this_process.runner)) > 0, 60_000, 'the rerun\'s vault');
+  const vault = await latestVault();
+  const { rows } = await t.database.pool.query("SELECT id, encode(key_hash, 'hex') AS hash FROM api_clients WHERE disabled_at IS NULL ORDER BY id");
+  assert.deepEqual(vault.payload.partners.map((p: any) => [p.client_id, p.api_key_sha256]), rows.map((row) => [row.id, row.hash]));
+  assert.equal(await objectText('vault/latest.jws'), vault.jws);
+  const { rows: versions } = await t.database.pool.query('SELECT count(*)::int AS n FROM gateway_vaults WHERE content_sha256 = (SELECT content_sha256 FROM gateway_vaults ORDER BY version DESC LIMIT 1)');
+  assert.equal(versions[0].n, 1, 'one version for one content, however the kill fell');
+  rerun.running.child.kill('SIGTERM');
+  assert.equal(await rerun.running.exited, 0);
+});
