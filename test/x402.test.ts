@@ -46,7 +46,7 @@ function evmRequirements(version: 1 | 2, overrides: Record<string, unknown> = {}
  * test changes: another amount or payee, a validity window in the past or future, signed for another
  * network (`signedOn`), naming another network than the requirements (`network`), or tampered after signing.
  */
-async function evmPayment(version: 1 | 2, options: { value?: bigint; to?: string; validAfter?: number; validBefore?: number; signedOn?: string; network?: string; tamper?: boolean; nonce?: Hex; privateKey?: Hex } = {}) {
+async function evmPayment(version: 1 | 2, options: { value?: bigint; to?: string; validAfter?: number; validBefore?: number; signedOn?: string; network?: string; tamper?: boolean; nonce?: Hex; privateKey?: Hex } = {}): Promise<Record<string, any>> {
   const now = options.validAfter === undefined ? new Date() : new Date((options.validAfter + 60) * 1000);
   const signed = await signEvmPayment({
     privateKey: options.privateKey ?? generatePrivateKey(), version, now,
