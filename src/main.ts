@@ -105,14 +105,11 @@ const COMMANDS: Record<string, Command> = {
     help: async () => (await import('./cli/rotate-encryption-key.ts')).ROTATE_ENCRYPTION_KEY_HELP,
     run: async (argv) => (await import('./cli/rotate-encryption-key.ts')).rotateEncryptionKeyCommand(config(), argv),
   },
-  agents: {
-    summary: 'Agent registry operator commands: recompute-reputation [--agent agr_...] [--write]',
+  registry: {
+    summary: 'Agent registry: keygen, sign, pay, check-car (offline); recompute-reputation (database)',
     ownHelp: true,
-    run: async (argv) => {
-      const { agents, AGENTS_HELP } = await import('./cli/agents.ts');
-      if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') return console.log(AGENTS_HELP);
-      return agents(config(), argv);
-    },
+    // keygen, sign, pay and check-car are offline: the configuration is read only by recompute-reputation.
+    run: async (argv) => (await import('./cli/registry.ts')).registry(argv, config),
   },
   issuer: {
     summary: 'Development issuer tools: keygen, sign-credential (keys stay on this machine)',

@@ -193,25 +193,25 @@ describe('sybil resistance', () => {
   });
 });
 
-describe('veridity agents recompute-reputation', () => {
+describe('veridity registry recompute-reputation', () => {
   test('reports an agent whose stored numbers differ from its events, fixes them with --write, and agrees after', async () => {
     const env = cleanEnv({ DATABASE_URL: t.database.url, VERIDITY_ENCRYPTION_KEY: encryptionKey.toString('hex'), LOG_LEVEL: 'warn' });
     const agent = await registerAgent();
     await recordWork(agent);
-    const intact = await runToEnd(['agents', 'recompute-reputation', '--agent', agent], env);
+    const intact = await runToEnd(['registry', 'recompute-reputation', '--agent', agent], env);
     assert.equal(intact.code, 0, intact.output);
     assert.match(intact.stdout, new RegExp(`${agent} ok`));
     await t.database.pool.query(`UPDATE registry_reputation SET sums = '{"work/verified": {"positive": 7, "negative": 0}}' WHERE agent_id = $1`, [agent]);
-    const tampered = await runToEnd(['agents', 'recompute-reputation', '--agent', agent], env);
+    const tampered = await runToEnd(['registry', 'recompute-reputation', '--agent', agent], env);
     assert.equal(tampered.code, 1, tampered.output);
     assert.match(tampered.stdout, new RegExp(`${agent} DIFFERS`));
-    const fixed = await runToEnd(['agents', 'recompute-reputation', '--agent', agent, '--write'], env);
+    const fixed = await runToEnd(['registry', 'recompute-reputation', '--agent', agent, '--write'], env);
     assert.equal(fixed.code, 0, fixed.output);
     assert.match(fixed.stdout, new RegExp(`${agent} FIXED`));
-    const again = await runToEnd(['agents', 'recompute-reputation', '--json'], env);
+    const again = await runToEnd(['registry', 'recompute-reputation', '--json'], env);
     assert.equal(again.code, 0, again.output);
     assert.ok(JSON.parse(again.stdout).every((report: { differs: boolean }) => !report.differs));
-    const usage = await runToEnd(['agents', 'recompute-reputation', '--agent', 'nope'], env);
+    const usage = await runToEnd(['registry', 'recompute-reputation', '--agent', 'nope'], env);
     assert.equal(usage.code, 2, usage.output);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * x402 (issue 14 part 4) end to end through HTTP on a real PostgreSQL: payments made here with
- * generated keys (EVM: EIP-3009 authorizations signed with viem; Solana: real SPL TransferChecked
+ * generated keys (EVM: EIP-3009 authorizations signed with signEvmPayment, as `veridity registry pay` does; Solana: real SPL TransferChecked
  * transactions built and partially signed with @solana/kit), verified offline by POST
  * /api/v1/x402/settle in both encodings; the facilitator adapter against a local HTTP server; the
  * paid public agent query (402 with requirements, paid, replayed, partner key).
@@ -14,12 +14,12 @@ import {
   AccountRole, address, appendTransactionMessageInstruction, compileTransaction, createTransactionMessage, generateKeyPair, getAddressFromPublicKey,
   getBase64EncodedWireTransaction, partiallySignTransaction, pipe, setTransactionMessageFeePayer, setTransactionMessageLifetimeUsingBlockhash, type Address, type Blockhash,
 } from '@solana/kit';
-import { authorizationTypes } from '@x402/evm';
 import { TOKEN_PROGRAM_ADDRESS } from '@x402/svm';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { getAddress, type Hex } from 'viem';
 import { associatedTokenAccount } from '#modules/x402/verify-svm-payment.ts';
 import { resolveNetwork } from '#modules/x402/networks.ts';
+import { signEvmPayment } from '#modules/x402/sign-evm-payment.ts';
 import { systemClock } from '#platform/clock.ts';
 import { erasureReportInput, issueTestCertificate } from './support/issued-certificates.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
@@ -41,24 +41,26 @@ function evmRequirements(version: 1 | 2, overrides: Record<string, unknown> = {}
     : { ...common, network: 'eip155:84532', amount: '10000', ...overrides };
 }
 
-async function evmPayment(version: 1 | 2, options: { value?: bigint; to?: string; validAfter?: number; validBefore?: number; chainId?: number; network?: string; tamper?: boolean; nonce?: Hex; account?: ReturnType<typeof privateKeyToAccount> } = {}) {
-  const account = options.account ?? privateKeyToAccount(generatePrivateKey());
-  const authorization = {
-    from: account.address, to: (options.to ?? evmPayTo) as Hex, value: options.value ?? 10_000n,
-    validAfter: BigInt(options.validAfter ?? nowSeconds() - 60), validBefore: BigInt(options.validBefore ?? nowSeconds() + 300),
-    nonce: options.nonce ?? (`0x${randomBytes(32).toString('hex')}` as Hex),
-  };
-  let signature = await account.signTypedData({
-    domain: { ...EVM_EXTRA, chainId: options.chainId ?? 84532, verifyingContract: EVM_TOKEN }, types: authorizationTypes, primaryType: 'TransferWithAuthorization', message: authorization,
+/**
+ * A client's payment, made as `veridity registry pay` makes it (signEvmPayment), with what a refusal
+ * test changes: another amount or payee, a validity window in the past or future, signed for another
+ * network (`signedOn`), naming another network than the requirements (`network`), or tampered after signing.
+ */
+async function evmPayment(version: 1 | 2, options: { value?: bigint; to?: string; validAfter?: number; validBefore?: number; signedOn?: string; network?: string; tamper?: boolean; nonce?: Hex; privateKey?: Hex } = {}): Promise<Record<string, any>> {
+  const now = options.validAfter === undefined ? new Date() : new Date((options.validAfter + 60) * 1000);
+  const signed = await signEvmPayment({
+    privateKey: options.privateKey ?? generatePrivateKey(), version, now,
+    requirements: evmRequirements(version, { ...(options.to ? { payTo: options.to } : {}), ...(options.signedOn ? { network: options.signedOn } : {}) }),
+    validForSeconds: options.validBefore === undefined ? 300 : options.validBefore - nowSeconds(),
+    ...(options.value === undefined ? {} : { value: options.value }),
+    ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
   });
-  if (options.tamper) signature = `${signature.slice(0, 10)}${signature[10] === 'a' ? 'b' : 'a'}${signature.slice(11)}` as Hex;
-  const payload = {
-    signature,
-    authorization: { ...authorization, value: authorization.value.toString(), validAfter: authorization.validAfter.toString(), validBefore: authorization.validBefore.toString() },
-  };
+  assert.ok(signed.ok);
+  const payload = signed.value.payload as Record<string, any>;
+  if (options.tamper) payload.payload.signature = `${payload.payload.signature.slice(0, 10)}${payload.payload.signature[10] === 'a' ? 'b' : 'a'}${payload.payload.signature.slice(11)}`;
   return version === 1
-    ? { x402Version: 1, scheme: 'exact', network: options.network ?? 'base-sepolia', payload }
-    : { x402Version: 2, accepted: evmRequirements(2, options.network ? { network: options.network } : {}), payload };
+    ? { ...payload, network: options.network ?? 'base-sepolia' }
+    : { ...payload, accepted: evmRequirements(2, options.network ? { network: options.network } : {}) };
 }
 
 // ---- Solana (SPL TransferChecked on devnet) ----
@@ -182,17 +184,17 @@ describe('POST /api/v1/x402/settle: EVM (EIP-3009)', () => {
       await refused(await evmPayment(version, { validBefore: nowSeconds() - 1 }), 'EXPIRED');
       await refused(await evmPayment(version, { validAfter: nowSeconds() + 600 }), 'NOT_YET_VALID');
       await refused(await evmPayment(version, { tamper: true }), 'SIGNATURE_INVALID');
-      await refused(await evmPayment(version, { chainId: 8453 }), 'SIGNATURE_INVALID');
+      await refused(await evmPayment(version, { signedOn: version === 1 ? 'base' : 'eip155:8453' }), 'SIGNATURE_INVALID');
       await refused(await evmPayment(version, { network: version === 1 ? 'base' : 'eip155:8453' }), 'NETWORK_MISMATCH');
     });
   }
 
   test('the same authorization in the other encoding is the same nonce: replayed', async () => {
-    const account = privateKeyToAccount(generatePrivateKey());
+    const privateKey = generatePrivateKey();
     const nonce = `0x${randomBytes(32).toString('hex')}` as Hex;
-    const first = await settle(t, key, { payment: b64(await evmPayment(1, { account, nonce })), payment_requirements: evmRequirements(1), agent_id: agentId });
+    const first = await settle(t, key, { payment: b64(await evmPayment(1, { privateKey, nonce })), payment_requirements: evmRequirements(1), agent_id: agentId });
     assert.equal(first.statusCode, 201, first.body);
-    await expectRefused({ payment: b64(await evmPayment(2, { account, nonce })), payment_requirements: evmRequirements(2), agent_id: agentId }, 'NONCE_REPLAYED');
+    await expectRefused({ payment: b64(await evmPayment(2, { privateKey, nonce })), payment_requirements: evmRequirements(2), agent_id: agentId }, 'NONCE_REPLAYED');
   });
 
   test('v2: the accepted asset must be the required one; a v1 payment for v2 requirements is malformed', async () => {

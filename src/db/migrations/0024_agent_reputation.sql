@@ -1,6 +1,6 @@
 -- Agent reputation (issue 14 part 6; the model is docs/reputation.md). Maintained incrementally on
 -- every event (work recorded, feedback given or revoked, settlement recorded) and reproducible from
--- the events (`veridity agents recompute-reputation`).
+-- the events (`veridity registry recompute-reputation`).
 
 -- What each event contributes, as applied: one row per work record, third-party validation or
 -- feedback that carries weight (self and revoked feedback have none). `positive` / `negative` are
