@@ -765,6 +765,10 @@ describe('infrastructure failures', () => {
         throw new Error('object storage unreachable');
       },
       get: async () => undefined,
+      putFile: async () => {
+        throw new Error('object storage unreachable');
+      },
+      getFile: async () => false,
       delete: async () => {},
       list: async () => [],
     };

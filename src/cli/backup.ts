@@ -2,25 +2,32 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '#src/config.ts';
-import { BACKUP_NAME, DUMP_FILE, MANIFEST_FILE, MANIFEST_FORMAT, OBJECTS_FOLDER, backupName, createdAtOfName, digestOf, keyFingerprint, keyIn, type BackupLocation, type BackupManifest } from '#platform/backup/backup-manifest.ts';
+import { BACKUP_NAME, DUMP_FILE, MANIFEST_FILE, MANIFEST_FORMAT, OBJECTS_FOLDER, backupName, createdAtOfName, digestOf, digestOfFile, keyFingerprint, keyIn, type BackupLocation, type BackupManifest } from '#platform/backup/backup-manifest.ts';
+import { writeBuiltinDump } from '#platform/backup/write-builtin-dump.ts';
 import { readKeyFile } from '#platform/crypto/encryption-key-file.ts';
 import { openExistingDatabase } from '#platform/db/database.ts';
 import { findPgTool, runPgTool, serverMajorVersion } from '#platform/db/pg-client-tools.ts';
 import { createLogger } from '#platform/logger.ts';
 import { createFileStorage, createS3Storage, type ObjectStorage } from '#platform/storage/object-storage.ts';
 import { openStorage } from '#src/runtime.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, usageError } from './cli-error.ts';
 import { noDataError } from './no-data-error.ts';
 import { parseOptions } from './parse-options.ts';
 
-export const BACKUP_HELP = `Usage: veridity backup [--to <dir> | --to s3]
+export const BACKUP_HELP = `Usage: veridity backup [--to <dir> | --to s3] [--format pg_dump | builtin]
 
 Writes one backup, veridity-<UTC time>/, into <dir> (default VERIDITY_DATA_DIR/backups) or, with
-'--to s3', into BACKUP_S3_BUCKET (reached with the S3_* settings). A backup holds:
-  database.dump  pg_dump of the whole database, custom format (one transaction snapshot)
+'--to s3', into BACKUP_S3_BUCKET (reached with the S3_* settings). A backup holds the database, in
+one transaction snapshot, as either
+  database.dump  pg_dump of the whole database, custom format: when a pg_dump of the server's
+                 major version or newer is installed ('--format pg_dump' insists on it), or
+  tables/        the built-in format, needing no client tools (the default without such a
+                 pg_dump, e.g. on the embedded PostgreSQL; '--format builtin' chooses it): the
+                 schema version and one binary COPY per table of the schemas public and pgboss
+and
   objects/<key>  a copy of every stored object (file system or S3_BUCKET)
-  manifest.json  written last: time, Veridity and schema versions, SHA-256 and size of the dump
-                 and of every object, and a fingerprint of each encryption key
+  manifest.json  written last: time, Veridity and schema versions, SHA-256 and size of every
+                 database file and of every object, and a fingerprint of each encryption key
 It never holds the encryption key (VERIDITY_ENCRYPTION_KEY, or VERIDITY_DATA_DIR/encryption.key):
 keep that apart, without it the sealed secrets of a backup cannot be read.
 
@@ -32,7 +39,9 @@ same place are deleted after a successful backup. Safe to run at any time, as of
 
 /** `veridity backup`. */
 export async function backupCommand(config: Config, argv: string[]): Promise<void> {
-  const parsed = parseOptions({ args: argv, allowPositionals: false, options: { to: { type: 'string' } } }, BACKUP_HELP);
+  const parsed = parseOptions({ args: argv, allowPositionals: false, options: { to: { type: 'string' }, format: { type: 'string' } } }, BACKUP_HELP);
+  const format = parsed.values.format;
+  if (format !== undefined && format !== 'pg_dump' && format !== 'builtin') throw usageError(`--format is pg_dump or builtin, not ${format}`, BACKUP_HELP);
   const store = destination(config, parsed.values.to);
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
   const opened = await openExistingDatabase(config, log);
@@ -44,16 +53,24 @@ export async function backupCommand(config: Config, argv: string[]): Promise<voi
   let manifest: BackupManifest;
   try {
     const serverMajor = await serverMajorVersion(database.pool);
-    const pgDump = await findPgTool('pg_dump', serverMajor);
-    if (!pgDump.ok) throw new CliError(`cannot back up: ${pgDump.message}`);
+    const pgDump = format === 'builtin' ? undefined : await findPgTool('pg_dump', serverMajor);
+    if (format === 'pg_dump' && !pgDump?.ok) throw new CliError(`cannot back up with pg_dump: ${pgDump && !pgDump.ok ? pgDump.message : ''}`);
     const { rows } = await database.pool.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version DESC LIMIT 1');
     if (!rows[0]) throw new CliError('cannot back up: the database has no migrations applied (not a Veridity database)');
 
     // 1. The database: one snapshot. 2. The objects: all those its rows name already exist.
-    const dumpFile = path.join(scratch, DUMP_FILE);
-    await runPgTool(pgDump.file, database.url, ['--format=custom', '--file', dumpFile]);
-    const dump = await readFile(dumpFile);
-    await location.store.put(keyIn(location, DUMP_FILE), dump, 'application/octet-stream');
+    let dumped: BackupManifest['database'];
+    if (pgDump?.ok) {
+      const dumpFile = path.join(scratch, DUMP_FILE);
+      await runPgTool(pgDump.file, database.url, ['--format=custom', '--file', dumpFile]);
+      await location.store.putFile(keyIn(location, DUMP_FILE), dumpFile, 'application/octet-stream');
+      dumped = { file: DUMP_FILE, format: 'pg_dump custom', server_major: serverMajor, pg_dump_major: pgDump.major, ...(await digestOfFile(dumpFile)) };
+    } else {
+      const builtin = await writeBuiltinDump(database.pool, scratch, serverMajor);
+      if (!builtin.ok) throw new CliError(`cannot back up: ${builtin.message}`);
+      for (const table of builtin.value.tables) await location.store.putFile(keyIn(location, table.file), path.join(scratch, table.file), 'application/octet-stream');
+      dumped = builtin.value;
+    }
     const objects = await copyObjects(openStorage(config), location);
 
     const keys = config.encryptionKeys ?? [await readKeyFile(config.dataDir)].filter((key) => key !== undefined);
@@ -63,7 +80,7 @@ export async function backupCommand(config: Config, argv: string[]): Promise<voi
       created_at: createdAt.toISOString(),
       veridity_version: await veridityVersion(),
       schema_version: { version: rows[0].version, name: rows[0].name },
-      database: { file: DUMP_FILE, format: 'pg_dump custom', server_major: serverMajor, pg_dump_major: pgDump.major, ...digestOf(dump) },
+      database: dumped,
       objects,
       encryption_key_fingerprints: keys.map(keyFingerprint),
     };
@@ -73,8 +90,10 @@ export async function backupCommand(config: Config, argv: string[]): Promise<voi
     await database.close();
   }
   const pruned = await pruneBackups(store.storage, config.backup.keepDays, createdAt);
+  const { database: dumped } = manifest;
+  const databaseBytes = dumped.format === 'builtin' ? dumped.tables.reduce((sum, table) => sum + table.size, 0) : dumped.size;
   process.stdout.write(
-    `backup ${manifest.name}: database ${manifest.database.size} bytes (schema ${manifest.schema_version.version}), ${manifest.objects.length} object(s)` +
+    `backup ${manifest.name}: database ${databaseBytes} bytes (${dumped.format === 'builtin' ? `built-in format, ${dumped.tables.length} tables` : 'pg_dump custom format'}, schema ${manifest.schema_version.version}), ${manifest.objects.length} object(s)` +
       (pruned.length > 0 ? `; pruned ${pruned.length} backup(s) older than ${config.backup.keepDays} days` : '') +
       `\nbackup written: ${store.describe(manifest.name)}\n`,
   );

@@ -2,10 +2,12 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '#src/config.ts';
-import { DUMP_FILE, OBJECTS_FOLDER, digestOf, keyFingerprint, keyIn, readManifest, type BackupLocation, type BackupManifest } from '#platform/backup/backup-manifest.ts';
+import { OBJECTS_FOLDER, databaseDigest, digestOf, digestOfFile, keyFingerprint, keyIn, readManifest, type BackupLocation, type BackupManifest } from '#platform/backup/backup-manifest.ts';
+import { loadBuiltinDump } from '#platform/backup/load-builtin-dump.ts';
 import { keyFilePath, readKeyFile } from '#platform/crypto/encryption-key-file.ts';
 import { openDatabase, type Database } from '#platform/db/database.ts';
-import { findPgTool, runPgTool } from '#platform/db/pg-client-tools.ts';
+import { readMigrations } from '#platform/db/migrate.ts';
+import { findPgTool, runPgTool, serverMajorVersion } from '#platform/db/pg-client-tools.ts';
 import { createLogger } from '#platform/logger.ts';
 import { createFileStorage, createS3Storage, type ObjectStorage } from '#platform/storage/object-storage.ts';
 import { openStorage } from '#src/runtime.ts';
@@ -18,11 +20,14 @@ Restores a backup made by 'veridity backup' into the configured place: the datab
 or the embedded one in VERIDITY_DATA_DIR, created) and the object store (VERIDITY_DATA_DIR/objects,
 or S3_BUCKET). 's3:<name>' reads the backup from BACKUP_S3_BUCKET.
 
-Before anything is written it checks the SHA-256 of the dump and of every object against the
-manifest, and that the configured encryption key (VERIDITY_ENCRYPTION_KEY, or
+Before anything is written it checks the SHA-256 of the database files and of every object against
+the manifest, and that the configured encryption key (VERIDITY_ENCRYPTION_KEY, or
 VERIDITY_DATA_DIR/encryption.key put back beforehand) is the backup's: sealed secrets (webhook
 secrets, signing keys) are unreadable with another one. The database and the object store must be
-empty; a non-empty one is refused. The database is restored in one transaction, the objects after.
+empty; a non-empty one is refused. The database is restored in one transaction, the objects after:
+a pg_dump backup with pg_restore (of the backup's pg_dump version or newer); a built-in one needs no
+client tools: the schema is rebuilt from this Veridity's migrations, up to exactly the backup's
+version (a backup with a migration this code lacks is refused), and the rows loaded (binary COPY).
 Idempotent: a completed restore run again into the same place says so and succeeds; an
 interrupted one is taken up where it stopped (recorded in VERIDITY_DATA_DIR/restore.json).
 Start 'veridity serve' afterwards (it applies the migrations newer than the backup).`;
@@ -42,7 +47,7 @@ export async function restoreCommand(config: Config, argv: string[]): Promise<vo
 
   const statePath = path.join(config.dataDir, 'restore.json');
   const state = await readState(statePath);
-  if (state && (state.backup !== manifest.name || state.dump_sha256 !== manifest.database.sha256)) {
+  if (state && (state.backup !== manifest.name || state.dump_sha256 !== databaseDigest(manifest.database))) {
     throw new CliError(`cannot restore: ${config.dataDir} was restored from another backup (${state.backup}); restore into an empty database and data folder`);
   }
   if (state?.objects === 'restored') {
@@ -51,21 +56,28 @@ export async function restoreCommand(config: Config, argv: string[]): Promise<vo
   }
 
   await checkKeys(config, manifest);
-  const dump = await verifiedDump(location, manifest);
-  const storage = openStorage(config);
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
-  const database = await openDatabase(config, log);
+  const digest = databaseDigest(manifest.database);
+  const scratch = await mkdtemp(path.join(tmpdir(), 'veridity-restore-'));
   try {
-    if (!state) {
-      if ((await storage.list()).length > 0) throw new CliError(`cannot restore: the object store (${describeStorage(config, storage)}) is not empty; restore into an empty one`);
-      await restoreDatabase(database, dump, manifest);
-      await writeState(statePath, { backup: manifest.name, dump_sha256: manifest.database.sha256, database: 'restored' });
+    await fetchVerifiedDatabase(location, manifest, scratch);
+    for (const object of manifest.objects) await verifiedObject(location, object);
+    const storage = openStorage(config);
+    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
+    const database = await openDatabase(config, log);
+    try {
+      if (!state) {
+        if ((await storage.list()).length > 0) throw new CliError(`cannot restore: the object store (${describeStorage(config, storage)}) is not empty; restore into an empty one`);
+        await restoreDatabase(database, scratch, manifest);
+        await writeState(statePath, { backup: manifest.name, dump_sha256: digest, database: 'restored' });
+      }
+    } finally {
+      await database.close();
     }
+    await restoreObjects(location, manifest, storage);
   } finally {
-    await database.close();
+    await rm(scratch, { recursive: true, force: true });
   }
-  await restoreObjects(location, manifest, storage);
-  await writeState(statePath, { backup: manifest.name, dump_sha256: manifest.database.sha256, database: 'restored', objects: 'restored' });
+  await writeState(statePath, { backup: manifest.name, dump_sha256: digest, database: 'restored', objects: 'restored' });
   process.stdout.write(
     `restored backup ${manifest.name} (made ${manifest.created_at}, schema ${manifest.schema_version.version}): database and ${manifest.objects.length} object(s)\n` +
       `start 'veridity serve' with the same encryption key\n`,
@@ -96,13 +108,16 @@ async function checkKeys(config: Config, manifest: BackupManifest): Promise<void
   }
 }
 
-/** The dump, and every object of the backup, checked against the manifest before anything is written. */
-async function verifiedDump(location: BackupLocation, manifest: BackupManifest): Promise<Buffer> {
-  const dump = await location.store.get(keyIn(location, DUMP_FILE));
-  if (!dump) throw new CliError(`cannot restore: backup ${manifest.name} has no ${DUMP_FILE}`);
-  if (digestOf(dump).sha256 !== manifest.database.sha256) throw new CliError(`cannot restore: ${DUMP_FILE} of backup ${manifest.name} does not match its SHA-256 in the manifest (damaged backup)`);
-  for (const object of manifest.objects) await verifiedObject(location, object);
-  return dump;
+/** Fetches the database files of the backup into `scratch` (same names), each checked against the manifest before anything is written. */
+async function fetchVerifiedDatabase(location: BackupLocation, manifest: BackupManifest, scratch: string): Promise<void> {
+  const files = manifest.database.format === 'builtin' ? manifest.database.tables : [manifest.database];
+  for (const expected of files) {
+    const file = path.join(scratch, expected.file);
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    if (!(await location.store.getFile(keyIn(location, expected.file), file))) throw new CliError(`cannot restore: backup ${manifest.name} has no ${expected.file}`);
+    const digest = await digestOfFile(file);
+    if (digest.sha256 !== expected.sha256 || digest.size !== expected.size) throw new CliError(`cannot restore: ${expected.file} of backup ${manifest.name} does not match its SHA-256 in the manifest (damaged backup)`);
+  }
 }
 
 async function verifiedObject(location: BackupLocation, object: BackupManifest['objects'][number]): Promise<Buffer> {
@@ -113,25 +128,27 @@ async function verifiedObject(location: BackupLocation, object: BackupManifest['
   return body;
 }
 
-async function restoreDatabase(database: Database, dump: Buffer, manifest: BackupManifest): Promise<void> {
+async function restoreDatabase(database: Database, scratch: string, manifest: BackupManifest): Promise<void> {
   const { rows } = await database.pool.query<{ count: string }>(
     `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`,
   );
   if (Number(rows[0]!.count) > 0) throw new CliError('cannot restore: the database is not empty; restore into a new, empty database');
-  const pgRestore = await findPgTool('pg_restore', manifest.database.pg_dump_major);
-  if (!pgRestore.ok) throw new CliError(`cannot restore: ${pgRestore.message}`);
+  const dumped = manifest.database;
   // Roles belong to the cluster, not to the dump: the ingest gateway's role (migration 0016) is made when missing.
   await database.pool.query(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'veridity_ingest') THEN CREATE ROLE veridity_ingest LOGIN; END IF; END $$`);
-  const scratch = await mkdtemp(path.join(tmpdir(), 'veridity-restore-'));
-  try {
-    const file = path.join(scratch, DUMP_FILE);
-    await writeFile(file, dump, { mode: 0o600 });
-    // Owned by the restoring role; grants kept. One transaction: a failed restore leaves the database empty.
-    await runPgTool(pgRestore.file, database.url, ['--no-owner', '--single-transaction', '--exit-on-error', file]);
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
+  if (dumped.format === 'builtin') {
+    // Binary COPY is read by the same major version or a newer one.
+    const serverMajor = await serverMajorVersion(database.pool);
+    if (serverMajor < dumped.server_major) throw new CliError(`cannot restore: the backup comes from PostgreSQL ${dumped.server_major}, this server is ${serverMajor}; restore into PostgreSQL ${dumped.server_major} or newer`);
+    const loaded = await loadBuiltinDump(database.pool, scratch, dumped, await readMigrations());
+    if (!loaded.ok) throw new CliError(`cannot restore: ${loaded.message}`);
+    return;
   }
+  const pgRestore = await findPgTool('pg_restore', dumped.pg_dump_major);
+  if (!pgRestore.ok) throw new CliError(`cannot restore: ${pgRestore.message}`);
+  // Owned by the restoring role; grants kept. One transaction: a failed restore leaves the database empty.
+  await runPgTool(pgRestore.file, database.url, ['--no-owner', '--single-transaction', '--exit-on-error', path.join(scratch, dumped.file)]);
 }
 
 /** Puts every object of the backup; one already there with the same content is left alone (a resumed restore). */

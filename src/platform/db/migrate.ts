@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import type { Pool } from './pool.ts';
+import type { Pool, PoolClient } from './pool.ts';
 
 export const MIGRATIONS_DIR = new URL('../../db/migrations/', import.meta.url);
 
-type Migration = { version: number; name: string; sql: string; checksum: string };
+export type Migration = { version: number; name: string; sql: string; checksum: string };
 
 const label = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}`;
 
@@ -60,12 +60,7 @@ export async function runMigrations(pool: Pool, dir: URL = MIGRATIONS_DIR): Prom
       }
       await client.query('BEGIN');
       try {
-        await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-          migration.version,
-          migration.name,
-          migration.checksum,
-        ]);
+        await applyMigration(client, migration);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
@@ -77,6 +72,26 @@ export async function runMigrations(pool: Pool, dir: URL = MIGRATIONS_DIR): Prom
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
     client.release();
+  }
+}
+
+async function applyMigration(client: PoolClient, migration: Migration): Promise<void> {
+  await client.query(migration.sql);
+  await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [migration.version, migration.name, migration.checksum]);
+}
+
+/**
+ * Creates the ledger and applies `migrations` (in order) inside the caller's open transaction, on
+ * an empty database: a restore builds the backup's schema and loads its rows in one transaction.
+ */
+export async function applyMigrationsInTransaction(client: PoolClient, migrations: Migration[]): Promise<void> {
+  await client.query(CREATE_LEDGER);
+  for (const migration of migrations) {
+    try {
+      await applyMigration(client, migration);
+    } catch (error) {
+      throw new Error(`migration ${label(migration)} failed: ${(error as Error).message}`, { cause: error });
+    }
   }
 }
 

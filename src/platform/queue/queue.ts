@@ -6,6 +6,7 @@ import type { JobRef, ReceivedJob } from './job-binding.ts';
 import type { JobDefinition } from './job-definition.ts';
 import { createFailureBackoff } from './failure-backoff.ts';
 import { createInterruptibleSleep } from './interruptible-sleep.ts';
+import { QUEUE_SCHEMA } from './queue-schema.ts';
 
 export type EnqueueOptions = {
   /** Enqueue inside this open transaction: a rollback enqueues nothing (transactional outbox). */
@@ -91,7 +92,7 @@ async function checkPayloads<T>(boss: PgBoss, log: Logger, definition: JobDefini
 export async function startQueue(options: { connectionString: string; log: Logger; schedule?: boolean; max?: number }): Promise<Queue> {
   const boss = new PgBoss({
     connectionString: options.connectionString,
-    schema: 'pgboss',
+    schema: QUEUE_SCHEMA,
     max: options.max ?? 4,
     application_name: 'veridity-queue',
     schedule: options.schedule ?? true,

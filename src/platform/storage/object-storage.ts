@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, copyFile, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import type { S3Bucket as S3Settings } from '#src/config.ts';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -11,6 +14,10 @@ export type ObjectStorage = {
   readonly bucket: string;
   put(key: string, body: Buffer, contentType: string): Promise<{ sha256: string }>;
   get(key: string): Promise<Buffer | undefined>;
+  /** `put` of a file's content, streamed (backups of large tables never sit in memory). */
+  putFile(key: string, file: string, contentType: string): Promise<void>;
+  /** Writes the object into `file`, streamed; false when there is no such object. */
+  getFile(key: string, file: string): Promise<boolean>;
   /** Removes the object; one that is not there is already removed (no error). */
   delete(key: string): Promise<void>;
   /** Every stored key that starts with `prefix` (all when empty), in no particular order (backups walk the store with it). */
@@ -69,6 +76,25 @@ export function createFileStorage(root: string): ObjectStorage {
       await rename(temp, file);
       return { sha256: sha256(body) };
     },
+    async putFile(key, source) {
+      assertSafeKey(key);
+      const file = path.join(root, key);
+      await makePrivateDirectory(path.dirname(file));
+      const temp = path.join(path.dirname(file), `.${randomBytes(8).toString('hex')}.tmp`); // TEMPORARY_NAME
+      await copyFile(source, temp);
+      await chmod(temp, PRIVATE_FILE);
+      await rename(temp, file);
+    },
+    async getFile(key, file) {
+      assertSafeKey(key);
+      return copyFile(path.join(root, key), file).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return false;
+          throw error;
+        },
+      );
+    },
     async get(key) {
       assertSafeKey(key);
       return readFile(path.join(root, key)).catch((error: NodeJS.ErrnoException) => {
@@ -112,6 +138,22 @@ export function createS3Storage(settings: S3Settings): ObjectStorage {
       assertSafeKey(key);
       await client.send(new PutObjectCommand({ Bucket: settings.bucket, Key: key, Body: body, ContentType: contentType }));
       return { sha256: sha256(body) };
+    },
+    async putFile(key, file, contentType) {
+      assertSafeKey(key);
+      const { size } = await stat(file);
+      await client.send(new PutObjectCommand({ Bucket: settings.bucket, Key: key, Body: createReadStream(file), ContentLength: size, ContentType: contentType }));
+    },
+    async getFile(key, file) {
+      assertSafeKey(key);
+      try {
+        const result = await client.send(new GetObjectCommand({ Bucket: settings.bucket, Key: key }));
+        await pipeline(result.Body as Readable, createWriteStream(file, { mode: PRIVATE_FILE }));
+        return true;
+      } catch (error) {
+        if (error instanceof NoSuchKey) return false;
+        throw error;
+      }
     },
     async get(key) {
       assertSafeKey(key);
