@@ -43,6 +43,7 @@ export function registerGlobalManagerRoutes(app: FastifyInstance, deps: { pool: 
       operationId: 'getGlobalManagerStatus',
       tags: ['Admin'],
       summary: 'The global manager: who leads, the last cycles (each task\'s duration, outcome and counts), the lag',
+      description: 'Read from the database, so any replica answers the same: the process holding the leader lock (if any), the last cycles with each task\'s start, duration, outcome, counts and error, and the lag since the last cycle that finished without a failed task.',
       response: { 200: jsonResponse('The status', StatusSchema), ...errorResponses(401) },
     },
   }, async () => readGlobalManagerStatus(deps.pool, deps.clock.now(), { cycles: STATUS_CYCLES }));
