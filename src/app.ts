@@ -27,6 +27,8 @@ import { registerHolderRoutes } from '#modules/holder/routes.ts';
 import { registerMeteringRoutes } from '#modules/metering/routes.ts';
 import { createPlanRateLimits } from '#modules/billing/plan-rate-limits.ts';
 import { registerBillingRoutes } from '#modules/billing/routes.ts';
+import { noDeposits } from '#modules/billing/invoices/compute-invoice.ts';
+import { registerInvoiceRoutes } from '#modules/billing/invoices/invoice-routes.ts';
 import { registerAttestationRoutes } from '#modules/attestations/routes.ts';
 import { createEvidenceEncryptionKeys } from '#modules/evidence/evidence-encryption-keys.ts';
 import { registerEvidenceRoutes } from '#modules/evidence/routes.ts';
@@ -175,6 +177,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerNotificationRoutes(app, { pool: deps.pool, clock: deps.clock, emailEnabled: deps.config.smtp !== undefined });
   registerMeteringRoutes(app, { pool: deps.pool });
   registerBillingRoutes(app, { pool: deps.pool, clock: deps.clock, currency: deps.config.billingCurrency ?? 'EUR' });
+  // Deposits applied on invoices: the prepaid balance ledger's deposits in a period, once it is merged (noDeposits until then).
+  registerInvoiceRoutes(app, { pool: deps.pool, clock: deps.clock, storage: deps.storage, currency: deps.config.billingCurrency ?? 'EUR', depositsInPeriod: noDeposits });
   registerGlobalManagerRoutes(app, { pool: deps.pool, clock: deps.clock });
   registerGatewayVaultRoutes(app, { pool: deps.pool, platformKeys: deps.platformKeys, publicUrl });
   const queue = deps.queue ?? appOwnedQueue(app, { connectionString: deps.pool.options.connectionString!, log: deps.log });

@@ -121,6 +121,7 @@ const EnvSchema = z.object({
   GLOBAL_MANAGER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   GLOBAL_MANAGER_STANDBY_POLL_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   GLOBAL_MANAGER_EMBEDDED: booleanFromString.optional(),
+  INVOICE_FINALIZE_GRACE_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(15),
   GLOBAL_MANAGER_ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   GLOBAL_MANAGER_ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   GLOBAL_MANAGER_RUNS_KEEP_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -216,6 +217,8 @@ export type GlobalManagerConfig = {
   adminHost: string;
   adminPort: number;
   runsKeepDays: number;
+  /** A month's invoices are finalized this long after it ends (INVOICE_FINALIZE_GRACE_MINUTES). */
+  invoiceGraceMinutes: number;
 };
 
 export type AnchorConfig = {
@@ -373,6 +376,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         adminHost: e.GLOBAL_MANAGER_ADMIN_HOST,
         adminPort: e.GLOBAL_MANAGER_ADMIN_PORT,
         runsKeepDays: e.GLOBAL_MANAGER_RUNS_KEEP_DAYS,
+        invoiceGraceMinutes: e.INVOICE_FINALIZE_GRACE_MINUTES,
       },
       reputation: { halfLifeDays: e.REPUTATION_HALF_LIFE_DAYS, payerMaxSettlements: e.REPUTATION_PAYER_MAX_SETTLEMENTS, payerWindowHours: e.REPUTATION_PAYER_WINDOW_HOURS },
     },

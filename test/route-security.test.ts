@@ -33,7 +33,7 @@ let port: number;
 let owner: Record<string, any>;
 /** Every scope, none of owner's resources. */
 let stranger: Record<string, any>;
-let owned: { proof: string; task: string; delivery: string; notification: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string; agent: string; registryAgent: string; listedAgent: string; feedback: string };
+let owned: { proof: string; task: string; delivery: string; notification: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string; agent: string; registryAgent: string; listedAgent: string; feedback: string; invoice: string };
 /** The ingest credential of an agent enrolled by `stranger`. */
 let agentCredential: string;
 
@@ -82,6 +82,10 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/v1/certificates/:id/certificate.pdf': () => ({ id: SAMPLE_ID('crt') }),
   '/api/v1/certificates/:id/certificate.json': () => ({ id: SAMPLE_ID('crt') }),
   '/api/v1/certificates/:id/revoke': () => ({ id: SAMPLE_ID('crt') }),
+  '/api/v1/billing/invoices/:id': () => ({ id: SAMPLE_ID('inv') }),
+  '/api/v1/billing/invoices/:id.pdf': () => ({ id: SAMPLE_ID('inv') }),
+  '/api/v1/billing/invoices/:id.csv': () => ({ id: SAMPLE_ID('inv') }),
+  '/api/admin/billing/exports/:period.csv': () => ({ period: '2026-03' }),
   '/api/v1/public/certificates/:public_id': () => ({ public_id: newPublicId() }),
   '/api/v1/public/certificates/:public_id/receipt': () => ({ public_id: newPublicId() }),
   '/api/v1/public/certificates/:public_id/certificate.pdf': () => ({ public_id: newPublicId() }),
@@ -108,6 +112,9 @@ const FOREIGN_IDS: Record<string, () => Record<string, string>> = {
   '/api/v1/certificates/:id/certificate.pdf': () => ({ id: owned.certificate }),
   '/api/v1/certificates/:id/certificate.json': () => ({ id: owned.certificate }),
   '/api/v1/certificates/:id/revoke': () => ({ id: owned.certificate }),
+  '/api/v1/billing/invoices/:id': () => ({ id: owned.invoice }),
+  '/api/v1/billing/invoices/:id.pdf': () => ({ id: owned.invoice }),
+  '/api/v1/billing/invoices/:id.csv': () => ({ id: owned.invoice }),
   '/api/v1/evidence/agents/:id': () => ({ id: owned.agent }),
   '/api/v1/agents/:id': () => ({ id: owned.registryAgent }),
   '/api/v1/agents/:id/verify': () => ({ id: owned.registryAgent }),
@@ -267,7 +274,12 @@ before(async () => {
     // Stays live (the probes deactivate registryAgent): feedback is given on it.
     listedAgent: await registerRegistryAgent(),
     feedback: '',
+    invoice: '',
   };
+  // A plan gives the owner its month's (draft) invoice, created on the first read.
+  assert.equal((await t.admin('PUT', `/api/admin/clients/${owner.id}/plan`, { tier: 'starter', effective: 'now' })).statusCode, 200);
+  const invoices = await t.app.inject({ method: 'GET', url: '/api/v1/billing/invoices', headers: asOwner });
+  owned.invoice = invoices.json().invoices[0].id;
   const feedback = await t.app.inject({ method: 'POST', url: `/api/v1/agents/${owned.registryAgent}/feedback`, headers: asOwner, payload: { score: 90 } });
   assert.equal(feedback.statusCode, 201, feedback.body);
   owned.feedback = feedback.json().id;

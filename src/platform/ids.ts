@@ -37,6 +37,8 @@ export const ID_PREFIXES = {
   notificationAttempt: 'nta',
   /** One cycle of the global manager (src/modules/global-manager). */
   globalManagerCycle: 'gmc',
+  /** A partner's monthly invoice (src/modules/billing/invoices). */
+  invoice: 'inv',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

@@ -8,7 +8,7 @@ import { WEBHOOK_USER_AGENT } from './delivery/deliver-webhook.ts';
  * What Veridity POSTs to a partner's webhook URL, for the OpenAPI `webhooks` section. The
  * payloads are written where the events are raised (zk/verify/verify-proof.ts,
  * attestations/finish-task.ts, evidence/finish-evidence.ts, certificates/issue-certificate.ts and
- * revoke-certificate.ts, send-test-webhook.ts); these schemas describe them.
+ * revoke-certificate.ts, billing/invoices/finalize-invoices.ts, send-test-webhook.ts); these schemas describe them.
  */
 
 export const ProofEventSchema = z
@@ -126,6 +126,28 @@ export const AgentSettlementEventSchema = z
     }],
   });
 
+export const InvoiceFinalizedEventSchema = z
+  .object({
+    event: z.literal('invoice.finalized'),
+    invoice_id: z.string().describe('The invoice (`inv_...`): GET /api/v1/billing/invoices/{id}, .pdf, .csv'),
+    number: z.string().describe('`<currency>-<year>-<6 digits>`, without gaps per currency and year'),
+    period_start: z.string().describe('First instant of the UTC month billed (ISO 8601)'),
+    period_end: z.string().describe('First instant of the next month (exclusive)'),
+    currency: z.string().describe('ISO 4217; amounts are integer minor units of it'),
+    subtotal: z.number().int(),
+    deposits_applied: z.number().int(),
+    total: z.number().int().describe('subtotal - deposits_applied'),
+    ts: z.string().describe('When it was finalized (ISO 8601)'),
+  })
+  .meta({
+    id: 'InvoiceFinalizedEvent',
+    description: 'A month closed and its invoice was finalized: numbered, immutable from now on (raised by the global manager\'s `finalize-invoices`, billing/invoices/finalize-invoices.ts).',
+    examples: [{
+      event: 'invoice.finalized', invoice_id: 'inv_01kkkq3x8m5v0c7d2r9t4w6y1b', number: 'EUR-2026-000042', period_start: '2026-02-01T00:00:00.000Z',
+      period_end: '2026-03-01T00:00:00.000Z', currency: 'EUR', subtotal: 1250, deposits_applied: 0, total: 1250, ts: '2026-03-01T00:15:00.000Z',
+    }],
+  });
+
 export const TestEventSchema = z
   .object({ event: z.literal('webhook.test'), ts: z.string().describe('When the test was requested (ISO 8601)') })
   .meta({ id: 'WebhookTestEvent', description: 'Sent on request (POST /api/v1/webhooks/test) to check a receiver.', examples: [{ event: 'webhook.test', ts: EXAMPLE.time }] });
@@ -177,5 +199,6 @@ export const WEBHOOK_EVENTS = {
   'certificate.issued': event('onCertificateIssued', 'A certificate was issued for verified evidence', 'CertificateIssuedEvent'),
   'certificate.revoked': event('onCertificateRevoked', 'A certificate was revoked', 'CertificateRevokedEvent'),
   'agent.settlement.recorded': event('onAgentSettlementRecorded', 'An x402 payment to a registry agent was recorded', 'AgentSettlementEvent'),
+  'invoice.finalized': event('onInvoiceFinalized', 'A monthly invoice was finalized', 'InvoiceFinalizedEvent'),
   'webhook.test': event('onWebhookTest', 'A test event you asked for', 'WebhookTestEvent'),
 };

@@ -8,9 +8,9 @@ import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { after, test } from 'node:test';
-import { PDFArray, PDFDocument, type PDFRawStream } from 'pdf-lib';
+import { PDFDocument } from 'pdf-lib';
+import { pageText } from '#test/support/pdf-page-text.ts';
 import { certificateBody, issueCertificate, VERIFY_URL } from '#test/support/certificates.ts';
 import { canonicalize } from '#platform/canonical-json.ts';
 import { createPdfSigningCertificate } from './create-pdf-signing-certificate.ts';
@@ -44,17 +44,6 @@ async function opensslVerify(pdf: Uint8Array, certificatePem: string): Promise<{
   return new Promise((resolve) => {
     execFile('openssl', args, { cwd: dir }, (error, stdout, stderr) => resolve({ ok: error === null, output: `${stdout}${stderr}` }));
   });
-}
-
-/** The text a page shows: pdf-lib writes each drawText as a WinAnsi hex string shown with Tj. */
-async function pageText(pdf: Uint8Array): Promise<string> {
-  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
-  const contents = doc.getPages()[0]!.node.Contents();
-  const streams = contents instanceof PDFArray ? contents.asArray().map((ref) => doc.context.lookup(ref)) : [contents];
-  return streams
-    .map((stream) => inflateSync((stream as PDFRawStream).getContents()).toString('latin1'))
-    .flatMap((operators) => [...operators.matchAll(/<([0-9A-Fa-f]*)> Tj/g)].map((m) => Buffer.from(m[1]!, 'hex').toString('latin1')))
-    .join('\n');
 }
 
 test('OpenSSL verifies the PDF signature over the ByteRange against the platform certificate, and fails once a covered byte changes', async () => {
