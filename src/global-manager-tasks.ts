@@ -4,20 +4,30 @@ import type { PartnerPricing } from '#modules/gateway-vault/partner-pricing.ts';
 import { runsCleanupTask } from '#modules/global-manager/global-manager-tasks.ts';
 import type { GlobalManagerTask } from '#modules/global-manager/task.ts';
 import { partnerTiersAt } from '#modules/billing/partner-plans.ts';
+import { findBillingAccounts, overCapReason } from '#modules/billing/billing-account.ts';
+import { chargeUsageTask } from '#modules/billing/global-manager-tasks.ts';
 import { usageAggregationTask } from '#modules/metering/global-manager-tasks.ts';
 
-/** The vault's plan per partner from the billing module; `over_cap` stays false until caps are enforced. */
-const planPricing: PartnerPricing = async (deps, clientIds, now) =>
-  new Map([...(await partnerTiersAt(deps, clientIds, now))].map(([clientId, tier]) => [clientId, { plan: tier, overCap: false }]));
+/** The vault's plan and over-cap flag per partner from the billing module (the cap state the charge task just updated). */
+const planPricing: PartnerPricing = async (deps, clientIds, now) => {
+  const accounts = await findBillingAccounts(deps.pool, clientIds);
+  return new Map(
+    [...(await partnerTiersAt(deps, clientIds, now))].map(([clientId, tier]) => {
+      const account = accounts.get(clientId);
+      return [clientId, { plan: tier, overCap: account !== undefined && overCapReason(account, now) !== undefined }];
+    }),
+  );
+};
 
 /**
  * The global manager's cycle, in order. A module adds a task with one entry here (its
  * `global-manager-tasks.ts` declares it): usage aggregation, pricing and billing, invoice
  * finalisation go before the vault, which then publishes their plans and over-cap flags.
  */
-export function globalManagerTasks(settings: { runsKeepDays: number }): GlobalManagerTask[] {
+export function globalManagerTasks(settings: { runsKeepDays: number; billingCurrency: string }): GlobalManagerTask[] {
   return [
     usageAggregationTask,
+    chargeUsageTask(settings.billingCurrency),
     gatewayVaultTask(planPricing),
     expiredChallengesCleanupTask,
     runsCleanupTask(settings.runsKeepDays),

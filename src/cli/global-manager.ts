@@ -26,7 +26,7 @@ export function runGlobalManager(runtime: Runtime, registry: client.Registry): G
     databaseUrl: database.url,
     clock: runtime.clock,
     log,
-    tasks: globalManagerTasks({ runsKeepDays: config.globalManager.runsKeepDays }),
+    tasks: globalManagerTasks({ runsKeepDays: config.globalManager.runsKeepDays, billingCurrency: config.billingCurrency }),
     settings: config.globalManager,
     metrics: createGlobalManagerMetrics(registry),
   });

@@ -37,6 +37,8 @@ export const ID_PREFIXES = {
   notificationAttempt: 'nta',
   /** One cycle of the global manager (src/modules/global-manager). */
   globalManagerCycle: 'gmc',
+  /** A transaction of a partner's prepaid balance ledger (src/modules/billing). */
+  balanceTransaction: 'btx',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
