@@ -27,8 +27,10 @@ import { registerHolderRoutes } from '#modules/holder/routes.ts';
 import { registerMeteringRoutes } from '#modules/metering/routes.ts';
 import { createPlanRateLimits } from '#modules/billing/plan-rate-limits.ts';
 import { registerBillingRoutes } from '#modules/billing/routes.ts';
-import { noDeposits } from '#modules/billing/invoices/compute-invoice.ts';
+import { depositsInPeriod } from '#modules/billing/deposits-in-period.ts';
 import { registerInvoiceRoutes } from '#modules/billing/invoices/invoice-routes.ts';
+import { registerBalanceRoutes } from '#modules/billing/balance-routes.ts';
+import { spendingCapGate } from '#modules/billing/spending-cap-gate.ts';
 import { registerAttestationRoutes } from '#modules/attestations/routes.ts';
 import { createEvidenceEncryptionKeys } from '#modules/evidence/evidence-encryption-keys.ts';
 import { registerEvidenceRoutes } from '#modules/evidence/routes.ts';
@@ -105,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     partner: {
       authenticate: partnerAuth({ db: deps.db, authCache, clock: deps.clock, lastUsed, platformKeys: deps.platformKeys, planRateLimit: createPlanRateLimits({ pool: deps.pool, clock: deps.clock, changeFeed: deps.changeFeed }) }),
       requireAnyScope,
+      spendingCap: spendingCapGate({ pool: deps.pool, clock: deps.clock, changeFeed: deps.changeFeed }),
       rateLimit: rateLimiting.perClient,
     },
     agent: { authenticate: agentAuth({ pool: deps.pool }), rateLimit: rateLimiting.perAgent },
@@ -176,9 +179,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox });
   registerNotificationRoutes(app, { pool: deps.pool, clock: deps.clock, emailEnabled: deps.config.smtp !== undefined });
   registerMeteringRoutes(app, { pool: deps.pool });
-  registerBillingRoutes(app, { pool: deps.pool, clock: deps.clock, currency: deps.config.billingCurrency ?? 'EUR' });
-  // Deposits applied on invoices: the prepaid balance ledger's deposits in a period, once it is merged (noDeposits until then).
-  registerInvoiceRoutes(app, { pool: deps.pool, clock: deps.clock, storage: deps.storage, currency: deps.config.billingCurrency ?? 'EUR', depositsInPeriod: noDeposits });
+  const billing = { pool: deps.pool, clock: deps.clock, currency: deps.config.billingCurrency ?? 'EUR' };
+  registerBillingRoutes(app, billing);
+  registerBalanceRoutes(app, billing);
+  registerInvoiceRoutes(app, { ...billing, storage: deps.storage, depositsInPeriod: depositsInPeriod(deps) });
   registerGlobalManagerRoutes(app, { pool: deps.pool, clock: deps.clock });
   registerGatewayVaultRoutes(app, { pool: deps.pool, platformKeys: deps.platformKeys, publicUrl });
   const queue = deps.queue ?? appOwnedQueue(app, { connectionString: deps.pool.options.connectionString!, log: deps.log });

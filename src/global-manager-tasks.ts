@@ -3,14 +3,21 @@ import { gatewayVaultTask } from '#modules/gateway-vault/global-manager-tasks.ts
 import type { PartnerPricing } from '#modules/gateway-vault/partner-pricing.ts';
 import { runsCleanupTask } from '#modules/global-manager/global-manager-tasks.ts';
 import type { GlobalManagerTask } from '#modules/global-manager/task.ts';
-import { invoiceFinalizationTask } from '#modules/billing/global-manager-tasks.ts';
-import { noDeposits } from '#modules/billing/invoices/compute-invoice.ts';
 import { partnerTiersAt } from '#modules/billing/partner-plans.ts';
+import { findBillingAccounts, overCapReason } from '#modules/billing/billing-account.ts';
+import { chargeUsageTask, invoiceFinalizationTask } from '#modules/billing/global-manager-tasks.ts';
 import { usageAggregationTask } from '#modules/metering/global-manager-tasks.ts';
 
-/** The vault's plan per partner from the billing module; `over_cap` stays false until caps are enforced. */
-const planPricing: PartnerPricing = async (deps, clientIds, now) =>
-  new Map([...(await partnerTiersAt(deps, clientIds, now))].map(([clientId, tier]) => [clientId, { plan: tier, overCap: false }]));
+/** The vault's plan and over-cap flag per partner from the billing module (the cap state the charge task just updated). */
+const planPricing: PartnerPricing = async (deps, clientIds, now) => {
+  const accounts = await findBillingAccounts(deps.pool, clientIds);
+  return new Map(
+    [...(await partnerTiersAt(deps, clientIds, now))].map(([clientId, tier]) => {
+      const account = accounts.get(clientId);
+      return [clientId, { plan: tier, overCap: account !== undefined && overCapReason(account, now) !== undefined }];
+    }),
+  );
+};
 
 /**
  * The global manager's cycle, in order. A module adds a task with one entry here (its
@@ -20,8 +27,8 @@ const planPricing: PartnerPricing = async (deps, clientIds, now) =>
 export function globalManagerTasks(settings: { runsKeepDays: number; billingCurrency: string; invoiceGraceMinutes: number }): GlobalManagerTask[] {
   return [
     usageAggregationTask,
-    // Deposits applied on invoices: the prepaid balance ledger's deposits in a period, once it is merged (noDeposits until then).
-    invoiceFinalizationTask({ currency: settings.billingCurrency, graceMinutes: settings.invoiceGraceMinutes, depositsInPeriod: noDeposits }),
+    chargeUsageTask(settings.billingCurrency),
+    invoiceFinalizationTask({ currency: settings.billingCurrency, graceMinutes: settings.invoiceGraceMinutes }),
     gatewayVaultTask(planPricing),
     expiredChallengesCleanupTask,
     runsCleanupTask(settings.runsKeepDays),

@@ -10,7 +10,7 @@ import type { Clock } from '#platform/clock.ts';
 import { inTransaction } from '#platform/db/pool.ts';
 import { aggregateUsage } from '#modules/metering/aggregate-usage.ts';
 import { recordUsages, type UsageEvent } from '#modules/metering/record-usage.ts';
-import { noDeposits, type DepositsInPeriod } from '#modules/billing/invoices/compute-invoice.ts';
+import type { DepositsInPeriod } from '#modules/billing/invoices/compute-invoice.ts';
 import { finalizeInvoices } from '#modules/billing/invoices/finalize-invoices.ts';
 import { invoiceFinalizationTask } from '#modules/billing/global-manager-tasks.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
@@ -24,6 +24,7 @@ before(async () => (t = await createTestApp({ clock })));
 after(async () => t.close());
 
 const GRACE = 15;
+const noDeposits: DepositsInPeriod = async () => 0;
 const finalize = (depositsInPeriod: DepositsInPeriod = noDeposits) => finalizeInvoices({ pool: t.database.pool, storage: t.storage, currency: 'EUR', depositsInPeriod }, { now, graceMinutes: GRACE });
 const asPartner = (partner: Record<string, any>, url: string) => t.app.inject({ method: 'GET', url, headers: { 'x-api-key': partner.api_key } });
 const invoicesOf = async (partner: Record<string, any>) => (await asPartner(partner, '/api/v1/billing/invoices')).json().invoices as Array<Record<string, any>>;
@@ -88,7 +89,7 @@ test('finalization: once, numbered in order, immutable, announced once; PDF, CSV
   now = new Date('2026-04-01T00:20:00Z');
   await aggregateUsage(t.database, { now });
   // The global manager's task, as the cycle runs it after aggregate-usage.
-  const task = invoiceFinalizationTask({ currency: 'EUR', graceMinutes: GRACE, depositsInPeriod: noDeposits });
+  const task = invoiceFinalizationTask({ currency: 'EUR', graceMinutes: GRACE });
   const deps = { pool: t.database.pool, db: t.database.db, storage: t.storage, platformKeys: t.platformKeys, log: undefined as never };
   assert.deepEqual(await task.run(deps, { now, signal: new AbortController().signal }), { finalized: 3, exports: 1 });
   assert.deepEqual(await task.run(deps, { now, signal: new AbortController().signal }), { finalized: 0, exports: 0 }, 'a rerun changes nothing');

@@ -44,6 +44,8 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/admin/clients/:id': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/rotate-key': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/plan': () => ({ id: SAMPLE_ID('cli') }),
+  '/api/admin/clients/:id/balance/deposits': () => ({ id: SAMPLE_ID('cli') }),
+  '/api/admin/clients/:id/billing-mode': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/plans/:tier': () => ({ tier: 'starter' }),
   '/api/admin/issuers/:id': () => ({ id: SAMPLE_ID('iss') }),
   '/api/admin/circuits/:id': () => ({ id: SAMPLE_ID('cir') }),
@@ -448,6 +450,15 @@ describe('paid routes (x402)', () => {
   test('POST /api/v1/x402/settle is a partner route of scope agents', () => {
     const settle = walked().find((route) => label(route) === 'POST /api/v1/x402/settle');
     assert.deepEqual(settle?.access, { auth: 'partner', anyScope: ['agents'] });
+  });
+});
+
+describe('billable routes (spending caps)', () => {
+  test('are the partner routes whose outcome is metered, and document 402', async () => {
+    const billable = walked().filter((route) => route.access.auth === 'partner' && route.access.billable);
+    assert.deepEqual(billable.map(label).sort(), ['POST /api/v1/proofs', 'POST /api/v1/proofs/bulk', 'POST /api/v1/tasks', 'POST /api/v1/verify']);
+    const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    for (const route of billable) assert.match(document.paths[route.url][route.method.toLowerCase()].responses['402'].description, /SPENDING_CAP/, label(route));
   });
 });
 

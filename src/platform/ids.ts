@@ -39,6 +39,8 @@ export const ID_PREFIXES = {
   globalManagerCycle: 'gmc',
   /** A partner's monthly invoice (src/modules/billing/invoices). */
   invoice: 'inv',
+  /** A transaction of a partner's prepaid balance ledger (src/modules/billing). */
+  balanceTransaction: 'btx',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

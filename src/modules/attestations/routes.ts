@@ -93,7 +93,7 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
 
   // ---- Tasks (partner, scope tee_attestation) ----
   r.post('/api/v1/tasks', {
-    config: { ...partner, idempotent: true },
+    config: { access: access.billablePartner([TEE_ATTESTATION_SCOPE]), idempotent: true },
     schema: {
       operationId: 'createTask',
       tags: TAGS,

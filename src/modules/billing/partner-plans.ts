@@ -1,9 +1,6 @@
 import type { Pool } from '#platform/db/pool.ts';
 
-/**
- * The tier in force for each of `clientIds` at `now` (clients without a plan are left out). Caps
- * are not enforced yet (the prepaid balance work), so nothing here says a partner is over its cap.
- */
+/** The tier in force for each of `clientIds` at `now` (clients without a plan are left out). */
 export async function partnerTiersAt(deps: { pool: Pool }, clientIds: readonly string[], now: Date): Promise<ReadonlyMap<string, string>> {
   const { rows } = await deps.pool.query<{ client_id: string; tier: string }>(
     `SELECT DISTINCT ON (client_id) client_id, tier FROM client_plans

@@ -57,6 +57,7 @@ export type EvidenceRouteDeps = {
 
 const TAGS = ['Evidence'];
 const partner = { access: access.partner([EVIDENCE_SCOPE]) };
+const billable = { access: access.billablePartner([EVIDENCE_SCOPE]) };
 
 const PEM_TYPES = ['application/x-pem-file', 'text/plain'];
 const ANCHOR_DER_TYPES = ['application/pkix-cert', 'application/pkix-crl', 'application/octet-stream'];
@@ -186,7 +187,7 @@ export async function registerEvidenceRoutes(app: FastifyInstance, deps: Evidenc
   // ---- Submissions ----
   await registerSubmitRoute(app, { ...submitDeps, publicUrl: deps.publicUrl }, {
     url: '/api/v1/proofs',
-    config: { ...partner, idempotent: true },
+    config: { ...billable, idempotent: true },
     operationId: 'submitEvidence',
     tags: TAGS,
     sender: (request) => ({ clientId: partnerOf(request) }),
@@ -196,7 +197,7 @@ export async function registerEvidenceRoutes(app: FastifyInstance, deps: Evidenc
   await app.register(async (scope) => {
     await scope.register(multipart, MULTIPART_LIMITS);
     scope.withTypeProvider<ZodTypeProvider>().post('/api/v1/proofs/bulk', {
-      config: partner,
+      config: billable,
       bodyLimit: BULK_BODY_LIMIT_BYTES,
       schema: {
         operationId: 'submitEvidenceBulk',

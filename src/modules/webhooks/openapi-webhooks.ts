@@ -8,7 +8,7 @@ import { WEBHOOK_USER_AGENT } from './delivery/deliver-webhook.ts';
  * What Veridity POSTs to a partner's webhook URL, for the OpenAPI `webhooks` section. The
  * payloads are written where the events are raised (zk/verify/verify-proof.ts,
  * attestations/finish-task.ts, evidence/finish-evidence.ts, certificates/issue-certificate.ts and
- * revoke-certificate.ts, billing/invoices/finalize-invoices.ts, send-test-webhook.ts); these schemas describe them.
+ * revoke-certificate.ts, billing/invoices/finalize-invoices.ts, billing/charge-usage.ts, send-test-webhook.ts); these schemas describe them.
  */
 
 export const ProofEventSchema = z
@@ -148,6 +148,22 @@ export const InvoiceFinalizedEventSchema = z
     }],
   });
 
+export const BillingThresholdEventSchema = z
+  .object({
+    event: z.literal('billing.threshold_reached'),
+    threshold: z.union([z.literal(80), z.literal(100)]).describe('Percent of the monthly spending cap reached (at 100 %, billable calls answer 402 `SPENDING_CAP`)'),
+    period: z.string().describe('The billing period (the UTC month start, ISO 8601)'),
+    spend: z.number().int().describe('Month-to-date overage when it was reached, in minor units of `currency`'),
+    cap: z.number().int().describe("Your plan's monthly spending cap, in minor units"),
+    currency: z.string().describe('ISO 4217'),
+    ts: z.string().describe('When the billing cycle saw it (ISO 8601)'),
+  })
+  .meta({
+    id: 'BillingThresholdEvent',
+    description: 'Your month-to-date spend reached 80 % or 100 % of your plan\'s monthly spending cap: sent once per threshold and month, by the billing cycle that charges usage.',
+    examples: [{ event: 'billing.threshold_reached', threshold: 80, period: '2026-03-01T00:00:00.000Z', spend: 8000, cap: 10000, currency: 'EUR', ts: EXAMPLE.time }],
+  });
+
 export const TestEventSchema = z
   .object({ event: z.literal('webhook.test'), ts: z.string().describe('When the test was requested (ISO 8601)') })
   .meta({ id: 'WebhookTestEvent', description: 'Sent on request (POST /api/v1/webhooks/test) to check a receiver.', examples: [{ event: 'webhook.test', ts: EXAMPLE.time }] });
@@ -200,5 +216,6 @@ export const WEBHOOK_EVENTS = {
   'certificate.revoked': event('onCertificateRevoked', 'A certificate was revoked', 'CertificateRevokedEvent'),
   'agent.settlement.recorded': event('onAgentSettlementRecorded', 'An x402 payment to a registry agent was recorded', 'AgentSettlementEvent'),
   'invoice.finalized': event('onInvoiceFinalized', 'A monthly invoice was finalized', 'InvoiceFinalizedEvent'),
+  'billing.threshold_reached': event('onBillingThresholdReached', 'Your spend reached 80 % or 100 % of your monthly spending cap', 'BillingThresholdEvent'),
   'webhook.test': event('onWebhookTest', 'A test event you asked for', 'WebhookTestEvent'),
 };

@@ -62,6 +62,7 @@ const ARTIFACT_UPLOAD_LIMIT_BYTES = 128 * 1024 * 1024;
 const admin = { access: access.admin };
 /** A key needs one claim-type scope to get this far; the handler then asks for the body's claim type. */
 const partner = { access: access.partner(CLAIM_TYPES) };
+const billable = { access: access.billablePartner(CLAIM_TYPES) };
 
 const ArtifactFileSchema = z.enum(Object.values(ARTIFACT_FILES) as [string, ...string[]]);
 const KIND_BY_FILE = Object.fromEntries(Object.entries(ARTIFACT_FILES).map(([kind, file]) => [file, kind])) as Record<string, ArtifactKind>;
@@ -225,7 +226,7 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   });
 
   r.post('/api/v1/verify', {
-    config: { ...partner, idempotent: true },
+    config: { ...billable, idempotent: true },
     schema: {
       operationId: 'verifyProof',
       tags: ['Verify'], summary: 'Verify a ZK proof synchronously', description: 'Checks a Groth16 proof for a claim: scope, circuit version, public signals, nonce (single use), the proof, the issuer, the date, parameters and binding. A checked proof that fails answers 422 with `proof_id` and `receipt_url`. An `Idempotency-Key` replays the first answer for 10 minutes.', 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { asList } from './as-list.ts';
-import { errorResponses } from './schemas.ts';
+import { errorResponse, errorResponses } from './schemas.ts';
 
 /**
  * Who may call a route, declared once on the route (`config: { access }`) and applied by one
@@ -15,8 +15,11 @@ export type RouteAccess =
    */
   | { readonly auth: 'public'; readonly rateLimit?: 'per-ip'; readonly paid?: 'x402' }
   | { readonly auth: 'admin' }
-  /** `anyScope`: the key must carry at least one of these (a handler may then ask for a specific one). */
-  | { readonly auth: 'partner'; readonly anyScope?: readonly string[] }
+  /**
+   * `anyScope`: the key must carry at least one of these (a handler may then ask for a specific one).
+   * `billable`: the route meters usage; a partner over its hard cap is refused (402) before the work.
+   */
+  | { readonly auth: 'partner'; readonly anyScope?: readonly string[]; readonly billable?: true }
   /** An enrolled evidence agent (`Authorization: Bearer vag_...`): the `/ingest/v1` routes, nothing else. */
   | { readonly auth: 'agent' };
 
@@ -29,6 +32,8 @@ export const access = {
   admin: { auth: 'admin' },
   agent: { auth: 'agent' },
   partner: (anyScope?: readonly string[]): RouteAccess => (anyScope ? { auth: 'partner', anyScope } : { auth: 'partner' }),
+  /** A partner route whose outcome is billed: refused with 402 over the spending cap or on an exhausted prepaid balance. */
+  billablePartner: (anyScope: readonly string[]): RouteAccess => ({ auth: 'partner', anyScope, billable: true }),
 } as const satisfies Record<string, RouteAccess | ((...args: never[]) => RouteAccess)>;
 
 /**
@@ -61,6 +66,8 @@ export type AccessHooks = {
     /** A hook refusing (403) a partner whose key carries none of `scopes`. */
     requireAnyScope(scopes: readonly string[]): Hook;
     rateLimit: Hook;
+    /** Refuses (402) a partner over its hard cap on a billable route; absent: nothing is capped. */
+    spendingCap?: Hook;
   };
   /** `authenticate` sets `request.agent` from an agent credential, or answers 401. */
   agent?: { authenticate: Hook; rateLimit: Hook };
@@ -83,6 +90,9 @@ export type DeclaredRoute = {
   idempotent: boolean;
   carriesSecret: boolean;
 };
+
+const OVER_CAP_DESCRIPTION =
+  'Over the hard cap (`PAYMENT_REQUIRED`, refused before any work): `reason` `SPENDING_CAP` (the monthly spending cap of your plan is reached) or `BALANCE_EXHAUSTED` (prepaid: deposit credits)';
 
 const BEARER_SECURITY = [{ BearerAuth: [] }];
 const AGENT_SECURITY = [{ AgentAuth: [] }];
@@ -107,7 +117,8 @@ function hooksOf(access: RouteAccess, hooks: AccessHooks, route: string): Hook[]
       return [of(hooks.admin).authenticate];
     case 'partner': {
       const partner = of(hooks.partner);
-      return [partner.authenticate, ...(access.anyScope ? [partner.requireAnyScope(access.anyScope)] : []), partner.rateLimit];
+      const capped = access.billable && partner.spendingCap ? [partner.spendingCap] : [];
+      return [partner.authenticate, ...(access.anyScope ? [partner.requireAnyScope(access.anyScope)] : []), partner.rateLimit, ...capped];
     }
     case 'agent': {
       const agent = of(hooks.agent);
@@ -124,6 +135,7 @@ function impliedErrorStatuses(access: RouteAccess, schema: NonNullable<RouteOpti
   if (access.auth !== 'public') statuses.push(401);
   if (access.auth === 'partner' || access.auth === 'agent') statuses.push(429);
   if (access.auth === 'partner' && access.anyScope) statuses.push(403);
+  if (access.auth === 'partner' && access.billable) statuses.push(402);
   if (access.auth === 'public' && access.rateLimit) statuses.push(429);
   if (access.auth === 'public' && access.paid) statuses.push(401, 402, 422, 502);
   if (schema.body) statuses.push(400, 413, 415);
@@ -174,6 +186,7 @@ export function enforceRouteAccess(app: FastifyInstance, options: AccessOptions)
     const schema = route.schema ?? {};
     const security = securityOf(declared);
     const implied = errorResponses(...impliedErrorStatuses(declared, schema));
+    if (declared.auth === 'partner' && declared.billable) implied[402] = errorResponse(402, OVER_CAP_DESCRIPTION);
     const declaredResponses = (schema.response ?? {}) as Record<string, unknown>;
     route.schema = {
       ...schema,

@@ -7,12 +7,8 @@ import { clientPlanAt } from '../client-plan.ts';
 import type { Tier } from '../plan-schema.ts';
 import { priceInvoice, type InvoiceTotals } from './price-invoice.ts';
 
-/**
- * The deposits a partner made in [from, to), in minor units: the prepaid balance ledger's, wired
- * by the application (src/app.ts, src/global-manager-tasks.ts). `noDeposits` until it is.
- */
+/** The deposits a partner made in [from, to), in minor units (the prepaid balance ledger's: depositsInPeriod). */
 export type DepositsInPeriod = (clientId: string, from: Date, to: Date) => Promise<number>;
-export const noDeposits: DepositsInPeriod = async () => 0;
 
 export type InvoiceDeps = { pool: Pool; currency: string; depositsInPeriod: DepositsInPeriod };
 

@@ -1,0 +1,139 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Clock } from '#platform/clock.ts';
+import type { Pool } from '#platform/db/pool.ts';
+import { ApiError } from '#platform/http/errors.ts';
+import { access } from '#platform/http/route-access.ts';
+import { errorResponses, IdParam, jsonResponse } from '#platform/http/schemas.ts';
+import { adminActor } from '#modules/admin/admin-auth.ts';
+import { ClientIdParams } from '#modules/clients/schema.ts';
+import { partnerOf } from '#modules/clients/partner-auth.ts';
+import { BILLING_MODES, findBillingAccount, overCapReason, type BillingAccount } from './billing-account.ts';
+import { depositCredits } from './deposit-credits.ts';
+import { BALANCE_TRANSACTION_KINDS } from './post-balance-transaction.ts';
+import { listBalanceTransactions, readBalance } from './read-balance.ts';
+import { setBillingMode } from './set-billing-mode.ts';
+
+type Deps = { pool: Pool; clock: Clock; currency: string };
+
+const MinorUnits = z.number().int();
+
+const BalanceSchema = z
+  .object({
+    currency: z.string().describe('ISO 4217 (BILLING_CURRENCY); amounts are integer minor units of it'),
+    balance: MinorUnits.describe('Deposits and refunds minus charges, from the ledger (negative: owed)'),
+    billing_mode: z.enum(BILLING_MODES).describe('`prepaid`: billable calls stop when the balance is used up; `invoice`: charges are invoiced'),
+    month_to_date_spend: MinorUnits.describe('Overage this month as of the last charge (usage beyond the included quotas, at the plan\'s prices), before the cap'),
+    monthly_spending_cap: MinorUnits.nullable().describe('The plan\'s cap as of the last charge; null: none'),
+    over_cap: z.enum(['SPENDING_CAP', 'BALANCE_EXHAUSTED']).nullable().describe('Why billable calls are refused (402) now; null: they are not'),
+  })
+  .meta({ id: 'Balance' });
+
+const BalanceTransactionSchema = z
+  .object({
+    id: z.string().describe('`btx_...`'),
+    kind: z.enum(BALANCE_TRANSACTION_KINDS),
+    amount: MinorUnits.describe('Effect on the balance: positive for deposits and refunds, negative for charges'),
+    period: z.string().nullable().describe('Charges: the billing period (UTC month start) charged'),
+    reference: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'BalanceTransaction' });
+
+const BalanceTransactionPage = z
+  .object({ data: z.array(BalanceTransactionSchema), next_cursor: z.string().nullable().describe('Pass as `cursor` for the next (older) page; null on the last page') })
+  .meta({ id: 'BalanceTransactionPage' });
+
+const BalanceTransactionQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: IdParam('btx').optional().describe('`next_cursor` of the previous page'),
+});
+
+const DepositBody = z
+  .strictObject({
+    amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).describe('Minor units of BILLING_CURRENCY received'),
+    reference: z.string().min(1).max(200).optional().describe('Your reference (bank transfer, receipt)'),
+  })
+  .meta({ id: 'Deposit' });
+
+const DepositResult = z.object({ transaction_id: z.string(), balance: MinorUnits }).meta({ id: 'DepositResult' });
+
+const BillingModeBody = z.strictObject({ billing_mode: z.enum(BILLING_MODES) }).meta({ id: 'BillingModeChange' });
+
+function balanceView(deps: Deps, account: BillingAccount, balance: number): z.infer<typeof BalanceSchema> {
+  return {
+    currency: deps.currency,
+    balance,
+    billing_mode: account.mode,
+    month_to_date_spend: account.spend,
+    monthly_spending_cap: account.cap,
+    over_cap: overCapReason(account, deps.clock.now()) ?? null,
+  };
+}
+
+/** The prepaid balance: the operator's deposits and billing mode, the partner's balance and its transactions. */
+export function registerBalanceRoutes(app: FastifyInstance, deps: Deps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post('/api/admin/clients/:id/balance/deposits', {
+    config: { access: access.admin, idempotent: true },
+    schema: {
+      operationId: 'depositCredits',
+      tags: ['Admin'],
+      summary: "Credit a partner's balance with money received",
+      description: 'Posts a `deposit` to the partner\'s ledger (cash received against the partner\'s credits). A prepaid partner refused for an exhausted balance is served again at once. Send an `Idempotency-Key`: a retried deposit is then posted once.',
+      params: ClientIdParams,
+      body: DepositBody,
+      response: { 201: jsonResponse('The deposit and the balance after it', DepositResult), ...errorResponses(400, 401, 404) },
+    },
+  }, async (request, reply) => {
+    const result = await depositCredits(deps, request.params.id, request.body, adminActor(request));
+    if (!result.ok) throw new ApiError(result.code, result.message);
+    reply.code(201);
+    return { transaction_id: result.value.transactionId, balance: result.value.account.balance };
+  });
+
+  r.put('/api/admin/clients/:id/billing-mode', {
+    config: { access: access.admin },
+    schema: {
+      operationId: 'setBillingMode',
+      tags: ['Admin'],
+      summary: 'Put a partner on prepaid credits or on invoices',
+      description: '`invoice` (the default): usage is charged and invoiced, capped by the plan\'s monthly spending cap. `prepaid`: billable calls are also refused (402 `BALANCE_EXHAUSTED`) once the balance is used up.',
+      params: ClientIdParams,
+      body: BillingModeBody,
+      response: { 200: jsonResponse('The partner\'s balance', BalanceSchema), ...errorResponses(400, 401, 404) },
+    },
+  }, async (request) => {
+    const result = await setBillingMode(deps, request.params.id, request.body.billing_mode, adminActor(request));
+    if (!result.ok) throw new ApiError(result.code, result.message);
+    return balanceView(deps, result.value, result.value.balance);
+  });
+
+  r.get('/api/v1/billing/balance', {
+    config: { access: access.partner() },
+    schema: {
+      operationId: 'getBalance',
+      tags: ['Partner'],
+      summary: 'Your balance, billing mode, month-to-date spend and cap state',
+      description: 'The balance is the sum of your ledger (deposits and refunds minus charges), current to the last transaction. Charges are posted by the platform\'s billing cycle (every few minutes): `month_to_date_spend` is as of the last one.',
+      response: { 200: jsonResponse('Your balance', BalanceSchema), ...errorResponses(401) },
+    },
+  }, async (request) => {
+    const clientId = partnerOf(request).id;
+    return balanceView(deps, await findBillingAccount(deps.pool, clientId), await readBalance(deps.pool, clientId));
+  });
+
+  r.get('/api/v1/billing/balance/transactions', {
+    config: { access: access.partner() },
+    schema: {
+      operationId: 'listBalanceTransactions',
+      tags: ['Partner'],
+      summary: 'Your balance transactions, newest first',
+      description: 'Deposits, charges (one per billing cycle with new overage), refunds and adjustments, each with its effect on the balance. Pass `next_cursor` as `cursor` for the next page.',
+      querystring: BalanceTransactionQuery,
+      response: { 200: jsonResponse('A page of transactions', BalanceTransactionPage), ...errorResponses(400, 401) },
+    },
+  }, async (request) => listBalanceTransactions(deps, partnerOf(request).id, request.query));
+}

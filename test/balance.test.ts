@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Clock } from '#platform/clock.ts';
+import { inTransaction } from '#platform/db/pool.ts';
+import { newId } from '#platform/ids.ts';
+import { chargeUsage } from '#modules/billing/charge-usage.ts';
+import { postBalanceTransaction, type BalanceTransactionKind } from '#modules/billing/post-balance-transaction.ts';
+import { erasureReportInput, issueTestCertificate } from './support/issued-certificates.ts';
+import { waitFor } from './support/processes.ts';
+import { createRng } from './support/seeded-random.ts';
+import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
+
+let now = new Date('2026-03-15T10:30:00Z');
+const clock: Clock = { now: () => now };
+let t: TestApp;
+
+before(async () => {
+  t = await createTestApp({ clock });
+  // Starter from April: 2 certificates included, 100 each beyond, a cap of 500.
+  const starter = (await t.admin('GET', '/api/admin/plans/starter')).json().current;
+  delete starter.version;
+  delete starter.effective_from;
+  const edited = await t.admin('PUT', '/api/admin/plans/starter', { ...starter, monthly_spending_cap: 500, products: { ...starter.products, evidence_certificate: { included_per_month: 2, unit_price: 100 } } });
+  assert.equal(edited.statusCode, 200, edited.body);
+  now = new Date('2026-04-10T12:00:00Z');
+});
+after(async () => t.close());
+
+const get = (apiKey: string, url: string) => t.app.inject({ method: 'GET', url, headers: { 'x-api-key': apiKey } });
+/** A billable call with a body the route refuses (400) unless the partner is over its cap (402, checked first). */
+const billableCall = (apiKey: string) => t.app.inject({ method: 'POST', url: '/api/v1/proofs', headers: { 'x-api-key': apiKey, 'content-type': 'application/json' }, payload: { nothing: true } });
+const charge = () => chargeUsage({ pool: t.database.pool }, { now, currency: 'EUR' });
+const deposit = (clientId: string, amount: number, key?: string) =>
+  t.app.inject({ method: 'POST', url: `/api/admin/clients/${clientId}/balance/deposits`, headers: { authorization: `Bearer ${t.adminToken}`, ...(key ? { 'idempotency-key': key } : {}) }, payload: { amount } });
+
+async function partnerOnStarter(body: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const partner = await createPartner(t, { name: 'Acme Recycling', scopes: ['evidence'], ...body });
+  assert.equal((await t.admin('PUT', `/api/admin/clients/${partner.id}/plan`, { tier: 'starter', effective: 'now' })).statusCode, 200);
+  return partner;
+}
+
+async function issueCertificates(clientId: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await issueTestCertificate(t, clock, erasureReportInput(clientId));
+}
+
+async function unbalancedTransactions(): Promise<number> {
+  const { rows } = await t.database.pool.query('SELECT transaction_id FROM balance_entries GROUP BY 1 HAVING sum(amount) <> 0 OR count(*) < 2');
+  return rows.length;
+}
+
+async function thresholdWebhooks(clientId: string): Promise<number[]> {
+  const { rows } = await t.database.pool.query<{ payload: { threshold: number } }>(
+    "SELECT payload FROM webhooks_outbox WHERE client_id = $1 AND event_type = 'billing.threshold_reached' ORDER BY created_at, id",
+    [clientId],
+  );
+  return rows.map((row) => row.payload.threshold);
+}
+
+async function refusedFor(apiKey: string, reason: string): Promise<void> {
+  // The API keeps the account in memory until the database's notification of the change arrives.
+  await waitFor(async () => (await billableCall(apiKey)).statusCode === 402, 10_000, `402 ${reason}`);
+  const refused = await billableCall(apiKey);
+  assert.equal(refused.json().error_code, 'PAYMENT_REQUIRED');
+  assert.equal(refused.json().reason, reason);
+  assert.ok(refused.json().request_id);
+}
+
+describe('prepaid balance', () => {
+  test('the ledger always balances: random deposits, charges, refunds and adjustments', async () => {
+    const partner = await partnerOnStarter();
+    const rng = createRng(15);
+    let expected = 0;
+    for (let step = 0; step < 60; step++) {
+      const kind = rng.pick<BalanceTransactionKind>(['deposit', 'charge', 'refund', 'adjustment']);
+      const amount = 1 + rng.int(10_000);
+      if (kind === 'deposit') {
+        const response = await deposit(partner.id, amount);
+        assert.equal(response.statusCode, 201, response.body);
+        expected += amount;
+        assert.equal(response.json().balance, expected);
+        continue;
+      }
+      const signed = kind === 'charge' ? -amount : kind === 'adjustment' && rng.chance(0.5) ? -amount : amount;
+      await inTransaction(t.database.pool, (tx) =>
+        postBalanceTransaction(tx, { clientId: partner.id, kind, amount: signed, at: now, ...(kind === 'charge' ? { charge: { period: new Date('2026-04-01T00:00:00Z'), cumulative: step + 1 } } : {}) }),
+      );
+      expected += signed;
+    }
+    assert.equal(await unbalancedTransactions(), 0);
+    const balance = (await get(partner.api_key, '/api/v1/billing/balance')).json();
+    assert.equal(balance.balance, expected);
+    assert.equal(balance.currency, 'EUR');
+    assert.equal(balance.billing_mode, 'invoice');
+
+    // Pages of 7 walk every transaction once; the amounts add up to the balance.
+    const seen: Array<{ id: string; amount: number }> = [];
+    let cursor: string | null = null;
+    do {
+      const page: { data: Array<{ id: string; amount: number }>; next_cursor: string | null } = (await get(partner.api_key, `/api/v1/billing/balance/transactions?limit=7${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      seen.push(...page.data);
+      cursor = page.next_cursor;
+    } while (cursor);
+    assert.equal(seen.length, 60);
+    assert.equal(new Set(seen.map((row) => row.id)).size, 60);
+    assert.equal(seen.reduce((sum, row) => sum + row.amount, 0), expected);
+    // Another partner sees none of them.
+    const stranger = await partnerOnStarter();
+    assert.deepEqual((await get(stranger.api_key, '/api/v1/billing/balance/transactions')).json().data, []);
+  });
+
+  test('an unbalanced transaction is refused at commit; the ledger is append-only', async () => {
+    const partner = await partnerOnStarter();
+    await assert.rejects(
+      inTransaction(t.database.pool, async (tx) => {
+        await tx.query("INSERT INTO balance_transactions (id, client_id, kind, created_at) VALUES ('btx_unbalanced', $1, 'deposit', now())", [partner.id]);
+        await tx.query("INSERT INTO balance_entries (transaction_id, account, amount) VALUES ('btx_unbalanced', $1, -100), ('btx_unbalanced', 'platform:cash', 99)", [`partner:${partner.id}`]);
+      }),
+      /does not balance/,
+    );
+    assert.equal((await deposit(partner.id, 100)).statusCode, 201);
+    await assert.rejects(t.database.pool.query('UPDATE balance_entries SET amount = amount * 2'), /append-only/);
+    await assert.rejects(t.database.pool.query('DELETE FROM balance_transactions'), /append-only/);
+  });
+
+  test('a deposit is posted once per Idempotency-Key; unknown partners are 404', async () => {
+    const partner = await partnerOnStarter();
+    const first = await deposit(partner.id, 2500, 'dep-1');
+    const again = await deposit(partner.id, 2500, 'dep-1');
+    assert.equal(first.statusCode, 201);
+    assert.equal(again.json().transaction_id, first.json().transaction_id);
+    assert.equal((await get(partner.api_key, '/api/v1/billing/balance')).json().balance, 2500);
+    assert.equal((await deposit(newId('cli'), 10)).statusCode, 404);
+    assert.equal((await deposit(partner.id, 0)).statusCode, 400);
+  });
+});
+
+describe('charges and caps', () => {
+  test('charge-usage posts the overage once, survives a crash, raises 80 % / 100 % once, and the cap answers 402', async () => {
+    const partner = await partnerOnStarter({ webhook_url: 'https://acme.example/hooks' });
+    // 5 certificates, 2 included: 3 x 100.
+    await issueCertificates(partner.id, 5);
+    assert.equal((await charge()).charged >= 300, true);
+    assert.equal((await get(partner.api_key, '/api/v1/billing/balance')).json().balance, -300);
+    const twice = await charge();
+    assert.equal((await get(partner.api_key, '/api/v1/billing/balance')).json().balance, -300, JSON.stringify(twice));
+    assert.deepEqual(await thresholdWebhooks(partner.id), []);
+    assert.equal((await billableCall(partner.api_key)).statusCode, 400);
+
+    // A crash after the charge was written (the account update fails): nothing is posted; the rerun posts it once. 400 is 80 % of the cap.
+    await issueCertificates(partner.id, 1);
+    await t.database.pool.query(`CREATE FUNCTION fail_billing_account() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'crash'; END $$;
+      CREATE TRIGGER crash_billing_account BEFORE UPDATE ON billing_accounts FOR EACH ROW EXECUTE FUNCTION fail_billing_account()`);
+    await assert.rejects(charge(), /crash/);
+    await t.database.pool.query('DROP TRIGGER crash_billing_account ON billing_accounts; DROP FUNCTION fail_billing_account()');
+    assert.equal((await get(partner.api_key, '/api/v1/billing/balance')).json().balance, -300);
+    await charge();
+    await charge();
+    assert.equal((await get(partner.api_key, '/api/v1/billing/balance')).json().balance, -400);
+    assert.deepEqual(await thresholdWebhooks(partner.id), [80]);
+    const charges = (await get(partner.api_key, '/api/v1/billing/balance/transactions')).json().data;
+    assert.deepEqual(charges.map((row: { kind: string; amount: number }) => [row.kind, row.amount]), [['charge', -100], ['charge', -300]]);
+
+    // 700 of usage, capped at 500: 100 more charged, the 100 % webhook, then 402 on billable calls.
+    await issueCertificates(partner.id, 3);
+    await charge();
+    await charge();
+    const balance = (await get(partner.api_key, '/api/v1/billing/balance')).json();
+    assert.equal(balance.balance, -500);
+    assert.equal(balance.month_to_date_spend, 700);
+    assert.equal(balance.monthly_spending_cap, 500);
+    assert.equal(balance.over_cap, 'SPENDING_CAP');
+    assert.deepEqual(await thresholdWebhooks(partner.id), [80, 100]);
+    await refusedFor(partner.api_key, 'SPENDING_CAP');
+    assert.match((await billableCall(partner.api_key)).json().error, /monthly spending cap reached/);
+    // Not billable: still served.
+    assert.equal((await get(partner.api_key, '/api/v1/billing/plan')).statusCode, 200);
+    assert.equal(await unbalancedTransactions(), 0);
+
+    // A new month: the cap applies to that month's spend only.
+    now = new Date('2026-05-02T00:00:00Z');
+    assert.equal((await billableCall(partner.api_key)).statusCode, 400);
+    await charge();
+    assert.equal((await get(partner.api_key, '/api/v1/billing/balance')).json().balance, -500);
+    now = new Date('2026-04-20T12:00:00Z');
+  });
+
+  test('prepaid: an exhausted balance answers 402 until a deposit', async () => {
+    const partner = await partnerOnStarter();
+    const mode = await t.admin('PUT', `/api/admin/clients/${partner.id}/billing-mode`, { billing_mode: 'prepaid' });
+    assert.equal(mode.statusCode, 200, mode.body);
+    assert.equal((await deposit(partner.id, 150)).statusCode, 201);
+    // Within the included quota on a balance not yet used: served.
+    assert.equal((await billableCall(partner.api_key)).statusCode, 400);
+    await issueCertificates(partner.id, 4);
+    await charge();
+    const balance = (await get(partner.api_key, '/api/v1/billing/balance')).json();
+    assert.equal(balance.balance, -50);
+    assert.equal(balance.over_cap, 'BALANCE_EXHAUSTED');
+    await refusedFor(partner.api_key, 'BALANCE_EXHAUSTED');
+
+    assert.equal((await deposit(partner.id, 100)).json().balance, 50);
+    await waitFor(async () => (await billableCall(partner.api_key)).statusCode === 400, 10_000, 'served again after the deposit');
+    assert.equal((await get(partner.api_key, '/api/v1/billing/balance')).json().over_cap, null);
+  });
+});
