@@ -59,7 +59,7 @@ test('built-in format: a dump restored into an empty database has every table ro
        ('prf_old', 'cli_backup', 'age_over', 'v1', 'verified', '\\x01', '2023-01-15T10:00:00Z'),
        ('prf_now', 'cli_backup', 'age_over', 'v1', 'pending', '\\x02', now())`,
   );
-  await source.pool.query(`INSERT INTO usage_events (client_id, kind, outcome) SELECT 'cli_backup', 'proof', 'ok' FROM generate_series(1, 5)`);
+  await source.pool.query(`INSERT INTO usage_events (client_id, kind, outcome, event_id, source, product) SELECT 'cli_backup', 'zk.verify', 'ok', 'zk_verification:backup-' || n, '/zk', 'zk_verification' FROM generate_series(1, 5) AS n`);
   await source.pool.query(`INSERT INTO ledger_entries (kind, public_id, leaf) VALUES ('proof', 'prf_old', '{"a":1}'::bytea)`);
 
   const before = await contents(source.pool);
@@ -77,7 +77,7 @@ test('built-in format: a dump restored into an empty database has every table ro
   assert.deepEqual(await contents(target.pool), before);
   assert.deepEqual(await sequences(target.pool), await sequences(source.pool));
   // The sequences go on from the backup's values: a new row takes the next id.
-  const next = await target.pool.query<{ id: number }>(`INSERT INTO usage_events (client_id, kind, outcome) VALUES ('cli_backup', 'proof', 'ok') RETURNING id`);
+  const next = await target.pool.query<{ id: number }>(`INSERT INTO usage_events (client_id, kind, outcome, event_id, source, product) VALUES ('cli_backup', 'zk.verify', 'ok', 'zk_verification:backup-next', '/zk', 'zk_verification') RETURNING id`);
   assert.equal(next.rows[0]!.id, 6);
 
   // A second load into the now full database is refused (the rebuild fails inside its transaction) and changes nothing.
