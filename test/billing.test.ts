@@ -52,6 +52,29 @@ describe('plans', () => {
     assert.equal(april.next, null);
   });
 
+  test('an edit "now" rewrites the current month of a tier no partner is on this month, else 409', async () => {
+    now = new Date('2027-01-10T08:00:00Z');
+    const terms = { ...(await t.admin('GET', '/api/admin/plans/enterprise')).json().current, monthly_spending_cap: 300 };
+    delete terms.version;
+    delete terms.effective_from;
+    const edited = await t.admin('PUT', '/api/admin/plans/enterprise?effective=now', terms);
+    assert.equal(edited.statusCode, 200, edited.body);
+    assert.equal(edited.json().current.effective_from, '2027-01-01T00:00:00.000Z');
+    assert.equal(edited.json().current.monthly_spending_cap, 300);
+    assert.equal(edited.json().next, null);
+
+    const partner = await createPartner(t);
+    assert.equal((await t.admin('PUT', `/api/admin/clients/${partner.id}/plan`, { tier: 'enterprise', effective: 'now' })).statusCode, 200);
+    const refused = await t.admin('PUT', '/api/admin/plans/enterprise?effective=now', { ...terms, monthly_spending_cap: 100 });
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().error_code, 'CONFLICT');
+    assert.equal((await t.admin('GET', '/api/admin/plans/enterprise')).json().current.monthly_spending_cap, 300);
+    // The next month: the partner is on the tier since its start, so "now" is refused then too.
+    now = new Date('2027-02-03T00:00:00Z');
+    assert.equal((await t.admin('PUT', '/api/admin/plans/enterprise?effective=now', terms)).statusCode, 409);
+    assert.equal((await t.admin('PUT', '/api/admin/plans/enterprise?effective=sometime', terms)).statusCode, 400);
+  });
+
   test('assigning a plan: "now" only for the first, later changes from the next period', async () => {
     now = new Date('2026-04-10T12:00:00Z');
     const partner = await createPartner(t);

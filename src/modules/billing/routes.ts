@@ -24,6 +24,10 @@ const ClientPlanBody = z
   })
   .meta({ id: 'ClientPlanAssignment' });
 
+const PlanEditQuery = z.strictObject({
+  effective: z.enum(['now', 'next_period']).default('next_period').describe('`now` only for a tier no partner has been on this month'),
+});
+
 const ClientPlanAssigned = z.object({ client_id: z.string(), tier: z.enum(TIERS), effective_from: z.string() }).meta({ id: 'ClientPlanAssigned' });
 
 const PartnerPlan = z
@@ -57,12 +61,17 @@ export function registerBillingRoutes(app: FastifyInstance, deps: Deps): void {
       operationId: 'updatePlan',
       tags: ['Admin'],
       summary: 'Edit a tier: a new version, effective from the next billing period (UTC month)',
-      description: 'Plans are versioned: the edit becomes a new version effective from the first day of the next UTC month, so a month is always billed on one version. A second edit in the same month replaces the waiting version.',
+      description: 'Plans are versioned: the edit becomes a new version effective from the first day of the next UTC month, so a month is always billed on one version. A second edit in the same month replaces the waiting version. `?effective=now`: the version is in force for the whole current month, accepted only while no partner has been on the tier this month (409 otherwise).',
       params: TierParams,
+      querystring: PlanEditQuery,
       body: PlanTermsSchema,
-      response: { 200: jsonResponse('The tier with its new version waiting in `next`', PlanSchema), ...errorResponses(400, 401) },
+      response: { 200: jsonResponse('The tier with its new version waiting in `next` (in `current` with `effective=now`)', PlanSchema), ...errorResponses(400, 401, 409) },
     },
-  }, async (request) => updatePlan(deps, request.params.tier, request.body, adminActor(request)));
+  }, async (request) => {
+    const result = await updatePlan(deps, request.params.tier, request.body, request.query.effective, adminActor(request));
+    if (!result.ok) throw new ApiError(result.code, result.message);
+    return result.value;
+  });
 
   r.put('/api/admin/clients/:id/plan', {
     config: { access: access.admin },
