@@ -1,4 +1,4 @@
-import type { PoolClient } from '#platform/db/pool.ts';
+import type { Pool, PoolClient } from '#platform/db/pool.ts';
 import { USAGE_KINDS, usageEventId, type UsageKind } from './products.ts';
 
 export type UsageEvent = {
