@@ -46,6 +46,7 @@ import {
 } from '#modules/attestations/verification/test-vectors.ts';
 import { createGroth16VerifierPool, type Groth16VerifierPool } from '#modules/zk/groth16/verifier-pool.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+import { partnerUsageTotal, usageEventsOf } from './support/usage.ts';
 
 type Capture = { quote: string; event_log: string; report_data: string; vm_config: string };
 type RawEvent = { imr: number; event: string; event_payload: string };
@@ -138,9 +139,13 @@ const admin = (method: string, url: string, payload?: unknown) => inject({ autho
 const as = (apiKey: string) => (method: string, url: string, payload?: unknown) => inject({ 'x-api-key': apiKey }, method, url, payload);
 
 async function createPartner(body: Record<string, unknown> = {}): Promise<ReturnType<typeof as>> {
+  return (await createPartnerWithId(body)).call;
+}
+
+async function createPartnerWithId(body: Record<string, unknown> = {}): Promise<{ id: string; apiKey: string; call: ReturnType<typeof as> }> {
   const response = await admin('POST', '/api/admin/clients', { name: 'TEE partner', scopes: ['tee_attestation'], ...body });
   assert.equal(response.statusCode, 201, response.body);
-  return as(response.json().api_key);
+  return { id: response.json().id, apiKey: response.json().api_key, call: as(response.json().api_key) };
 }
 
 type Partner = ReturnType<typeof as>;
@@ -376,6 +381,22 @@ describe('dstack evidence', () => {
     assert.equal(submod['ear.status'], 'affirming');
     assert.deepEqual(submod['ear.trustworthiness-vector'], { hardware: 2, executables: 2 });
     assert.equal(submod['veridity.app_info'].compose_hash, capturePayload('compose-hash'));
+  });
+
+  test('metered once: one tee_attestation event named by the task, also when its job runs twice at once (redelivered)', async () => {
+    await registerCaptureImage();
+    const billed = await createPartnerWithId();
+    const id = await submit(billed.call, { ...captureEvidence, collateral: captureCollateral, verifyAt: OUTDATED_COLLATERAL_VERIFY_AT.toISOString(), expectedComposeHash: capturePayload('compose-hash') });
+    const job = (await queue.fetch(VerifyAttestationTaskJob, { batchSize: 1 }))[0]!;
+    assert.equal(job.data.task_id, id);
+    // A job redelivered while its first run still works (both claim the active task), then once more after.
+    const runs = await Promise.all([processTaskJob(workerDeps, job), processTaskJob(workerDeps, job)]);
+    assert.ok(runs.includes('completed'), runs.join());
+    assert.equal(await processTaskJob(workerDeps, job), 'skipped');
+    assert.equal((await task(billed.call, id)).isValid, true);
+    const events = await usageEventsOf(database.pool, billed.id, 'tee_attestation');
+    assert.deepEqual(events, [{ event_id: `tee_attestation:${id}`, source: '/attestations', client_id: billed.id, outcome: 'verified', quantity: 1 }]);
+    assert.equal(await partnerUsageTotal(api, billed.apiKey, 'tee_attestation'), 1);
   });
 
   test('a wrong expected compose hash: completed but not valid, with the reason', async () => {

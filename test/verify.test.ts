@@ -5,6 +5,7 @@ import { CLAIM_TYPES, type ClaimType } from '#modules/zk/credentials/claim-types
 import type { Credential } from '#modules/zk/credentials/credential-format.ts';
 import { attributes, generateIssuerKey, issueCredential, prove, releaseProver, rerandomised, type HolderProof, type IssuerKey } from './support/holder.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
+import { partnerUsageTotal, usageEventsOf } from './support/usage.ts';
 
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 const DOMAIN = 'bank.example';
@@ -87,7 +88,12 @@ describe('POST /api/v1/verify', () => {
     assert.equal(proofRow.public_hash.length, 32);
     assert.equal(JSON.stringify(proofRow).includes(holder.publicSignals[6]!), false, 'signals not stored');
     assert.equal((await pool.query(`SELECT 1 FROM audit_logs WHERE target_id = $1 AND action = 'proof.verified'`, [proofId])).rowCount, 1);
-    assert.equal((await pool.query(`SELECT 1 FROM usage_events WHERE subject_id = $1 AND outcome = 'verified'`, [proofId])).rowCount, 1);
+    const events = await usageEventsOf(pool, partner.id, 'zk_verification');
+    const usage = events.filter((event) => event.event_id.endsWith(proofId));
+    assert.deepEqual(usage, [{ event_id: `zk_verification:${proofId}`, source: '/zk', client_id: partner.id, outcome: 'verified', quantity: 1 }]);
+    assert.equal(await partnerUsageTotal(t.app, partner.api_key, 'zk_verification'), events.length, 'GET /api/v1/usage counts every event');
+    const subject = await pool.query(`SELECT subject_id, claim_type FROM usage_events WHERE event_id = $1`, [`zk_verification:${proofId}`]);
+    assert.deepEqual(subject.rows, [{ subject_id: proofId, claim_type: 'age_over_18' }]);
     const outbox = (await pool.query(`SELECT event_type, payload FROM webhooks_outbox WHERE subject_id = $1`, [proofId])).rows;
     assert.deepEqual(outbox.map((r) => r.event_type), ['proof.verified']);
     assert.deepEqual(Object.keys(outbox[0].payload).sort(), ['claim_type', 'event', 'proof_id', 'status', 'ts']);

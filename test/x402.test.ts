@@ -23,6 +23,7 @@ import { signEvmPayment } from '#modules/x402/sign-evm-payment.ts';
 import { systemClock } from '#platform/clock.ts';
 import { erasureReportInput, issueTestCertificate } from './support/issued-certificates.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
+import { partnerUsageTotal, usageEventsOf } from './support/usage.ts';
 
 const SOLANA_DEVNET = 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1';
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
@@ -113,6 +114,7 @@ let awaitBlockhash: string;
 // ---- apps ----
 let t: TestApp;
 let key: string;
+let partnerId: string;
 let agentId: string;
 let workId: string;
 
@@ -144,6 +146,7 @@ before(async () => {
   t = await createTestApp();
   const partner = await createPartner(t, { name: 'Marketplace', scopes: ['agents'] });
   key = partner.api_key;
+  partnerId = partner.id;
   agentId = await registerAgent(t, key);
   // A work record of the agent for settlements to name: backed by an evidence certificate.
   const certificate = await issueTestCertificate(t, systemClock, erasureReportInput(partner.id));
@@ -174,6 +177,9 @@ describe('POST /api/v1/x402/settle: EVM (EIP-3009)', () => {
       assert.equal(settlement.work_id, workId);
       assert.equal(settlement.x402_version, version);
       await expectRefused(body, 'NONCE_REPLAYED');
+      // Billed once to the partner that recorded it, in the settlement's transaction.
+      const events = (await usageEventsOf(t.database.pool, partnerId, 'x402_settlement')).filter((event) => event.event_id === `x402_settlement:${settlement.id}`);
+      assert.deepEqual(events, [{ event_id: `x402_settlement:${settlement.id}`, source: '/x402', client_id: partnerId, outcome: 'verified', quantity: 1 }]);
     });
 
     test(`v${version}: refusals: amount, payTo, window, signature, network`, async () => {
@@ -275,6 +281,7 @@ describe('facilitator and the paid agent query', () => {
   const received: any[] = [];
   let failNext = false;
   let paidKey: string;
+  let paidPartnerId: string;
   let paidAgent: string;
 
   before(async () => {
@@ -300,7 +307,9 @@ describe('facilitator and the paid agent query', () => {
         price: { network: resolveNetwork('eip155:84532')!, asset: EVM_TOKEN, amount: 10_000n, payTo: evmPayTo, maxTimeoutSeconds: 60, extra: EVM_EXTRA },
       },
     });
-    paidKey = (await createPartner(paid, { name: 'Paying marketplace', scopes: ['agents'] })).api_key;
+    const paying = await createPartner(paid, { name: 'Paying marketplace', scopes: ['agents'] });
+    paidKey = paying.api_key;
+    paidPartnerId = paying.id;
     paidAgent = await registerAgent(paid, paidKey);
   });
   after(async () => {
@@ -320,6 +329,8 @@ describe('facilitator and the paid agent query', () => {
     assert.equal(last.body.x402Version, 2);
     assert.deepEqual(last.body.paymentPayload, payment);
     assert.equal(last.body.paymentRequirements.amount, '10000');
+    const events = await usageEventsOf(paid.database.pool, paidPartnerId, 'x402_settlement');
+    assert.deepEqual(events.map((event) => [event.event_id, event.outcome]), [[`x402_settlement:${response.json().id}`, 'settled']]);
   });
 
   test('a facilitator refusal: 502, recorded settle_failed, the nonce stays spent', async () => {
@@ -332,6 +343,8 @@ describe('facilitator and the paid agent query', () => {
     assert.equal(rows[0].status, 'settle_failed');
     assert.match(rows[0].settle_error, /insufficient_funds/);
     assert.equal((await settle(paid, paidKey, body)).json().reason, 'NONCE_REPLAYED');
+    const billed = await usageEventsOf(paid.database.pool, paidPartnerId, 'x402_settlement');
+    assert.equal(billed.some((event) => event.event_id === `x402_settlement:${response.json().settlement_id}`), false, 'a failed settlement is not billed');
   });
 
   test('GET /api/v1/agents without a key or payment: 402 with v1 body and v2 PAYMENT-REQUIRED header', async () => {
@@ -378,18 +391,39 @@ describe('facilitator and the paid agent query', () => {
     assert.ok(low.headers['payment-required']);
   });
 
-  test('a partner key is not charged; a bad key is 401; an invalid query is refused before any charge', async () => {
+  test('a partner key is not charged but metered (agent_query); a bad key is 401; an invalid query is refused before any charge', async () => {
     const before = received.length;
     const partner = await paid.app.inject({ method: 'GET', url: '/api/v1/agents', headers: { 'x-api-key': paidKey } });
     assert.equal(partner.statusCode, 200, partner.body);
     assert.equal(partner.headers['x-payment-response'], undefined);
+    const events = await usageEventsOf(paid.database.pool, paidPartnerId, 'agent_query');
+    assert.deepEqual(events, [{ event_id: `agent_query:${partner.headers['x-request-id']}`, source: '/agents', client_id: paidPartnerId, outcome: 'answered', quantity: 1 }]);
+    // The queries paid with x402 above (anonymous) are metered to nobody.
+    assert.equal((await paid.database.pool.query(`SELECT count(*)::int AS n FROM usage_events WHERE product = 'agent_query'`)).rows[0].n, 1);
     assert.equal((await paid.app.inject({ method: 'GET', url: '/api/v1/agents', headers: { 'x-api-key': 'vk_nope' } })).statusCode, 401);
     const invalid = await paid.app.inject({ method: 'GET', url: '/api/v1/agents?limit=0', headers: { 'x-payment': b64(await evmPayment(1)) } });
     assert.equal(invalid.statusCode, 400);
     assert.equal(received.length, before);
   });
 
-  test('without X402_PAY_TO the query stays free', async () => {
+  test('without X402_PAY_TO the query stays free: anonymous, not metered; with a partner key, metered once per query and shown in GET /api/v1/usage', async () => {
+    const count = async () => (await t.database.pool.query(`SELECT count(*)::int AS n FROM usage_events WHERE product = 'agent_query'`)).rows[0].n;
+    const before = await count();
     assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/agents' })).statusCode, 200);
+    assert.equal(await count(), before, 'an anonymous query is metered to nobody');
+    const usageBefore = await partnerUsageTotal(t.app, key, 'agent_query');
+    const first = await t.app.inject({ method: 'GET', url: '/api/v1/agents?limit=1', headers: { 'x-api-key': key } });
+    assert.equal(first.statusCode, 200, first.body);
+    const again = await t.app.inject({ method: 'GET', url: '/api/v1/agents?limit=1', headers: { 'x-api-key': key, 'if-none-match': String(first.headers.etag) } });
+    assert.equal(again.statusCode, 304, 'answered from the client\'s cache, still a query');
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/agents?limit=0', headers: { 'x-api-key': key } })).statusCode, 400);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/agents', headers: { 'x-api-key': 'vk_nope' } })).statusCode, 401);
+    const ids = (await usageEventsOf(t.database.pool, partnerId, 'agent_query')).map((event) => event.event_id);
+    for (const response of [first, again]) assert.ok(ids.includes(`agent_query:${response.headers['x-request-id']}`), 'the event is named by the request id');
+    assert.equal(await count(), before + 2, 'a refused query is not metered');
+    assert.equal(await partnerUsageTotal(t.app, key, 'agent_query'), usageBefore + 2);
+    const settlements = (await usageEventsOf(t.database.pool, partnerId, 'x402_settlement')).length;
+    assert.ok(settlements > 0);
+    assert.equal(await partnerUsageTotal(t.app, key, 'x402_settlement'), settlements);
   });
 });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ApiError } from '#platform/http/errors.ts';
 import { access } from '#platform/http/route-access.ts';
 import { errorResponses, jsonResponse } from '#platform/http/schemas.ts';
+import { createUsageRecorder } from '#modules/metering/create-usage-recorder.ts';
 import { CAPABILITIES } from './capabilities.ts';
 import { getAgent } from './get-agent.ts';
 import { listControllerAgents } from './list-controller-agents.ts';
@@ -41,6 +42,7 @@ function cacheable<T>(request: FastifyRequest, reply: FastifyReply, body: T): T 
 /** The public side of the agent registry: the query, an agent's registration file, a controller's capabilities. */
 export function registerAgentRegistryPublicRoutes(app: FastifyInstance, deps: AgentRegistryDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const usage = createUsageRecorder(deps);
 
   r.get('/api/v1/agents', {
     config: { access: access.paidPublic },
@@ -55,7 +57,7 @@ export function registerAgentRegistryPublicRoutes(app: FastifyInstance, deps: Ag
         'Cursor-paginated: pass `next_cursor` as `cursor` with the same sort. Public, rate limited per IP, cacheable (`Cache-Control`, `ETag`). ' +
         'When the operator sets a price (X402_PAY_TO), a call without a partner key pays with x402: without a payment 402 `PAYMENT_REQUIRED` (v1 `accepts` in the body, ' +
         'v2 `PAYMENT-REQUIRED` header); with `X-PAYMENT` (v1) or `PAYMENT-SIGNATURE` (v2) the payment is verified, spent once and answered in `X-PAYMENT-RESPONSE` / `PAYMENT-RESPONSE`. ' +
-        'A partner key (`X-Api-Key`) is never charged.',
+        'A partner key (`X-Api-Key`) is never charged: its query is metered instead (`agent_query`, one per answered request, 304 included).',
       querystring: AgentQuerySchema,
       response: { 200: jsonResponse('A page of agents', RegistryAgentPageSchema), ...NOT_MODIFIED },
     },
@@ -70,6 +72,8 @@ export function registerAgentRegistryPublicRoutes(app: FastifyInstance, deps: Ag
       capability: query.capability, tag: query.tag, minScore: query.min_score, minConfidence: query.min_confidence,
       verified: query.verified === undefined ? undefined : query.verified === 'true', q: query.q, sort: query.sort,
     }, { limit: query.limit, after });
+    // A partner's answered query is billed (its plan's agent_query); anonymous ones are free or paid by x402.
+    if (request.client) await usage.submit({ clientId: request.client.id, kind: 'agents.query', claimType: null, outcome: 'answered', subjectId: request.id, at: deps.clock.now() });
     return cacheable(request, reply, { data: page.rows.map(toRegistryAgent), next_cursor: page.nextCursor });
   });
 

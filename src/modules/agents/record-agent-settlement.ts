@@ -1,4 +1,5 @@
 import type { PoolClient } from '#platform/db/pool.ts';
+import { recordUsage } from '#modules/metering/record-usage.ts';
 import { enqueueWebhookEvents } from '#modules/webhooks/enqueue-webhook-event.ts';
 import { decodePayment, readRequirement } from '#modules/x402/payment.ts';
 import { settlePayment, type X402Deps } from '#modules/x402/settle-payment.ts';
@@ -22,7 +23,8 @@ export function settlementEvent(row: SettlementRow, ts: Date) {
  * An x402 payment for a live registry agent's work (POST /api/v1/x402/settle): verified offline
  * against the requirements the partner states, recorded once (its nonce spent), settled by the
  * facilitator when one is configured; the agent's partner (and the caller, when another) get
- * `agent.settlement.recorded` in the transaction that records the outcome. The agent's reputation
+ * `agent.settlement.recorded` in the transaction that records the outcome, and the caller is
+ * billed one `x402_settlement` (not for a settlement the facilitator failed). The agent's reputation
  * is updated after (also for a failed settlement: feedback naming it loses its weight).
  */
 export async function recordAgentSettlement(
@@ -47,6 +49,7 @@ export async function recordAgentSettlement(
     onRecorded: async (tx: PoolClient, row) => {
       const payload = settlementEvent(row, deps.clock.now());
       await enqueueWebhookEvents(tx, recipients.map((recipient) => ({ clientId: recipient, type: 'agent.settlement.recorded', subjectId: row.id, payload })));
+      if (row.status !== 'settle_failed') await recordUsage(tx, { clientId, kind: 'x402.settle', claimType: null, outcome: row.status, subjectId: row.id, at: deps.clock.now() });
     },
   });
   const settlementId = settled.ok ? settled.value.id : settled.code === 'PAYMENT_SETTLEMENT_FAILED' ? settled.settlementId : undefined;

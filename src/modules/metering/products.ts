@@ -8,6 +8,8 @@ export const USAGE_KINDS = {
   'tee.verify': { product: 'tee_attestation', source: '/attestations' },
   'evidence.verify': { product: 'evidence_verification', source: '/evidence' },
   'certificate.issue': { product: 'evidence_certificate', source: '/certificates' },
+  'agents.query': { product: 'agent_query', source: '/agents' },
+  'x402.settle': { product: 'x402_settlement', source: '/x402' },
 } as const satisfies Record<string, { product: Product; source: string }>;
 export type UsageKind = keyof typeof USAGE_KINDS;
 

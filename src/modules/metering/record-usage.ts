@@ -1,4 +1,4 @@
-import type { PoolClient } from '#platform/db/pool.ts';
+import type { Pool, PoolClient } from '#platform/db/pool.ts';
 import { USAGE_KINDS, usageEventId, type UsageKind } from './products.ts';
 
 export type UsageEvent = {
@@ -20,8 +20,9 @@ export async function recordUsage(tx: PoolClient, event: UsageEvent): Promise<vo
  * Several billable events in one statement (a group commit of many requests' outcomes), each a
  * CloudEvent (`id` from the product and the outcome's id, `source`, `type` from the product,
  * `subject` the client, `time`). An outcome recorded again is skipped: it counts once.
+ * `tx` is the outcome's transaction; the pool only for an event that is its own outcome (a read).
  */
-export async function recordUsages(tx: PoolClient, events: readonly UsageEvent[]): Promise<void> {
+export async function recordUsages(tx: PoolClient | Pool, events: readonly UsageEvent[]): Promise<void> {
   if (events.length === 0) return;
   await tx.query({
     name: 'metering-record-usages',

@@ -143,15 +143,18 @@ function impliedErrorStatuses(access: RouteAccess, schema: NonNullable<RouteOpti
   return statuses;
 }
 
-/** A paid route's gate: a partner credential is authenticated and not charged; without one, the payment gate charges. */
+/**
+ * A paid route's gate: a partner credential is authenticated and not charged (the route may meter
+ * it: `request.client`), also when the app charges nobody; without one, the payment gate charges.
+ */
 function paidGate(hooks: AccessHooks, route: string): Hook | undefined {
-  if (!hooks.payment) return undefined;
-  const charge = hooks.payment.charge(route);
+  const charge = hooks.payment?.charge(route);
   const authenticate = hooks.partner?.authenticate;
+  if (!charge && !authenticate) return undefined;
   return async (request, reply) => {
     const hasCredential = request.headers['x-api-key'] !== undefined || request.headers.authorization !== undefined;
     if (hasCredential && authenticate) return authenticate(request, reply);
-    return charge(request, reply);
+    if (charge) return charge(request, reply);
   };
 }
 
