@@ -1,4 +1,5 @@
-import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
+import { newCertificateSerial } from '#platform/crypto/certificate-serial.ts';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
@@ -34,9 +35,7 @@ export async function makeEncryptionCertificate(keys: { publicKey: KeyObject; pr
   const privateKey = await subtle.importKey('pkcs8', keys.privateKey.export({ format: 'der', type: 'pkcs8' }), algorithm, false, ['sign']);
   const certificate = new pkijs.Certificate();
   certificate.version = 2;
-  const serial = randomBytes(16);
-  serial[0]! &= 0x7f; // a positive INTEGER
-  certificate.serialNumber = new asn1js.Integer({ valueHex: serial });
+  certificate.serialNumber = new asn1js.Integer({ valueHex: newCertificateSerial() });
   certificate.issuer = name('Veridity evidence encryption');
   certificate.subject = name('Veridity evidence encryption');
   certificate.notBefore.value = now;

@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { newCertificateSerial } from '#platform/crypto/certificate-serial.ts';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from './cms-identifiers.ts';
@@ -30,8 +31,7 @@ export function createPdfSigningCertificate(privateKey: KeyObject, options: PdfS
   const name = new pkijs.RelativeDistinguishedNames({
     typesAndValues: [new pkijs.AttributeTypeAndValue({ type: OID.commonName, value: new asn1js.Utf8String({ value: options.commonName }) })],
   });
-  const serial = randomBytes(16);
-  serial[0] = (serial[0]! & 0x7f) | 0x40; // positive, and 16 bytes long whatever the draw
+  const serial = newCertificateSerial();
   const keyUsage = new asn1js.BitString({ valueHex: new Uint8Array([KEY_USAGE_SIGNING]).buffer, unusedBits: 6 });
   const keyIdentifier = createHash('sha1').update(Buffer.from(publicKeyInfo.subjectPublicKey.valueBlock.valueHexView)).digest();
 

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
+import { newCertificateSerial } from '#platform/crypto/certificate-serial.ts';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
@@ -48,8 +49,7 @@ function distinguishedName(commonName: string, organization: string): pkijs.Rela
 
 /** A positive 16-byte serial; returned with its hex the way the evidence verifier reads serials (no leading zeros). */
 function newSerial(): { integer: asn1js.Integer; hex: string } {
-  const serial = randomBytes(16);
-  serial[0] = (serial[0]! & 0x7f) | 0x40;
+  const serial = newCertificateSerial();
   return { integer: new asn1js.Integer({ valueHex: serial }), hex: serial.toString('hex') };
 }
 
