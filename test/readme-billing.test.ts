@@ -65,7 +65,7 @@ test("the README's billing walkthrough runs as written: hourly usage, cap hit, t
     /^balance -100 spend 100 over_cap BALANCE_EXHAUSTED$/m,
     /^402 PAYMENT_REQUIRED BALANCE_EXHAUSTED$/m,
     /^prepaid balance exhausted: billable calls resume when credits are deposited$/m,
-    /^900\n200 verified \ndeposit\ndraft\n/m,
+    /^900\ndeposit\n200 verified \ndraft\n/m,
     /ledger OK/,
   ];
   let from = 0;
