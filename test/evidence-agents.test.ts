@@ -16,19 +16,16 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import * as pkijs from 'pkijs';
 import type { Clock } from '#platform/clock.ts';
-import { createSecretBox } from '#platform/crypto/secret-box.ts';
 import { createLogger } from '#platform/logger.ts';
 import { startQueue, type Queue } from '#platform/queue/queue.ts';
 import { createCadesSignature } from '#modules/certificates/document/create-cades-signature.ts';
 import { createCsr } from '#modules/evidence/agents/create-csr.ts';
-import { createEvidenceEncryptionKeys } from '#modules/evidence/evidence-encryption-keys.ts';
 import { VerifyEvidenceJob } from '#modules/evidence/jobs.ts';
 import type { EvidenceWorkerDeps } from '#modules/evidence/process-evidence-job.ts';
 import { runEvidenceWorkerOnce } from '#modules/evidence/run-evidence-worker.ts';
-import { evidenceCertifier } from '#src/evidence-certification.ts';
 import { enrollAgentInto, submitFilesAsAgent } from '#src/cli/agent.ts';
-import { TEST_PUBLIC_URL } from './support/issued-certificates.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
+import { evidenceWorkerDeps } from './support/evidence-worker.ts';
 
 const REPORT = path.join(import.meta.dirname, '../src/modules/evidence/verification/fixtures/erasure-report.json');
 const encryptionKey = randomBytes(32);
@@ -49,14 +46,7 @@ before(async () => {
   const log = createLogger('silent');
   queue = await startQueue({ connectionString: t.database.url, log, schedule: false });
   await queue.register([VerifyEvidenceJob]);
-  worker = {
-    pool: t.database.pool,
-    clock,
-    log,
-    storage: t.storage,
-    encryptionKeys: createEvidenceEncryptionKeys({ pool: t.database.pool, secretBox: createSecretBox([encryptionKey]), clock }),
-    certify: evidenceCertifier({ secretBox: createSecretBox([encryptionKey]), clock, publicUrl: TEST_PUBLIC_URL })(t.database.pool),
-  };
+  worker = evidenceWorkerDeps(t, { clock: clock, encryptionKey, log });
   partner = await createPartner(t, { name: 'Acme Recycling', scopes: ['evidence'] });
 });
 after(async () => {

@@ -14,11 +14,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createSecretBox } from '#platform/crypto/secret-box.ts';
 import { createLogger } from '#platform/logger.ts';
 import { createJobSender } from '#platform/queue/job-sender.ts';
 import { startQueue, type Queue } from '#platform/queue/queue.ts';
-import { createEvidenceEncryptionKeys } from '#modules/evidence/evidence-encryption-keys.ts';
 import { VerifyEvidenceJob } from '#modules/evidence/jobs.ts';
 import { evidenceOutcomes } from '#modules/evidence/ledger-outcome-source.ts';
 import type { EvidenceWorkerDeps } from '#modules/evidence/process-evidence-job.ts';
@@ -26,10 +24,9 @@ import { retestEvidence, type RetestEvidenceDeps } from '#modules/evidence/retes
 import { runEvidenceWorkerOnce } from '#modules/evidence/run-evidence-worker.ts';
 import { startLedgerSequencer, type LedgerSequencer } from '#modules/ledger/ledger-sequencer.ts';
 import { runMaintenance } from '#modules/maintenance/run-maintenance.ts';
-import { evidenceCertifier } from '#src/evidence-certification.ts';
-import { TEST_PUBLIC_URL } from './support/issued-certificates.ts';
 import { cleanEnv, runToEnd } from './support/processes.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
+import { evidenceWorkerDeps } from './support/evidence-worker.ts';
 import { manualClock } from './support/webhook-harness.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '../src/modules/evidence/verification/fixtures');
@@ -51,14 +48,7 @@ before(async () => {
   const log = createLogger('silent');
   queue = await startQueue({ connectionString: t.database.url, log, schedule: false });
   await queue.register([VerifyEvidenceJob]);
-  worker = {
-    pool: t.database.pool,
-    clock,
-    log,
-    storage: t.storage,
-    encryptionKeys: createEvidenceEncryptionKeys({ pool: t.database.pool, secretBox: createSecretBox([encryptionKey]), clock }),
-    certify: evidenceCertifier({ secretBox: createSecretBox([encryptionKey]), clock, publicUrl: TEST_PUBLIC_URL })(t.database.pool),
-  };
+  worker = evidenceWorkerDeps(t, { clock: clock, encryptionKey, log });
   retry = { ...worker, jobs: createJobSender(async () => queue, VerifyEvidenceJob), retestLimit: 5, batchSize: 100 };
   sequencer = startLedgerSequencer({ pool: t.database.pool, clock, log, platformKeys: t.platformKeys, checkpointSeconds: 5, background: false });
   scratch = await mkdtemp(path.join(tmpdir(), 'veridity-lifecycle-'));

@@ -18,7 +18,6 @@ import { systemClock } from '#platform/clock.ts';
 import { createSecretBox } from '#platform/crypto/secret-box.ts';
 import { createLogger } from '#platform/logger.ts';
 import { startQueue, type Queue } from '#platform/queue/queue.ts';
-import { createEvidenceEncryptionKeys } from '#modules/evidence/evidence-encryption-keys.ts';
 import { VECTOR_OUTCOMES } from '#modules/evidence/verification/test-vectors.ts';
 import { VerifyEvidenceJob } from '#modules/evidence/jobs.ts';
 import type { EvidenceWorkerDeps } from '#modules/evidence/process-evidence-job.ts';
@@ -27,6 +26,7 @@ import { evidenceWorkerKinds } from '#modules/evidence/worker-kinds.ts';
 import { evidenceCertifier } from '#src/evidence-certification.ts';
 import { TEST_PUBLIC_URL } from './support/issued-certificates.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
+import { evidenceWorkerDeps } from './support/evidence-worker.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '../src/modules/evidence/verification/fixtures');
 const fixture = (name: string) => readFile(path.join(FIXTURES, name));
@@ -44,14 +44,7 @@ before(async () => {
   const log = createLogger('silent');
   queue = await startQueue({ connectionString: t.database.url, log, schedule: false });
   await queue.register([VerifyEvidenceJob]);
-  worker = {
-    pool: t.database.pool,
-    clock: systemClock,
-    log,
-    storage: t.storage,
-    encryptionKeys: createEvidenceEncryptionKeys({ pool: t.database.pool, secretBox: createSecretBox([encryptionKey]), clock: systemClock }),
-    certify: evidenceCertifier({ secretBox: createSecretBox([encryptionKey]), clock: systemClock, publicUrl: TEST_PUBLIC_URL })(t.database.pool),
-  };
+  worker = evidenceWorkerDeps(t, { clock: systemClock, encryptionKey, log });
   const partner = await createPartner(t, { name: 'Recycler', scopes: ['evidence'], webhook_url: 'https://93.184.215.14/hooks' });
   key = partner.api_key;
   partnerId = partner.id;

@@ -19,6 +19,7 @@ import { openExistingRuntime } from '#src/runtime.ts';
 import { createLogger } from '#platform/logger.ts';
 import { nextPeriodStart } from '#modules/billing/billing-period.ts';
 import { cleanEnv, freePort, ROOT, runShell, startProcess, waitFor, type Running } from './support/processes.ts';
+import { fillIn, readmeWalkthrough } from './support/readme-walkthrough.ts';
 import { pageText } from './support/pdf-page-text.ts';
 
 const missingCurl = spawnSync('sh', ['-c', 'command -v curl']).status !== 0;
@@ -32,14 +33,6 @@ after(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-function fillIn(block: string, settings: Record<string, string>): string {
-  return Object.entries(settings).reduce((script, [name, value]) => {
-    const line = new RegExp(`^${name}=.*$`, 'm');
-    assert.match(script, line, `the walkthrough sets ${name}`);
-    return script.replace(line, `${name}=${value}`);
-  }, block);
-}
-
 test("the README's billing walkthrough runs as written: hourly usage, cap hit, top-up, restored backup; then the month end's invoice as PDF and CSV", { skip: missingCurl && 'curl is not installed', timeout: 240_000 }, async () => {
   const dataDir = path.join(scratch, 'data');
   const port = await freePort();
@@ -49,9 +42,7 @@ test("the README's billing walkthrough runs as written: hourly usage, cap hit, t
   server = startProcess(['serve'], cleanEnv({ VERIDITY_DATA_DIR: dataDir, PORT: String(port), VERIDITY_ADMIN_TOKEN: adminToken, VERIFIER_THREADS: '1', LEDGER_CHECKPOINT_SECONDS: '1', GLOBAL_MANAGER_INTERVAL_SECONDS: '2' }));
   await waitFor(async () => (await fetch(`${baseUrl}/readyz`).catch(() => undefined))?.ok === true, 90_000, `serve\n${server.output()}`);
 
-  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
-  const block = /<!-- billing-walkthrough[^>]*-->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1];
-  assert.ok(block, 'the README carries the billing walkthrough');
+  const block = await readmeWalkthrough('billing-walkthrough');
   const script = fillIn(block, { VERIDITY_URL: baseUrl, TOKEN: adminToken, DATA: dataDir });
   const env = cleanEnv({ TMPDIR: scratch, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` });
   const run = await runShell(script, { env, cwd: ROOT });

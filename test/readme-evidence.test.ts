@@ -8,11 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { cleanEnv, freePort, ROOT, runShell } from './support/processes.ts';
+import { fillIn, readmeWalkthrough } from './support/readme-walkthrough.ts';
 import { startServe, type ServeProcess } from './support/serve-process.ts';
 
 const missingTool = ['curl', 'openssl'].find((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
@@ -32,19 +33,8 @@ after(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-/** The walkthrough with its settings filled in; each setting must be there to be filled. */
-function fillIn(block: string, settings: Record<string, string>): string {
-  return Object.entries(settings).reduce((script, [name, value]) => {
-    const line = new RegExp(`^${name}=.*$`, 'm');
-    assert.match(script, line, `the walkthrough sets ${name}`);
-    return script.replace(line, `${name}=${value}`);
-  }, block);
-}
-
 test("the README's evidence walkthrough runs as written: certificate, webhook, PDF, verify page, offline check, refusals", { skip: missingTool && `${missingTool} is not installed`, timeout: 240_000 }, async () => {
-  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
-  const block = /<!-- evidence-walkthrough[^>]*-->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1];
-  assert.ok(block, 'the README carries the evidence walkthrough');
+  const block = await readmeWalkthrough('evidence-walkthrough');
   const script = fillIn(block, { VERIDITY_URL: serve.baseUrl, TOKEN: serve.adminToken, HOOK_PORT: String(await freePort()) });
 
   const env = cleanEnv({ TMPDIR: scratch, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` });

@@ -8,11 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { cleanEnv, ROOT, runShell } from './support/processes.ts';
+import { fillIn, readmeWalkthrough } from './support/readme-walkthrough.ts';
 import { startServe, type ServeProcess } from './support/serve-process.ts';
 
 const missingCurl = spawnSync('sh', ['-c', 'command -v curl']).status !== 0;
@@ -31,18 +32,8 @@ after(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-function fillIn(block: string, settings: Record<string, string>): string {
-  return Object.entries(settings).reduce((script, [name, value]) => {
-    const line = new RegExp(`^${name}=.*$`, 'm');
-    assert.match(script, line, `the walkthrough sets ${name}`);
-    return script.replace(line, `${name}=${value}`);
-  }, block);
-}
-
 test("the README's registry walkthrough runs as written: signed registration, verified and paid work, reputation, query, checked CAR", { skip: missingCurl && 'curl is not installed', timeout: 240_000 }, async () => {
-  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
-  const block = /<!-- registry-walkthrough[^>]*-->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1];
-  assert.ok(block, 'the README carries the registry walkthrough');
+  const block = await readmeWalkthrough('registry-walkthrough');
   assert.doesNotMatch(block, /\b(cast|jq)\b/, 'the walkthrough needs no Foundry or jq');
   const script = fillIn(block, { VERIDITY_URL: serve.baseUrl, TOKEN: serve.adminToken });
 
