@@ -127,3 +127,28 @@ test('X402_PAY_TO prices the agent query: it needs network, asset, price and wha
     assert.equal(solana.config.x402.facilitatorUrl, undefined);
   }
 });
+
+test('backups in S3: BACKUP_S3_BUCKET with the S3_* connection, never the object store\'s own bucket', () => {
+  const s3 = { S3_ENDPOINT: 'http://127.0.0.1:9000', S3_FORCE_PATH_STYLE: 'true', S3_BUCKET: 'veridity-objects' };
+  const result = loadConfig({ ...s3, BACKUP_S3_BUCKET: 'veridity-backups', BACKUP_KEEP_DAYS: '7' });
+  assert.ok(result.ok);
+  assert.deepEqual(result.config.backup, { keepDays: 7, s3: { bucket: 'veridity-backups', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true } });
+  const same = loadConfig({ ...s3, BACKUP_S3_BUCKET: 'veridity-objects' });
+  assert.equal(same.ok, false);
+  if (!same.ok) assert.match(same.errors[0]!, /^BACKUP_S3_BUCKET: must be another bucket than S3_BUCKET/);
+});
+
+test('the global manager runs inside serve on the embedded database by default, not beside an external one; GLOBAL_MANAGER_EMBEDDED decides', () => {
+  const external = { DATABASE_URL: 'postgres://u@h/db', VERIDITY_ENCRYPTION_KEY: 'ab'.repeat(32) };
+  const cases: Array<[Record<string, string>, boolean]> = [
+    [{}, true],
+    [{ GLOBAL_MANAGER_EMBEDDED: 'false' }, false],
+    [external, false],
+    [{ ...external, GLOBAL_MANAGER_EMBEDDED: 'true' }, true],
+  ];
+  for (const [env, embedded] of cases) {
+    const result = loadConfig(env);
+    assert.ok(result.ok);
+    assert.equal(result.config.globalManager.embedded, embedded, JSON.stringify(env));
+  }
+});

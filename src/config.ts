@@ -324,6 +324,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   if (e.SMTP_URL && !e.SMTP_FROM) {
     return { ok: false, errors: ['SMTP_FROM: required when SMTP_URL is set (the sender of notification e-mails)'] };
   }
+  if (e.BACKUP_S3_BUCKET !== undefined && e.BACKUP_S3_BUCKET === e.S3_BUCKET) {
+    // A backup copies the object store: backups inside it would be copied into the next backup and restored as objects.
+    return { ok: false, errors: ['BACKUP_S3_BUCKET: must be another bucket than S3_BUCKET (the object store a backup copies)'] };
+  }
   const x402Price = x402PriceOf(e);
   if (!x402Price.ok) return x402Price;
   return {

@@ -2,7 +2,8 @@
  * The global manager as operators run it: real `veridity global-manager` processes on a real
  * PostgreSQL. One leads (the advisory lock), the other stands by and takes over when the leader is
  * killed (-9); the gateway vault it publishes verifies against the published JWKS and loses a
- * disabled partner; a cycle killed during the vault task and rerun publishes the same content.
+ * disabled partner; a cycle killed during the vault task and rerun publishes the same content;
+ * SIGTERM in the middle of usage aggregation lets that task finish and starts no other.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -11,7 +12,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { compactVerify, importJWK, type JWK } from 'jose';
+import pg from 'pg';
+import { inTransaction } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
+import { aggregateUsage } from '#modules/metering/aggregate-usage.ts';
+import { recordUsages, type UsageEvent } from '#modules/metering/record-usage.ts';
 import { cleanEnv, freePort, startProcess, waitFor, type Running } from './support/processes.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
 
@@ -176,4 +181,59 @@ test('a cycle killed during the vault task and rerun publishes the same content'
   assert.equal(versions[0].n, 1, 'one version for one content, however the kill fell');
   rerun.running.child.kill('SIGTERM');
   assert.equal(await rerun.running.exited, 0);
+});
+
+test('SIGTERM in the middle of a task: the task finishes (every event aggregated once), the rest of the cycle is skipped, exit 0', async () => {
+  const partner = await createPartner(t, { name: 'Metered' });
+  const hourOf = (hoursAgo: number) => new Date((Math.floor(Date.now() / 3_600_000) - hoursAgo) * 3_600_000);
+  const [hourA, hourB] = [hourOf(3), hourOf(2)];
+  const events = (at: Date, count: number): UsageEvent[] =>
+    Array.from({ length: count }, (_, i) => ({ clientId: partner.id, kind: 'zk.verify', claimType: 'age_over_18', outcome: 'verified', subjectId: newId('prf'), at: new Date(at.getTime() + (i % 3_600) * 1000) }));
+  // An earlier cycle aggregated one event of hour B: its usage_records row exists.
+  await inTransaction(t.database.pool, (tx) => recordUsages(tx, events(hourB, 1)));
+  await aggregateUsage(t.database, { now: new Date() });
+  // The backlog, in id order: two full batches (5000 each) of hour A, then a batch of hour B.
+  await inTransaction(t.database.pool, (tx) => recordUsages(tx, events(hourA, 10_000)));
+  await inTransaction(t.database.pool, (tx) => recordUsages(tx, events(hourB, 5_000)));
+
+  // Hour B's row locked by another transaction: the task commits the two batches of hour A, then
+  // waits in its third batch, in the middle of the task, for as long as this test holds the lock.
+  const blocker = new pg.Client({ connectionString: t.database.url });
+  await blocker.connect();
+  try {
+    await blocker.query('BEGIN');
+    const locked = await blocker.query("SELECT 1 FROM usage_records WHERE client_id = $1 AND window_start = $2 FOR UPDATE", [partner.id, hourB]);
+    assert.equal(locked.rowCount, 1);
+    const manager = await startManager();
+    const aggregated = async () => (await t.database.pool.query("SELECT count(*)::int AS n FROM usage_events WHERE aggregated_at IS NOT NULL AND client_id = $1", [partner.id])).rows[0].n as number;
+    await waitFor(async () => {
+      const { rows } = await t.database.pool.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%usage_records%'");
+      return rows[0].n > 0 && (await aggregated()) === 10_001;
+    }, 30_000, `the aggregation waiting in its third batch\n${manager.running.output()}`);
+    const runner = (await status(manager)).this_process.runner as string;
+
+    manager.running.child.kill('SIGTERM');
+    await waitFor(async () => manager.running.output().includes('shutting down the global manager'), 10_000, 'the signal handled');
+    assert.equal(manager.running.child.exitCode, null, 'the process waits for its task');
+    await blocker.query('COMMIT');
+    assert.equal(await manager.running.exited, 0, manager.running.output());
+
+    const { rows: runs } = await t.database.pool.query('SELECT cycle_id, task, position, outcome, counts, error FROM global_manager_runs WHERE runner = $1 ORDER BY position', [runner]);
+    assert.equal(new Set(runs.map((run) => run.cycle_id)).size, 1, 'one cycle, no other started');
+    assert.deepEqual(runs[0], { cycle_id: runs[0].cycle_id, task: 'aggregate-usage', position: 0, outcome: 'succeeded', counts: { events: 15_000, batches: 3 }, error: null });
+    assert.ok(runs.length > 1);
+    for (const run of runs.slice(1)) assert.deepEqual([run.outcome, run.error], ['skipped', 'the process was stopping'], `${run.task} did not start`);
+  } finally {
+    await blocker.end();
+  }
+  const { rows: [totals] } = await t.database.pool.query(
+    `SELECT (SELECT count(*) FROM usage_events WHERE aggregated_at IS NULL)::int AS pending,
+            (SELECT count(*) FROM usage_events)::int AS events, (SELECT sum(events) FROM usage_records)::int AS recorded,
+            (SELECT sum(quantity) FROM usage_events)::int AS quantity, (SELECT sum(quantity) FROM usage_records)::int AS recorded_quantity`,
+  );
+  assert.equal(totals.pending, 0, 'every event aggregated');
+  assert.equal(totals.recorded, totals.events, 'each event counted once');
+  assert.equal(totals.recorded_quantity, totals.quantity);
+  const { rows: hours } = await t.database.pool.query('SELECT window_start, events::int FROM usage_records WHERE client_id = $1 ORDER BY window_start', [partner.id]);
+  assert.deepEqual(hours, [{ window_start: hourA, events: 10_000 }, { window_start: hourB, events: 5_001 }]);
 });

@@ -17,8 +17,8 @@ import { parseOptions } from './parse-options.ts';
 export const BACKUP_HELP = `Usage: veridity backup [--to <dir> | --to s3] [--format pg_dump | builtin]
 
 Writes one backup, veridity-<UTC time>/, into <dir> (default VERIDITY_DATA_DIR/backups) or, with
-'--to s3', into BACKUP_S3_BUCKET (reached with the S3_* settings). A backup holds the database, in
-one transaction snapshot, as either
+'--to s3', into BACKUP_S3_BUCKET (reached with the S3_* settings; a bucket other than S3_BUCKET).
+A backup holds the database, in one transaction snapshot, as either
   database.dump  pg_dump of the whole database, custom format: when a pg_dump of the server's
                  major version or newer is installed ('--format pg_dump' insists on it), or
   tables/        the built-in format, needing no client tools (the default without such a

@@ -11,9 +11,9 @@ import { createGlobalManagerMetrics } from '#modules/global-manager/metrics.ts';
 export const GLOBAL_MANAGER_HELP = `Usage: veridity global-manager
 
 Runs the global manager alone: every GLOBAL_MANAGER_INTERVAL_SECONDS (default 300) the leader runs
-its tasks in order (the gateway vault, cleanups). Leadership is a PostgreSQL advisory lock: start
-several, one leads, the others are hot standbys trying the lock every
-GLOBAL_MANAGER_STANDBY_POLL_SECONDS. Status page, /status.json and /metrics on
+its tasks in order (usage aggregation, charges, invoices, the gateway vault, cleanups). Leadership
+is a PostgreSQL advisory lock: start several, one leads, the others are hot standbys trying the
+lock every GLOBAL_MANAGER_STANDBY_POLL_SECONDS. Status page, /status.json and /metrics on
 GLOBAL_MANAGER_ADMIN_HOST:GLOBAL_MANAGER_ADMIN_PORT (default 127.0.0.1:9464; 0 picks a free port).
 SIGTERM finishes the task in progress, releases the lock and exits 0. 'serve' runs it in-process
 on the embedded database (GLOBAL_MANAGER_EMBEDDED).`;

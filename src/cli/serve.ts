@@ -62,7 +62,8 @@ export async function serve(config: Config): Promise<void> {
       process.exit(1);
     }
   }
-  if (config.globalManager.embedded) globalManager = runGlobalManager(runtime, app.metrics.registry);
+  // Not once a stop has begun (a signal during the workers' start-up): it would not wait for this task.
+  if (config.globalManager.embedded && !shutdown.stopping()) globalManager = runGlobalManager(runtime, app.metrics.registry);
   log.info(
     { global_manager: config.globalManager.embedded, embedded_database: database.embedded !== undefined, workers: workerNames ?? 'none (VERIDITY_EMBEDDED_WORKERS=false)', docs: `/docs`, openapi: '/openapi.json' },
     'Veridity is serving',

@@ -93,3 +93,13 @@ declare module 'circomlibjs' {
   };
   export function buildEddsa(): Promise<Eddsa>;
 }
+
+// s3rver (a development dependency: the S3-compatible server of the tests) ships no types.
+declare module 's3rver' {
+  export default class S3rver {
+    constructor(options: { address?: string; port?: number; silent?: boolean; directory: string; configureBuckets?: Array<{ name: string }> });
+    /** Listens; the address it bound (port 0: a free one). */
+    run(): Promise<{ address: string; port: number }>;
+    close(): Promise<void>;
+  }
+}

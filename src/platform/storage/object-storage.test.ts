@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { createFileStorage } from './object-storage.ts';
+import { startS3Server } from '#test/support/s3-server.ts';
+import { createFileStorage, createS3Storage } from './object-storage.ts';
 
 test('file storage round-trips objects, reports their hash and deletes them', async () => {
   const root = await mkdtemp(path.join(tmpdir(), 'veridity-store-'));
@@ -74,5 +75,32 @@ test('file storage lists every stored key (by prefix), never a half-written temp
     assert.deepEqual(await storage.list('b/'), ['b/two.json']);
   } finally {
     await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('S3 storage against an S3-compatible server: a streamed file is stored byte for byte; missing keys, listing, deleting', async () => {
+  const scratch = await mkdtemp(path.join(tmpdir(), 'veridity-s3-'));
+  const server = await startS3Server(path.join(scratch, 's3'), ['objects']);
+  try {
+    const storage = createS3Storage(server.bucket('objects'));
+    const file = path.join(scratch, 'table.copy');
+    const content = Buffer.alloc(200_000, 7);
+    await writeFile(file, content);
+    await storage.putFile('backup/tables/public.proofs.copy', file, 'application/octet-stream');
+    assert.deepEqual(await storage.get('backup/tables/public.proofs.copy'), content, 'no chunk framing in the object');
+    const copy = path.join(scratch, 'copy');
+    assert.equal(await storage.getFile('backup/tables/public.proofs.copy', copy), true);
+    assert.deepEqual(await readFile(copy), content);
+    await storage.put('a/one.json', Buffer.from('1'), 'application/json');
+    assert.equal(await storage.get('a/missing.json'), undefined);
+    assert.equal(await storage.getFile('a/missing.json', copy), false);
+    assert.deepEqual((await storage.list()).sort(), ['a/one.json', 'backup/tables/public.proofs.copy']);
+    assert.deepEqual(await storage.list('a/'), ['a/one.json']);
+    await storage.delete('a/one.json');
+    await storage.delete('a/one.json');
+    assert.deepEqual(await storage.list('a/'), []);
+  } finally {
+    await server.close();
+    await rm(scratch, { recursive: true, force: true });
   }
 });

@@ -127,6 +127,11 @@ export function createS3Storage(settings: S3Settings): ObjectStorage {
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     forcePathStyle: settings.forcePathStyle,
+    // Not the SDK's default (WHEN_SUPPORTED): that uploads a stream (putFile) as aws-chunked with a
+    // trailing CRC32, which an S3-compatible store without that encoding (s3rver) keeps as the
+    // object's bytes, chunk framing included. Backups check their own SHA-256 sums.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
     ...(settings.accessKeyId && settings.secretAccessKey
       ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
       : {}),
