@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -15,9 +16,9 @@ import { access, enforceRouteAccess, type DeclaredRoute } from '#platform/http/r
 import { registerIdempotentRoutes } from '#platform/http/idempotent-routes.ts';
 import type { Logger } from '#platform/logger.ts';
 import { pgBossQueueDepth, registerQueueDepthMetrics } from '#platform/queue/queue-metrics.ts';
-import { adminAuth } from '#modules/admin/admin-auth.ts';
+import { adminAuth, adminTokenIdentifier } from '#modules/admin/admin-auth.ts';
 import { createLastUsedTracker, type LastUsedTracker } from '#modules/clients/last-used-tracker.ts';
-import { partnerAuth, requireAnyScope } from '#modules/clients/partner-auth.ts';
+import { partnerAuth, partnerById, requireAnyScope } from '#modules/clients/partner-auth.ts';
 import { registerClientRoutes } from '#modules/clients/routes.ts';
 import { registerHealthRoutes } from '#modules/health/routes.ts';
 import { registerHomeRoutes } from '#modules/home/routes.ts';
@@ -65,11 +66,15 @@ import { registerZkRoutes } from '#modules/zk/routes.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import type { ChangeFeed } from '#platform/db/change-feed.ts';
 import { createClientAuthCache } from '#modules/clients/client-auth-cache.ts';
-import type { ClientLookup } from '#modules/clients/authenticate-api-key.ts';
+import { authenticateApiKey, type ClientLookup } from '#modules/clients/authenticate-api-key.ts';
+import { registerConsoleLinkRoutes } from '#modules/console-sessions/admin-routes.ts';
+import { consoleSessionAuth } from '#modules/console-sessions/console-session-auth.ts';
+import { createIdentityProvider } from '#modules/console-sessions/identity-provider.ts';
+import { registerConsoleSessionRoutes } from '#modules/console-sessions/routes.ts';
 
 export type AppDeps = {
   /** `webhookAllowPrivateNetworks` defaults to false (receivers on public addresses only); `publicUrl` to localhost on port 3000. */
-  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl' | 'smtp' | 'ipfsPinUrl' | 'x402' | 'reputation' | 'billingCurrency'>>;
+  config: Pick<Config, 'adminToken' | 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'webhookAllowPrivateNetworks' | 'http' | 'publicUrl' | 'smtp' | 'ipfsPinUrl' | 'x402' | 'reputation' | 'billingCurrency' | 'console'>>;
   log: Logger;
   clock: Clock;
   pool: Pool;
@@ -102,15 +107,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const x402 = { pool: deps.pool, clock: deps.clock, facilitator: deps.config.x402?.facilitatorUrl ? createHttpFacilitator(deps.config.x402.facilitatorUrl) : undefined };
   const x402Price = deps.config.x402?.price;
   const authCache = deps.changeFeed ? createClientAuthCache<ClientLookup>(deps.changeFeed) : undefined;
+  const planRateLimit = createPlanRateLimits({ pool: deps.pool, clock: deps.clock, changeFeed: deps.changeFeed });
+  const adminToken = { db: deps.db, configuredToken: deps.config.adminToken };
+  const consoleSettings = deps.config.console ?? { oidc: undefined, siweChainId: 1 };
+  const consoleCredentials = { identifyAdminToken: adminTokenIdentifier(adminToken), findPartner: partnerById({ db: deps.db, authCache, planRateLimit }) };
+  const consoleAuth = consoleSessionAuth({ pool: deps.pool, clock: deps.clock, ...consoleCredentials });
+  // Before any route: the session cookie is parsed in onRequest, ahead of the route-access hooks.
+  await app.register(cookie);
   const routeTable = enforceRouteAccess(app, {
-    admin: { authenticate: adminAuth({ db: deps.db, configuredToken: deps.config.adminToken }) },
+    admin: { authenticate: adminAuth(adminToken) },
     partner: {
-      authenticate: partnerAuth({ db: deps.db, authCache, clock: deps.clock, lastUsed, platformKeys: deps.platformKeys, planRateLimit: createPlanRateLimits({ pool: deps.pool, clock: deps.clock, changeFeed: deps.changeFeed }) }),
+      authenticate: partnerAuth({ db: deps.db, authCache, clock: deps.clock, lastUsed, platformKeys: deps.platformKeys, planRateLimit }),
       requireAnyScope,
       spendingCap: spendingCapGate({ pool: deps.pool, clock: deps.clock, changeFeed: deps.changeFeed }),
       rateLimit: rateLimiting.perClient,
     },
     agent: { authenticate: agentAuth({ pool: deps.pool }), rateLimit: rateLimiting.perAgent },
+    session: consoleAuth.hooks,
     rateLimitPerIp: rateLimiting.perIp,
     ...(x402Price ? { payment: createPaymentGate(x402, x402Price, publicUrl) } : {}),
     publicPrefixes: ['/docs'],
@@ -139,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           ApiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
           BearerAuth: { type: 'http', scheme: 'bearer', description: 'Operator (admin) token' },
           AgentAuth: { type: 'http', scheme: 'bearer', description: 'An enrolled evidence agent\'s credential (`vag_...`, from POST /ingest/v1/enroll): the /ingest/v1 routes only' },
+          ConsoleSession: { type: 'apiKey', in: 'cookie', name: 'veridity_session', description: 'The web console\'s session (POST /api/console/sessions), as its operator or partner; POST, PUT, PATCH and DELETE also send the session\'s `X-CSRF-Token`' },
           OAuth2ClientCredentials: {
             type: 'oauth2',
             description: 'Access token from POST /oauth/token (client id + API key)',
@@ -162,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         { name: 'Agent registry', description: 'The public registry of agents (`agr_...`): registration with an ownership proof by the controller (Solana or EVM), capabilities, the query and the ERC-8004 registration file' },
         { name: 'Certificates', description: 'Signed certificates of verified evidence: JSON, signed PDF, public verification' },
         { name: 'Notifications', description: 'E-mail to your notification address: certificates issued (with the PDF) and evidence rejected' },
+        { name: 'Console', description: 'Web console sign-in: sessions held in HttpOnly cookies (admin token, API key, Sign-In with Ethereum, Sui, OpenID Connect), their refresh, listing and revocation' },
       ],
     },
     transform: transformRoute,
@@ -176,6 +191,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerQueueDepthMetrics(metrics.registry, [webhookOutboxDepth(deps.pool), pgBossQueueDepth(deps.pool)]);
   const webhookUrlPolicy = { allowPrivateNetworks: deps.config.webhookAllowPrivateNetworks ?? false };
   registerClientRoutes(app, { db: deps.db, clock: deps.clock, secretBox: deps.secretBox, webhookUrlPolicy, authCache });
+  registerConsoleSessionRoutes(app, {
+    pool: deps.pool,
+    clock: deps.clock,
+    secretBox: deps.secretBox,
+    log: deps.log,
+    siweChainId: consoleSettings.siweChainId,
+    ...consoleCredentials,
+    authenticateApiKey: async (apiKey) => {
+      const found = await authenticateApiKey({ db: deps.db, authCache }, apiKey);
+      return found.ok ? found.client : undefined;
+    },
+    auth: consoleAuth,
+    provider: consoleSettings.oidc ? createIdentityProvider(consoleSettings.oidc, deps.log) : undefined,
+  });
+  registerConsoleLinkRoutes(app, { pool: deps.pool, clock: deps.clock, oidcIssuer: consoleSettings.oidc?.issuer });
   registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox });
   registerNotificationRoutes(app, { pool: deps.pool, clock: deps.clock, emailEnabled: deps.config.smtp !== undefined });
   registerMeteringRoutes(app, { pool: deps.pool });

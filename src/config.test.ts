@@ -152,3 +152,29 @@ test('the global manager runs inside serve on the embedded database by default, 
     assert.equal(result.config.globalManager.embedded, embedded, JSON.stringify(env));
   }
 });
+
+test('console sign-in: OIDC off unless OIDC_ISSUER, which needs the client id and secret; https except on loopback; the secret is never echoed', () => {
+  const off = loadConfig({});
+  assert.ok(off.ok);
+  assert.deepEqual(off.config.console, { oidc: undefined, siweChainId: 1 });
+
+  const missing = loadConfig({ OIDC_ISSUER: 'https://id.example.com/realms/ops' });
+  assert.equal(missing.ok, false);
+  if (!missing.ok) assert.deepEqual(missing.errors, ['OIDC_CLIENT_ID: required when OIDC_ISSUER is set', 'OIDC_CLIENT_SECRET: required when OIDC_ISSUER is set']);
+
+  const on = loadConfig({ OIDC_ISSUER: 'https://id.example.com/realms/ops', OIDC_CLIENT_ID: 'veridity', OIDC_CLIENT_SECRET: 's3cret', PUBLIC_URL: 'https://veridity.example.com/', CONSOLE_SIWE_CHAIN_ID: '8453' });
+  assert.ok(on.ok);
+  assert.deepEqual(on.config.console, {
+    siweChainId: 8453,
+    oidc: { issuer: 'https://id.example.com/realms/ops', clientId: 'veridity', clientSecret: 's3cret', roleClaim: 'veridity_role', scopes: 'openid email profile', redirectUrl: 'https://veridity.example.com/api/console/oidc/callback' },
+  });
+  const own = loadConfig({ OIDC_ISSUER: 'http://127.0.0.1:8080/realms/dev', OIDC_CLIENT_ID: 'v', OIDC_CLIENT_SECRET: 's', OIDC_ROLE_CLAIM: 'realm_access.roles', OIDC_SCOPES: 'openid roles', OIDC_REDIRECT_URL: 'http://localhost:5173/api/console/oidc/callback' });
+  assert.ok(own.ok);
+  assert.deepEqual([own.config.console.oidc?.roleClaim, own.config.console.oidc?.scopes, own.config.console.oidc?.redirectUrl], ['realm_access.roles', 'openid roles', 'http://localhost:5173/api/console/oidc/callback']);
+
+  const bad = loadConfig({ OIDC_ISSUER: 'http://id.example.com', OIDC_CLIENT_ID: 'v', OIDC_CLIENT_SECRET: 'very-secret-value', OIDC_SCOPES: 'email', OIDC_ROLE_CLAIM: 'has space', CONSOLE_SIWE_CHAIN_ID: '0' });
+  assert.equal(bad.ok, false);
+  if (bad.ok) return;
+  assert.deepEqual(bad.errors.map((e) => e.split(':')[0]).sort(), ['CONSOLE_SIWE_CHAIN_ID', 'OIDC_ISSUER', 'OIDC_ROLE_CLAIM', 'OIDC_SCOPES']);
+  assert.ok(!bad.errors.join('\n').includes('very-secret-value'));
+});

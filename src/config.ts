@@ -38,6 +38,8 @@ const publicUrl = z
   }, 'must not contain credentials, a query or a fragment')
   .transform((value) => value.replace(/\/+$/, ''));
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -125,6 +127,21 @@ const EnvSchema = z.object({
   GLOBAL_MANAGER_ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   GLOBAL_MANAGER_ADMIN_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   GLOBAL_MANAGER_RUNS_KEEP_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  OIDC_ISSUER: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .max(500)
+    .refine((value) => {
+      const url = URL.parse(value);
+      return url === null || url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+    }, 'must be https (http only on a loopback host, for development)')
+    .optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
+  // The message never repeats the value: it is a secret.
+  OIDC_CLIENT_SECRET: z.string().min(1, 'must not be empty').max(1000).optional(),
+  OIDC_ROLE_CLAIM: z.string().min(1).max(200).regex(/^[^\s]+$/, 'must be a claim name (a dotted path into nested claims, such as realm_access.roles)').default('veridity_role'),
+  OIDC_SCOPES: z.string().max(500).regex(/^openid( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'must be space-separated scopes starting with openid').default('openid email profile'),
+  OIDC_REDIRECT_URL: publicUrl.optional(),
+  CONSOLE_SIWE_CHAIN_ID: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(1),
   REPUTATION_HALF_LIFE_DAYS: z.coerce.number().min(1).max(3650).default(DEFAULT_REPUTATION_SETTINGS.halfLifeDays),
   REPUTATION_PAYER_MAX_SETTLEMENTS: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_REPUTATION_SETTINGS.payerMaxSettlements),
   REPUTATION_PAYER_WINDOW_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(DEFAULT_REPUTATION_SETTINGS.payerWindowHours),
@@ -206,7 +223,26 @@ export type Config = {
   billingCurrency: string;
   /** GLOBAL_MANAGER_*: the global manager's loop, its admin port (`veridity global-manager`) and whether `serve` runs it. */
   globalManager: GlobalManagerConfig;
+  /** Web console sign-in: OpenID Connect (unset OIDC_ISSUER: none) and the chain id of Sign-In with Ethereum messages. */
+  console: ConsoleConfig;
 };
+
+export type ConsoleConfig = { oidc: OidcConfig | undefined; siweChainId: number };
+
+/** OIDC_*: the operator's identity provider (authorization code + PKCE). `clientSecret` is a secret: never log it. */
+export type OidcConfig = {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** A claim name, or a dotted path into nested claims (`realm_access.roles`); `operator` among its values makes an operator. */
+  roleClaim: string;
+  scopes: string;
+  /** Where the provider sends the browser back: OIDC_REDIRECT_URL, else PUBLIC_URL + /api/console/oidc/callback. */
+  redirectUrl: string;
+};
+
+/** Where OIDC sign-in comes back to, when OIDC_REDIRECT_URL does not say. */
+export const OIDC_CALLBACK_PATH = '/api/console/oidc/callback';
 
 export type GlobalManagerConfig = {
   intervalSeconds: number;
@@ -290,6 +326,25 @@ function x402PriceOf(e: z.infer<typeof EnvSchema>): { ok: true; price: X402Price
   return { ok: true, price: { network, asset: e.X402_ASSET!, amount: BigInt(e.X402_PRICE!), payTo: e.X402_PAY_TO, maxTimeoutSeconds: e.X402_MAX_TIMEOUT_SECONDS, extra } };
 }
 
+/** OIDC_ISSUER turns OIDC sign-in on; it then needs the client id and secret. */
+function oidcConfigOf(e: z.infer<typeof EnvSchema>): { ok: true; value: OidcConfig | undefined } | { ok: false; errors: string[] } {
+  if (e.OIDC_ISSUER === undefined) return { ok: true, value: undefined };
+  const missing = (['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).filter((name) => e[name] === undefined);
+  if (missing.length > 0) return { ok: false, errors: missing.map((name) => `${name}: required when OIDC_ISSUER is set`) };
+  const publicUrlValue = e.PUBLIC_URL ?? defaultPublicUrl(e.PORT);
+  return {
+    ok: true,
+    value: {
+      issuer: e.OIDC_ISSUER,
+      clientId: e.OIDC_CLIENT_ID!,
+      clientSecret: e.OIDC_CLIENT_SECRET!,
+      roleClaim: e.OIDC_ROLE_CLAIM,
+      scopes: e.OIDC_SCOPES,
+      redirectUrl: e.OIDC_REDIRECT_URL ?? `${publicUrlValue}${OIDC_CALLBACK_PATH}`,
+    },
+  };
+}
+
 /** PUBLIC_URL when unset: this machine, as a browser on it reaches the server. */
 export function defaultPublicUrl(port: number): string {
   return `http://localhost:${port}`;
@@ -330,6 +385,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   }
   const x402Price = x402PriceOf(e);
   if (!x402Price.ok) return x402Price;
+  const oidc = oidcConfigOf(e);
+  if (!oidc.ok) return oidc;
   return {
     ok: true,
     config: {
@@ -383,6 +440,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         invoiceGraceMinutes: e.INVOICE_FINALIZE_GRACE_MINUTES,
       },
       reputation: { halfLifeDays: e.REPUTATION_HALF_LIFE_DAYS, payerMaxSettlements: e.REPUTATION_PAYER_MAX_SETTLEMENTS, payerWindowHours: e.REPUTATION_PAYER_WINDOW_HOURS },
+      console: { oidc: oidc.value, siweChainId: e.CONSOLE_SIWE_CHAIN_ID },
     },
   };
 }

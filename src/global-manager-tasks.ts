@@ -1,4 +1,5 @@
 import { expiredChallengesCleanupTask } from '#modules/agents/global-manager-tasks.ts';
+import { consoleSessionsCleanupTask } from '#modules/console-sessions/global-manager-tasks.ts';
 import { gatewayVaultTask } from '#modules/gateway-vault/global-manager-tasks.ts';
 import type { PartnerPricing } from '#modules/gateway-vault/partner-pricing.ts';
 import { runsCleanupTask } from '#modules/global-manager/global-manager-tasks.ts';
@@ -31,6 +32,7 @@ export function globalManagerTasks(settings: { runsKeepDays: number; billingCurr
     invoiceFinalizationTask({ currency: settings.billingCurrency, graceMinutes: settings.invoiceGraceMinutes }),
     gatewayVaultTask(planPricing),
     expiredChallengesCleanupTask,
+    consoleSessionsCleanupTask,
     runsCleanupTask(settings.runsKeepDays),
   ];
 }

@@ -87,7 +87,7 @@ describe('documentation and metrics', () => {
     for (const path of ['/api/admin/clients', '/api/admin/clients/{id}', '/api/admin/clients/{id}/rotate-key', '/api/v1/me', '/healthz', '/readyz']) {
       assert.ok(spec.paths[path], `missing ${path}`);
     }
-    assert.deepEqual(spec.paths['/api/admin/clients'].post.security, [{ BearerAuth: [] }]);
+    assert.deepEqual(spec.paths['/api/admin/clients'].post.security, [{ BearerAuth: [] }, { ConsoleSession: [] }]);
     assert.ok(spec.components.schemas.ApiClient);
     assert.ok(spec.components.schemas.Error);
   });

@@ -1,7 +1,8 @@
 /**
  * `veridity rotate-encryption-key` as a real process on a real database: every kind of sealed
  * value (webhook secrets current and previous, the legacy api_clients copies, platform signing keys,
- * the evidence decryption key, an agent CA made by an enrollment, a stored idempotent response) made
+ * the evidence decryption key, an agent CA made by an enrollment, a stored idempotent response, the
+ * identity provider's tokens of an OIDC console session and an OIDC sign-in's PKCE verifier) made
  * through the use cases under the old key; the rotation killed mid-way while it waits on a row a
  * writer holds, rerun to the end while that writer stores a new value (kept); then everything opens
  * with the new key alone (same keys, same ids), which it did not before the rotation. Also: the
@@ -22,7 +23,10 @@ import { createSecretBox } from '#platform/crypto/secret-box.ts';
 import { createEvidenceEncryptionKeys } from '#modules/evidence/evidence-encryption-keys.ts';
 import { decryptEnvelopedData } from '#modules/evidence/verification/decrypt-enveloped-data.ts';
 import { webhookSecretContext } from '#modules/webhooks/webhook-secret-context.ts';
+import * as oidc from 'openid-client';
 import { SEALED_COLUMNS } from '#src/sealed-columns.ts';
+import { createSession } from '#modules/console-sessions/create-session.ts';
+import { startOidcSignIn } from '#modules/console-sessions/start-oidc-sign-in.ts';
 import { enrollAgentInto } from '#src/cli/agent.ts';
 import { cleanEnv, runToEnd, startProcess, waitFor } from './support/processes.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
@@ -114,6 +118,14 @@ describe('rotation', () => {
     assert.equal(enrollment.statusCode, 201, enrollment.body);
     const address = t.app.server.address() as { port: number };
     await enrollAgentInto({ url: new URL(`http://127.0.0.1:${address.port}`), token: enrollment.json().token, out: path.join(scratch, 'agent') });
+
+    // Console sign-in: an OIDC session (the provider's tokens) and an OIDC sign-in in flight (its PKCE verifier).
+    const consoleDeps = { pool: t.database.pool, clock: { now: () => new Date() }, secretBox: oldBox };
+    const tokens = { id_token: 'eyJ.id.token', access_token: 'provider-access-token', refresh_token: undefined, token_type: 'bearer', expires_at: null, scope: 'openid' };
+    await createSession(consoleDeps, t.database.pool, { role: 'operator', method: 'oidc', identity: 'ops@example.com', oidc: { issuer: 'https://id.example', subject: 'ops', tokens } }, { ip: '127.0.0.1', userAgent: null });
+    const settings = { issuer: 'https://id.example', clientId: 'veridity', clientSecret: 'secret', roleClaim: 'veridity_role', scopes: 'openid', redirectUrl: 'http://127.0.0.1/api/console/oidc/callback' };
+    const configuration = new oidc.Configuration({ issuer: settings.issuer, authorization_endpoint: `${settings.issuer}/auth` }, settings.clientId, settings.clientSecret);
+    assert.ok((await startOidcSignIn({ ...consoleDeps, provider: { settings, configuration: async () => configuration } }, undefined)).ok);
 
     const before = await unopenable(newOnly);
     for (const [column, count] of Object.entries(before.perColumn)) assert.ok(count > 0, `the test made no value of ${column}`);

@@ -46,6 +46,11 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/admin/clients/:id/plan': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/balance/deposits': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/billing-mode': () => ({ id: SAMPLE_ID('cli') }),
+  '/api/admin/clients/:id/wallets': () => ({ id: SAMPLE_ID('cli') }),
+  '/api/admin/clients/:id/wallets/:wallet_id': () => ({ id: SAMPLE_ID('cli'), wallet_id: SAMPLE_ID('wal') }),
+  '/api/admin/clients/:id/oidc-users': () => ({ id: SAMPLE_ID('cli') }),
+  '/api/admin/clients/:id/oidc-users/:oidc_user_id': () => ({ id: SAMPLE_ID('cli'), oidc_user_id: SAMPLE_ID('oiu') }),
+  '/api/console/sessions/:id': () => ({ id: SAMPLE_ID('ses') }),
   '/api/admin/plans/:tier': () => ({ tier: 'starter' }),
   '/api/admin/issuers/:id': () => ({ id: SAMPLE_ID('iss') }),
   '/api/admin/circuits/:id': () => ({ id: SAMPLE_ID('cir') }),
@@ -156,7 +161,16 @@ function urlFor(route: DeclaredRoute, params?: Record<string, string>): string {
   return route.url.replace(/:([a-z_]+)|\*/g, (_match, name: string | undefined) => values[name ?? '*']!.split('/').map(encodeURIComponent).join('/'));
 }
 
-function credentialsFor(route: DeclaredRoute, partner: Record<string, any> = stranger): Record<string, string> {
+/** A console session of the operator (a fresh one each time: a route may sign it out), as a browser sends it with its CSRF token. */
+async function consoleCredentials(body: Record<string, string> = { method: 'admin_token', token: t.adminToken }): Promise<Record<string, string>> {
+  const signedIn = await t.app.inject({ method: 'POST', url: '/api/console/sessions', payload: body });
+  assert.equal(signedIn.statusCode, 201, signedIn.body);
+  const session = signedIn.cookies.find((c) => c.name === 'veridity_session')!.value;
+  return { cookie: `veridity_session=${session}`, 'x-csrf-token': signedIn.json().csrf_token };
+}
+
+async function credentialsFor(route: DeclaredRoute, partner: Record<string, any> = stranger): Promise<Record<string, string>> {
+  if (route.access.auth === 'console') return consoleCredentials();
   if (route.access.auth === 'admin') return { authorization: `Bearer ${t.adminToken}` };
   if (route.access.auth === 'partner') return { 'x-api-key': partner.api_key };
   if (route.access.auth === 'agent') return { authorization: `Bearer ${agentCredential}` };
@@ -294,7 +308,7 @@ after(async () => {
 describe('every route', () => {
   test('is in the route table with its access, and the table holds every kind', () => {
     const kinds = new Set(walked().map((route) => route.access.auth));
-    assert.deepEqual([...kinds].sort(), ['admin', 'agent', 'partner', 'public']);
+    assert.deepEqual([...kinds].sort(), ['admin', 'agent', 'console', 'partner', 'public']);
     assert.ok(walked().length >= 50, `only ${walked().length} routes walked`);
   });
 
@@ -347,16 +361,16 @@ describe('every route', () => {
       if (route.access.auth !== 'partner' || paramNames(route.url).length === 0) continue;
       const publicResource = ACTS_ON_PUBLIC[label(route)];
       if (publicResource) {
-        const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route, publicResource.params()), headers: credentialsFor(route), payload: SAMPLE_BODIES[route.url] as object });
+        const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route, publicResource.params()), headers: await credentialsFor(route), payload: SAMPLE_BODIES[route.url] as object });
         assert.equal(response.statusCode, publicResource.status, `${label(route)}: ${response.body}`);
         continue;
       }
       const foreign = FOREIGN_IDS[route.url];
       assert.ok(foreign, `${label(route)}: add a foreign-tenant probe to FOREIGN_IDS`);
       const body = SAMPLE_BODIES[route.url];
-      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route, foreign()), headers: credentialsFor(route), ...(body ? { payload: body as object } : {}) });
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route, foreign()), headers: await credentialsFor(route), ...(body ? { payload: body as object } : {}) });
       assertError(route, response, 404, 'NOT_FOUND');
-      const own = await t.app.inject({ method: route.method as 'GET', url: urlFor(route, foreign()), headers: credentialsFor(route, owner) });
+      const own = await t.app.inject({ method: route.method as 'GET', url: urlFor(route, foreign()), headers: await credentialsFor(route, owner) });
       assert.notEqual(own.statusCode, 404, `${label(route)}: the owner should see its own resource: ${own.body}`);
       assertNo5xx(route, own);
     }
@@ -366,7 +380,7 @@ describe('every route', () => {
     for (const route of walked().filter(withBody)) {
       const limit = route.bodyLimit ?? 256 * 1024;
       const response = await rawRequest({
-        method: route.method, path: urlFor(route), headers: { 'content-type': route.url.startsWith('/api/admin/artifacts') ? 'application/octet-stream' : 'application/json', ...credentialsFor(route) },
+        method: route.method, path: urlFor(route), headers: { 'content-type': route.url.startsWith('/api/admin/artifacts') ? 'application/octet-stream' : 'application/json', ...(await credentialsFor(route)) },
         declaredLength: limit + 1, sent: 0,
       });
       assert.equal(response.statusCode, 413, `${label(route)}: ${response.body}`);
@@ -377,36 +391,37 @@ describe('every route', () => {
   test('a content type the route does not take: 415', async () => {
     for (const route of walked().filter(withBody)) {
       const takesText = TAKES_TEXT.has(label(route));
-      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...credentialsFor(route), 'content-type': takesText ? 'image/png' : 'text/plain' }, payload: 'hello' });
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...(await credentialsFor(route)), 'content-type': takesText ? 'image/png' : 'text/plain' }, payload: 'hello' });
       assertNo5xx(route, response);
       assert.equal(response.statusCode, 415, `${label(route)}: ${response.body}`);
       assert.equal(response.json().error_code, 'UNSUPPORTED_MEDIA_TYPE');
       if (!takesText) continue;
-      const text = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...credentialsFor(route), 'content-type': 'text/plain' }, payload: 'hello' });
+      const text = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...(await credentialsFor(route)), 'content-type': 'text/plain' }, payload: 'hello' });
       assertError(route, text, 400, 'INVALID_TRUST_ANCHOR');
     }
   });
 
   test('NUL and lone surrogates in path parameters, query strings and bodies: 400', async () => {
     for (const route of walked()) {
-      const headers = credentialsFor(route);
+      // Fresh for each request: a query string that passes may sign a console session out.
+      const headers = () => credentialsFor(route);
       const names = paramNames(route.url);
       for (const bad of ['%00', '%ED%A0%80', 'a%00b']) {
         if (names.length > 0) {
           const path = urlFor(route).split('/');
           path[path.length - 1] = bad;
-          const response = await t.app.inject({ method: route.method as 'GET', url: path.join('/'), headers });
+          const response = await t.app.inject({ method: route.method as 'GET', url: path.join('/'), headers: await headers() });
           assertNo5xx(route, response);
           assert.ok([400, 404].includes(response.statusCode), `${label(route)} with ${bad}: ${response.body}`);
         }
         // Invalid UTF-8 in a query string stays percent-encoded text (nothing unsafe), so only NUL is refused there.
-        const query = await t.app.inject({ method: route.method as 'GET', url: `${urlFor(route)}?q=${bad}`, headers });
+        const query = await t.app.inject({ method: route.method as 'GET', url: `${urlFor(route)}?q=${bad}`, headers: await headers() });
         if (bad.includes('%00')) assertError(route, query, 400, 'VALIDATION_FAILED');
         else assertNo5xx(route, query);
       }
       if (withBody(route) && !route.url.startsWith('/api/admin/artifacts')) {
         for (const text of ['{"name":"a\\u0000b"}', '{"name":"\\ud800"}', '{"\\udc00":1}']) {
-          const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...headers, 'content-type': 'application/json' }, payload: text });
+          const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...(await headers()), 'content-type': 'application/json' }, payload: text });
           assertError(route, response, 400, 'VALIDATION_FAILED');
           const { error, error_description } = response.json();
           assert.match(error_description ?? error, /NUL characters or unpaired surrogates/, `${label(route)}: ${response.body}`);
@@ -419,7 +434,7 @@ describe('every route', () => {
     for (const route of walked().filter(withBody)) {
       if (route.url.startsWith('/api/admin/artifacts')) continue;
       const deep = `${'{"a":'.repeat(30_000)}1${'}'.repeat(30_000)}`;
-      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...credentialsFor(route), 'content-type': 'application/json' }, payload: deep });
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: { ...(await credentialsFor(route)), 'content-type': 'application/json' }, payload: deep });
       assertNo5xx(route, response);
       if (route.bodyLimit === undefined || route.bodyLimit >= deep.length) assertError(route, response, 400, 'VALIDATION_FAILED');
     }
@@ -428,9 +443,47 @@ describe('every route', () => {
   test('with valid credentials and the sample parameters, no route answers 5xx', async () => {
     for (const route of walked()) {
       if (route.url === '/api/v1/queue/pause') continue; // pausing would stop the other tests' tasks
-      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: credentialsFor(route), ...(withBody(route) && !route.url.startsWith('/api/admin/artifacts') ? { payload: {} } : {}) });
+      const response = await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers: await credentialsFor(route), ...(withBody(route) && !route.url.startsWith('/api/admin/artifacts') ? { payload: {} } : {}) });
       assertNo5xx(route, response);
     }
+  });
+});
+
+describe('the console session cookie (web console sign-in)', () => {
+  const signedInRoutes = () => walked().filter((route) => route.access.auth === 'admin' || route.access.auth === 'partner' || route.access.auth === 'console');
+
+  test('a state-changing request by cookie without X-CSRF-Token: 403 from the headers alone, before the body is read', async () => {
+    for (const route of signedInRoutes().filter(withBody)) {
+      const { cookie } = route.access.auth === 'partner' ? await consoleCredentials({ method: 'api_key', api_key: stranger.api_key }) : await consoleCredentials();
+      const response = await rawRequest({
+        method: route.method, path: urlFor(route), headers: { 'content-type': 'application/json', cookie: cookie! }, declaredLength: 20 * 1024 * 1024, sent: 16 * 1024,
+      });
+      assert.equal(response.statusCode, 403, `${label(route)}: ${response.body}`);
+      assert.equal(JSON.parse(response.body).error_code, 'CSRF_TOKEN_INVALID', label(route));
+    }
+  });
+
+  test("a partner's session on an operator route, an operator's on a partner route: 401; a cookie never opens agent routes", async () => {
+    const operator = await consoleCredentials();
+    const partner = await consoleCredentials({ method: 'api_key', api_key: stranger.api_key });
+    for (const route of walked().filter((r) => r.access.auth === 'admin' || r.access.auth === 'partner' || r.access.auth === 'agent')) {
+      const wrong = route.access.auth === 'admin' ? [partner] : route.access.auth === 'partner' ? [operator] : [operator, partner];
+      for (const headers of wrong) assertError(route, await t.app.inject({ method: route.method as 'POST', url: urlFor(route), headers }), 401, 'UNAUTHORIZED');
+    }
+  });
+
+  test('the OpenAPI document names the cookie beside the header credentials, and 403 for CSRF on state-changing operations', async () => {
+    const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    assert.deepEqual(document.components.securitySchemes.ConsoleSession, { type: 'apiKey', in: 'cookie', name: 'veridity_session', description: document.components.securitySchemes.ConsoleSession.description });
+    let checked = 0;
+    for (const route of signedInRoutes()) {
+      const operation = document.paths[route.url.replace(/:([a-z_]+)/g, '{$1}').replace('/*', '/{key}')]?.[route.method.toLowerCase()];
+      if (!operation) continue; // hidden from the document
+      checked++;
+      assert.ok(operation.security.some((requirement: Record<string, unknown>) => 'ConsoleSession' in requirement), label(route));
+      if (withBody(route)) assert.match(operation.responses['403'].description, /CSRF_TOKEN_INVALID/, label(route));
+    }
+    assert.ok(checked >= 50, `only ${checked} operations found`);
   });
 });
 

@@ -41,6 +41,10 @@ export const ID_PREFIXES = {
   invoice: 'inv',
   /** A transaction of a partner's prepaid balance ledger (src/modules/billing). */
   balanceTransaction: 'btx',
+  /** A web console session (src/modules/console-sessions), a wallet and an OIDC identity linked to a partner for console sign-in. */
+  consoleSession: 'ses',
+  consoleWallet: 'wal',
+  consoleOidcUser: 'oiu',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

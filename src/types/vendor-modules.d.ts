@@ -103,3 +103,21 @@ declare module 's3rver' {
     close(): Promise<void>;
   }
 }
+
+// oidc-provider (a devDependency: tests start a real OpenID provider in-process) ships no types.
+declare module 'oidc-provider' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+  export type Account = { accountId: string; claims(use: string, scope: string): Promise<Record<string, unknown>> | Record<string, unknown> };
+  export type Configuration = {
+    clients?: Array<Record<string, unknown>>;
+    claims?: Record<string, string[]>;
+    findAccount?(context: unknown, id: string): Promise<Account | undefined>;
+    features?: Record<string, { enabled: boolean }>;
+    cookies?: { keys?: string[] };
+    [option: string]: unknown;
+  };
+  export default class Provider {
+    constructor(issuer: string, configuration?: Configuration);
+    callback(): (request: IncomingMessage, response: ServerResponse) => void;
+  }
+}

@@ -33,7 +33,7 @@ export type TestApp = {
 };
 
 /** `encryptionKey`: seal the platform keys with this key (so a test's own sequencer or CLI run can open them). */
-export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: number; bundledCircuits?: boolean; encryptionKey?: Buffer; http?: Partial<HttpLimits>; x402?: Config['x402'] } = {}): Promise<TestApp> {
+export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: number; bundledCircuits?: boolean; encryptionKey?: Buffer; http?: Partial<HttpLimits>; x402?: Config['x402']; console?: Config['console'] } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const objectsDir = await mkdtemp(path.join(tmpdir(), 'veridity-objects-'));
   const storage = createFileStorage(objectsDir);
@@ -54,6 +54,7 @@ export async function createTestApp(options: { clock?: Clock; bodyLimitBytes?: n
       publicRateLimitPerMinute: 100_000,
       http: { ...DEFAULT_HTTP_LIMITS, ...options.http },
       ...(options.x402 ? { x402: options.x402 } : {}),
+      ...(options.console ? { console: options.console } : {}),
     },
     log,
     clock,

@@ -193,6 +193,262 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which sign-in methods the console offers
+         * @description Public: whether OIDC sign-in is configured, and the chains whose wallets can sign in. Admin tokens and API keys always can.
+         */
+        get: operations["getConsoleConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your live console sessions
+         * @description An operator sees every operator session; a partner sees its own partner's sessions. `current` marks the one making this request.
+         */
+        get: operations["listConsoleSessions"];
+        put?: never;
+        /**
+         * Sign in to the console (sets the session cookies)
+         * @description With an admin token (operator), a partner's API key (exchanged: the key is not kept), or a wallet an operator linked to a partner: Sign-In with Ethereum (`siwe`) or a Sui personal message (`sui`) over a challenge from POST /api/console/wallet/challenges. Sets `veridity_session` (HttpOnly, SameSite=Lax, 15 minutes) and `veridity_refresh` (HttpOnly, SameSite=Strict, path /api/console/session, 30 days). Wrong credentials: 401 with `reason` (`INVALID_CREDENTIALS`, `PARTNER_DISABLED`, wallets: `NONCE_UNKNOWN`, `NONCE_USED`, `EXPIRED`, `DOMAIN_MISMATCH`, `ADDRESS_MISMATCH`, `MESSAGE_MISMATCH`, `MALFORMED_MESSAGE`, `SIGNATURE_INVALID`, `WALLET_NOT_LINKED`).
+         */
+        post: operations["signInToConsole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The session of the cookie, and its CSRF token
+         * @description Who is signed in (operator, or partner with its id and name) and until when; 401 when the session cookie is absent, expired or revoked (refresh, or sign in).
+         */
+        get: operations["getConsoleSession"];
+        put?: never;
+        post?: never;
+        /**
+         * Sign out: the session is revoked, both cookies cleared
+         * @description Revokes the session of the cookie (its session and refresh tokens stop working everywhere) and clears both cookies. Needs `X-CSRF-Token`.
+         */
+        delete: operations["signOutOfConsole"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/session/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * New session cookies for the refresh cookie (which rotates)
+         * @description Takes the `veridity_refresh` cookie and answers new `veridity_session` and `veridity_refresh` cookies (and a new CSRF token); the old ones stop working. A refresh cookie presented a second time means a copy was taken: the whole session is revoked (401 `reason` `REFRESH_TOKEN_REUSED`). Other 401 reasons: `UNKNOWN`, `REVOKED`, `EXPIRED`, `CREDENTIAL_REVOKED` (the admin token revoked, the partner disabled, its key rotated after an API key sign-in).
+         */
+        post: operations["refreshConsoleSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of your console sessions
+         * @description Ends a session of the list (GET /api/console/sessions) at once; revoking the current one signs out (cookies cleared). Another's session: 404. Needs `X-CSRF-Token`.
+         */
+        delete: operations["revokeConsoleSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/wallet/challenges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A message for a wallet to sign, to sign in
+         * @description Ethereum: a full EIP-4361 (Sign-In with Ethereum) message; sui: a personal message with the same fields. It names this site (the request's Host, checked again at sign-in), holds a single-use nonce and expires in 5 minutes. Sign it and POST it to /api/console/sessions (`method` `siwe` or `sui`). Only wallets an operator linked to a partner can sign in.
+         */
+        post: operations["createWalletChallenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/oidc/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sign in with the operator's OpenID provider (redirects there)
+         * @description Open it in the browser: redirects to the provider (authorization code with PKCE; state, nonce and verifier kept server-side for 10 minutes, bound to this browser by the `veridity_oidc` cookie). `return_to`: a path under /console/ to land on afterwards. 404 when OIDC is not configured; 502 when the provider cannot be reached.
+         */
+        get: operations["startOidcSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the OpenID provider sends the browser back (sets the session cookies)
+         * @description The provider's redirect (OIDC_REDIRECT_URL): the code is exchanged, the ID token verified, the role read (`operator` in OIDC_ROLE_CLAIM makes an operator; else the partner an operator linked the identity to). The provider's tokens stay server-side, sealed. Redirects to /console/ (or `return_to`) with the session cookies; on failure to /console/?sign_in_error=<reason> (`LOGIN_UNKNOWN`, `PROVIDER_REFUSED`, `PROVIDER_UNAVAILABLE`, `TOKEN_EXCHANGE_FAILED`, `NO_ROLE`, `PARTNER_DISABLED`).
+         */
+        get: operations["finishOidcSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/clients/{id}/wallets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The wallets that sign in as this partner
+         * @description Every wallet address linked to the partner for console sign-in, oldest first.
+         */
+        get: operations["listPartnerWallets"];
+        put?: never;
+        /**
+         * Let a wallet sign in to the console as this partner
+         * @description Links an ethereum (Sign-In with Ethereum) or sui address to the partner; an address belongs to one partner (409 when linked already). At most 100 per partner.
+         */
+        post: operations["linkPartnerWallet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/clients/{id}/wallets/{wallet_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Stop a wallet signing in as this partner (its sessions end)
+         * @description Removes the link; every console session the wallet signed in is revoked at once.
+         */
+        delete: operations["unlinkPartnerWallet"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/clients/{id}/oidc-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The OIDC identities that sign in as this partner
+         * @description Every identity linked to the partner (under whichever issuer was configured then), oldest first.
+         */
+        get: operations["listPartnerOidcUsers"];
+        put?: never;
+        /**
+         * Let an identity of the OpenID provider sign in as this partner
+         * @description Links an identity of OIDC_ISSUER by its `subject` (`sub`), or by its `email` when the provider marks it verified, to the partner. One identity belongs to one partner (409 when linked already); 409 too when OIDC is not configured. At most 100 per partner.
+         */
+        post: operations["linkPartnerOidcUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/clients/{id}/oidc-users/{oidc_user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Stop an OIDC identity signing in as this partner (its sessions end)
+         * @description Removes the link; every console session the identity signed in as the partner is revoked at once.
+         */
+        delete: operations["unlinkPartnerOidcUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks/test": {
         parameters: {
             query?: never;
@@ -3484,6 +3740,166 @@ export interface components {
             /** @description RFC 9162 consistency proof */
             consistency_path: string[];
         };
+        ConsoleConfig: {
+            /** @description Sign-in with the operator's OpenID provider is configured (GET /api/console/oidc/start) */
+            oidc: boolean;
+            /** @description Chains whose wallets can sign in (when linked to a partner) */
+            wallet_chains: ("ethereum" | "sui")[];
+            /** @description The chain id Sign-In with Ethereum messages name */
+            siwe_chain_id: number;
+        };
+        ConsoleOidcUser: {
+            /** @description `oiu_...` */
+            id: string;
+            client_id: string;
+            /** @description The OIDC_ISSUER it was linked under */
+            issuer: string;
+            /** @description The `sub` claim it matches */
+            subject: string | null;
+            /** @description Or the verified `email` it matches (lowercase) */
+            email: string | null;
+            /** @description ISO 8601 */
+            created_at: string;
+        };
+        /**
+         * @example {
+         *       "email": "ops@acme-bank.example"
+         *     }
+         */
+        ConsoleOidcUserLink: {
+            /** @description The `sub` claim of the identity */
+            subject: string;
+        } | {
+            /**
+             * Format: email
+             * @description Its e-mail, matched when the provider says it is verified (`email_verified`)
+             */
+            email: string;
+        };
+        ConsoleSession: {
+            /** @description Session id (`ses_...`) */
+            id: string;
+            /** @enum {string} */
+            role: "operator" | "partner";
+            /** @description Partners: the partner (`cli_...`) the session acts as */
+            client_id?: string;
+            /** @description Partners: its name */
+            client_name?: string;
+            /**
+             * @description How it signed in
+             * @enum {string}
+             */
+            method: "admin_token" | "api_key" | "siwe" | "sui" | "oidc";
+            /** @description Who signed in, as the session lists show it: the admin token, the API key's prefix, the wallet address or the OIDC e-mail */
+            identity: string;
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description The session cookie works until then (15 minutes); refresh before */
+            access_expires_at: string;
+            /** @description The refresh cookie works until then (30 days from the last refresh) */
+            refresh_expires_at: string;
+        };
+        ConsoleSessionList: {
+            /** @description Live sessions (not signed out, revoked or expired), most recently used first; at most 200 */
+            sessions: {
+                /** @description Session id (`ses_...`) */
+                id: string;
+                /** @enum {string} */
+                role: "operator" | "partner";
+                /** @description Partners: the partner (`cli_...`) the session acts as */
+                client_id?: string;
+                /**
+                 * @description How it signed in
+                 * @enum {string}
+                 */
+                method: "admin_token" | "api_key" | "siwe" | "sui" | "oidc";
+                /** @description Who signed in, as the session lists show it: the admin token, the API key's prefix, the wallet address or the OIDC e-mail */
+                identity: string;
+                /** @description ISO 8601 */
+                created_at: string;
+                /** @description The session cookie works until then (15 minutes); refresh before */
+                access_expires_at: string;
+                /** @description The refresh cookie works until then (30 days from the last refresh) */
+                refresh_expires_at: string;
+                /** @description Refreshed at most once a minute */
+                last_used_at: string;
+                user_agent: string | null;
+                ip: string | null;
+                /** @description The session of this request */
+                current: boolean;
+            }[];
+        };
+        /**
+         * @example {
+         *       "session": {
+         *         "id": "ses_01m8r4pv8cf77s9qpsxgdkd8jk",
+         *         "role": "partner",
+         *         "client_id": "cli_01m8r4pv8cf77s9qpsxgdkd8jj",
+         *         "client_name": "Acme Bank",
+         *         "method": "siwe",
+         *         "identity": "0xA0Cf798816D4b9b9866b5330EEa46a18382f251e",
+         *         "created_at": "2026-03-14T09:26:53.000Z",
+         *         "access_expires_at": "2026-03-14T09:41:53.000Z",
+         *         "refresh_expires_at": "2026-04-13T09:26:53.000Z"
+         *       },
+         *       "csrf_token": "mT1c7Kx0cX0yY2bq3lq9Yl2Wj4mOq6k1H4vZ3u0wPZs"
+         *     }
+         */
+        ConsoleSessionState: {
+            session: components["schemas"]["ConsoleSession"];
+            /** @description Send it as `X-CSRF-Token` with every POST, PUT, PATCH and DELETE made with the session cookie; it changes at each refresh */
+            csrf_token: string;
+        };
+        /**
+         * @example {
+         *       "method": "api_key",
+         *       "api_key": "vk_3Yq9T0b7m2kXfW1sLr8dNp4cVh6gJe5a"
+         *     }
+         */
+        ConsoleSignIn: {
+            /** @constant */
+            method: "admin_token";
+            /** @description An operator token (VERIDITY_ADMIN_TOKEN or `vat_...`) */
+            token: string;
+        } | {
+            /** @constant */
+            method: "api_key";
+            /** @description A partner's API key, exchanged for the session (not kept) */
+            api_key: string;
+        } | {
+            /** @constant */
+            method: "siwe";
+            /** @description The EIP-4361 message of a challenge (POST /api/console/wallet/challenges), as signed */
+            message: string;
+            /** @description EIP-191 personal_sign signature, 0x + 130 hex */
+            signature: string;
+        } | {
+            /** @constant */
+            method: "sui";
+            address: string;
+            /** @description The message of a challenge, exactly as returned */
+            message: string;
+            /** @description Sui serialized signature (base64) of the message as a personal message */
+            signature: string;
+        };
+        ConsoleWallet: {
+            /** @description `wal_...` */
+            id: string;
+            client_id: string;
+            /** @enum {string} */
+            chain: "ethereum" | "sui";
+            /** @description ethereum: EIP-55 checksummed; sui: 0x + 64 hex */
+            address: string;
+            /** @description ISO 8601 */
+            created_at: string;
+        };
+        /**
+         * @example {
+         *       "chain": "sui",
+         *       "address": "0x7a6c2bd4ad6b9e4c5d1f3b8e2a0c9d7f6e5b4a3928170f6e5d4c3b2a19087f6e"
+         *     }
+         */
+        ConsoleWalletLink: components["schemas"]["WalletChallengeCreate"];
         ControllerCapabilities: {
             controller: string;
             agents: {
@@ -3597,7 +4013,7 @@ export interface components {
             /** @description Human-readable explanation */
             error: string;
             /** @enum {string} */
-            error_code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "FORBIDDEN" | "UNAUTHORIZED_SCOPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "NONCE_REPLAY" | "IDEMPOTENCY_CONFLICT" | "TASK_NOT_PENDING" | "TASK_NOT_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_PROOF" | "UNTRUSTED_ISSUER" | "STALE_DATE" | "PARAMS_MISMATCH" | "BINDING_MISMATCH" | "CREDENTIAL_EXPIRED" | "NOT_ELIGIBLE" | "UNKNOWN_CIRCUIT" | "MALFORMED_PROOF" | "INVALID_PARAMS" | "REQUEST_EXPIRED" | "REQUEST_MISMATCH" | "ARTIFACT_MISSING" | "INVALID_VERIFICATION_KEY" | "INVALID_COLLATERAL" | "INVALID_TRUST_ANCHOR" | "INVALID_CSR" | "INVALID_ENROLLMENT_TOKEN" | "UNKNOWN_CAPABILITY" | "CHALLENGE_INVALID" | "OWNERSHIP_PROOF_INVALID" | "EVIDENCE_UNKNOWN" | "EVIDENCE_NOT_VERIFIED" | "EVIDENCE_REVOKED" | "TEE_APP_MISMATCH" | "EVIDENCE_USED" | "SETTLEMENT_UNKNOWN" | "PAYMENT_REQUIRED" | "PAYMENT_INVALID" | "PAYMENT_SETTLEMENT_FAILED" | "RATE_LIMITED" | "INTERNAL_ERROR" | "NOT_READY" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
+            error_code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "FORBIDDEN" | "UNAUTHORIZED_SCOPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "NONCE_REPLAY" | "IDEMPOTENCY_CONFLICT" | "TASK_NOT_PENDING" | "TASK_NOT_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_PROOF" | "UNTRUSTED_ISSUER" | "STALE_DATE" | "PARAMS_MISMATCH" | "BINDING_MISMATCH" | "CREDENTIAL_EXPIRED" | "NOT_ELIGIBLE" | "UNKNOWN_CIRCUIT" | "MALFORMED_PROOF" | "INVALID_PARAMS" | "REQUEST_EXPIRED" | "REQUEST_MISMATCH" | "ARTIFACT_MISSING" | "INVALID_VERIFICATION_KEY" | "INVALID_COLLATERAL" | "INVALID_TRUST_ANCHOR" | "INVALID_CSR" | "INVALID_ENROLLMENT_TOKEN" | "UNKNOWN_CAPABILITY" | "CHALLENGE_INVALID" | "OWNERSHIP_PROOF_INVALID" | "EVIDENCE_UNKNOWN" | "EVIDENCE_NOT_VERIFIED" | "EVIDENCE_REVOKED" | "TEE_APP_MISMATCH" | "EVIDENCE_USED" | "SETTLEMENT_UNKNOWN" | "PAYMENT_REQUIRED" | "PAYMENT_INVALID" | "PAYMENT_SETTLEMENT_FAILED" | "CSRF_TOKEN_INVALID" | "IDENTITY_PROVIDER_UNAVAILABLE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "NOT_READY" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
             /** @description Echoes the X-Request-Id response header */
             request_id: string;
         } & {
@@ -4144,7 +4560,7 @@ export interface components {
             error: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope";
             error_description: string;
             /** @enum {string} */
-            error_code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "FORBIDDEN" | "UNAUTHORIZED_SCOPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "NONCE_REPLAY" | "IDEMPOTENCY_CONFLICT" | "TASK_NOT_PENDING" | "TASK_NOT_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_PROOF" | "UNTRUSTED_ISSUER" | "STALE_DATE" | "PARAMS_MISMATCH" | "BINDING_MISMATCH" | "CREDENTIAL_EXPIRED" | "NOT_ELIGIBLE" | "UNKNOWN_CIRCUIT" | "MALFORMED_PROOF" | "INVALID_PARAMS" | "REQUEST_EXPIRED" | "REQUEST_MISMATCH" | "ARTIFACT_MISSING" | "INVALID_VERIFICATION_KEY" | "INVALID_COLLATERAL" | "INVALID_TRUST_ANCHOR" | "INVALID_CSR" | "INVALID_ENROLLMENT_TOKEN" | "UNKNOWN_CAPABILITY" | "CHALLENGE_INVALID" | "OWNERSHIP_PROOF_INVALID" | "EVIDENCE_UNKNOWN" | "EVIDENCE_NOT_VERIFIED" | "EVIDENCE_REVOKED" | "TEE_APP_MISMATCH" | "EVIDENCE_USED" | "SETTLEMENT_UNKNOWN" | "PAYMENT_REQUIRED" | "PAYMENT_INVALID" | "PAYMENT_SETTLEMENT_FAILED" | "RATE_LIMITED" | "INTERNAL_ERROR" | "NOT_READY" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
+            error_code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "FORBIDDEN" | "UNAUTHORIZED_SCOPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "NONCE_REPLAY" | "IDEMPOTENCY_CONFLICT" | "TASK_NOT_PENDING" | "TASK_NOT_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_PROOF" | "UNTRUSTED_ISSUER" | "STALE_DATE" | "PARAMS_MISMATCH" | "BINDING_MISMATCH" | "CREDENTIAL_EXPIRED" | "NOT_ELIGIBLE" | "UNKNOWN_CIRCUIT" | "MALFORMED_PROOF" | "INVALID_PARAMS" | "REQUEST_EXPIRED" | "REQUEST_MISMATCH" | "ARTIFACT_MISSING" | "INVALID_VERIFICATION_KEY" | "INVALID_COLLATERAL" | "INVALID_TRUST_ANCHOR" | "INVALID_CSR" | "INVALID_ENROLLMENT_TOKEN" | "UNKNOWN_CAPABILITY" | "CHALLENGE_INVALID" | "OWNERSHIP_PROOF_INVALID" | "EVIDENCE_UNKNOWN" | "EVIDENCE_NOT_VERIFIED" | "EVIDENCE_REVOKED" | "TEE_APP_MISMATCH" | "EVIDENCE_USED" | "SETTLEMENT_UNKNOWN" | "PAYMENT_REQUIRED" | "PAYMENT_INVALID" | "PAYMENT_SETTLEMENT_FAILED" | "CSRF_TOKEN_INVALID" | "IDENTITY_PROVIDER_UNAVAILABLE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "NOT_READY" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
             request_id: string;
         };
         OsImageReference: {
@@ -5008,6 +5424,26 @@ export interface components {
             /** @description reported as not checked: needs network access (default false) */
             ctLog?: boolean;
         };
+        WalletChallenge: {
+            /** @description Single use */
+            nonce: string;
+            /** @description Sign this: EIP-4361 on ethereum, a personal message on sui; it names this site (the request's Host) and expires with the challenge */
+            message: string;
+            /** @description 5 minutes from now */
+            expires_at: string;
+        };
+        /**
+         * @example {
+         *       "chain": "ethereum",
+         *       "address": "0xA0Cf798816D4b9b9866b5330EEa46a18382f251e"
+         *     }
+         */
+        WalletChallengeCreate: {
+            /** @enum {string} */
+            chain: "ethereum" | "sui";
+            /** @description ethereum: 0x + 40 hex (EIP-55 when mixed-case); sui: 0x + up to 64 hex */
+            address: string;
+        };
         WebhookAttempt: {
             /** @description 1 for the first attempt; numbering continues across redeliveries */
             attempt: number;
@@ -5494,6 +5930,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The body is larger than this operation accepts (`PAYLOAD_TOO_LARGE`) */
             413: {
                 headers: {
@@ -5619,6 +6064,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
             404: {
                 headers: {
@@ -5674,6 +6128,15 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5760,6 +6223,997 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getConsoleConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console's sign-in methods */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleConfig"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listConsoleSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Live sessions, most recently used first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSessionList"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    signInToConsole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsoleSignIn"];
+            };
+        };
+        responses: {
+            /** @description Signed in: the session and its CSRF token */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSessionState"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than this operation accepts (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not of a media type this operation accepts (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getConsoleSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current session and its CSRF token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSessionState"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    signOutOfConsole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    refreshConsoleSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session, refreshed, and its new CSRF token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSessionState"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeConsoleSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createWalletChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WalletChallengeCreate"];
+            };
+        };
+        responses: {
+            /** @description The challenge */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletChallenge"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than this operation accepts (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not of a media type this operation accepts (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startOidcSignIn: {
+        parameters: {
+            query?: {
+                return_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect (`Location`) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An upstream service failed (`PAYMENT_SETTLEMENT_FAILED`: the x402 facilitator did not settle) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    finishOidcSignIn: {
+        parameters: {
+            query?: {
+                code?: string;
+                state?: string;
+                iss?: string;
+                error?: string;
+                error_description?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect (`Location`) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPartnerWallets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partner's wallets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        wallets: components["schemas"]["ConsoleWallet"][];
+                    };
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    linkPartnerWallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsoleWalletLink"];
+            };
+        };
+        responses: {
+            /** @description The linked wallet */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleWallet"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (`CONFLICT` or a more specific code) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than this operation accepts (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not of a media type this operation accepts (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unlinkPartnerWallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                wallet_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed; the sessions it signed in are revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPartnerOidcUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partner's OIDC identities */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        oidc_users: components["schemas"]["ConsoleOidcUser"][];
+                    };
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    linkPartnerOidcUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsoleOidcUserLink"];
+            };
+        };
+        responses: {
+            /** @description The linked identity */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleOidcUser"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (`CONFLICT` or a more specific code) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than this operation accepts (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not of a media type this operation accepts (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unlinkPartnerOidcUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                oidc_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed; the sessions it signed in are revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
             404: {
                 headers: {
@@ -5803,6 +7257,15 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6008,6 +7471,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
             404: {
                 headers: {
@@ -6069,6 +7541,15 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6245,6 +7726,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The body is larger than this operation accepts (`PAYLOAD_TOO_LARGE`) */
             413: {
                 headers: {
@@ -6364,6 +7854,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The body is larger than this operation accepts (`PAYLOAD_TOO_LARGE`) */
             413: {
                 headers: {
@@ -6422,6 +7921,15 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6627,6 +8135,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
             404: {
                 headers: {
@@ -6751,6 +8268,15 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6996,6 +8522,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The resource is not in a state that allows this (`CONFLICT` or a more specific code) */
             409: {
                 headers: {
@@ -7069,6 +8604,15 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7215,6 +8759,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
             404: {
                 headers: {
@@ -7288,6 +8841,15 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7996,7 +9558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8225,7 +9787,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8424,6 +9986,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
             503: {
                 headers: {
@@ -8455,6 +10026,15 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8508,6 +10088,15 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8626,6 +10215,15 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8900,7 +10498,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8986,7 +10584,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9125,7 +10723,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9211,7 +10809,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9332,6 +10930,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The body is larger than this operation accepts (`PAYLOAD_TOO_LARGE`) */
             413: {
                 headers: {
@@ -9393,6 +11000,15 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9591,7 +11207,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9690,7 +11306,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9856,7 +11472,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9997,7 +11613,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10305,7 +11921,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10506,7 +12122,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10685,7 +12301,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10765,7 +12381,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10875,7 +12491,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11176,7 +12792,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11414,7 +13030,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11527,7 +13143,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11611,7 +13227,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11719,7 +13335,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12369,7 +13985,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13119,6 +14735,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The resource is not in a state that allows this (`CONFLICT` or a more specific code) */
             409: {
                 headers: {
@@ -13195,6 +14820,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
             404: {
                 headers: {
@@ -13255,6 +14889,15 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13372,6 +15015,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The resource is not in a state that allows this (`CONFLICT` or a more specific code) */
             409: {
                 headers: {
@@ -13456,6 +15108,15 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13633,7 +15294,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13741,7 +15402,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`); or a request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
             403: {
                 headers: {
                     [name: string]: unknown;

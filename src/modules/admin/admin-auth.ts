@@ -15,25 +15,30 @@ declare module 'fastify' {
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
- * Operator auth by `Authorization: Bearer <token>`: the configured VERIDITY_ADMIN_TOKEN (compared
- * in constant time, hash against hash) or a stored, unrevoked token.
+ * Which operator token has this SHA-256: the configured VERIDITY_ADMIN_TOKEN (`env`, compared in
+ * constant time, hash against hash) or a stored, unrevoked token (its id); undefined for neither.
  */
-export function adminAuth(deps: { db: Db; configuredToken: string | undefined }) {
+export function adminTokenIdentifier(deps: { db: Db; configuredToken: string | undefined }) {
   const configuredHash = deps.configuredToken ? hashToken(deps.configuredToken) : undefined;
-  return async function authenticateAdmin(request: FastifyRequest): Promise<void> {
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    if (!match) throw new ApiError('UNAUTHORIZED', 'missing admin bearer token');
-    const presented = hashToken(match[1]!);
-    if (configuredHash && safeEqual(presented, configuredHash)) {
-      request.adminTokenId = 'env';
-      return;
-    }
+  return async function identifyAdminToken(presented: Buffer): Promise<string | undefined> {
+    if (configuredHash && safeEqual(presented, configuredHash)) return 'env';
     const [row] = await deps.db
       .select({ id: adminTokens.id })
       .from(adminTokens)
       .where(and(eq(adminTokens.tokenHash, presented), isNull(adminTokens.revokedAt)));
-    if (!row) throw new ApiError('UNAUTHORIZED', 'invalid admin token');
-    request.adminTokenId = row.id;
+    return row?.id;
+  };
+}
+
+/** Operator auth by `Authorization: Bearer <token>` (see `adminTokenIdentifier`). */
+export function adminAuth(deps: { db: Db; configuredToken: string | undefined }) {
+  const identify = adminTokenIdentifier(deps);
+  return async function authenticateAdmin(request: FastifyRequest): Promise<void> {
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (!match) throw new ApiError('UNAUTHORIZED', 'missing admin bearer token');
+    const id = await identify(hashToken(match[1]!));
+    if (!id) throw new ApiError('UNAUTHORIZED', 'invalid admin token');
+    request.adminTokenId = id;
   };
 }
 

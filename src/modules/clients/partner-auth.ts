@@ -4,7 +4,7 @@ import { verifyAccessToken } from '#modules/oauth/verify-access-token.ts';
 import type { Clock } from '#platform/clock.ts';
 import type { AuditActor } from '#modules/audit/record-audit.ts';
 import { ApiError } from '#platform/http/errors.ts';
-import { authenticateApiKey, type AuthenticatedClient, type ClientAuthDeps, type ClientAuthView } from './authenticate-api-key.ts';
+import { authenticateApiKey, findClientForAuth, type AuthenticatedClient, type ClientAuthDeps, type ClientAuthView } from './authenticate-api-key.ts';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './create-client.ts';
 import type { LastUsedTracker } from './last-used-tracker.ts';
 
@@ -48,8 +48,23 @@ export function partnerAuth(deps: ClientAuthDeps & { clock: Clock; lastUsed: Las
       client = result.client;
     }
     deps.lastUsed.touch(client.id, deps.clock.now(), client.lastUsed);
-    const rateLimitPerMinute = client.rateLimitOverride ?? (await deps.planRateLimit?.(client.id)) ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
-    request.client = { ...client, rateLimitPerMinute };
+    request.client = await withRateLimit(deps.planRateLimit, client);
+  };
+}
+
+/** The client's own rate limit, else its plan's, else the default. */
+async function withRateLimit(planRateLimit: PlanRateLimit | undefined, client: ClientAuthView): Promise<AuthenticatedClient> {
+  return { ...client, rateLimitPerMinute: client.rateLimitOverride ?? (await planRateLimit?.(client.id)) ?? DEFAULT_RATE_LIMIT_PER_MINUTE };
+}
+
+/**
+ * A partner by id as partner auth would attach it (scopes, effective rate limit), for a caller
+ * authenticated otherwise (a console session); undefined when unknown or disabled.
+ */
+export function partnerById(deps: ClientAuthDeps & { planRateLimit?: PlanRateLimit | undefined }) {
+  return async function findPartner(clientId: string): Promise<AuthenticatedClient | undefined> {
+    const found = await findClientForAuth(deps, { id: clientId });
+    return found.ok ? withRateLimit(deps.planRateLimit, found.client) : undefined;
   };
 }
 

@@ -67,6 +67,10 @@ export const ERROR_CODES = {
   PAYMENT_REQUIRED: 402,
   PAYMENT_INVALID: 422,
   PAYMENT_SETTLEMENT_FAILED: 502,
+  // Console sign-in: a state-changing request authenticated by the console session cookie without
+  // the session's X-CSRF-Token; the OpenID provider could not be reached (discovery failed).
+  CSRF_TOKEN_INVALID: 403,
+  IDENTITY_PROVIDER_UNAVAILABLE: 502,
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   NOT_READY: 503,

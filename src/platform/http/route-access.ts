@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
 import { asList } from './as-list.ts';
+import { ApiError } from './errors.ts';
 import { errorResponse, errorResponses } from './schemas.ts';
 
 /**
@@ -21,7 +23,9 @@ export type RouteAccess =
    */
   | { readonly auth: 'partner'; readonly anyScope?: readonly string[]; readonly billable?: true }
   /** An enrolled evidence agent (`Authorization: Bearer vag_...`): the `/ingest/v1` routes, nothing else. */
-  | { readonly auth: 'agent' };
+  | { readonly auth: 'agent' }
+  /** A web console session (the `veridity_session` cookie), operator or partner, and nothing else: the console's own session routes (operator and partner routes take the cookie beside their headers). */
+  | { readonly auth: 'console' };
 
 export const access = {
   public: { auth: 'public' },
@@ -31,6 +35,7 @@ export const access = {
   paidPublic: { auth: 'public', rateLimit: 'per-ip', paid: 'x402' },
   admin: { auth: 'admin' },
   agent: { auth: 'agent' },
+  console: { auth: 'console' },
   partner: (anyScope?: readonly string[]): RouteAccess => (anyScope ? { auth: 'partner', anyScope } : { auth: 'partner' }),
   /** A partner route whose outcome is billed: refused with 402 over the spending cap or on an exhausted prepaid balance. */
   billablePartner: (anyScope: readonly string[]): RouteAccess => ({ auth: 'partner', anyScope, billable: true }),
@@ -42,9 +47,16 @@ export const access = {
  */
 export type AuthenticatedAgent = { id: string; clientId: string; rateLimitPerMinute: number; credentialHash: Buffer };
 
+/**
+ * A caller signed in to the web console, set by the session hook: its session, role (a partner's
+ * with `clientId`), how it signed in and the CSRF token its state-changing requests must send.
+ */
+export type ConsoleSessionCaller = { id: string; role: 'operator' | 'partner'; clientId: string | null; method: string; csrfToken: string };
+
 declare module 'fastify' {
   interface FastifyRequest {
     agent?: AuthenticatedAgent;
+    consoleSession?: ConsoleSessionCaller;
   }
   interface FastifyContextConfig {
     access?: RouteAccess;
@@ -71,6 +83,14 @@ export type AccessHooks = {
   };
   /** `authenticate` sets `request.agent` from an agent credential, or answers 401. */
   agent?: { authenticate: Hook; rateLimit: Hook };
+  /**
+   * The web console's session cookie. On operator and partner routes it stands for the session's
+   * operator or partner when the request carries no Authorization and no X-Api-Key header; console
+   * routes take nothing else. `authenticate(role)` sets `request.consoleSession` (and, by its role,
+   * `request.adminTokenId` or `request.client`), or answers 401: no live session, or one of another
+   * role. Absent: no cookie is looked at and console routes fail their registration.
+   */
+  session?: { present(request: FastifyRequest): boolean; authenticate(role: 'operator' | 'partner' | undefined): Hook };
   rateLimitPerIp: Hook;
   /** Charges a request to a paid route (`route`: its URL) without a partner key: 402 unless it pays. Absent: paid routes are free. */
   payment?: { charge(route: string): Hook };
@@ -94,14 +114,29 @@ export type DeclaredRoute = {
 const OVER_CAP_DESCRIPTION =
   'Over the hard cap (`PAYMENT_REQUIRED`, refused before any work): `reason` `SPENDING_CAP` (the monthly spending cap of your plan is reached) or `BALANCE_EXHAUSTED` (prepaid: deposit credits)';
 
-const BEARER_SECURITY = [{ BearerAuth: [] }];
+const CONSOLE_SECURITY = { ConsoleSession: [] };
+const ADMIN_SECURITY = [{ BearerAuth: [] }, CONSOLE_SECURITY];
 const AGENT_SECURITY = [{ AgentAuth: [] }];
+
+const CSRF_DESCRIPTION = 'a request signed in by the console session cookie without the session\'s `X-CSRF-Token` (`CSRF_TOKEN_INVALID`)';
+
+type DescribedError = ReturnType<typeof errorResponse>;
+
+/** A state-changing operation a console session may call documents the CSRF refusal with its other 403s. */
+function withCsrfRefusal(forbidden: DescribedError | undefined): DescribedError {
+  if (!forbidden) return errorResponse(403, CSRF_DESCRIPTION[0]!.toUpperCase() + CSRF_DESCRIPTION.slice(1));
+  return { ...forbidden, description: `${forbidden.description}; or ${CSRF_DESCRIPTION}` };
+}
+
+/** Methods that change nothing: a request by console cookie needs no CSRF token for them. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Public routes say so with an empty list: a missing `security` would mean "whatever the document's default is". */
 function securityOf(access: RouteAccess): Array<Record<string, string[]>> {
-  if (access.auth === 'admin') return BEARER_SECURITY;
+  if (access.auth === 'admin') return ADMIN_SECURITY;
   if (access.auth === 'agent') return AGENT_SECURITY;
-  if (access.auth === 'partner') return [{ ApiKeyAuth: [] }, { OAuth2ClientCredentials: [...(access.anyScope ?? [])] }];
+  if (access.auth === 'console') return [CONSOLE_SECURITY];
+  if (access.auth === 'partner') return [{ ApiKeyAuth: [] }, { OAuth2ClientCredentials: [...(access.anyScope ?? [])] }, CONSOLE_SECURITY];
   // Paid: anyone (paying with x402), or a partner key (not charged).
   if (access.paid) return [{}, { ApiKeyAuth: [] }];
   return [];
@@ -114,12 +149,14 @@ function hooksOf(access: RouteAccess, hooks: AccessHooks, route: string): Hook[]
   };
   switch (access.auth) {
     case 'admin':
-      return [of(hooks.admin).authenticate];
+      return [orSession(of(hooks.admin).authenticate, hooks.session, 'operator')];
     case 'partner': {
       const partner = of(hooks.partner);
       const capped = access.billable && partner.spendingCap ? [partner.spendingCap] : [];
-      return [partner.authenticate, ...(access.anyScope ? [partner.requireAnyScope(access.anyScope)] : []), partner.rateLimit, ...capped];
+      return [orSession(partner.authenticate, hooks.session, 'partner'), ...(access.anyScope ? [partner.requireAnyScope(access.anyScope)] : []), partner.rateLimit, ...capped];
     }
+    case 'console':
+      return [bySession(of(hooks.session), undefined)];
     case 'agent': {
       const agent = of(hooks.agent);
       return [agent.authenticate, agent.rateLimit];
@@ -127,6 +164,35 @@ function hooksOf(access: RouteAccess, hooks: AccessHooks, route: string): Hook[]
     case 'public':
       return access.rateLimit === 'per-ip' ? [hooks.rateLimitPerIp] : [];
   }
+}
+
+/**
+ * A console session, then the CSRF check: a state-changing request authenticated by the cookie
+ * must echo the session's token in `X-CSRF-Token` (a cross-site page can make the browser send the
+ * cookie, never that header), else 403. Headers only, like every authentication here.
+ */
+function bySession(session: NonNullable<AccessHooks['session']>, role: 'operator' | 'partner' | undefined): Hook {
+  const authenticate = session.authenticate(role);
+  return async (request, reply) => {
+    await authenticate(request, reply);
+    if (SAFE_METHODS.has(request.method)) return;
+    const sent = request.headers['x-csrf-token'];
+    const expected = Buffer.from(request.consoleSession?.csrfToken ?? '');
+    const given = Buffer.from(typeof sent === 'string' ? sent : '');
+    if (expected.length === 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new ApiError('CSRF_TOKEN_INVALID', 'a request signed in by the console session cookie must send the session\'s CSRF token in X-CSRF-Token');
+    }
+  };
+}
+
+/** A request with neither header credential but a console session cookie is the session's caller; any other goes to `hook`. */
+function orSession(hook: Hook, session: AccessHooks['session'], role: 'operator' | 'partner'): Hook {
+  if (!session) return hook;
+  const sessionHook = bySession(session, role);
+  return async (request, reply) => {
+    const hasHeaderCredential = request.headers['x-api-key'] !== undefined || request.headers.authorization !== undefined;
+    return !hasHeaderCredential && session.present(request) ? sessionHook(request, reply) : hook(request, reply);
+  };
 }
 
 /** The failures a route can answer whatever its handler does (each documented with its usual description). */
@@ -190,11 +256,13 @@ export function enforceRouteAccess(app: FastifyInstance, options: AccessOptions)
     const security = securityOf(declared);
     const implied = errorResponses(...impliedErrorStatuses(declared, schema));
     if (declared.auth === 'partner' && declared.billable) implied[402] = errorResponse(402, OVER_CAP_DESCRIPTION);
-    const declaredResponses = (schema.response ?? {}) as Record<string, unknown>;
+    const responses: Record<string, unknown> = { ...implied, ...((schema.response ?? {}) as Record<string, unknown>) };
+    const signedInByCookie = declared.auth === 'admin' || declared.auth === 'partner' || declared.auth === 'console';
+    if (signedInByCookie && methods.some((method) => !SAFE_METHODS.has(method))) responses[403] = withCsrfRefusal(responses[403] as DescribedError | undefined);
     route.schema = {
       ...schema,
       ...(!schema.hide ? { security } : {}),
-      ...(schema.response || !schema.hide ? { response: { ...implied, ...declaredResponses } } : {}),
+      ...(schema.response || !schema.hide ? { response: responses } : {}),
     };
   });
   return routes;

@@ -1,0 +1,35 @@
+import type { AuthenticatedClient } from '#modules/clients/authenticate-api-key.ts';
+import type { SessionRow } from './session-row.ts';
+
+/** How a session's sign-in is checked again: the operator token it used, the partner it is. */
+export type CredentialChecks = {
+  /** The id of the unrevoked admin token with this SHA-256 (`env`: VERIDITY_ADMIN_TOKEN), else undefined. */
+  identifyAdminToken(tokenHash: Buffer): Promise<string | undefined>;
+  /** The enabled partner of this id, as partner auth attaches it, else undefined. */
+  findPartner(clientId: string): Promise<AuthenticatedClient | undefined>;
+};
+
+/** Who a live session acts as: an operator (with the admin token it signed in with, if any) or a partner. */
+export type SessionActor = { role: 'operator'; adminTokenId: string | undefined } | { role: 'partner'; client: AuthenticatedClient };
+
+export type CredentialCheck = { ok: true; actor: SessionActor } | { ok: false; message: string };
+
+/**
+ * Whether what signed in still stands: the admin token not revoked (nor VERIDITY_ADMIN_TOKEN
+ * changed), the partner not disabled, its API key not rotated since an api_key sign-in. Wallet and
+ * OIDC links are not read here: removing one revokes its sessions.
+ */
+export async function checkSessionCredential(checks: CredentialChecks, row: SessionRow): Promise<CredentialCheck> {
+  if (row.role === 'operator') {
+    if (row.method !== 'admin_token') return { ok: true, actor: { role: 'operator', adminTokenId: undefined } };
+    const adminTokenId = await checks.identifyAdminToken(row.adminTokenHash!);
+    if (!adminTokenId) return { ok: false, message: 'the admin token this session signed in with is no longer valid' };
+    return { ok: true, actor: { role: 'operator', adminTokenId } };
+  }
+  const client = await checks.findPartner(row.clientId!);
+  if (!client) return { ok: false, message: 'the partner of this session is disabled' };
+  if (row.method === 'api_key' && client.tokenGeneration !== row.clientTokenGeneration) {
+    return { ok: false, message: 'the API key this session signed in with was rotated or disabled' };
+  }
+  return { ok: true, actor: { role: 'partner', client } };
+}
