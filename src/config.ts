@@ -444,3 +444,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     },
   };
 }
+
+/** Every environment variable the configuration reads: deployment files (compose, ECS task definitions) are checked against it. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
