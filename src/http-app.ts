@@ -9,6 +9,7 @@ import { registerRateLimiting, type RateLimiting } from '#platform/http/rate-lim
 import { newId } from '#platform/ids.ts';
 import type { Logger } from '#platform/logger.ts';
 import { createMetrics, type Metrics } from '#platform/metrics.ts';
+import { activeTracing } from '#platform/telemetry/tracing.ts';
 
 export type HttpAppDeps = {
   config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'redisUrl' | 'publicRateLimitPerMinute'> & Partial<Pick<Config, 'http'>>;
@@ -43,6 +44,10 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<{ app: FastifyIn
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  const tracing = activeTracing();
+  if (tracing) {
+    app.addHook('onRequest', async (request) => tracing.describeServerRequest({ method: request.method, route: request.routeOptions.url, requestId: request.id }));
+  }
   registerLoadShedding(app, { maxInFlight: limits.maxInFlight, exempt: ['/healthz', '/health', '/metrics'] });
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(

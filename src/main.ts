@@ -2,6 +2,7 @@ import { loadConfig, type Config } from '#src/config.ts';
 import { CliError } from './cli/cli-error.ts';
 import { reportFailure } from './cli/report-failure.ts';
 import { loadDrizzleAsCommonJs } from './platform/process/load-drizzle-as-commonjs.ts';
+import { shutdownTracing } from './platform/telemetry/tracing.ts';
 
 loadDrizzleAsCommonJs();
 
@@ -13,6 +14,8 @@ type Command = {
   summary: string;
   /** Client-side and offline commands parse their own arguments and print their own --help. */
   ownHelp?: boolean;
+  /** A server role: traced as `veridity-<command>` when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  traced?: boolean;
   help?: () => Promise<string>;
   run(argv: string[]): Promise<void>;
 };
@@ -40,21 +43,25 @@ Applies pending forward-only migrations (under an advisory lock; safe to run con
 
 const COMMANDS: Record<string, Command> = {
   serve: {
+    traced: true,
     summary: 'Run the HTTP API (embedded PostgreSQL when DATABASE_URL is unset), with the workers',
     help: async () => SERVE_HELP,
     run: async () => (await import('./cli/serve.ts')).serve(config()),
   },
   worker: {
+    traced: true,
     summary: 'Run queue consumers (webhook delivery, ledger, attestations): worker [kinds...]',
     help: async () => (await import('./cli/worker.ts')).workerHelp(),
     run: async (argv) => (await import('./cli/worker.ts')).worker(config(), argv),
   },
   'global-manager': {
+    traced: true,
     summary: 'Run the global manager alone (gateway vault, cleanups; one leader per database, others stand by)',
     help: async () => (await import('./cli/global-manager.ts')).GLOBAL_MANAGER_HELP,
     run: async () => (await import('./cli/global-manager.ts')).globalManager(config()),
   },
   ingest: {
+    traced: true,
     summary: 'Run the ingest gateway alone (POST /ingest/v1/proofs) as the least-privileged role INGEST_DATABASE_URL',
     help: async () => (await import('./cli/ingest.ts')).INGEST_HELP,
     run: async () => (await import('./cli/ingest.ts')).ingest(config()),
@@ -156,11 +163,18 @@ async function main(argv: string[]): Promise<void> {
     console.log(await command.help());
     return;
   }
+  if (command.traced && process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    // Loaded only now, and before the command's modules: the instrumentations patch them as they load.
+    const { startTelemetry } = await import('./platform/telemetry/start-telemetry.ts');
+    const started = startTelemetry(`veridity-${name}`);
+    if (!started.ok) throw new CliError(`invalid configuration:\n  - ${started.message}`, 1);
+  }
   await command.run(rest);
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+main(process.argv.slice(2)).catch(async (error: unknown) => {
   const report = reportFailure(error, /^(debug|trace)$/.test(process.env.LOG_LEVEL ?? ''));
   console.error(report.message);
+  await shutdownTracing();
   process.exit(report.exitCode);
 });

@@ -1,3 +1,4 @@
+import { inJobSpan } from '#platform/queue/job-span.ts';
 import type { Queue } from '#platform/queue/queue.ts';
 import type { RunningWorker } from '#platform/queue/worker-kind.ts';
 import { VerifyEvidenceBinding } from './jobs.ts';
@@ -19,7 +20,7 @@ export async function runEvidenceWorkerOnce(deps: EvidenceWorkerDeps, queue: Que
     if (jobs.length === 0) return report;
     for (const job of jobs) {
       try {
-        report[await handle(deps, job)] += 1;
+        report[await inJobSpan(job, () => handle(deps, job))] += 1;
         await queue.complete(job);
       } catch (error) {
         report.retrying += 1;

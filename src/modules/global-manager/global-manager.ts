@@ -2,6 +2,7 @@ import type { Clock } from '#platform/clock.ts';
 import { newId } from '#platform/ids.ts';
 import type { Logger } from '#platform/logger.ts';
 import { createInterruptibleSleep } from '#platform/queue/interruptible-sleep.ts';
+import { traced } from '#platform/telemetry/tracing.ts';
 import { RUNNER_NAME, tryLeaderLock, type LeaderLock } from './leader-lock.ts';
 import type { GlobalManagerMetrics } from './metrics.ts';
 import { markInterruptedRuns, recordTaskEnd, recordTaskSkipped, recordTaskStart, type RunOutcome } from './record-runs.ts';
@@ -58,7 +59,9 @@ export function startGlobalManager(options: {
       let counts: Record<string, number> = {};
       let error: unknown;
       try {
-        counts = await task.run(deps, { now, signal: held.lost });
+        counts = await traced(`global manager ${task.name}`, { kind: 'internal', attributes: { 'veridity.global_manager.task': task.name, 'veridity.global_manager.cycle_id': cycleId } }, () =>
+          task.run(deps, { now, signal: held.lost }),
+        );
       } catch (thrown) {
         outcome = held.lost.aborted ? 'interrupted' : 'failed';
         error = thrown;

@@ -4,6 +4,7 @@ import { claimDueOutboxSql, hasDueOutboxRows } from '#platform/db/outbox.ts';
 import type { Pool, PoolClient } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
 import type { Logger } from '#platform/logger.ts';
+import { traced, type TraceContext } from '#platform/telemetry/tracing.ts';
 import { findDisabledClientIds } from '#modules/clients/find-disabled-client-ids.ts';
 import { decideDeliveryState, type DeliveryState } from './decide-delivery-state.ts';
 import { deliverWebhook, RESPONSE_BODY_LIMIT_BYTES, type WebhookDeliveryErrorCode, type WebhookDeliveryResult } from './delivery/deliver-webhook.ts';
@@ -38,6 +39,7 @@ type ClaimedRow = {
   attempt: number;
   attempts_total: number;
   created_at: Date;
+  trace_context: TraceContext | null;
   /** The endpoint's columns are null when the partner has no webhook endpoint. */
   url: string | null;
   secret_sealed: string | null;
@@ -73,7 +75,7 @@ type RowOutcome =
 // new rows are stamped with the database's now(), so a worker clock behind it delays nothing.
 const CLAIM_SQL = claimDueOutboxSql({
   table: 'webhooks_outbox',
-  columns: 'o.id, o.client_id, o.event_type, o.payload, o.attempt, o.attempts_total, o.created_at, e.url, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, e.disabled_at',
+  columns: 'o.id, o.client_id, o.event_type, o.payload, o.attempt, o.attempts_total, o.created_at, o.trace_context, e.url, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, e.disabled_at',
   join: 'LEFT JOIN webhook_endpoints e ON e.client_id = o.client_id',
 });
 
@@ -156,7 +158,20 @@ async function attemptRow(deps: WebhookWorkerDeps, openSecret: SecretOpener, row
   if (row.disabled_at) return noEndpoint('ENDPOINT_DISABLED', 'the endpoint was disabled after it answered 410 Gone');
 
   const attemptedAt = deps.clock.now();
-  const attempt: AttemptRecord = { id: newId('wha'), attempt: row.attempts_total + 1, attemptedAt, url: row.url, result: await send(deps, openSecret, row, row.url, attemptedAt) };
+  const number = row.attempts_total + 1;
+  const url = row.url;
+  // The attempt continues the trace that wrote the event; its POST (a child span) carries `traceparent`.
+  const result = await traced(
+    'webhook delivery',
+    { kind: 'consumer', parent: row.trace_context ?? undefined, attributes: { 'veridity.webhook.delivery_id': row.id, 'veridity.webhook.event_type': row.event_type, 'veridity.webhook.attempt': number } },
+    async (span) => {
+      const sent = await send(deps, openSecret, row, url, attemptedAt);
+      span.setAttributes({ 'veridity.webhook.outcome': sent.outcome });
+      if (sent.error) span.fail(`${sent.error.code}: ${sent.error.message}`);
+      return sent;
+    },
+  );
+  const attempt: AttemptRecord = { id: newId('wha'), attempt: number, attemptedAt, url, result };
   const finishedAt = deps.clock.now();
   const state = decideDeliveryState({ attemptInRound: row.attempt + 1, result: attempt.result, now: finishedAt, ...(deps.random ? { random: deps.random } : {}) });
   return { kind: 'attempted', row, attempt, state, finishedAt };

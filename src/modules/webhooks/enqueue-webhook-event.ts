@@ -1,5 +1,6 @@
 import type { PoolClient } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
+import { captureTraceContext, type TraceContext } from '#platform/telemetry/tracing.ts';
 import { findDisabledClientIds } from '#modules/clients/find-disabled-client-ids.ts';
 
 export type WebhookEvent = {
@@ -8,6 +9,8 @@ export type WebhookEvent = {
   type: string;
   subjectId: string | null;
   payload: Record<string, unknown>;
+  /** The trace its delivery continues; by default the active one (a group commit passes each item's own). */
+  traceContext?: TraceContext | undefined;
 };
 
 /**
@@ -35,17 +38,23 @@ export async function enqueueWebhookEvents(tx: PoolClient, events: readonly Webh
   const ids = events.map((event) => (receiving.has(event.clientId) ? newId('whk') : undefined));
   const queued = events.flatMap((event, index) => (ids[index] ? [{ id: ids[index], event }] : []));
   if (queued.length > 0) {
+    const active = captureTraceContext();
     await tx.query({
       name: 'webhooks-enqueue-events',
-      text: `INSERT INTO webhooks_outbox (id, client_id, event_type, subject_id, payload)
-             SELECT id, client_id, event_type, subject_id, payload::json FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-               AS queued (id, client_id, event_type, subject_id, payload)`,
+      text: `INSERT INTO webhooks_outbox (id, client_id, event_type, subject_id, payload, trace_context)
+             SELECT id, client_id, event_type, subject_id, payload::json, trace_context::jsonb
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+               AS queued (id, client_id, event_type, subject_id, payload, trace_context)`,
       values: [
         queued.map((row) => row.id),
         queued.map((row) => row.event.clientId),
         queued.map((row) => row.event.type),
         queued.map((row) => row.event.subjectId),
         queued.map((row) => JSON.stringify(row.event.payload)),
+        queued.map((row) => {
+          const traceContext = row.event.traceContext ?? active;
+          return traceContext ? JSON.stringify(traceContext) : null;
+        }),
       ],
     });
   }

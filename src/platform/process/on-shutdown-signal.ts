@@ -1,8 +1,10 @@
 import type { Logger } from '#platform/logger.ts';
+import { shutdownTracing } from '#platform/telemetry/tracing.ts';
 
 /**
- * SIGTERM/SIGINT run `shutdown` once, then exit 0 (1 if it throws); a second signal exits at
- * once. `what` names the process in the log lines ("shutting down <what>").
+ * SIGTERM/SIGINT run `shutdown` once, export the spans still buffered (telemetry on), then exit 0
+ * (1 if `shutdown` throws); a second signal exits at once. `what` names the process in the log
+ * lines ("shutting down <what>").
  */
 export function onShutdownSignal(log: Logger, what: string, shutdown: () => Promise<void>): { stopping(): boolean } {
   let stopping = false;
@@ -13,14 +15,16 @@ export function onShutdownSignal(log: Logger, what: string, shutdown: () => Prom
     }
     stopping = true;
     log.info({ signal }, `shutting down ${what}`);
+    let code = 0;
     try {
       await shutdown();
       log.info(`${what} stopped`);
-      process.exit(0);
     } catch (error) {
       log.error({ err: error }, `unclean shutdown of ${what}`);
-      process.exit(1);
+      code = 1;
     }
+    await shutdownTracing();
+    process.exit(code);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -1,3 +1,4 @@
+import type { TraceContext } from '#platform/telemetry/tracing.ts';
 import type { JobDefinition } from './job-definition.ts';
 
 /** Which job, to mark it done or failed. */
@@ -9,6 +10,8 @@ export type ReceivedJob<T> = JobRef & {
   /** Runs before this one (0 on the first). */
   retryCount: number;
   retryLimit: number;
+  /** The trace of the code that enqueued it, when telemetry was on there. */
+  traceContext?: TraceContext;
 };
 
 export type JobHandler<T, Deps, Result> = (deps: Deps, job: ReceivedJob<T>) => Promise<Result>;

@@ -2,8 +2,10 @@ import { PgBoss, type JobWithMetadata } from 'pg-boss';
 import { databaseErrorFields, isDatabaseUnavailable } from '#platform/db/database-unavailable.ts';
 import type { PoolClient } from '#platform/db/pool.ts';
 import type { Logger } from '#platform/logger.ts';
+import { captureTraceContext, type TraceContext } from '#platform/telemetry/tracing.ts';
 import type { JobRef, ReceivedJob } from './job-binding.ts';
 import type { JobDefinition } from './job-definition.ts';
+import { inJobSpan } from './job-span.ts';
 import { createFailureBackoff } from './failure-backoff.ts';
 import { createInterruptibleSleep } from './interruptible-sleep.ts';
 import { QUEUE_SCHEMA } from './queue-schema.ts';
@@ -65,6 +67,25 @@ function logQueueErrors(boss: PgBoss, log: Logger): void {
   });
 }
 
+/**
+ * The enqueuer's trace context travels in the payload under this field (pg-boss jobs have no
+ * other place for it), beside the fields of the job's schema and taken out before they are checked.
+ */
+const TRACE_CONTEXT_FIELD = 'trace_context';
+
+function withTraceContext(payload: object): object {
+  const traceContext = captureTraceContext();
+  return traceContext ? { ...payload, [TRACE_CONTEXT_FIELD]: traceContext } : payload;
+}
+
+/** A stored payload without the trace context field, and that context if it is one (a payload is input: never trusted). */
+function splitTraceContext(data: unknown): { data: unknown; traceContext: TraceContext | undefined } {
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || !(TRACE_CONTEXT_FIELD in data)) return { data, traceContext: undefined };
+  const { [TRACE_CONTEXT_FIELD]: carried, ...rest } = data as Record<string, unknown>;
+  const valid = typeof carried === 'object' && carried !== null && Object.values(carried).every((value) => typeof value === 'string');
+  return { data: rest, traceContext: valid ? (carried as TraceContext) : undefined };
+}
+
 /** pg-boss's own statements run on the caller's open transaction. */
 const onClient = (client: PoolClient) => ({ db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values) } });
 
@@ -76,9 +97,10 @@ const onClient = (client: PoolClient) => ({ db: { executeSql: (text: string, val
 async function checkPayloads<T>(boss: PgBoss, log: Logger, definition: JobDefinition<T>, jobs: JobWithMetadata<unknown>[]): Promise<ReceivedJob<T>[]> {
   const received: ReceivedJob<T>[] = [];
   for (const job of jobs) {
-    const payload = definition.schema.safeParse(job.data);
+    const { data, traceContext } = splitTraceContext(job.data);
+    const payload = definition.schema.safeParse(data);
     if (payload.success) {
-      received.push({ name: job.name, id: job.id, data: payload.data, retryCount: job.retryCount, retryLimit: job.retryLimit });
+      received.push({ name: job.name, id: job.id, data: payload.data, retryCount: job.retryCount, retryLimit: job.retryLimit, ...(traceContext ? { traceContext } : {}) });
       continue;
     }
     const problems = payload.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`).join('; ');
@@ -120,7 +142,7 @@ export async function startQueue(options: { connectionString: string; log: Logge
       }
     },
     async enqueue(definition, data, enqueueOptions = {}) {
-      const payload = definition.schema.parse(data) as object;
+      const payload = withTraceContext(definition.schema.parse(data) as object);
       const client = enqueueOptions.client;
       return boss.send(definition.name, payload, {
         ...(enqueueOptions.startAfter ? { startAfter: enqueueOptions.startAfter } : {}),
@@ -142,7 +164,7 @@ export async function startQueue(options: { connectionString: string; log: Logge
               continue;
             }
             try {
-              await handler(job);
+              await inJobSpan(job, () => handler(job));
             } catch (error) {
               await boss.fail(job.name, job.id, { message: error instanceof Error ? error.message : String(error) });
               continue;

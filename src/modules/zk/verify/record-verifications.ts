@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { createGroupCommit, type GroupCommit } from '#platform/db/group-commit.ts';
 import { inTransaction, type Pool, type PoolClient } from '#platform/db/pool.ts';
+import type { TraceContext } from '#platform/telemetry/tracing.ts';
 import { recordAudits, type AuditActor } from '#modules/audit/record-audit.ts';
 import { appendLedgerEntries } from '#modules/ledger/append-ledger-entry.ts';
 import { recordUsages } from '#modules/metering/record-usage.ts';
@@ -27,6 +28,8 @@ export type CheckedVerification = {
   signals: PublicSignals;
   expectedParam: bigint;
   proofRequestId: string | null;
+  /** The request's trace: the batch's transaction runs in one caller's context, each webhook continues its own. */
+  traceContext: TraceContext | undefined;
 };
 
 export type VerificationRecorder = GroupCommit<CheckedVerification, VerifyOutcome>;
@@ -138,6 +141,7 @@ async function recordVerifications(tx: PoolClient, batch: CheckedVerification[])
         type: `proof.${outcome.kind}`,
         subjectId: item.proofId,
         payload: { event: `proof.${outcome.kind}`, proof_id: item.proofId, claim_type: item.input.claim_type, status: outcome.kind, ts: outcome.ts },
+        traceContext: item.traceContext,
       })),
     );
   }

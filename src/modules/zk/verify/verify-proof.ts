@@ -2,6 +2,7 @@ import type { Clock } from '#platform/clock.ts';
 import type { Db } from '#platform/db/database.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
+import { captureTraceContext } from '#platform/telemetry/tracing.ts';
 import type { AuditActor } from '#modules/audit/record-audit.ts';
 import type { CircuitKeyring } from '../circuits/circuit-keyring.ts';
 import { findCircuit, type CircuitLookupDeps } from '../circuits/find-circuits.ts';
@@ -77,5 +78,6 @@ export async function verifyProof(deps: VerifyDeps, clientId: string, input: Pro
     signals: signals.value,
     expectedParam: param.param,
     proofRequestId: proofRequest?.id ?? null,
+    traceContext: captureTraceContext(),
   });
 }
