@@ -1,18 +1,22 @@
 /**
  * The client SDK as a partner gets it: `npm pack` in sdk/client (its prepare script builds dist
  * with the SDK's TypeScript 5), the tarball installed into an empty project from the npm cache,
- * then an ESM script there imports `@veridity/client`, builds a client and checks a ledger
- * receipt and a webhook signature offline (under Node 20 too where it is installed), and a
- * TypeScript file using the client type-checks against the published declarations.
+ * then an ESM module there imports `@veridity/client`, builds a client and checks a ledger
+ * receipt and a webhook signature offline, run by Node (Node 20 too where it is installed) and by
+ * Chromium from the installed files; and a TypeScript file using the client type-checks against
+ * the published declarations.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
 import { generateNoteKey, ledgerLeaf } from '#modules/ledger/tlog/index.ts';
 import { signWebhook } from '#modules/webhooks/delivery/sign-webhook.ts';
 import { ROOT } from './support/processes.ts';
@@ -20,8 +24,9 @@ import { LEDGER_ORIGIN, receiptFor } from './support/certificates.ts';
 
 const run = promisify(execFile);
 const SDK_DIR = path.join(ROOT, 'sdk/client');
-/** Debian's Node 20, the oldest the SDK supports, when the machine has it. */
+/** Debian's Node 20, the oldest the SDK supports, and Debian's Chromium, when the machine has them. */
 const NODE_20 = '/usr/bin/node';
+const CHROMIUM = '/usr/bin/chromium';
 // Quiet and local: no update check, audit or funding calls to the registry.
 const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false' };
 
@@ -35,16 +40,45 @@ before(async () => {
 });
 after(() => rm(scratch, { recursive: true, force: true }));
 
-const CHECK_SCRIPT = `import { readFile } from 'node:fs/promises';
-import { createVeridityClient, verifyReceipt, verifyWebhookSignature } from '@veridity/client';
+/** The partner's code, with nothing Node-specific: run by Node (run.mjs) and by Chromium (index.html). */
+const CHECK_MODULE = `import { createVeridityClient, verifyReceipt, verifyWebhookSignature } from '@veridity/client';
 
-const fixtures = JSON.parse(await readFile(new URL('./fixtures.json', import.meta.url), 'utf8'));
-const client = createVeridityClient({ baseUrl: 'https://veridity.example', apiKey: 'vk_example' });
-const receipt = await verifyReceipt(fixtures.receipt, fixtures.ledgerKey, { publicId: fixtures.publicId });
-const webhook = await verifyWebhookSignature(fixtures.webhook.body, fixtures.webhook.headers, fixtures.webhook.secret);
-const tampered = await verifyWebhookSignature(fixtures.webhook.body.replace('1', '2'), fixtures.webhook.headers, fixtures.webhook.secret);
-console.log(JSON.stringify({ client: [typeof client.GET, typeof client.verifyProof, typeof client.waitForTask], entry: receipt.ok ? receipt.entry : receipt, webhook, tampered }));
+export async function check(fixtures) {
+  const client = createVeridityClient({ baseUrl: 'https://veridity.example', apiKey: 'vk_example' });
+  const receipt = await verifyReceipt(fixtures.receipt, fixtures.ledgerKey, { publicId: fixtures.publicId });
+  const webhook = await verifyWebhookSignature(fixtures.webhook.body, fixtures.webhook.headers, fixtures.webhook.secret);
+  const tampered = await verifyWebhookSignature(fixtures.webhook.body.replace('1', '2'), fixtures.webhook.headers, fixtures.webhook.secret);
+  return { client: [typeof client.GET, typeof client.verifyProof, typeof client.waitForTask], entry: receipt.ok ? receipt.entry : receipt, webhook, tampered };
+}
 `;
+
+const NODE_RUNNER = `import { readFile } from 'node:fs/promises';
+import { check } from './check.mjs';
+
+console.log(JSON.stringify(await check(JSON.parse(await readFile(new URL('./fixtures.json', import.meta.url), 'utf8')))));
+`;
+
+const BROWSER_PAGE = `<!doctype html>
+<script type="importmap">{"imports": {"@veridity/client": "/node_modules/@veridity/client/dist/index.js", "openapi-fetch": "/node_modules/openapi-fetch/dist/index.mjs"}}</script>
+<script type="module">
+  import { check } from '/check.mjs';
+  window.result = fetch('/fixtures.json').then((response) => response.json()).then(check);
+</script>
+`;
+
+const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json' };
+
+/** The project folder over HTTP on 127.0.0.1 (a secure context, so WebCrypto is there). */
+async function serveFolder(folder: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(async (req, res) => {
+    const file = path.join(folder, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
+    const body = file.startsWith(folder) ? await readFile(file.endsWith('/') ? path.join(file, 'index.html') : file).catch(() => undefined) : undefined;
+    if (body === undefined) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file) || '.html'] ?? 'application/octet-stream' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 
 const TYPED_USE = `import { createVeridityClient, type Task } from '@veridity/client';
 
@@ -69,7 +103,7 @@ test('npm pack, install into an empty project offline, import and verify offline
   // openapi-fetch, the one dependency, is in the npm cache since the workspace installed it.
   await install('--offline').catch(() => install('--prefer-offline'));
   const installed = path.join(project, 'node_modules/@veridity/client');
-  assert.deepEqual((await readdir(installed)).sort(), ['dist', 'openapi.json', 'package.json']);
+  assert.deepEqual((await readdir(installed)).sort(), ['README.md', 'dist', 'openapi.json', 'package.json']);
   for (const file of await readdir(path.join(installed, 'dist'), { recursive: true })) {
     if (file.endsWith('.js')) assert.doesNotMatch(await readFile(path.join(installed, 'dist', file), 'utf8'), /from ['"]node:|require\(/, `${file}: browser-safe`);
   }
@@ -84,17 +118,32 @@ test('npm pack, install into an empty project offline, import and verify offline
     publicId: entry.public_id,
     webhook: { body, headers: signWebhook({ id: 'whk_pack1', timestamp: new Date(), body, secrets: [secret] }), secret },
   }));
-  await writeFile(path.join(project, 'check.mjs'), CHECK_SCRIPT);
+  await writeFile(path.join(project, 'check.mjs'), CHECK_MODULE);
+  await writeFile(path.join(project, 'run.mjs'), NODE_RUNNER);
+  await writeFile(path.join(project, 'index.html'), BROWSER_PAGE);
+  const expected = {
+    client: ['function', 'function', 'function'],
+    entry,
+    webhook: { ok: true, event: JSON.parse(body) },
+    tampered: { ok: false, reason: 'NO_MATCHING_SIGNATURE' },
+  };
 
-  const nodes = [process.execPath, ...(existsSync(NODE_20) ? [NODE_20] : [])];
-  for (const node of nodes) {
-    const { stdout } = await run(node, ['check.mjs'], { cwd: project });
-    assert.deepEqual(JSON.parse(stdout), {
-      client: ['function', 'function', 'function'],
-      entry,
-      webhook: { ok: true, event: JSON.parse(body) },
-      tampered: { ok: false, reason: 'NO_MATCHING_SIGNATURE' },
-    }, node);
+  for (const node of [process.execPath, ...(existsSync(NODE_20) ? [NODE_20] : [])]) {
+    const { stdout } = await run(node, ['run.mjs'], { cwd: project });
+    assert.deepEqual(JSON.parse(stdout), expected, node);
+  }
+
+  if (existsSync(CHROMIUM)) {
+    const site = await serveFolder(project);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(site.url);
+      assert.deepEqual(await page.evaluate(() => (window as unknown as { result: Promise<unknown> }).result), expected, 'in Chromium');
+    } finally {
+      await browser.close();
+      await site.close();
+    }
   }
 
   await writeFile(path.join(project, 'use.ts'), TYPED_USE);
