@@ -246,10 +246,10 @@ test("the README's receiver recipe accepts our webhooks once per webhook-id and 
   const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
   const sample = /<!-- webhook-receiver-sample[^>]*-->\s*```ts\n([\s\S]*?)```/.exec(readme)?.[1];
   assert.ok(sample, 'the README carries the receiver sample');
-  const sdk = pathToFileURL(path.join(ROOT, 'sdk/webhooks.ts')).href;
-  assert.ok(sample.includes("'./webhooks.ts'"));
+  const sdk = pathToFileURL(path.join(ROOT, 'sdk/client/src/index.ts')).href;
+  assert.ok(sample.includes("'@veridity/client'"));
   const file = path.join(dataDir, 'receiver.ts');
-  await writeFile(file, sample.replace("'./webhooks.ts'", JSON.stringify(sdk)));
+  await writeFile(file, sample.replace("'@veridity/client'", JSON.stringify(sdk)));
 
   const port = await freePort();
   const partner = await h.createPartner({ webhook_url: `http://127.0.0.1:${port}/hooks` });

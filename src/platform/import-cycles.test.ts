@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const ALIASES: Record<string, string> = { '#platform/': 'src/platform/', '#modules/': 'src/modules/', '#src/': 'src/', '#test/': 'test/' };
+const ALIASES: Record<string, string> = { '#platform/': 'src/platform/', '#modules/': 'src/modules/', '#src/': 'src/', '#test/': 'test/', '#client/': 'sdk/client/src/' };
 const IMPORT = /^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm;
 
 function sourceFiles(dir: string): string[] {

@@ -1,11 +1,20 @@
+import {
+  type Checkpoint as ParsedCheckpoint,
+  type CheckpointFailureCode,
+  openCheckpoint as openCheckpointSteps,
+  parseCheckpoint as parseCheckpointText,
+} from '#client/tlog/checkpoint.ts';
+import { runWithNodeCrypto } from '#platform/crypto/run-crypto-steps.ts';
 import { HASH_SIZE } from './merkle-hash.ts';
-import { type NoteVerifier, openNote, parseSignerKey, parseVerifierKey, signNote } from './signed-note.ts';
-import { decodeBase64Strict, parseDecimal } from './text-encoding.ts';
+import { parseSignerKey, signNote } from './signed-note.ts';
 
 /**
  * C2SP tlog-checkpoint (https://c2sp.org/tlog-checkpoint): a signed note whose text is
  *   <origin>\n<tree size, decimal>\n<base64 root hash>\n[<extension line>\n ...]
+ * Parsing and opening are the client SDK's (sdk/client/src/tlog/checkpoint.ts); formatting and signing are here.
  */
+
+export type { CheckpointFailureCode };
 
 export type Checkpoint = {
   /** Unique log identity, e.g. "veridity.example/ledger"; by convention also the signing key's name. */
@@ -15,8 +24,6 @@ export type Checkpoint = {
   /** Opaque, unauditable extra lines; the spec discourages them. */
   readonly extensions?: readonly string[];
 };
-
-export type CheckpointFailureCode = 'MALFORMED_KEY' | 'MALFORMED_NOTE' | 'MALFORMED_CHECKPOINT' | 'UNKNOWN_KEY' | 'BAD_SIGNATURE';
 
 export type OpenedCheckpoint =
   | { ok: true; checkpoint: Checkpoint & { readonly extensions: readonly string[] } }
@@ -36,21 +43,14 @@ export function formatCheckpoint(checkpoint: Checkpoint): string {
   return [origin, String(treeSize), rootHash.toString('base64'), ...extensions].map((line) => `${line}\n`).join('');
 }
 
+const withBufferRoot = (checkpoint: ParsedCheckpoint) => ({ ...checkpoint, rootHash: Buffer.from(checkpoint.rootHash) });
+
 /** Parses checkpoint note text (already authenticated by the caller). */
 export function parseCheckpoint(
   text: string,
 ): { ok: true; checkpoint: Checkpoint & { readonly extensions: readonly string[] } } | { ok: false; code: 'MALFORMED_CHECKPOINT'; message: string } {
-  const malformed = (message: string) => ({ ok: false as const, code: 'MALFORMED_CHECKPOINT' as const, message });
-  if (!text.endsWith('\n')) return malformed('checkpoint text must end with a newline');
-  const [origin, size, root, ...extensions] = text.slice(0, -1).split('\n');
-  if (origin === undefined || size === undefined || root === undefined) return malformed('checkpoint needs origin, size and root lines');
-  if (origin.length === 0) return malformed('checkpoint origin is empty');
-  const treeSize = parseDecimal(size);
-  if (treeSize === undefined) return malformed('tree size must be a decimal without leading zeros');
-  const rootHash = decodeBase64Strict(root);
-  if (rootHash === undefined || rootHash.length !== HASH_SIZE) return malformed(`root hash must be base64 of ${HASH_SIZE} bytes`);
-  if (extensions.some((line) => line.length === 0)) return malformed('extension lines must be non-empty');
-  return { ok: true, checkpoint: { origin, treeSize, rootHash, extensions } };
+  const parsed = parseCheckpointText(text);
+  return parsed.ok ? { ok: true, checkpoint: withBufferRoot(parsed.checkpoint) } : parsed;
 }
 
 /**
@@ -68,13 +68,6 @@ export function signCheckpoint(checkpoint: Checkpoint, signerKey: string): strin
  * decides whether the origin is the log it expects (a key may be trusted for one log only).
  */
 export function openCheckpoint(note: string | Uint8Array, verifierKeys: string | readonly string[]): OpenedCheckpoint {
-  const verifiers: NoteVerifier[] = [];
-  for (const key of typeof verifierKeys === 'string' ? [verifierKeys] : verifierKeys) {
-    const parsed = parseVerifierKey(key);
-    if (!parsed.ok) return parsed;
-    verifiers.push(parsed.verifier);
-  }
-  const opened = openNote(note, verifiers);
-  if (!opened.ok) return opened;
-  return parseCheckpoint(opened.text);
+  const opened = runWithNodeCrypto(openCheckpointSteps(note, verifierKeys));
+  return opened.ok ? { ok: true, checkpoint: withBufferRoot(opened.checkpoint) } : opened;
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
-/** RFC 6962 / RFC 9162 Merkle tree hashing with SHA-256. */
+/** RFC 6962 / RFC 9162 Merkle tree hashing with SHA-256 (the client SDK's sdk/client/src/tlog/merkle.ts, synchronously, for the log's own hot paths). */
 
-export const HASH_SIZE = 32;
+export { HASH_SIZE } from '#client/tlog/merkle.ts';
 
 const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);

@@ -1,22 +1,20 @@
-import { openCheckpoint } from './checkpoint.ts';
-import { HASH_SIZE, hashLeaf } from './merkle-hash.ts';
-import { decodeBase64Strict, parseDecimal, wellFormedText } from './text-encoding.ts';
-import { rootFromInclusionProof } from './verify-proof.ts';
+import {
+  type ParsedReceipt as ParsedReceiptBytes,
+  parseReceipt as parseReceiptText,
+  RECEIPT_HEADER,
+  type ReceiptFailureCode,
+  verifyReceipt as verifyReceiptSteps,
+} from '#client/tlog/receipt.ts';
+import { runWithNodeCrypto } from '#platform/crypto/run-crypto-steps.ts';
+import { HASH_SIZE } from './merkle-hash.ts';
 
 /**
- * Receipts are C2SP tlog-proof@v1 documents (https://c2sp.org/tlog-proof):
- *   c2sp.org/tlog-proof@v1
- *   extra <base64 of the leaf's canonical JSON>      (optional, unauthenticated)
- *   index <leaf index>
- *   <base64 inclusion proof hash, leaf's sibling first>...
- *   <empty line>
- *   <signed checkpoint, verbatim>
- * They verify offline with nothing but the log's verifier key.
+ * Receipts are C2SP tlog-proof@v1 documents (https://c2sp.org/tlog-proof), built here and
+ * parsed and verified by the client SDK's code (sdk/client/src/tlog/receipt.ts, which documents
+ * the layout), so that partners check them offline with the very same rules.
  */
 
-const HEADER = 'c2sp.org/tlog-proof@v1';
-/** Proofs for trees up to 2^53 leaves have at most 53 hashes; anything longer is garbage. */
-const MAX_PROOF_HASHES = 64;
+export type { ReceiptFailureCode };
 
 export type ReceiptParts = {
   readonly index: number;
@@ -26,15 +24,6 @@ export type ReceiptParts = {
   /** The leaf bytes, carried in the `extra` line so the receipt is self-contained. */
   readonly leaf?: Uint8Array;
 };
-
-export type ReceiptFailureCode =
-  | 'MALFORMED_RECEIPT'
-  | 'MALFORMED_KEY'
-  | 'UNKNOWN_KEY'
-  | 'BAD_SIGNATURE'
-  | 'MISSING_LEAF'
-  | 'LEAF_MISMATCH'
-  | 'INCLUSION_MISMATCH';
 
 export type ReceiptVerification =
   | {
@@ -55,7 +44,7 @@ export function buildReceipt(parts: ReceiptParts): string {
   if (inclusionProof.some((h) => h.length !== HASH_SIZE)) throw new RangeError(`proof hashes must be ${HASH_SIZE} bytes`);
   if (!checkpoint.endsWith('\n')) throw new TypeError('checkpoint must be a signed note ending with a newline');
   const lines = [
-    HEADER,
+    RECEIPT_HEADER,
     ...(leaf === undefined ? [] : [`extra ${Buffer.from(leaf).toString('base64')}`]),
     `index ${index}`,
     ...inclusionProof.map((h) => h.toString('base64')),
@@ -70,68 +59,25 @@ export type ParsedReceipt = {
   readonly leaf: Buffer | undefined;
 };
 
+const withBuffers = (receipt: ParsedReceiptBytes): ParsedReceipt => ({
+  ...receipt,
+  inclusionProof: receipt.inclusionProof.map((hash) => Buffer.from(hash)),
+  leaf: receipt.leaf && Buffer.from(receipt.leaf),
+});
+
 /** Parses the receipt layout; nothing in the result is authenticated yet. */
 export function parseReceipt(
   receipt: string | Uint8Array,
 ): { ok: true; receipt: ParsedReceipt } | { ok: false; code: 'MALFORMED_RECEIPT'; message: string } {
-  const malformed = (message: string) => ({ ok: false as const, code: 'MALFORMED_RECEIPT' as const, message });
-  const text = wellFormedText(receipt);
-  if (text === undefined) return malformed('receipt is not valid UTF-8');
-  const separator = text.indexOf('\n\n');
-  if (separator < 0) return malformed('receipt has no checkpoint');
-  const lines = text.slice(0, separator).split('\n');
-  const checkpoint = text.slice(separator + 2);
-
-  if (lines.shift() !== HEADER) return malformed(`receipt must start with ${HEADER}`);
-  let leaf: Buffer | undefined;
-  if (lines[0]?.startsWith('extra ')) {
-    leaf = decodeBase64Strict(lines.shift()!.slice('extra '.length));
-    if (leaf === undefined) return malformed('extra data is not canonical base64');
-  }
-  const indexLine = lines.shift();
-  const index = indexLine?.startsWith('index ') ? parseDecimal(indexLine.slice('index '.length)) : undefined;
-  if (index === undefined) return malformed('missing or invalid "index <n>" line');
-  if (lines.length > MAX_PROOF_HASHES) return malformed('inclusion proof is too long');
-  const inclusionProof: Buffer[] = [];
-  for (const line of lines) {
-    const hash = decodeBase64Strict(line);
-    if (hash === undefined || hash.length !== HASH_SIZE) return malformed(`proof lines must be base64 of ${HASH_SIZE} bytes`);
-    inclusionProof.push(hash);
-  }
-  if (checkpoint.length === 0) return malformed('receipt has no checkpoint');
-  return { ok: true, receipt: { index, inclusionProof, checkpoint, leaf } };
+  const parsed = parseReceiptText(receipt);
+  return parsed.ok ? { ok: true, receipt: withBuffers(parsed.receipt) } : parsed;
 }
 
 /**
  * Offline receipt check: the checkpoint is signed by a trusted key, and the leaf (the caller's
  * `leaf`, else the receipt's extra data) hashes up the inclusion proof to the checkpoint's root.
  */
-export function verifyReceipt(
-  receipt: string | Uint8Array,
-  verifierKeys: string | readonly string[],
-  leaf?: Uint8Array,
-): ReceiptVerification {
-  const parsed = parseReceipt(receipt);
-  if (!parsed.ok) return parsed;
-  const { index, inclusionProof, checkpoint, leaf: carriedLeaf } = parsed.receipt;
-
-  const opened = openCheckpoint(checkpoint, verifierKeys);
-  if (!opened.ok) {
-    const code = opened.code === 'MALFORMED_NOTE' || opened.code === 'MALFORMED_CHECKPOINT' ? 'MALFORMED_RECEIPT' : opened.code;
-    return { ok: false, code, message: opened.message };
-  }
-  const { treeSize, rootHash, origin } = opened.checkpoint;
-
-  if (leaf !== undefined && carriedLeaf !== undefined && !carriedLeaf.equals(leaf)) {
-    return { ok: false, code: 'LEAF_MISMATCH', message: 'the receipt was issued for a different leaf' };
-  }
-  const provenLeaf = leaf === undefined ? carriedLeaf : Buffer.from(leaf);
-  if (provenLeaf === undefined) return { ok: false, code: 'MISSING_LEAF', message: 'no leaf given and none carried in the receipt' };
-
-  const computed = rootFromInclusionProof({ leafHash: hashLeaf(provenLeaf), index, treeSize, proof: inclusionProof });
-  if (!computed.ok) return { ok: false, code: 'INCLUSION_MISMATCH', message: computed.message };
-  if (!computed.rootHash.equals(rootHash)) {
-    return { ok: false, code: 'INCLUSION_MISMATCH', message: `leaf ${index} is not in the checkpointed tree of size ${treeSize}` };
-  }
-  return { ok: true, index, treeSize, rootHash, origin, leaf: provenLeaf };
+export function verifyReceipt(receipt: string | Uint8Array, verifierKeys: string | readonly string[], leaf?: Uint8Array): ReceiptVerification {
+  const verified = runWithNodeCrypto(verifyReceiptSteps(receipt, verifierKeys, leaf));
+  return verified.ok ? { ...verified, rootHash: Buffer.from(verified.rootHash), leaf: Buffer.from(verified.leaf) } : verified;
 }

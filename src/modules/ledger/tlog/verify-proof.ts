@@ -1,22 +1,23 @@
+import {
+  hasBadHash,
+  type InclusionClaim,
+  isTreeSize as isSize,
+  type ProofFailure,
+  type ProofFailureCode,
+  rootFromInclusionProof as rootFromInclusionProofSteps,
+} from '#client/tlog/merkle.ts';
+import { runWithNodeCrypto } from '#platform/crypto/run-crypto-steps.ts';
 import { emptyTreeRoot, HASH_SIZE, hashChildren } from './merkle-hash.ts';
 import { isPowerOfTwo } from './subtrees.ts';
 
 /**
  * Offline verification of inclusion and consistency proofs, following the RFC 9162
  * section 2.1.3.2 and 2.1.4.2 algorithms step by step. Pure: no storage, no throwing on bad input.
+ * The inclusion check is the client SDK's (sdk/client/src/tlog/merkle.ts); consistency is the log's own.
  */
 
-export type ProofFailureCode = 'INVALID_SIZE' | 'BAD_HASH_LENGTH' | 'WRONG_PROOF_LENGTH' | 'ROOT_MISMATCH';
-
-export type ProofFailure = { ok: false; code: ProofFailureCode; message: string };
+export type { InclusionClaim, ProofFailure, ProofFailureCode };
 export type ProofCheck = { ok: true } | ProofFailure;
-
-export type InclusionClaim = {
-  readonly leafHash: Uint8Array;
-  readonly index: number;
-  readonly treeSize: number;
-  readonly proof: readonly Uint8Array[];
-};
 
 export type ConsistencyClaim = {
   readonly size1: number;
@@ -30,46 +31,14 @@ function fail(code: ProofFailureCode, message: string): ProofFailure {
   return { ok: false, code, message };
 }
 
-function isSize(n: number): boolean {
-  return Number.isSafeInteger(n) && n >= 0;
-}
-
-function hasBadHash(hashes: readonly Uint8Array[]): boolean {
-  return hashes.some((h) => h.length !== HASH_SIZE);
-}
-
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
-/** The root an inclusion proof leads to (RFC 9162 section 2.1.3.2 steps 1-5, without the final comparison). */
+/** The root an inclusion proof leads to (RFC 9162 section 2.1.3.2 steps 1-5, without the final comparison): the client SDK's. */
 export function rootFromInclusionProof(claim: InclusionClaim): { ok: true; rootHash: Buffer } | ProofFailure {
-  const { index, treeSize, proof } = claim;
-  if (!isSize(index) || !isSize(treeSize) || index >= treeSize) {
-    return fail('INVALID_SIZE', `leaf index ${index} is not inside a tree of size ${treeSize}`);
-  }
-  if (hasBadHash([claim.leafHash, ...proof])) return fail('BAD_HASH_LENGTH', `hashes must be ${HASH_SIZE} bytes`);
-
-  let fn = index;
-  let sn = treeSize - 1;
-  let r: Buffer = Buffer.from(claim.leafHash);
-  for (const p of proof) {
-    if (sn === 0) return fail('WRONG_PROOF_LENGTH', 'inclusion proof is longer than the path to the root');
-    if (fn % 2 === 1 || fn === sn) {
-      r = hashChildren(p, r);
-      // A right-edge node with no sibling at this level is promoted unchanged: skip those levels.
-      while (fn % 2 === 0 && fn !== 0) {
-        fn /= 2;
-        sn = Math.floor(sn / 2);
-      }
-    } else {
-      r = hashChildren(r, p);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  if (sn !== 0) return fail('WRONG_PROOF_LENGTH', 'inclusion proof is shorter than the path to the root');
-  return { ok: true, rootHash: r };
+  const computed = runWithNodeCrypto(rootFromInclusionProofSteps(claim));
+  return computed.ok ? { ok: true, rootHash: Buffer.from(computed.rootHash) } : computed;
 }
 
 export function verifyInclusion(claim: InclusionClaim & { readonly rootHash: Uint8Array }): ProofCheck {

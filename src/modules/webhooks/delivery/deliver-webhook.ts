@@ -6,7 +6,7 @@ import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '#platform/clock.ts';
-import { parseRetryAfter } from './parse-retry-after.ts';
+import { parseRetryAfter } from '#client/parse-retry-after.ts';
 import type { HostLookup, HostVetting, WebhookUrlProblemCode } from './ssrf-guard.ts';
 import { errorText, parseWebhookUrl, resolveAllowedAddresses, systemLookup } from './ssrf-guard.ts';
 

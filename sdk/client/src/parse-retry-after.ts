@@ -2,6 +2,7 @@
  * Seconds to wait according to a `Retry-After` value (RFC 9110 §10.2.3): delay-seconds or an
  * HTTP-date in any of the three formats a recipient must accept (§5.6.7). A date in the past
  * gives 0. Anything else gives undefined: a bad header must not stall the retry schedule.
+ * Read by the SDK's retries and by the server's webhook deliveries alike.
  */
 export function parseRetryAfter(value: string | undefined, now: Date): number | undefined {
   if (value === undefined) return undefined;
