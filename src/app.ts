@@ -28,7 +28,7 @@ import { registerHolderRoutes } from '#modules/holder/routes.ts';
 import { registerMeteringRoutes } from '#modules/metering/routes.ts';
 import { createPlanRateLimits } from '#modules/billing/plan-rate-limits.ts';
 import { registerBillingRoutes } from '#modules/billing/routes.ts';
-import { depositsInPeriod } from '#modules/billing/deposits-in-period.ts';
+import { creditsInPeriod } from '#modules/billing/credits-in-period.ts';
 import { registerInvoiceRoutes } from '#modules/billing/invoices/invoice-routes.ts';
 import { registerBalanceRoutes } from '#modules/billing/balance-routes.ts';
 import { spendingCapGate } from '#modules/billing/spending-cap-gate.ts';
@@ -212,7 +212,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const billing = { pool: deps.pool, clock: deps.clock, currency: deps.config.billingCurrency ?? 'EUR' };
   registerBillingRoutes(app, billing);
   registerBalanceRoutes(app, billing);
-  registerInvoiceRoutes(app, { ...billing, storage: deps.storage, depositsInPeriod: depositsInPeriod(deps) });
+  registerInvoiceRoutes(app, { ...billing, storage: deps.storage, creditsInPeriod: creditsInPeriod(deps) });
   registerGlobalManagerRoutes(app, { pool: deps.pool, clock: deps.clock });
   registerGatewayVaultRoutes(app, { pool: deps.pool, platformKeys: deps.platformKeys, publicUrl });
   const queue = deps.queue ?? appOwnedQueue(app, { connectionString: deps.pool.options.connectionString!, log: deps.log });

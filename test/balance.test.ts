@@ -28,13 +28,13 @@ after(async () => t.close());
 
 const get = (apiKey: string, url: string) => t.app.inject({ method: 'GET', url, headers: { 'x-api-key': apiKey } });
 /** A billable call with a body the route refuses (400) unless the partner is over its cap (402, checked first). */
-const billableCall = (apiKey: string) => t.app.inject({ method: 'POST', url: '/api/v1/proofs', headers: { 'x-api-key': apiKey, 'content-type': 'application/json' }, payload: { nothing: true } });
+const billableCall = (apiKey: string) => t.app.inject({ method: 'POST', url: '/api/v1/verify', headers: { 'x-api-key': apiKey, 'content-type': 'application/json' }, payload: { nothing: true } });
 const charge = () => chargeUsage({ pool: t.database.pool }, { now, currency: 'EUR' });
 const deposit = (clientId: string, amount: number, key?: string) =>
   t.app.inject({ method: 'POST', url: `/api/admin/clients/${clientId}/balance/deposits`, headers: { authorization: `Bearer ${t.adminToken}`, ...(key ? { 'idempotency-key': key } : {}) }, payload: { amount } });
 
 async function partnerOnStarter(body: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const partner = await createPartner(t, { name: 'Acme Recycling', scopes: ['evidence'], ...body });
+  const partner = await createPartner(t, { name: 'Acme Recycling', scopes: ['evidence', 'age_over_18', 'agents'], ...body });
   assert.equal((await t.admin('PUT', `/api/admin/clients/${partner.id}/plan`, { tier: 'starter', effective: 'now' })).statusCode, 200);
   return partner;
 }
@@ -54,6 +54,11 @@ async function thresholdWebhooks(clientId: string): Promise<number[]> {
     [clientId],
   );
   return rows.map((row) => row.payload.threshold);
+}
+
+async function agentQueries(clientId: string): Promise<number> {
+  const { rows } = await t.database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM usage_events WHERE client_id = $1 AND kind = 'agents.query'", [clientId]);
+  return rows[0]!.n;
 }
 
 async function refusedFor(apiKey: string, reason: string): Promise<void> {
@@ -82,7 +87,7 @@ describe('prepaid balance', () => {
       }
       const signed = kind === 'charge' ? -amount : kind === 'adjustment' && rng.chance(0.5) ? -amount : amount;
       await inTransaction(t.database.pool, (tx) =>
-        postBalanceTransaction(tx, { clientId: partner.id, kind, amount: signed, at: now, ...(kind === 'charge' ? { charge: { period: new Date('2026-04-01T00:00:00Z'), cumulative: step + 1 } } : {}) }),
+        postBalanceTransaction(tx, { clientId: partner.id, kind, amount: signed, at: now, ...(kind === 'charge' ? { charge: { period: new Date('2026-04-01T00:00:00Z'), cumulative: step + 1 } } : { reason: `step ${step}` }) }),
       );
       expected += signed;
     }
@@ -137,6 +142,9 @@ describe('prepaid balance', () => {
 describe('charges and caps', () => {
   test('charge-usage posts the overage once, survives a crash, raises 80 % / 100 % once, and the cap answers 402', async () => {
     const partner = await partnerOnStarter({ webhook_url: 'https://acme.example/hooks' });
+    const served = await get(partner.api_key, '/api/v1/agents');
+    assert.equal(served.statusCode, 200, served.body);
+    assert.equal(await agentQueries(partner.id), 1);
     // 5 certificates, 2 included: 3 x 100.
     await issueCertificates(partner.id, 5);
     assert.equal((await charge()).charged >= 300, true);
@@ -172,6 +180,13 @@ describe('charges and caps', () => {
     assert.deepEqual(await thresholdWebhooks(partner.id), [80, 100]);
     await refusedFor(partner.api_key, 'SPENDING_CAP');
     assert.match((await billableCall(partner.api_key)).json().error, /monthly spending cap reached/);
+    // The agent registry query is billed to a partner key: refused the same way, and not metered; anonymous queries are nobody's.
+    const queried = await agentQueries(partner.id);
+    const query = await get(partner.api_key, '/api/v1/agents');
+    assert.equal(query.statusCode, 402, query.body);
+    assert.deepEqual([query.json().error_code, query.json().reason], ['PAYMENT_REQUIRED', 'SPENDING_CAP']);
+    assert.equal(await agentQueries(partner.id), queried);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/agents' })).statusCode, 200);
     // Not billable: still served.
     assert.equal((await get(partner.api_key, '/api/v1/billing/plan')).statusCode, 200);
     assert.equal(await unbalancedTransactions(), 0);
@@ -197,9 +212,116 @@ describe('charges and caps', () => {
     assert.equal(balance.balance, -50);
     assert.equal(balance.over_cap, 'BALANCE_EXHAUSTED');
     await refusedFor(partner.api_key, 'BALANCE_EXHAUSTED');
+    assert.equal((await get(partner.api_key, '/api/v1/agents')).json().reason, 'BALANCE_EXHAUSTED');
 
     assert.equal((await deposit(partner.id, 100)).json().balance, 50);
     await waitFor(async () => (await billableCall(partner.api_key)).statusCode === 400, 10_000, 'served again after the deposit');
+    assert.equal((await get(partner.api_key, '/api/v1/agents')).statusCode, 200);
     assert.equal((await get(partner.api_key, '/api/v1/billing/balance')).json().over_cap, null);
+  });
+});
+
+describe('refunds and adjustments', () => {
+  const post = (clientId: string, kind: 'refunds' | 'adjustments', payload: Record<string, unknown>, key?: string) =>
+    t.app.inject({ method: 'POST', url: `/api/admin/clients/${clientId}/balance/${kind}`, headers: { authorization: `Bearer ${t.adminToken}`, ...(key ? { 'idempotency-key': key } : {}) }, payload });
+  const balanceOf = async (apiKey: string) => (await get(apiKey, '/api/v1/billing/balance')).json().balance;
+  const invoiceOf = async (apiKey: string) => (await get(apiKey, '/api/v1/billing/invoices')).json().invoices[0];
+
+  test('posted as ledger entries, never above what was charged, shown with their reason, audited, applied on the invoice', async () => {
+    const partner = await partnerOnStarter();
+    // 5 certificates, 2 included: 300 charged.
+    await issueCertificates(partner.id, 5);
+    await charge();
+    assert.equal(await balanceOf(partner.api_key), -300);
+
+    const refund = await post(partner.id, 'refunds', { amount: 100, reason: 'one certificate issued twice by our mistake', reference: 'CN-7' }, 'refund-1');
+    assert.equal(refund.statusCode, 201, refund.body);
+    assert.equal(refund.json().balance, -200);
+    // Retried with its key: posted once.
+    const again = await post(partner.id, 'refunds', { amount: 100, reason: 'one certificate issued twice by our mistake', reference: 'CN-7' }, 'refund-1');
+    assert.equal(again.json().transaction_id, refund.json().transaction_id);
+    assert.equal(await balanceOf(partner.api_key), -200);
+    // The month's draft invoice applies the refund like a deposit.
+    const invoice = await invoiceOf(partner.api_key);
+    assert.deepEqual([invoice.subtotal, invoice.deposits_applied, invoice.total], [300, 100, 200]);
+
+    // At most what was charged and not refunded yet.
+    const over = await post(partner.id, 'refunds', { amount: 201, reason: 'too much' });
+    assert.equal(over.statusCode, 409, over.body);
+    assert.equal(over.json().error_code, 'CONFLICT');
+    assert.equal(over.json().refundable, 200);
+    assert.match(over.json().error, /cannot exceed what was charged/);
+    assert.match(over.json().request_id, /^req_/);
+    assert.equal((await post(partner.id, 'refunds', { amount: 200, reason: 'goodwill' })).statusCode, 201);
+    assert.equal((await post(partner.id, 'refunds', { amount: 1, reason: 'once more' })).json().refundable, 0);
+
+    // Adjustments either way.
+    const fee = await post(partner.id, 'adjustments', { amount: -50, reason: 'manual onboarding fee' });
+    assert.equal(fee.statusCode, 201, fee.body);
+    assert.equal(fee.json().balance, -50);
+    assert.equal((await post(partner.id, 'adjustments', { amount: 75, reason: 'correction of the fee' })).json().balance, 25);
+
+    const listed = (await get(partner.api_key, '/api/v1/billing/balance/transactions')).json().data;
+    assert.deepEqual(
+      listed.map((row: Record<string, unknown>) => [row.kind, row.amount, row.reason, row.reference]),
+      [
+        ['adjustment', 75, 'correction of the fee', null],
+        ['adjustment', -50, 'manual onboarding fee', null],
+        ['refund', 200, 'goodwill', null],
+        ['refund', 100, 'one certificate issued twice by our mistake', 'CN-7'],
+        ['charge', -300, null, null],
+      ],
+    );
+    assert.equal(listed.reduce((sum: number, row: { amount: number }) => sum + row.amount, 0), 25);
+    assert.equal(await unbalancedTransactions(), 0);
+    // Credits 300 + 25 against a subtotal of 300: nothing left to pay.
+    assert.deepEqual([(await invoiceOf(partner.api_key)).deposits_applied, (await invoiceOf(partner.api_key)).total], [300, 0]);
+
+    const audited = await t.database.pool.query<{ action: string; details: Record<string, unknown> }>(
+      "SELECT action, details FROM audit_logs WHERE target_id = $1 AND action IN ('billing.refund', 'billing.adjustment') ORDER BY at, id",
+      [partner.id],
+    );
+    assert.deepEqual(audited.rows.map((row) => [row.action, row.details.amount, row.details.reason]), [
+      ['billing.refund', 100, 'one certificate issued twice by our mistake'],
+      ['billing.refund', 200, 'goodwill'],
+      ['billing.adjustment', -50, 'manual onboarding fee'],
+      ['billing.adjustment', 75, 'correction of the fee'],
+    ]);
+  });
+
+  test('a negative adjustment exhausts a prepaid balance; a positive one lifts it', async () => {
+    const partner = await partnerOnStarter();
+    assert.equal((await t.admin('PUT', `/api/admin/clients/${partner.id}/billing-mode`, { billing_mode: 'prepaid' })).statusCode, 200);
+    assert.equal((await post(partner.id, 'adjustments', { amount: -1, reason: 'test' })).json().balance, -1);
+    await refusedFor(partner.api_key, 'BALANCE_EXHAUSTED');
+    assert.equal((await post(partner.id, 'adjustments', { amount: 1, reason: 'test undone' })).json().balance, 0);
+    await waitFor(async () => (await billableCall(partner.api_key)).statusCode === 400, 10_000, 'served again after the adjustment');
+  });
+
+  test('refused with the contract error body: a negative or zero amount, no reason, an unknown partner', async () => {
+    const partner = await partnerOnStarter();
+    const refusals: Array<[string, 'refunds' | 'adjustments', Record<string, unknown>, number, string]> = [
+      [partner.id, 'refunds', { amount: -5, reason: 'negative' }, 400, 'VALIDATION_FAILED'],
+      [partner.id, 'refunds', { amount: 0, reason: 'zero' }, 400, 'VALIDATION_FAILED'],
+      [partner.id, 'refunds', { amount: 5 }, 400, 'VALIDATION_FAILED'],
+      [partner.id, 'refunds', { amount: 5, reason: '' }, 400, 'VALIDATION_FAILED'],
+      [partner.id, 'refunds', { amount: 1.5, reason: 'fraction' }, 400, 'VALIDATION_FAILED'],
+      [partner.id, 'adjustments', { amount: 0, reason: 'zero' }, 400, 'VALIDATION_FAILED'],
+      [partner.id, 'adjustments', { amount: -5 }, 400, 'VALIDATION_FAILED'],
+      [partner.id, 'adjustments', { amount: '5', reason: 'text' }, 400, 'VALIDATION_FAILED'],
+      [partner.id, 'adjustments', { amount: 5, reason: 'x'.repeat(501) }, 400, 'VALIDATION_FAILED'],
+      [newId('cli'), 'refunds', { amount: 5, reason: 'nobody' }, 404, 'NOT_FOUND'],
+      [newId('cli'), 'adjustments', { amount: 5, reason: 'nobody' }, 404, 'NOT_FOUND'],
+      [partner.id, 'refunds', { amount: 5, reason: 'never charged' }, 409, 'CONFLICT'],
+    ];
+    for (const [clientId, kind, payload, status, code] of refusals) {
+      const response = await post(clientId, kind, payload);
+      assert.equal(response.statusCode, status, `${kind} ${JSON.stringify(payload)}: ${response.body}`);
+      const body = response.json();
+      assert.equal(body.error_code, code);
+      assert.equal(typeof body.error, 'string');
+      assert.match(body.request_id, /^req_/);
+    }
+    assert.deepEqual((await get(partner.api_key, '/api/v1/billing/balance/transactions')).json().data, []);
   });
 });

@@ -79,8 +79,8 @@ describe('the role veridity_ingest', () => {
   const submitAs = (credentialHash: Buffer, derSha256 = randomBytes(32).toString('hex')) =>
     role.query<{ outcome: string; id: string; client_id: string; agent_id: string; job_id: string; status: string }>(
       `SELECT outcome, (f.submission).id, (f.submission).client_id, (f.submission).agent_id, (f.submission).job_id, (f.submission).status
-         FROM evidence_submit_as_agent($1, $2, $3, 100, $4, NULL, NULL, 'report.p7m', NULL, now()) f`,
-      [credentialHash, newId('evd'), derSha256, `evidence/${partner.id}/der/${derSha256}`],
+         FROM evidence_submit_as_agent($1, $2, $3, 100, $4, NULL, NULL, 'report.p7m', NULL, now(), $5) f`,
+      [credentialHash, newId('evd'), derSha256, `evidence/${partner.id}/der/${derSha256}`, newId('whk')],
     );
 
   test('it cannot read certificates, partners, keys, the ledger, agent CAs, submissions or pg-boss', async () => {
@@ -124,7 +124,7 @@ describe('the role veridity_ingest', () => {
     ]) assert.equal(await outcomeOf(role, sql), '42501', sql);
     // The function behind the gateway's takes any partner: not the gateway's to call.
     assert.equal(
-      await outcomeOf(role, `SELECT * FROM evidence_submit('evd_x', $1, NULL, $2, 1, 'k', NULL, NULL, NULL, NULL, now())`, [partner.id, randomBytes(32).toString('hex')]),
+      await outcomeOf(role, `SELECT * FROM evidence_submit('evd_x', $1, NULL, $2, 1, 'k', NULL, NULL, NULL, NULL, now(), 'whk_x')`, [partner.id, randomBytes(32).toString('hex')]),
       '42501',
     );
   });

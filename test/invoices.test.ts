@@ -10,7 +10,7 @@ import type { Clock } from '#platform/clock.ts';
 import { inTransaction } from '#platform/db/pool.ts';
 import { aggregateUsage } from '#modules/metering/aggregate-usage.ts';
 import { recordUsages, type UsageEvent } from '#modules/metering/record-usage.ts';
-import type { DepositsInPeriod } from '#modules/billing/invoices/compute-invoice.ts';
+import type { CreditsInPeriod } from '#modules/billing/invoices/compute-invoice.ts';
 import { finalizeInvoices } from '#modules/billing/invoices/finalize-invoices.ts';
 import { invoiceFinalizationTask } from '#modules/billing/global-manager-tasks.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
@@ -24,8 +24,8 @@ before(async () => (t = await createTestApp({ clock })));
 after(async () => t.close());
 
 const GRACE = 15;
-const noDeposits: DepositsInPeriod = async () => 0;
-const finalize = (depositsInPeriod: DepositsInPeriod = noDeposits) => finalizeInvoices({ pool: t.database.pool, storage: t.storage, currency: 'EUR', depositsInPeriod }, { now, graceMinutes: GRACE });
+const noDeposits: CreditsInPeriod = async () => 0;
+const finalize = (creditsInPeriod: CreditsInPeriod = noDeposits) => finalizeInvoices({ pool: t.database.pool, storage: t.storage, currency: 'EUR', creditsInPeriod }, { now, graceMinutes: GRACE });
 const asPartner = (partner: Record<string, any>, url: string) => t.app.inject({ method: 'GET', url, headers: { 'x-api-key': partner.api_key } });
 const invoicesOf = async (partner: Record<string, any>) => (await asPartner(partner, '/api/v1/billing/invoices')).json().invoices as Array<Record<string, any>>;
 
@@ -142,7 +142,7 @@ test('finalization: once, numbered in order, immutable, announced once; PDF, CSV
   assert.equal(pdf.headers['content-type'], 'application/pdf');
   const shown = (await pageText(pdf.rawPayload)).split('\n');
   for (const expected of ['Invoice', 'EUR-2026-000001', '2026-03-01 to 2026-03-31 (UTC)', `Acme, "Recycling" (${partners.a!.id})`, 'starter, version 1', 'EUR',
-    'zk_verification', '1250', '1000', '250', '0.02', '5.00', 'evidence_certificate', 'Subtotal', 'Deposits applied', '0.00', 'Total (EUR)']) {
+    'zk_verification', '1250', '1000', '250', '0.02', '5.00', 'evidence_certificate', 'Subtotal', 'Deposits and credits applied', '0.00', 'Total (EUR)']) {
     assert.ok(shown.includes(expected), `the PDF shows ${JSON.stringify(expected)}: ${JSON.stringify(shown)}`);
   }
   assert.deepEqual(shown.slice(shown.indexOf('zk_verification'), shown.indexOf('zk_verification') + 6), ['zk_verification', '1250', '1000', '250', '0.02', '5.00']);
@@ -192,7 +192,7 @@ test('April: the new tier and plan version apply; concurrent finalization runs n
   now = new Date('2026-05-01T01:00:00Z');
   await aggregateUsage(t.database, { now });
   // Deposits (the balance ledger's, injected): C deposited 100 in April.
-  const deposits: DepositsInPeriod = async (clientId, from, to) => (clientId === partners.c!.id && from.toISOString() === '2026-04-01T00:00:00.000Z' && to.toISOString() === '2026-05-01T00:00:00.000Z' ? 100 : 0);
+  const deposits: CreditsInPeriod = async (clientId, from, to) => (clientId === partners.c!.id && from.toISOString() === '2026-04-01T00:00:00.000Z' && to.toISOString() === '2026-05-01T00:00:00.000Z' ? 100 : 0);
   const runs = await Promise.all([finalize(deposits), finalize(deposits), finalize(deposits)]);
   assert.equal(runs.reduce((sum, run) => sum + run.finalized, 0), 8, JSON.stringify(runs));
 

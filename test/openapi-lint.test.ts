@@ -120,7 +120,7 @@ describe('/openapi.json', () => {
   });
 
   test('the webhook events are described with their payloads and signature headers', () => {
-    assert.deepEqual(Object.keys(document.webhooks ?? {}).sort(), ['agent.settlement.recorded', 'billing.threshold_reached', 'certificate.issued', 'certificate.revoked', 'evidence.failed', 'evidence.rejected', 'invoice.finalized', 'proof.failed', 'proof.verified', 'task.completed', 'task.failed', 'webhook.test']);
+    assert.deepEqual(Object.keys(document.webhooks ?? {}).sort(), ['agent.settlement.recorded', 'billing.threshold_reached', 'certificate.issued', 'certificate.revoked', 'evidence.awaiting_credits', 'evidence.failed', 'evidence.rejected', 'invoice.finalized', 'proof.failed', 'proof.verified', 'task.completed', 'task.failed', 'webhook.test']);
     for (const schema of ['ProofEvent', 'TaskEvent', 'EvidenceEvent', 'CertificateIssuedEvent', 'CertificateRevokedEvent', 'WebhookTestEvent', 'AgentSettlementEvent', 'BillingThresholdEvent', 'InvoiceFinalizedEvent']) assert.ok(schema in document.components.schemas, schema);
     const headers = JSON.stringify(document.webhooks!['proof.verified']!.post);
     for (const header of ['webhook-id', 'webhook-timestamp', 'webhook-signature', 'X-Veridity-Signature']) assert.ok(headers.includes(`"${header}"`), header);

@@ -45,6 +45,8 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/admin/clients/:id/rotate-key': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/plan': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/balance/deposits': () => ({ id: SAMPLE_ID('cli') }),
+  '/api/admin/clients/:id/balance/refunds': () => ({ id: SAMPLE_ID('cli') }),
+  '/api/admin/clients/:id/balance/adjustments': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/billing-mode': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/wallets': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/wallets/:wallet_id': () => ({ id: SAMPLE_ID('cli'), wallet_id: SAMPLE_ID('wal') }),
@@ -507,11 +509,21 @@ describe('paid routes (x402)', () => {
 });
 
 describe('billable routes (spending caps)', () => {
-  test('are the partner routes whose outcome is metered, and document 402', async () => {
-    const billable = walked().filter((route) => route.access.auth === 'partner' && route.access.billable);
-    assert.deepEqual(billable.map(label).sort(), ['POST /api/v1/proofs', 'POST /api/v1/proofs/bulk', 'POST /api/v1/tasks', 'POST /api/v1/verify']);
+  test('are the routes whose outcome is metered to a partner key (the paid agent query too), and document 402', async () => {
+    const billable = walked().filter((route) => (route.access.auth === 'partner' || route.access.auth === 'public') && route.access.billable);
+    assert.deepEqual(billable.map(label).sort(), ['GET /api/v1/agents', 'POST /api/v1/tasks', 'POST /api/v1/verify']);
     const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     for (const route of billable) assert.match(document.paths[route.url][route.method.toLowerCase()].responses['402'].description, /SPENDING_CAP/, label(route));
+  });
+
+  test('evidence submissions are metered but never refused over the cap: they wait as awaiting_credits', async () => {
+    for (const url of ['/api/v1/proofs', '/api/v1/proofs/bulk', '/ingest/v1/proofs']) {
+      const route = walked().find((r) => r.method === 'POST' && r.url === url);
+      assert.ok(route && !('billable' in route.access), url);
+    }
+    const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    assert.equal(document.paths['/api/v1/proofs'].post.responses['402'], undefined);
+    assert.match(document.paths['/api/v1/proofs'].post.description, /awaiting_credits/);
   });
 });
 

@@ -10,6 +10,8 @@ export const IDEMPOTENT_OPERATIONS: ReadonlySet<string> = new Set([
   'PUT /api/v1/notifications/settings',
   'POST /api/v1/notifications/{id}/resend',
   'POST /api/admin/clients/{id}/balance/deposits',
+  'POST /api/admin/clients/{id}/balance/refunds',
+  'POST /api/admin/clients/{id}/balance/adjustments',
   'POST /api/v1/tasks',
   'POST /api/v1/proofs',
   'POST /api/v1/evidence/enrollments',

@@ -852,9 +852,49 @@ export interface paths {
         put?: never;
         /**
          * Credit a partner's balance with money received
-         * @description Posts a `deposit` to the partner's ledger (cash received against the partner's credits). A prepaid partner refused for an exhausted balance is served again at once. Send an `Idempotency-Key`: a retried deposit is then posted once.
+         * @description Posts a `deposit` to the partner's ledger (cash received against the partner's credits). A prepaid partner refused for an exhausted balance is served again at once; its evidence waiting for credits is queued by the next billing cycle. Send an `Idempotency-Key`: a retried request is then posted once.
          */
         post: operations["depositCredits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/clients/{id}/balance/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give back part of what a partner was charged, to its balance
+         * @description Posts a `refund` to the partner's ledger (revenue given back: the balance goes up, and the month's invoice applies it like a deposit). At most what the partner was charged and not refunded yet: over that, 409 `CONFLICT` with `refundable`. Send an `Idempotency-Key`: a retried request is then posted once.
+         */
+        post: operations["refundCharges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/clients/{id}/balance/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct a partner's balance, up or down
+         * @description Posts an `adjustment` to the partner's ledger, against the platform's adjustments account: a positive `amount` adds to the balance, a negative one takes from it (a prepaid partner may then be refused for an exhausted balance). The month's invoice applies it like a deposit (a negative one reduces what is applied). Send an `Idempotency-Key`: a retried request is then posted once.
+         */
+        post: operations["adjustBalance"];
         delete?: never;
         options?: never;
         head?: never;
@@ -949,7 +989,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One of your invoices: lines per product, deposits applied, totals
+         * One of your invoices: lines per product, deposits and credits applied, totals
          * @description A draft is recomputed from the usage so far on each read; a finalized invoice never changes.
          */
         get: operations["getInvoice"];
@@ -970,7 +1010,7 @@ export interface paths {
         };
         /**
          * One of your invoices as a PDF
-         * @description Number (or DRAFT), period, partner, plan, a row per product, subtotal, deposits applied, total, currency. A draft is recomputed from the usage so far on each read; a finalized invoice never changes.
+         * @description Number (or DRAFT), period, partner, plan, a row per product, subtotal, deposits and credits applied, total, currency. A draft is recomputed from the usage so far on each read; a finalized invoice never changes.
          */
         get: operations["getInvoicePdf"];
         put?: never;
@@ -989,7 +1029,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One of your invoices as CSV (a row per line, then the deposits applied)
+         * One of your invoices as CSV (a row per line, then the deposits and credits applied)
          * @description RFC 4180 with a header row; amounts in integer minor units; the `deposits_applied` row is negative, so the amounts add up to the total. A draft is recomputed from the usage so far on each read; a finalized invoice never changes.
          */
         get: operations["getInvoiceCsv"];
@@ -1536,7 +1576,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a signed document (CMS SignedData or EnvelopedData) for certification (asynchronous)
-         * @description The raw DER (`application/pkcs7-mime` or `application/octet-stream`, at most 1 MiB), or JSON `{der_base64, content_base64?, filename?, metadata?}` (`content_base64`: the signed content of a detached signature). 202 `{id, status: received}` with `Location`; a worker verifies it: follow it with GET /api/v1/proofs/{id} or the `certificate.issued` / `evidence.rejected` webhooks. The same DER submitted again answers 200 with that submission (never a second certificate). Refused before anything is stored: over 1 MiB (413), not a CMS ContentInfo (400, `reason` `MALFORMED_CMS`), another CMS content type (`UNSUPPORTED_CONTENT_TYPE`), metadata over 4 KiB (`METADATA_TOO_LARGE`). At the ingest gateway before any evidence worker has started on its database: 503 `NOT_READY` (`reason` `QUEUE_NOT_READY`, `Retry-After`), no submission is stored.
+         * @description The raw DER (`application/pkcs7-mime` or `application/octet-stream`, at most 1 MiB), or JSON `{der_base64, content_base64?, filename?, metadata?}` (`content_base64`: the signed content of a detached signature). 202 `{id, status: received}` with `Location`; a worker verifies it: follow it with GET /api/v1/proofs/{id} or the `certificate.issued` / `evidence.rejected` webhooks. Out of credits (prepaid balance used up, or the monthly spending cap reached) the submission is taken in all the same: 202 `{id, status: awaiting_credits}` and an `evidence.awaiting_credits` webhook; it is queued, oldest first, once the credits cover it. The same DER submitted again answers 200 with that submission (never a second certificate). Refused before anything is stored: over 1 MiB (413), not a CMS ContentInfo (400, `reason` `MALFORMED_CMS`), another CMS content type (`UNSUPPORTED_CONTENT_TYPE`), metadata over 4 KiB (`METADATA_TOO_LARGE`). At the ingest gateway before any evidence worker has started on its database: 503 `NOT_READY` (`reason` `QUEUE_NOT_READY`, `Retry-After`), no submission is stored.
          */
         post: operations["submitEvidence"];
         delete?: never;
@@ -1556,7 +1596,7 @@ export interface paths {
         put?: never;
         /**
          * Submit up to 500 signed documents at once, one result per item
-         * @description A JSON array of POST /api/v1/proofs bodies, or `multipart/form-data` with one DER file per part (at most 1 MiB each; 32 MiB in all). Each item is submitted as POST /api/v1/proofs would: `accepted` (queued), `duplicate` (submitted before: its `id` and `status`) or `refused` (`reason`: `INVALID_ITEM`, `TOO_LARGE`, `MALFORMED_CMS`, ...; nothing stored). One bad item never fails the batch; more than 500 items is a 400. Sending a batch again is safe: what was accepted answers `duplicate`.
+         * @description A JSON array of POST /api/v1/proofs bodies, or `multipart/form-data` with one DER file per part (at most 1 MiB each; 32 MiB in all). Each item is submitted as POST /api/v1/proofs would: `accepted` (queued, or `status` `awaiting_credits` when you are out of credits), `duplicate` (submitted before: its `id` and `status`) or `refused` (`reason`: `INVALID_ITEM`, `TOO_LARGE`, `MALFORMED_CMS`, ...; nothing stored). One bad item never fails the batch; more than 500 items is a 400. Sending a batch again is safe: what was accepted answers `duplicate`.
          */
         post: operations["submitEvidenceBulk"];
         delete?: never;
@@ -1696,7 +1736,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a signed document (CMS SignedData or EnvelopedData) for certification (asynchronous)
-         * @description The raw DER (`application/pkcs7-mime` or `application/octet-stream`, at most 1 MiB), or JSON `{der_base64, content_base64?, filename?, metadata?}` (`content_base64`: the signed content of a detached signature). 202 `{id, status: received}` with `Location`; a worker verifies it: the partner follows it with GET /api/v1/proofs/{id} (`agent_id` names the agent) or its webhooks. The same DER submitted again answers 200 with that submission (never a second certificate). Refused before anything is stored: over 1 MiB (413), not a CMS ContentInfo (400, `reason` `MALFORMED_CMS`), another CMS content type (`UNSUPPORTED_CONTENT_TYPE`), metadata over 4 KiB (`METADATA_TOO_LARGE`). At the ingest gateway before any evidence worker has started on its database: 503 `NOT_READY` (`reason` `QUEUE_NOT_READY`, `Retry-After`), no submission is stored.
+         * @description The raw DER (`application/pkcs7-mime` or `application/octet-stream`, at most 1 MiB), or JSON `{der_base64, content_base64?, filename?, metadata?}` (`content_base64`: the signed content of a detached signature). 202 `{id, status: received}` with `Location`; a worker verifies it: the partner follows it with GET /api/v1/proofs/{id} (`agent_id` names the agent) or its webhooks. Out of credits (prepaid balance used up, or the monthly spending cap reached) the submission is taken in all the same: 202 `{id, status: awaiting_credits}` and an `evidence.awaiting_credits` webhook; it is queued, oldest first, once the credits cover it. The same DER submitted again answers 200 with that submission (never a second certificate). Refused before anything is stored: over 1 MiB (413), not a CMS ContentInfo (400, `reason` `MALFORMED_CMS`), another CMS content type (`UNSUPPORTED_CONTENT_TYPE`), metadata over 4 KiB (`METADATA_TOO_LARGE`). At the ingest gateway before any evidence worker has started on its database: 503 `NOT_READY` (`reason` `QUEUE_NOT_READY`, `Retry-After`), no submission is stored.
          */
         post: operations["ingestEvidence"];
         delete?: never;
@@ -2695,6 +2735,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "evidence.awaiting_credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A submitted signed document waits for your credits
+         * @description POSTed as JSON (User-Agent `Veridity-Webhooks/1`), signed with your webhook secret; every attempt is listed in GET /api/v1/webhooks/deliveries.
+         */
+        post: operations["onEvidenceAwaitingCredits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "certificate.issued": {
         parameters: {
             query?: never;
@@ -2828,6 +2888,14 @@ export interface components {
             activeCert: string;
             /** @description the TEE-held certificate key, hex of its SubjectPublicKeyInfo DER (acme-info `hist_keys[0]` / `quoted_hist_keys[].public_key`) */
             teePublicKey: string;
+        };
+        Adjustment: {
+            /** @description Minor units added to the balance (negative: taken from it) */
+            amount: number;
+            /** @description Why: shown to the partner with the transaction */
+            reason: string;
+            /** @description Your reference (bank transfer, receipt, credit note) */
+            reference?: string;
         };
         Agent: {
             /** @description `agt_...` */
@@ -3369,11 +3437,13 @@ export interface components {
             id: string;
             /** @enum {string} */
             kind: "deposit" | "charge" | "refund" | "adjustment";
-            /** @description Effect on the balance: positive for deposits and refunds, negative for charges */
+            /** @description Effect on the balance: positive for deposits and refunds, negative for charges, either for adjustments */
             amount: number;
             /** @description Charges: the billing period (UTC month start) charged */
             period: string | null;
             reference: string | null;
+            /** @description Refunds and adjustments: why, in the operator's words */
+            reason: string | null;
             created_at: string;
         };
         BalanceTransactionPage: {
@@ -3922,11 +3992,12 @@ export interface components {
         Deposit: {
             /** @description Minor units of BILLING_CURRENCY received */
             amount: number;
-            /** @description Your reference (bank transfer, receipt) */
+            /** @description Your reference (bank transfer, receipt, credit note) */
             reference?: string;
         };
         DepositResult: {
             transaction_id: string;
+            /** @description The balance after it */
             balance: number;
         };
         DetailedHealth: {
@@ -4049,10 +4120,10 @@ export interface components {
         Evidence: {
             id: string;
             /**
-             * @description received -> validating -> certified | rejected (the evidence does not verify) | failed (it could not be decided: submit it again)
+             * @description received -> validating -> certified | rejected (the evidence does not verify) | failed (it could not be decided: submit it again). awaiting_credits: taken in while you were out of credits (prepaid balance used up, or the monthly spending cap reached: GET /api/v1/billing/balance `over_cap`), or behind older ones that wait; queued (received) in submission order once your credits cover it
              * @enum {string}
              */
-            status: "received" | "validating" | "certified" | "rejected" | "failed";
+            status: "awaiting_credits" | "received" | "validating" | "certified" | "rejected" | "failed";
             /** @description SHA-256 of the submitted DER, hex: the same DER submitted again answers this submission */
             sha256: string;
             /** @description Bytes of the submitted DER */
@@ -4109,6 +4180,28 @@ export interface components {
             evidence_purged_at: string | null;
         };
         /**
+         * @description A submission was taken in while you were out of credits (GET /api/v1/billing/balance `over_cap`: prepaid balance used up, or the monthly spending cap reached), or behind older ones that wait: it is stored, and verified (then `certificate.issued` or `evidence.rejected`) once your credits cover it, in submission order. Raised by evidence_submit() (migration 0030) for the API and the ingest gateway alike.
+         * @example {
+         *       "event": "evidence.awaiting_credits",
+         *       "evidence_id": "evd_01m8r4pv8dfh3w6c9kfqz0ts7m",
+         *       "sha256": "abababababababababababababababababababababababababababababababab",
+         *       "status": "awaiting_credits",
+         *       "ts": "2026-03-14T09:26:53.000Z"
+         *     }
+         */
+        EvidenceAwaitingCreditsEvent: {
+            /** @constant */
+            event: "evidence.awaiting_credits";
+            /** @description The submission (`evd_...`): GET /api/v1/proofs/{id} */
+            evidence_id: string;
+            /** @description SHA-256 of the submitted DER, hex */
+            sha256: string;
+            /** @constant */
+            status: "awaiting_credits";
+            /** @description When it was submitted (ISO 8601) */
+            ts: string;
+        };
+        /**
          * @example {
          *       "results": [
          *         {
@@ -4134,13 +4227,13 @@ export interface components {
                 /** @description Position of the item (JSON) or file part (multipart), from 0 */
                 index: number;
                 /**
-                 * @description accepted: queued now; duplicate: this DER was submitted before (see `id`); refused: nothing stored
+                 * @description accepted: queued now (or `awaiting_credits`: see `status`); duplicate: this DER was submitted before (see `id`); refused: nothing stored
                  * @enum {string}
                  */
                 result: "accepted" | "duplicate" | "refused";
                 id?: string;
                 /** @enum {string} */
-                status?: "received" | "validating" | "certified" | "rejected" | "failed";
+                status?: "awaiting_credits" | "received" | "validating" | "certified" | "rejected" | "failed";
                 filename?: string;
                 /** @enum {string} */
                 reason?: "TOO_LARGE" | "MALFORMED_CMS" | "UNSUPPORTED_CONTENT_TYPE" | "METADATA_TOO_LARGE" | "INVALID_ITEM";
@@ -4282,8 +4375,11 @@ export interface components {
         EvidenceSubmitted: {
             /** @description The submission (`evd_...`): GET /api/v1/proofs/{id} */
             id: string;
-            /** @constant */
-            status: "received";
+            /**
+             * @description `received`: queued for verification; `awaiting_credits`: stored, verified once your credits cover it (deposit, or the next month under a spending cap)
+             * @enum {string}
+             */
+            status: "received" | "awaiting_credits";
         };
         GatewayVault: {
             /** @description Monotonically increasing; a new version only when the content changed */
@@ -4380,7 +4476,7 @@ export interface components {
                 amount: number;
             }[];
             subtotal: number;
-            /** @description Deposits made in the month, applied up to the subtotal */
+            /** @description Deposits, refunds and adjustments of the month (net; a negative adjustment counts against the others), applied up to the subtotal */
             deposits_applied: number;
             /** @description subtotal - deposits_applied */
             total: number;
@@ -5077,6 +5173,14 @@ export interface components {
              */
             waiting_for: "sequencing" | "checkpoint";
             retry_after_seconds: number;
+        };
+        Refund: {
+            /** @description Minor units given back: at most what the partner was charged and not refunded yet */
+            amount: number;
+            /** @description Why: shown to the partner with the transaction */
+            reason: string;
+            /** @description Your reference (bank transfer, receipt, credit note) */
+            reference?: string;
         };
         RegistryAgent: {
             /** @description `agr_...` (registry agents; enrolled evidence agents are `agt_...`) */
@@ -8732,7 +8836,200 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The deposit and the balance after it */
+            /** @description The transaction and the balance after it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepositResult"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than this operation accepts (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not of a media type this operation accepts (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    refundCharges: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key with the same request within 10 minutes answers the first response again (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Refund"];
+            };
+        };
+        responses: {
+            /** @description The transaction and the balance after it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepositResult"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (`CONFLICT` or a more specific code) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than this operation accepts (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not of a media type this operation accepts (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adjustBalance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key with the same request within 10 minutes answers the first response again (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Adjustment"];
+            };
+        };
+        responses: {
+            /** @description The transaction and the balance after it */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -11077,7 +11374,7 @@ export interface operations {
     listEvidence: {
         parameters: {
             query?: {
-                status?: "received" | "validating" | "certified" | "rejected" | "failed";
+                status?: "awaiting_credits" | "received" | "validating" | "certified" | "rejected" | "failed";
                 limit?: number;
                 /** @description `next_cursor` of the previous page */
                 cursor?: string;
@@ -11171,7 +11468,7 @@ export interface operations {
                     "application/json": components["schemas"]["Evidence"];
                 };
             };
-            /** @description Accepted: stored and queued; `Location` names it */
+            /** @description Accepted: stored and queued (or waiting for credits); `Location` names it */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -11191,15 +11488,6 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Over the hard cap (`PAYMENT_REQUIRED`, refused before any work): `reason` `SPENDING_CAP` (the monthly spending cap of your plan is reached) or `BALANCE_EXHAUSTED` (prepaid: deposit credits) */
-            402: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11290,15 +11578,6 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Over the hard cap (`PAYMENT_REQUIRED`, refused before any work): `reason` `SPENDING_CAP` (the monthly spending cap of your plan is reached) or `BALANCE_EXHAUSTED` (prepaid: deposit credits) */
-            402: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11813,7 +12092,7 @@ export interface operations {
                     "application/json": components["schemas"]["Evidence"];
                 };
             };
-            /** @description Accepted: stored and queued; `Location` names it */
+            /** @description Accepted: stored and queued (or waiting for credits); `Location` names it */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -12032,7 +12311,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Payment required (`PAYMENT_REQUIRED`): pay with x402 (`accepts` in the body, `PAYMENT-REQUIRED` header) or call with a partner key */
+            /** @description Without a partner key: Payment required (`PAYMENT_REQUIRED`): pay with x402 (`accepts` in the body, `PAYMENT-REQUIRED` header) or call with a partner key. With one: Over the hard cap (`PAYMENT_REQUIRED`, refused before any work): `reason` `SPENDING_CAP` (the monthly spending cap of your plan is reached) or `BALANCE_EXHAUSTED` (prepaid: deposit credits) */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -15859,6 +16138,63 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["EvidenceEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: delivered. Answer fast (within 15 s) and process afterwards. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the delivery is dead and the endpoint is disabled until the operator sets its URL again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other status, or no answer within 15 s: retried (1 m, 5 m, 15 m, 1 h, 6 h, ..., 8 attempts); a longer `Retry-After` on 429 or 503 is honoured. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onEvidenceAwaitingCredits: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Delivery id (`whk_...`), the same on every attempt and redelivery: deduplicate on it
+                 * @example whk_01m8r4pv8cfqq9qfz5y07zh9r8
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix seconds of this attempt; refuse ones far from your clock (replay)
+                 * @example 1773480413
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`, key = base64-decoded part of the `whsec_` secret. Space-separated, one per secret while a rotation overlaps: accept any. Verify this one.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Legacy: `sha256=<hex HMAC-SHA256(key, body)>`, comma-separated during rotation. Covers the body only (replayable); prefer `webhook-signature`.
+                 * @example sha256=3f0c8a9d2b71e4c56a8f0d1e9b7c3a2f5e4d6c8b0a1f2e3d4c5b6a7f8e9d0c1b
+                 */
+                "X-Veridity-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvidenceAwaitingCreditsEvent"];
             };
         };
         responses: {

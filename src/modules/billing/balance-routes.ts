@@ -10,9 +10,9 @@ import { adminActor } from '#modules/admin/admin-auth.ts';
 import { ClientIdParams } from '#modules/clients/schema.ts';
 import { partnerOf } from '#modules/clients/partner-auth.ts';
 import { BILLING_MODES, findBillingAccount, overCapReason, type BillingAccount } from './billing-account.ts';
-import { depositCredits } from './deposit-credits.ts';
 import { BALANCE_TRANSACTION_KINDS } from './post-balance-transaction.ts';
 import { listBalanceTransactions, readBalance } from './read-balance.ts';
+import { recordBalanceTransaction, type OperatorTransaction } from './record-balance-transaction.ts';
 import { setBillingMode } from './set-billing-mode.ts';
 
 type Deps = { pool: Pool; clock: Clock; currency: string };
@@ -34,9 +34,10 @@ const BalanceTransactionSchema = z
   .object({
     id: z.string().describe('`btx_...`'),
     kind: z.enum(BALANCE_TRANSACTION_KINDS),
-    amount: MinorUnits.describe('Effect on the balance: positive for deposits and refunds, negative for charges'),
+    amount: MinorUnits.describe('Effect on the balance: positive for deposits and refunds, negative for charges, either for adjustments'),
     period: z.string().nullable().describe('Charges: the billing period (UTC month start) charged'),
     reference: z.string().nullable(),
+    reason: z.string().nullable().describe('Refunds and adjustments: why, in the operator\'s words'),
     created_at: z.string(),
   })
   .meta({ id: 'BalanceTransaction' });
@@ -50,14 +51,31 @@ const BalanceTransactionQuery = z.strictObject({
   cursor: IdParam('btx').optional().describe('`next_cursor` of the previous page'),
 });
 
-const DepositBody = z
-  .strictObject({
-    amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).describe('Minor units of BILLING_CURRENCY received'),
-    reference: z.string().min(1).max(200).optional().describe('Your reference (bank transfer, receipt)'),
-  })
-  .meta({ id: 'Deposit' });
+const Reference = z.string().min(1).max(200).optional().describe('Your reference (bank transfer, receipt, credit note)');
+const Reason = z.string().min(1).max(500).describe('Why: shown to the partner with the transaction');
+const Credit = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
-const DepositResult = z.object({ transaction_id: z.string(), balance: MinorUnits }).meta({ id: 'DepositResult' });
+const DepositBody = z.strictObject({ amount: Credit.describe('Minor units of BILLING_CURRENCY received'), reference: Reference }).meta({ id: 'Deposit' });
+
+const RefundBody = z
+  .strictObject({ amount: Credit.describe('Minor units given back: at most what the partner was charged and not refunded yet'), reason: Reason, reference: Reference })
+  .meta({ id: 'Refund' });
+
+const AdjustmentBody = z
+  .strictObject({
+    amount: z
+      .number()
+      .int()
+      .min(-Number.MAX_SAFE_INTEGER)
+      .max(Number.MAX_SAFE_INTEGER)
+      .refine((amount) => amount !== 0, 'must not be 0')
+      .describe('Minor units added to the balance (negative: taken from it)'),
+    reason: Reason,
+    reference: Reference,
+  })
+  .meta({ id: 'Adjustment' });
+
+const DepositResult = z.object({ transaction_id: z.string(), balance: MinorUnits.describe('The balance after it') }).meta({ id: 'DepositResult' });
 
 const BillingModeBody = z.strictObject({ billing_mode: z.enum(BILLING_MODES) }).meta({ id: 'BillingModeChange' });
 
@@ -72,27 +90,61 @@ function balanceView(deps: Deps, account: BillingAccount, balance: number): z.in
   };
 }
 
-/** The prepaid balance: the operator's deposits and billing mode, the partner's balance and its transactions. */
+/** The prepaid balance: the operator's deposits, refunds, adjustments and billing mode, the partner's balance and its transactions. */
 export function registerBalanceRoutes(app: FastifyInstance, deps: Deps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.post('/api/admin/clients/:id/balance/deposits', {
-    config: { access: access.admin, idempotent: true },
-    schema: {
+  const IDEMPOTENT = ' Send an `Idempotency-Key`: a retried request is then posted once.';
+  /** The operator's postings: one route per kind, the same answer. */
+  const postings = [
+    {
+      kind: 'deposit',
+      url: '/api/admin/clients/:id/balance/deposits',
       operationId: 'depositCredits',
-      tags: ['Admin'],
       summary: "Credit a partner's balance with money received",
-      description: 'Posts a `deposit` to the partner\'s ledger (cash received against the partner\'s credits). A prepaid partner refused for an exhausted balance is served again at once. Send an `Idempotency-Key`: a retried deposit is then posted once.',
-      params: ClientIdParams,
+      description: 'Posts a `deposit` to the partner\'s ledger (cash received against the partner\'s credits). A prepaid partner refused for an exhausted balance is served again at once; its evidence waiting for credits is queued by the next billing cycle.',
       body: DepositBody,
-      response: { 201: jsonResponse('The deposit and the balance after it', DepositResult), ...errorResponses(400, 401, 404) },
+      conflict: false,
     },
-  }, async (request, reply) => {
-    const result = await depositCredits(deps, request.params.id, request.body, adminActor(request));
-    if (!result.ok) throw new ApiError(result.code, result.message);
-    reply.code(201);
-    return { transaction_id: result.value.transactionId, balance: result.value.account.balance };
-  });
+    {
+      kind: 'refund',
+      url: '/api/admin/clients/:id/balance/refunds',
+      operationId: 'refundCharges',
+      summary: "Give back part of what a partner was charged, to its balance",
+      description: 'Posts a `refund` to the partner\'s ledger (revenue given back: the balance goes up, and the month\'s invoice applies it like a deposit). At most what the partner was charged and not refunded yet: over that, 409 `CONFLICT` with `refundable`.',
+      body: RefundBody,
+      conflict: true,
+    },
+    {
+      kind: 'adjustment',
+      url: '/api/admin/clients/:id/balance/adjustments',
+      operationId: 'adjustBalance',
+      summary: "Correct a partner's balance, up or down",
+      description: 'Posts an `adjustment` to the partner\'s ledger, against the platform\'s adjustments account: a positive `amount` adds to the balance, a negative one takes from it (a prepaid partner may then be refused for an exhausted balance). The month\'s invoice applies it like a deposit (a negative one reduces what is applied).',
+      body: AdjustmentBody,
+      conflict: false,
+    },
+  ] as const;
+  for (const posting of postings) {
+    r.post(posting.url, {
+      config: { access: access.admin, idempotent: true },
+      schema: {
+        operationId: posting.operationId,
+        tags: ['Admin'],
+        summary: posting.summary,
+        description: posting.description + IDEMPOTENT,
+        params: ClientIdParams,
+        body: posting.body,
+        response: { 201: jsonResponse('The transaction and the balance after it', DepositResult), ...errorResponses(400, 401, 404, ...(posting.conflict ? [409] : [])) },
+      },
+    }, async (request, reply) => {
+      // The route's body schema is its kind's: the pair is an OperatorTransaction.
+      const result = await recordBalanceTransaction(deps, request.params.id, { kind: posting.kind, ...request.body } as OperatorTransaction, adminActor(request));
+      if (!result.ok) throw new ApiError(result.code, result.message, result.code === 'CONFLICT' ? { refundable: result.refundable } : undefined);
+      reply.code(201);
+      return { transaction_id: result.value.transactionId, balance: result.value.account.balance };
+    });
+  }
 
   r.put('/api/admin/clients/:id/billing-mode', {
     config: { access: access.admin },

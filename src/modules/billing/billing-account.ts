@@ -40,10 +40,16 @@ export async function findBillingAccounts(pool: Pool, clientIds: readonly string
   return new Map(rows.map((row) => [row.client_id, toAccount(row)]));
 }
 
+/** Locks a partner's account row (made first if missing) until the caller's transaction ends: its changes are then ordered. */
+export async function lockBillingAccount(tx: PoolClient, clientId: string, at: Date): Promise<void> {
+  await tx.query('INSERT INTO billing_accounts (client_id, updated_at) VALUES ($1, $2) ON CONFLICT (client_id) DO NOTHING', [clientId, at]);
+  await tx.query('SELECT 1 FROM billing_accounts WHERE client_id = $1 FOR UPDATE', [clientId]);
+}
+
 /**
  * Updates a partner's account on the caller's transaction, after a ledger transaction, a charge
  * run (`spend`: its period, overage and cap) or a change of mode: the balance re-read from the
- * ledger. The row is locked first, so two updates of one partner are ordered.
+ * ledger. The row is locked first (lockBillingAccount), so two updates of one partner are ordered.
  */
 export async function refreshBillingAccount(
   tx: PoolClient,
@@ -51,8 +57,7 @@ export async function refreshBillingAccount(
   at: Date,
   change: { spend?: { period: Date; spend: number; cap: number | null }; mode?: BillingMode } = {},
 ): Promise<BillingAccount> {
-  await tx.query('INSERT INTO billing_accounts (client_id, updated_at) VALUES ($1, $2) ON CONFLICT (client_id) DO NOTHING', [clientId, at]);
-  await tx.query('SELECT 1 FROM billing_accounts WHERE client_id = $1 FOR UPDATE', [clientId]);
+  await lockBillingAccount(tx, clientId, at);
   const balance = await readBalance(tx, clientId);
   const { rows } = await tx.query<AccountRow>(
     `UPDATE billing_accounts SET balance = $2, updated_at = $3, billing_mode = COALESCE($4, billing_mode),

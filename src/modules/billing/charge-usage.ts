@@ -3,6 +3,7 @@ import { enqueueWebhookEvent } from '#modules/webhooks/enqueue-webhook-event.ts'
 import { partnerUsage } from '#modules/metering/partner-usage.ts';
 import { refreshBillingAccount } from './billing-account.ts';
 import { nextPeriodStart, periodStart } from './billing-period.ts';
+import { chargedInPeriod } from './charged-in-period.ts';
 import { clientPlanAt } from './client-plan.ts';
 import { overageSpend } from './overage-spend.ts';
 import { postBalanceTransaction } from './post-balance-transaction.ts';
@@ -51,12 +52,8 @@ async function chargePeriod(
   const { clientId, period, spend, cap, now } = input;
   // One charge run per partner at a time (the leader's cycle, a manual run): the second waits and sees the first's charge.
   await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`billing_charges:${clientId}`]);
-  const { rows } = await tx.query<{ charged: string }>(
-    "SELECT COALESCE(max(cumulative), 0)::text AS charged FROM balance_transactions WHERE client_id = $1 AND kind = 'charge' AND period = $2",
-    [clientId, period],
-  );
   const due = cap === null ? spend : Math.min(spend, cap);
-  const delta = due - Number(rows[0]!.charged);
+  const delta = due - (await chargedInPeriod(tx, clientId, period));
   if (delta > 0) await postBalanceTransaction(tx, { clientId, kind: 'charge', amount: -delta, at: now, charge: { period, cumulative: due } });
   let thresholds = 0;
   if (cap !== null && spend > 0) {

@@ -1,6 +1,6 @@
 import type { GlobalManagerTask } from '#modules/global-manager/task.ts';
 import { chargeUsage } from './charge-usage.ts';
-import { depositsInPeriod } from './deposits-in-period.ts';
+import { creditsInPeriod } from './credits-in-period.ts';
 import { finalizeInvoices } from './invoices/finalize-invoices.ts';
 
 /**
@@ -11,7 +11,7 @@ export function invoiceFinalizationTask(settings: { currency: string; graceMinut
   return {
     name: 'finalize-invoices',
     run: async (deps, { now, signal }) =>
-      finalizeInvoices({ pool: deps.pool, storage: deps.storage, currency: settings.currency, depositsInPeriod: depositsInPeriod(deps) }, { now, graceMinutes: settings.graceMinutes, signal }),
+      finalizeInvoices({ pool: deps.pool, storage: deps.storage, currency: settings.currency, creditsInPeriod: creditsInPeriod(deps) }, { now, graceMinutes: settings.graceMinutes, signal }),
   };
 }
 

@@ -25,6 +25,8 @@ export type BalanceTransactionInput = {
   amount: number;
   at: Date;
   reference?: string | undefined;
+  /** Refunds and adjustments: why (required for them, none for the others: the database checks). */
+  reason?: string | undefined;
   /** Charges: the period and the month-to-date amount charged with this one (unique: a charge posted twice is posted once). */
   charge?: { period: Date; cumulative: number } | undefined;
 };
@@ -37,9 +39,9 @@ export type BalanceTransactionInput = {
 export async function postBalanceTransaction(tx: PoolClient, input: BalanceTransactionInput): Promise<string | undefined> {
   const id = newId('btx');
   const inserted = await tx.query(
-    `INSERT INTO balance_transactions (id, client_id, kind, period, cumulative, reference, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO balance_transactions (id, client_id, kind, period, cumulative, reference, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (client_id, period, cumulative) WHERE kind = 'charge' DO NOTHING`,
-    [id, input.clientId, input.kind, input.charge?.period ?? null, input.charge?.cumulative ?? null, input.reference ?? null, input.at],
+    [id, input.clientId, input.kind, input.charge?.period ?? null, input.charge?.cumulative ?? null, input.reference ?? null, input.reason ?? null, input.at],
   );
   if (inserted.rowCount === 0) return undefined;
   // Debits positive, credits negative: crediting the partner (its balance up) is a negative entry on its account.

@@ -7,7 +7,7 @@ export async function readBalance(q: Pool | PoolClient, clientId: string): Promi
   return Number(rows[0]!.balance);
 }
 
-export type BalanceTransaction = { id: string; kind: BalanceTransactionKind; amount: number; period: string | null; reference: string | null; created_at: string };
+export type BalanceTransaction = { id: string; kind: BalanceTransactionKind; amount: number; period: string | null; reference: string | null; reason: string | null; created_at: string };
 
 /** The partner's transactions newest first, each with its effect on the balance; `cursor` is the last id of the previous page. */
 export async function listBalanceTransactions(
@@ -15,8 +15,8 @@ export async function listBalanceTransactions(
   clientId: string,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<{ data: BalanceTransaction[]; next_cursor: string | null }> {
-  const { rows } = await deps.pool.query<{ id: string; kind: BalanceTransactionKind; amount: string; period: Date | null; reference: string | null; created_at: Date }>(
-    `SELECT t.id, t.kind, (-e.amount)::text AS amount, t.period, t.reference, t.created_at
+  const { rows } = await deps.pool.query<{ id: string; kind: BalanceTransactionKind; amount: string; period: Date | null; reference: string | null; reason: string | null; created_at: Date }>(
+    `SELECT t.id, t.kind, (-e.amount)::text AS amount, t.period, t.reference, t.reason, t.created_at
        FROM balance_transactions t JOIN balance_entries e ON e.transaction_id = t.id AND e.account = $2
       WHERE t.client_id = $1 AND ($3::text IS NULL OR t.id < $3)
       ORDER BY t.id DESC LIMIT $4`,
@@ -24,7 +24,7 @@ export async function listBalanceTransactions(
   );
   const shown = rows.slice(0, page.limit);
   return {
-    data: shown.map((row) => ({ id: row.id, kind: row.kind, amount: Number(row.amount), period: row.period?.toISOString() ?? null, reference: row.reference, created_at: row.created_at.toISOString() })),
+    data: shown.map((row) => ({ id: row.id, kind: row.kind, amount: Number(row.amount), period: row.period?.toISOString() ?? null, reference: row.reference, reason: row.reason, created_at: row.created_at.toISOString() })),
     next_cursor: rows.length > page.limit ? shown.at(-1)!.id : null,
   };
 }

@@ -57,7 +57,6 @@ export type EvidenceRouteDeps = {
 
 const TAGS = ['Evidence'];
 const partner = { access: access.partner([EVIDENCE_SCOPE]) };
-const billable = { access: access.billablePartner([EVIDENCE_SCOPE]) };
 
 const PEM_TYPES = ['application/x-pem-file', 'text/plain'];
 const ANCHOR_DER_TYPES = ['application/pkix-cert', 'application/pkix-crl', 'application/octet-stream'];
@@ -187,7 +186,8 @@ export async function registerEvidenceRoutes(app: FastifyInstance, deps: Evidenc
   // ---- Submissions ----
   await registerSubmitRoute(app, { ...submitDeps, publicUrl: deps.publicUrl }, {
     url: '/api/v1/proofs',
-    config: { ...billable, idempotent: true },
+    // Not refused over the hard cap (402): out of credits, a submission waits as `awaiting_credits` (evidence_submit(), migration 0030).
+    config: { ...partner, idempotent: true },
     operationId: 'submitEvidence',
     tags: TAGS,
     sender: (request) => ({ clientId: partnerOf(request) }),
@@ -197,7 +197,7 @@ export async function registerEvidenceRoutes(app: FastifyInstance, deps: Evidenc
   await app.register(async (scope) => {
     await scope.register(multipart, MULTIPART_LIMITS);
     scope.withTypeProvider<ZodTypeProvider>().post('/api/v1/proofs/bulk', {
-      config: billable,
+      config: partner,
       bodyLimit: BULK_BODY_LIMIT_BYTES,
       schema: {
         operationId: 'submitEvidenceBulk',
@@ -205,7 +205,7 @@ export async function registerEvidenceRoutes(app: FastifyInstance, deps: Evidenc
         summary: `Submit up to ${MAX_BULK_ITEMS} signed documents at once, one result per item`,
         description:
           `A JSON array of POST /api/v1/proofs bodies, or \`multipart/form-data\` with one DER file per part (at most 1 MiB each; ${BULK_BODY_LIMIT_BYTES / 1024 / 1024} MiB in all). ` +
-          'Each item is submitted as POST /api/v1/proofs would: `accepted` (queued), `duplicate` (submitted before: its `id` and `status`) or `refused` ' +
+          'Each item is submitted as POST /api/v1/proofs would: `accepted` (queued, or `status` `awaiting_credits` when you are out of credits), `duplicate` (submitted before: its `id` and `status`) or `refused` ' +
           '(`reason`: `INVALID_ITEM`, `TOO_LARGE`, `MALFORMED_CMS`, ...; nothing stored). One bad item never fails the batch; more than ' +
           `${MAX_BULK_ITEMS} items is a 400. Sending a batch again is safe: what was accepted answers \`duplicate\`.`,
         consumes: ['application/json', 'multipart/form-data'],

@@ -33,8 +33,14 @@ export const EvidenceSubmissionSchema = z
   .meta({ id: 'EvidenceSubmission', examples: [{ der_base64: 'MIIGrQYJKoZIhvcNAQcCoIIGnjCCBpoCAQExDTALBglghkgBZQMEAgEw', filename: 'wipe-2025-07-01-SN123.der', metadata: { station: 'bay-4' } }] });
 export type EvidenceSubmission = z.infer<typeof EvidenceSubmissionSchema>;
 
+/** What a submission taken in starts as: queued, or waiting for the partner's credits. */
+const SUBMITTED_STATUSES = ['received', 'awaiting_credits'] as const;
+
 export const EvidenceSubmittedSchema = z
-  .object({ id: z.string().describe('The submission (`evd_...`): GET /api/v1/proofs/{id}'), status: z.literal('received') })
+  .object({
+    id: z.string().describe('The submission (`evd_...`): GET /api/v1/proofs/{id}'),
+    status: z.enum(SUBMITTED_STATUSES).describe('`received`: queued for verification; `awaiting_credits`: stored, verified once your credits cover it (deposit, or the next month under a spending cap)'),
+  })
   .meta({ id: 'EvidenceSubmitted', examples: [{ id: EXAMPLE.evidenceId, status: 'received' }] });
 
 const CertificateLinksSchema = z.object({
@@ -49,7 +55,13 @@ const CertificateLinksSchema = z.object({
 export const EvidenceSchema = z
   .object({
     id: z.string(),
-    status: z.enum(EVIDENCE_STATUSES).describe('received -> validating -> certified | rejected (the evidence does not verify) | failed (it could not be decided: submit it again)'),
+    status: z
+      .enum(EVIDENCE_STATUSES)
+      .describe(
+        'received -> validating -> certified | rejected (the evidence does not verify) | failed (it could not be decided: submit it again). ' +
+          'awaiting_credits: taken in while you were out of credits (prepaid balance used up, or the monthly spending cap reached: GET /api/v1/billing/balance `over_cap`), ' +
+          'or behind older ones that wait; queued (received) in submission order once your credits cover it',
+      ),
     sha256: z.string().describe('SHA-256 of the submitted DER, hex: the same DER submitted again answers this submission'),
     size: z.number().int().describe('Bytes of the submitted DER'),
     detached_content_size: z.number().int().nullable().describe('Bytes of the detached content sent beside it, if any'),
@@ -107,7 +119,7 @@ export const BulkResultSchema = z
     results: z.array(
       z.object({
         index: z.number().int().describe('Position of the item (JSON) or file part (multipart), from 0'),
-        result: z.enum(['accepted', 'duplicate', 'refused']).describe('accepted: queued now; duplicate: this DER was submitted before (see `id`); refused: nothing stored'),
+        result: z.enum(['accepted', 'duplicate', 'refused']).describe('accepted: queued now (or `awaiting_credits`: see `status`); duplicate: this DER was submitted before (see `id`); refused: nothing stored'),
         id: z.string().optional(),
         status: z.enum(EVIDENCE_STATUSES).optional(),
         filename: z.string().optional(),

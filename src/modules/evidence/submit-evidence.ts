@@ -32,7 +32,10 @@ export type SubmitEvidenceDeps = {
 
 /** A partner's submission: never refused for who sent it (its key was checked by the request). */
 export type PartnerSubmitResult =
-  /** `accepted`: stored and queued now (a new submission, or a failed one submitted again); `duplicate`: this partner submitted this DER before. */
+  /**
+   * `accepted`: stored and queued now (a new submission, or a failed one submitted again), or, the
+   * partner out of credits, stored as `awaiting_credits`; `duplicate`: this partner submitted this DER before.
+   */
   | { ok: true; outcome: 'accepted' | 'duplicate'; row: EvidenceSubmissionRow }
   | { ok: false; code: Exclude<RefusalReason, 'INVALID_ITEM'>; message: string };
 
@@ -85,13 +88,14 @@ function isQueueMissing(error: unknown): boolean {
 export type EvidenceSender = { clientId: string; agent?: { id: string; credentialHash: Buffer } };
 
 /**
- * The row and its `evidence.verify` job in one statement (migration 0016): a partner's through
+ * The row and its `evidence.verify` job in one statement (migrations 0016, 0030: or the row
+ * `awaiting_credits` and its webhook, when the partner is out of credits): a partner's through
  * evidence_submit(), an agent's through evidence_submit_as_agent(), which finds the partner and
  * the agent from the credential itself (all the ingest gateway's role may call). No row: the
  * agent's credential stopped authenticating since the request's own check.
  */
 function submitStatement(sender: EvidenceSender): { text: string; first: unknown[] } {
-  const rest = '$3::text, $4::int, $5::text, $6::text, $7::int, $8::text, $9::jsonb, $10::timestamptz';
+  const rest = '$3::text, $4::int, $5::text, $6::text, $7::int, $8::text, $9::jsonb, $10::timestamptz, $11::text';
   const call = sender.agent
     ? { fn: `evidence_submit_as_agent($1::bytea, $2::text, ${rest})`, first: [sender.agent.credentialHash] }
     : { fn: `evidence_submit($2::text, $1::text, NULL, ${rest})`, first: [sender.clientId] };
@@ -135,6 +139,7 @@ export async function submitEvidence(deps: SubmitEvidenceDeps, sender: EvidenceS
       item.filename ?? null,
       metadata,
       now,
+      newId('whk', now.getTime()),
     ]);
     written = rows[0];
   } catch (error) {

@@ -45,14 +45,15 @@ export async function registerSubmitRoute(app: FastifyInstance, deps: SubmitEvid
         description:
           'The raw DER (`application/pkcs7-mime` or `application/octet-stream`, at most 1 MiB), or JSON `{der_base64, content_base64?, filename?, metadata?}` ' +
           '(`content_base64`: the signed content of a detached signature). 202 `{id, status: received}` with `Location`; a worker verifies it: ' +
-          options.description + ' The same DER submitted again answers 200 with ' +
+          options.description + ' Out of credits (prepaid balance used up, or the monthly spending cap reached) the submission is taken in all the same: ' +
+          '202 `{id, status: awaiting_credits}` and an `evidence.awaiting_credits` webhook; it is queued, oldest first, once the credits cover it. The same DER submitted again answers 200 with ' +
           'that submission (never a second certificate). Refused before anything is stored: over 1 MiB (413), not a CMS ContentInfo (400, `reason` `MALFORMED_CMS`), ' +
           'another CMS content type (`UNSUPPORTED_CONTENT_TYPE`), metadata over 4 KiB (`METADATA_TOO_LARGE`). ' +
           'At the ingest gateway before any evidence worker has started on its database: 503 `NOT_READY` (`reason` `QUEUE_NOT_READY`, `Retry-After`), no submission is stored.',
         consumes: ['application/json', ...RAW_DER_TYPES],
         body: EvidenceSubmissionSchema,
         response: {
-          202: jsonResponse('Accepted: stored and queued; `Location` names it', EvidenceSubmittedSchema),
+          202: jsonResponse('Accepted: stored and queued (or waiting for credits); `Location` names it', EvidenceSubmittedSchema),
           200: jsonResponse('This DER was submitted before: that submission', EvidenceSchema),
           ...errorResponses(400, 413, 415),
         },
@@ -68,7 +69,7 @@ export async function registerSubmitRoute(app: FastifyInstance, deps: SubmitEvid
       }
       reply.header('location', `/api/v1/proofs/${result.row.id}`);
       if (result.outcome === 'duplicate') return reply.code(200).send(toEvidence(result.row, deps.publicUrl));
-      return reply.code(202).send({ id: result.row.id, status: 'received' as const });
+      return reply.code(202).send({ id: result.row.id, status: result.row.status === 'awaiting_credits' ? result.row.status : ('received' as const) });
     });
   });
 }

@@ -39,7 +39,8 @@ export const evidenceEncryptionKeys = pgTable('evidence_encryption_keys', {
 });
 export type EncryptionKeyRow = typeof evidenceEncryptionKeys.$inferSelect;
 
-export const EVIDENCE_STATUSES = ['received', 'validating', 'certified', 'rejected', 'failed'] as const;
+/** `awaiting_credits`: accepted while the partner was out of credits (migration 0030); queued as `received` once they cover it. */
+export const EVIDENCE_STATUSES = ['awaiting_credits', 'received', 'validating', 'certified', 'rejected', 'failed'] as const;
 export type EvidenceStatus = (typeof EVIDENCE_STATUSES)[number];
 
 export const evidenceSubmissions = pgTable(

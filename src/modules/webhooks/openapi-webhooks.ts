@@ -7,7 +7,7 @@ import { WEBHOOK_USER_AGENT } from './delivery/deliver-webhook.ts';
 /**
  * What Veridity POSTs to a partner's webhook URL, for the OpenAPI `webhooks` section. The
  * payloads are written where the events are raised (zk/verify/verify-proof.ts,
- * attestations/finish-task.ts, evidence/finish-evidence.ts, certificates/issue-certificate.ts and
+ * attestations/finish-task.ts, evidence/finish-evidence.ts (and evidence_submit(), migration 0030), certificates/issue-certificate.ts and
  * revoke-certificate.ts, billing/invoices/finalize-invoices.ts, billing/charge-usage.ts, send-test-webhook.ts); these schemas describe them.
  */
 
@@ -62,6 +62,23 @@ export const EvidenceEventSchema = z
       event: 'evidence.rejected', evidence_id: EXAMPLE.evidenceId, sha256: 'ab'.repeat(32), status: 'rejected', error_code: 'CERT_REVOKED',
       error_message: 'the signer certificate is revoked by a CRL of yours', error_path: null, ts: EXAMPLE.time,
     }],
+  });
+
+export const EvidenceAwaitingCreditsEventSchema = z
+  .object({
+    event: z.literal('evidence.awaiting_credits'),
+    evidence_id: z.string().describe('The submission (`evd_...`): GET /api/v1/proofs/{id}'),
+    sha256: z.string().describe('SHA-256 of the submitted DER, hex'),
+    status: z.literal('awaiting_credits'),
+    ts: z.string().describe('When it was submitted (ISO 8601)'),
+  })
+  .meta({
+    id: 'EvidenceAwaitingCreditsEvent',
+    description:
+      'A submission was taken in while you were out of credits (GET /api/v1/billing/balance `over_cap`: prepaid balance used up, or the monthly spending cap reached), ' +
+      'or behind older ones that wait: it is stored, and verified (then `certificate.issued` or `evidence.rejected`) once your credits cover it, in submission order. ' +
+      'Raised by evidence_submit() (migration 0030) for the API and the ingest gateway alike.',
+    examples: [{ event: 'evidence.awaiting_credits', evidence_id: EXAMPLE.evidenceId, sha256: 'ab'.repeat(32), status: 'awaiting_credits', ts: EXAMPLE.time }],
   });
 
 const CERTIFICATE_EVENT_EXAMPLE = {
@@ -212,6 +229,7 @@ export const WEBHOOK_EVENTS = {
   'task.failed': event('onTaskFailed', 'An attestation task failed', 'TaskEvent'),
   'evidence.rejected': event('onEvidenceRejected', 'A submitted signed document does not verify', 'EvidenceEvent'),
   'evidence.failed': event('onEvidenceFailed', 'A submitted signed document could not be decided', 'EvidenceEvent'),
+  'evidence.awaiting_credits': event('onEvidenceAwaitingCredits', 'A submitted signed document waits for your credits', 'EvidenceAwaitingCreditsEvent'),
   'certificate.issued': event('onCertificateIssued', 'A certificate was issued for verified evidence', 'CertificateIssuedEvent'),
   'certificate.revoked': event('onCertificateRevoked', 'A certificate was revoked', 'CertificateRevokedEvent'),
   'agent.settlement.recorded': event('onAgentSettlementRecorded', 'An x402 payment to a registry agent was recorded', 'AgentSettlementEvent'),

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { timingSafeEqual } from 'node:crypto';
 import { asList } from './as-list.ts';
 import { ApiError } from './errors.ts';
-import { errorResponse, errorResponses } from './schemas.ts';
+import { errorResponse, errorResponses, errorStatusDescription } from './schemas.ts';
 
 /**
  * Who may call a route, declared once on the route (`config: { access }`) and applied by one
@@ -14,8 +14,10 @@ export type RouteAccess =
   /**
    * `paid`: the route charges callers without a partner key (x402, when the app has a payment gate):
    * a partner key given is authenticated (401 when it is not valid) and not charged.
+   * `billable`: a partner key's calls are metered instead, so a partner over its hard cap is
+   * refused (402) as on billable partner routes.
    */
-  | { readonly auth: 'public'; readonly rateLimit?: 'per-ip'; readonly paid?: 'x402' }
+  | { readonly auth: 'public'; readonly rateLimit?: 'per-ip'; readonly paid?: 'x402'; readonly billable?: true }
   | { readonly auth: 'admin' }
   /**
    * `anyScope`: the key must carry at least one of these (a handler may then ask for a specific one).
@@ -31,8 +33,8 @@ export const access = {
   public: { auth: 'public' },
   /** Unauthenticated but counted per client IP and route. */
   publicRateLimited: { auth: 'public', rateLimit: 'per-ip' },
-  /** Public, counted per IP, and charged by x402 unless a partner key comes with the request. */
-  paidPublic: { auth: 'public', rateLimit: 'per-ip', paid: 'x402' },
+  /** Public, counted per IP, and charged by x402 unless a partner key comes with the request, whose calls are billed (and capped) instead. */
+  paidPublic: { auth: 'public', rateLimit: 'per-ip', paid: 'x402', billable: true },
   admin: { auth: 'admin' },
   agent: { auth: 'agent' },
   console: { auth: 'console' },
@@ -113,6 +115,9 @@ export type DeclaredRoute = {
 
 const OVER_CAP_DESCRIPTION =
   'Over the hard cap (`PAYMENT_REQUIRED`, refused before any work): `reason` `SPENDING_CAP` (the monthly spending cap of your plan is reached) or `BALANCE_EXHAUSTED` (prepaid: deposit credits)';
+
+/** A paid route billing partner keys: 402 either way. */
+const PAID_OVER_CAP_DESCRIPTION = `Without a partner key: ${errorStatusDescription(402)}. With one: ${OVER_CAP_DESCRIPTION}`;
 
 const CONSOLE_SECURITY = { ConsoleSession: [] };
 const ADMIN_SECURITY = [{ BearerAuth: [] }, CONSOLE_SECURITY];
@@ -211,15 +216,20 @@ function impliedErrorStatuses(access: RouteAccess, schema: NonNullable<RouteOpti
 
 /**
  * A paid route's gate: a partner credential is authenticated and not charged (the route may meter
- * it: `request.client`), also when the app charges nobody; without one, the payment gate charges.
+ * it: `request.client`), also when the app charges nobody, and on a billable route refused over
+ * its hard cap; without one, the payment gate charges.
  */
-function paidGate(hooks: AccessHooks, route: string): Hook | undefined {
+function paidGate(hooks: AccessHooks, route: string, billable: boolean): Hook | undefined {
   const charge = hooks.payment?.charge(route);
   const authenticate = hooks.partner?.authenticate;
   if (!charge && !authenticate) return undefined;
+  const capped = billable ? hooks.partner?.spendingCap : undefined;
   return async (request, reply) => {
     const hasCredential = request.headers['x-api-key'] !== undefined || request.headers.authorization !== undefined;
-    if (hasCredential && authenticate) return authenticate(request, reply);
+    if (hasCredential && authenticate) {
+      await authenticate(request, reply);
+      return capped?.(request, reply);
+    }
     if (charge) return charge(request, reply);
   };
 }
@@ -249,13 +259,15 @@ export function enforceRouteAccess(app: FastifyInstance, options: AccessOptions)
     for (const method of methods) routes.push({ method, url: route.url, access: declared, bodyLimit: route.bodyLimit, hasBodySchema: route.schema?.body !== undefined, ...flags });
     route.onRequest = [...hooks, ...asList(route.onRequest)] as typeof route.onRequest;
     // After validation (preHandler): a request refused for its input is not charged.
-    const gate = declared.auth === 'public' && declared.paid ? paidGate(options, route.url) : undefined;
+    const gate = declared.auth === 'public' && declared.paid ? paidGate(options, route.url, declared.billable === true) : undefined;
     if (gate) route.preHandler = [gate, ...asList(route.preHandler)] as typeof route.preHandler;
     if (route.config?.carriesSecret) route.onSend = [noStore, ...asList(route.onSend)] as typeof route.onSend;
     const schema = route.schema ?? {};
     const security = securityOf(declared);
     const implied = errorResponses(...impliedErrorStatuses(declared, schema));
-    if (declared.auth === 'partner' && declared.billable) implied[402] = errorResponse(402, OVER_CAP_DESCRIPTION);
+    if ((declared.auth === 'partner' || declared.auth === 'public') && declared.billable) {
+      implied[402] = errorResponse(402, declared.auth === 'public' ? PAID_OVER_CAP_DESCRIPTION : OVER_CAP_DESCRIPTION);
+    }
     const responses: Record<string, unknown> = { ...implied, ...((schema.response ?? {}) as Record<string, unknown>) };
     const signedInByCookie = declared.auth === 'admin' || declared.auth === 'partner' || declared.auth === 'console';
     if (signedInByCookie && methods.some((method) => !SAFE_METHODS.has(method))) responses[403] = withCsrfRefusal(responses[403] as DescribedError | undefined);

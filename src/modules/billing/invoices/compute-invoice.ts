@@ -7,10 +7,10 @@ import { clientPlanAt } from '../client-plan.ts';
 import type { Tier } from '../plan-schema.ts';
 import { priceInvoice, type InvoiceTotals } from './price-invoice.ts';
 
-/** The deposits a partner made in [from, to), in minor units (the prepaid balance ledger's: depositsInPeriod). */
-export type DepositsInPeriod = (clientId: string, from: Date, to: Date) => Promise<number>;
+/** The credits a partner got in [from, to), in minor units: deposits, refunds and adjustments, net (the balance ledger's: creditsInPeriod). */
+export type CreditsInPeriod = (clientId: string, from: Date, to: Date) => Promise<number>;
 
-export type InvoiceDeps = { pool: Pool; currency: string; depositsInPeriod: DepositsInPeriod };
+export type InvoiceDeps = { pool: Pool; currency: string; creditsInPeriod: CreditsInPeriod };
 
 export type ComputedInvoice = InvoiceTotals & { clientId: string; clientName: string; periodStart: Date; periodEnd: Date; tier: Tier; planVersion: number };
 
@@ -31,7 +31,7 @@ export async function computeInvoice(deps: InvoiceDeps, clientId: string, period
   const totals = priceInvoice(
     plan.version.products,
     PRODUCTS.map((product) => ({ product, quantity: quantities.get(product) ?? 0 })),
-    await deps.depositsInPeriod(clientId, periodStart, periodEnd),
+    await deps.creditsInPeriod(clientId, periodStart, periodEnd),
   );
   const clientName = (await findClientName(deps.pool, clientId)) ?? clientId;
   return { ...totals, clientId, clientName, periodStart, periodEnd, tier: plan.tier, planVersion: plan.version.version };

@@ -13,7 +13,7 @@ export const periodName = (start: Date | string) => new Date(start).toISOString(
 
 /**
  * Invoices as CSV (RFC 4180, CRLF, a header row): a row per line, then a `deposits_applied` row
- * whose amount is minus the deposits applied, so an invoice's amounts add up to its total.
+ * whose amount is minus the deposits and credits applied, so an invoice's amounts add up to its total.
  * Amounts are integer minor units of `currency`.
  */
 export function invoicesCsv(invoices: readonly Invoice[]): string {

@@ -62,7 +62,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
     schema: {
       operationId: 'getInvoice',
       tags: TAGS,
-      summary: 'One of your invoices: lines per product, deposits applied, totals',
+      summary: 'One of your invoices: lines per product, deposits and credits applied, totals',
       description: ID_DESCRIPTION,
       params: InvoiceIdParams,
       response: { 200: jsonResponse('The invoice', InvoiceSchema), ...errorResponses(400, 401, 404) },
@@ -75,7 +75,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
       operationId: 'getInvoicePdf',
       tags: TAGS,
       summary: 'One of your invoices as a PDF',
-      description: `Number (or DRAFT), period, partner, plan, a row per product, subtotal, deposits applied, total, currency. ${ID_DESCRIPTION}`,
+      description: `Number (or DRAFT), period, partner, plan, a row per product, subtotal, deposits and credits applied, total, currency. ${ID_DESCRIPTION}`,
       params: InvoiceIdParams,
       response: { 200: textResponse('The PDF', 'application/pdf'), ...errorResponses(400, 401, 404) },
     },
@@ -89,7 +89,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
     schema: {
       operationId: 'getInvoiceCsv',
       tags: TAGS,
-      summary: 'One of your invoices as CSV (a row per line, then the deposits applied)',
+      summary: 'One of your invoices as CSV (a row per line, then the deposits and credits applied)',
       description: `RFC 4180 with a header row; amounts in integer minor units; the \`deposits_applied\` row is negative, so the amounts add up to the total. ${ID_DESCRIPTION}`,
       params: InvoiceIdParams,
       response: { 200: textResponse('The CSV', 'text/csv'), ...errorResponses(400, 401, 404) },

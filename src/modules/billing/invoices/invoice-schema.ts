@@ -24,7 +24,7 @@ export const InvoiceSchema = z
       amount: Minor.describe('overage x unit_price'),
     })).describe('One per product with usage in the month'),
     subtotal: Minor,
-    deposits_applied: Minor.describe('Deposits made in the month, applied up to the subtotal'),
+    deposits_applied: Minor.describe('Deposits, refunds and adjustments of the month (net; a negative adjustment counts against the others), applied up to the subtotal'),
     total: Minor.describe('subtotal - deposits_applied'),
     computed_at: z.string(),
     finalized_at: z.string().nullable(),

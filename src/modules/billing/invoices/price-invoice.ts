@@ -6,10 +6,11 @@ export type InvoiceTotals = { lines: InvoiceLine[]; subtotal: number; deposits_a
 
 /**
  * The lines and totals of a month: one line per product with usage (in `usage` order), the first
- * `included_per_month` outcomes free, each further one at `unit_price`; deposits are applied up
- * to the subtotal (an invoice never goes below zero). Integer minor units throughout.
+ * `included_per_month` outcomes free, each further one at `unit_price`; the month's credits
+ * (deposits, refunds and adjustments, net) are applied up to the subtotal (an invoice never goes
+ * below zero, nor above its usage). Integer minor units throughout.
  */
-export function priceInvoice(products: PlanVersion['products'], usage: ReadonlyArray<{ product: Product; quantity: number }>, deposits: number): InvoiceTotals {
+export function priceInvoice(products: PlanVersion['products'], usage: ReadonlyArray<{ product: Product; quantity: number }>, credits: number): InvoiceTotals {
   const lines = usage
     .filter((row) => row.quantity > 0)
     .map(({ product, quantity }) => {
@@ -19,6 +20,6 @@ export function priceInvoice(products: PlanVersion['products'], usage: ReadonlyA
       return { product, quantity, included, overage, unit_price: terms.unit_price, amount: overage * terms.unit_price };
     });
   const subtotal = lines.reduce((sum, line) => sum + line.amount, 0);
-  const applied = Math.min(Math.max(deposits, 0), subtotal);
+  const applied = Math.min(Math.max(credits, 0), subtotal);
   return { lines, subtotal, deposits_applied: applied, total: subtotal - applied };
 }

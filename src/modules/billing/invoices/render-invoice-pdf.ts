@@ -22,7 +22,7 @@ const lastDay = (end: string) => new Date(new Date(end).getTime() - 1).toISOStri
 
 /**
  * The invoice as a one-page A4 PDF (pdf-lib, standard fonts): number (or DRAFT), period, partner,
- * plan, currency, a row per line, subtotal, deposits applied and total. Dated with the invoice
+ * plan, currency, a row per line, subtotal, deposits and credits applied and total. Dated with the invoice
  * (finalized or computed), so a finalized invoice renders to the same bytes every time.
  */
 export async function renderInvoicePdf(invoice: Invoice): Promise<Uint8Array> {
@@ -79,7 +79,7 @@ export async function renderInvoicePdf(invoice: Invoice): Promise<Uint8Array> {
   y -= 12;
   const totals: Array<[string, string, boolean]> = [
     ['Subtotal', money(invoice.subtotal), false],
-    ['Deposits applied', money(-invoice.deposits_applied), false],
+    ['Deposits and credits applied', money(-invoice.deposits_applied), false],
     [`Total (${invoice.currency})`, money(invoice.total), true],
   ];
   for (const [label, value, strong] of totals) {
