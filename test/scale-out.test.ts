@@ -52,9 +52,9 @@ const redisDown = await redisUnavailable();
 const skip = pgDown ? `the PostgreSQL server (TEST_DATABASE_URL) does not answer: ${pgDown}` : redisDown ? `Redis at ${REDIS_URL} does not answer: ${redisDown}` : false;
 if (skip) console.log(`# skipping the scale-out test: ${skip}`);
 
-type Api = { name: string; base: string; running: Running };
-type Worker = { name: string; metrics: string; running: Running };
-type Manager = { name: string; base: string; running: Running };
+type Api = { base: string; running: Running };
+type Worker = { metrics: string; running: Running };
+type Manager = { base: string; running: Running };
 type Answer = { status: number; body: any; headers: Headers };
 type Partner = { id: string; api_key: string };
 type Prepared = { nonce: string; proof: HolderProof };
@@ -92,21 +92,21 @@ async function startApi(name: string): Promise<Api> {
   const running = start(['serve'], { PORT: String(port), VERIDITY_EMBEDDED_WORKERS: 'false', GLOBAL_MANAGER_EMBEDDED: 'false', VERIFIER_THREADS: '1', LOG_LEVEL: 'warn' });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${base}/readyz`)).ok, 180_000, `${name} ready\n${running.output()}`);
-  return { name, base, running };
+  return { base, running };
 }
 
 async function startWorker(name: string): Promise<Worker> {
   const port = await freePort();
   const running = start(['worker'], { WORKER_METRICS_PORT: String(port), WEBHOOK_CONCURRENCY: String(WEBHOOK_CONCURRENCY) });
   await waitFor(async () => running.output().includes('"msg":"worker started"'), 180_000, `${name} started\n${running.output()}`);
-  return { name, metrics: `http://127.0.0.1:${port}/metrics`, running };
+  return { metrics: `http://127.0.0.1:${port}/metrics`, running };
 }
 
 async function startManager(name: string): Promise<Manager> {
   const port = await freePort();
   const running = start(['global-manager'], { GLOBAL_MANAGER_ADMIN_PORT: String(port), GLOBAL_MANAGER_INTERVAL_SECONDS: '2', GLOBAL_MANAGER_STANDBY_POLL_SECONDS: '1' });
   await waitFor(async () => running.output().includes('"msg":"global manager started"'), 180_000, `${name} started\n${running.output()}`);
-  return { name, base: `http://127.0.0.1:${port}`, running };
+  return { base: `http://127.0.0.1:${port}`, running };
 }
 
 async function call(api: Api, method: string, url: string, options: { apiKey?: string; admin?: boolean; body?: unknown } = {}): Promise<Answer> {
@@ -221,13 +221,13 @@ function startSampler() {
   };
 }
 
-async function verifyLedger(): Promise<{ treeSize: number; output: string }> {
+async function verifyLedger(): Promise<{ treeSize: number }> {
   const result = await runToEnd(['verify-ledger'], env());
   assert.equal(result.code, 0, result.output);
   assert.match(result.stdout, /ledger OK/);
   const size = /tree size (\d+), pending 0,/.exec(result.stdout);
   assert.ok(size, result.stdout);
-  return { treeSize: Number(size[1]), output: result.stdout };
+  return { treeSize: Number(size[1]) };
 }
 
 /**
