@@ -1,7 +1,6 @@
 import { createPlatformKeys } from '#platform/crypto/platform-keys.ts';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type LightMyRequestResponse } from 'fastify';
@@ -18,8 +17,8 @@ import { createLastUsedTracker } from '#modules/clients/last-used-tracker.ts';
 import { partnerAuth } from '#modules/clients/partner-auth.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { freePort } from './support/processes.ts';
+import { REDIS_URL, redisUnavailable } from './support/services.ts';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const actor: AuditActor = { type: 'cli', id: null, ip: null, requestId: null };
 
 let database: TestDatabase;
@@ -146,21 +145,6 @@ describe('in-memory counters', () => {
     assertLimited(await get('/public/a', '::ffff:10.0.0.3'), 2, 'per-ip');
   });
 });
-
-/** Why Redis cannot be used, or undefined when it answers PING. */
-async function redisUnavailable(): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: 6379 });
-    const done = (reason: string | undefined) => {
-      socket.destroy();
-      resolve(reason);
-    };
-    socket.setTimeout(1000, () => done('no answer within 1 s'));
-    socket.once('error', (error) => done(error.message));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG') ? undefined : `unexpected reply ${JSON.stringify(data.toString())}`));
-  });
-}
 
 const redisDown = await redisUnavailable();
 if (redisDown) console.log(`# skipping the shared-Redis test: Redis at ${REDIS_URL} does not answer (${redisDown})`);

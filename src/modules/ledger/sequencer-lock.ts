@@ -1,7 +1,7 @@
 import type { PoolClient } from '#platform/db/pool.ts';
 
 // Arbitrary constant shared by every process: whoever holds it is the ledger's one sequencer.
-const LEDGER_SEQUENCER_LOCK = 7_246_831_005;
+export const LEDGER_SEQUENCER_LOCK_KEY = 7_246_831_005;
 
 /**
  * Takes the sequencer lock for the rest of the caller's transaction, or returns false at once
@@ -9,6 +9,6 @@ const LEDGER_SEQUENCER_LOCK = 7_246_831_005;
  * Transaction-scoped, so a crashed sequencer releases it with its connection.
  */
 export async function tryLockSequencer(tx: PoolClient): Promise<boolean> {
-  const { rows } = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [LEDGER_SEQUENCER_LOCK]);
+  const { rows } = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [LEDGER_SEQUENCER_LOCK_KEY]);
   return rows[0]!.locked;
 }
