@@ -2,7 +2,10 @@
  * `npm test`: type check, then every test file (units in src/, end-to-end in test/) against a
  * real PostgreSQL: TEST_DATABASE_URL when set, otherwise an embedded PostgreSQL started here
  * for this run. Each test file creates its own database on that server.
- * Extra arguments narrow the files: `npm test -- test/clients.test.ts`.
+ * The web console (web/) is type checked too, its component tests run with Vitest, and it is
+ * built (when its sources changed) before the browser tests.
+ * Extra arguments narrow the files: `npm test -- test/clients.test.ts`; files under web/ are
+ * Vitest's (`npm test -- web/src/lib/receipt`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +14,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '#platform/db/embedded-postgres.ts';
 import { createLogger } from '#platform/logger.ts';
 import { freePort } from '#platform/net/free-port.ts';
+import { buildConsole } from './build-console.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -22,13 +26,31 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 const files = process.argv.slice(2);
-const patterns = files.length > 0 ? files : ['src/**/*.test.ts', 'sdk/**/*.test.ts', 'test/**/*.test.ts'];
+const webFiles = files.filter((file) => file.startsWith('web/')).map((file) => file.slice('web/'.length));
+const nodeFiles = files.filter((file) => !file.startsWith('web/'));
+const patterns = files.length > 0 ? nodeFiles : ['src/**/*.test.ts', 'sdk/**/*.test.ts', 'test/**/*.test.ts'];
 
-console.log('> tsc --noEmit');
-if ((await run(path.join(root, 'node_modules/.bin/tsc'), ['--noEmit'])) !== 0) {
-  console.error('type check failed');
-  process.exit(1);
+const tsc = path.join(root, 'node_modules/.bin/tsc');
+// The console's code as the browser runs it (no Node types), then its tests and build config.
+for (const args of [['--noEmit'], ['--noEmit', '-p', 'web'], ['--noEmit', '-p', 'web/tsconfig.test.json']]) {
+  console.log(`> tsc ${args.join(' ')}`);
+  if ((await run(tsc, args)) !== 0) {
+    console.error('type check failed');
+    process.exit(1);
+  }
 }
+
+if (files.length === 0 || webFiles.length > 0) {
+  console.log('> vitest run --root web');
+  if ((await run(path.join(root, 'node_modules/.bin/vitest'), ['run', '--root', 'web', ...webFiles])) !== 0) {
+    console.error('console component tests failed');
+    process.exit(1);
+  }
+}
+if (patterns.length === 0) process.exit(0);
+
+console.log('> build the console (web/dist) when its sources changed');
+await buildConsole({ quiet: true });
 
 let embedded: EmbeddedPostgres | undefined;
 let scratch: string | undefined;

@@ -22,6 +22,7 @@ import { partnerAuth, partnerById, requireAnyScope } from '#modules/clients/part
 import { registerClientRoutes } from '#modules/clients/routes.ts';
 import { registerHealthRoutes } from '#modules/health/routes.ts';
 import { registerHomeRoutes } from '#modules/home/routes.ts';
+import { registerConsoleRoutes } from '#modules/console/serve-console.ts';
 import { registerLedgerRoutes } from '#modules/ledger/routes.ts';
 import { OUTCOME_SOURCES } from '#src/outcome-sources.ts';
 import { registerHolderRoutes } from '#modules/holder/routes.ts';
@@ -254,6 +255,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   registerHolderRoutes(app);
   registerHomeRoutes(app);
+  await registerConsoleRoutes(app);
   registerLedgerRoutes(app, { pool: deps.pool, platformKeys: deps.platformKeys, outcomeSources: OUTCOME_SOURCES });
   await registerZkRoutes(app, {
     db: deps.db,

@@ -40,7 +40,7 @@ test('a new user: one command serves on the embedded database; data survives a r
   assert.ok(adminToken, 'the admin token is printed once at first start');
   // The banner, for people: URLs, where data lives, the database, the token (JSON logs unchanged).
   const banner = first.stdout().slice(first.stdout().indexOf('  Veridity is serving on'));
-  for (const url of [`${base}/api/v1`, `${base}/docs`, `${base}/prove`]) assert.ok(banner.includes(url), `banner names ${url}:\n${banner}`);
+  for (const url of [`${base}/api/v1`, `${base}/console/`, `${base}/docs`, `${base}/prove`]) assert.ok(banner.includes(url), `banner names ${url}:\n${banner}`);
   assert.match(banner, new RegExp(`data\\s+${dataDir}`));
   assert.match(banner, /database\s+embedded PostgreSQL 17 on 127\.0\.0\.1:\d+/);
   assert.ok(banner.includes(adminToken), 'the admin token is in the banner');

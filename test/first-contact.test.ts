@@ -13,6 +13,7 @@ test('GET / links the docs and the holder page: HTML for a browser, JSON otherwi
   assert.match(page.headers['content-type'] as string, /^text\/html/);
   assert.match(page.body, /href="\/docs"/);
   assert.match(page.body, /href="\/prove"/);
+  assert.match(page.body, /href="\/console\/"/);
   const json = await t.app.inject({ url: '/' });
   assert.equal(json.statusCode, 200);
   assert.equal(json.json().links['/docs'], 'API reference');

@@ -4,8 +4,6 @@
  * submitted to /verify from the page, and the platform records it as verified.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,11 +11,10 @@ import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
 import type { Credential } from '#modules/zk/credentials/credential-format.ts';
+import { CHROMIUM, ensureChromium } from './support/chromium.ts';
 import { attributes, generateIssuerKey, issueCredential } from './support/holder.ts';
-import { ROOT } from './support/processes.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = path.join(tmpdir(), 'veridity-holder-page.png');
 
 let t: TestApp;
@@ -26,11 +23,6 @@ let partner: Record<string, any>;
 let credential: Credential;
 let context: BrowserContext;
 let profileDir: string;
-
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  execFileSync('sh', [path.join(ROOT, 'scripts/ensure-chromium.sh')], { stdio: 'inherit' });
-}
 
 before(async () => {
   ensureChromium();

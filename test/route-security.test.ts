@@ -100,6 +100,7 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/v1/public/certificates/:public_id/certificate.pdf': () => ({ public_id: newPublicId() }),
   '/verify/:public_id': () => ({ public_id: newPublicId() }),
   '/prove/assets/*': () => ({ '*': 'holder-page.css' }),
+  '/console/*': () => ({ '*': 'partners' }),
   '/docs/*': () => ({ '*': 'index.html' }),
   '/docs/static/*': () => ({ '*': 'index.css' }),
 };
@@ -183,8 +184,13 @@ const walked = () => t.app.routeTable.filter((route) => route.method !== 'HEAD' 
 const withBody = (route: DeclaredRoute) => route.method !== 'GET';
 const label = (route: DeclaredRoute) => `${route.method} ${route.url}`;
 
+/** The console answers 503 CONSOLE_NOT_BUILT until web/dist is built (npm test builds it first): a state of the checkout, not a failure. */
+function consoleNotBuilt(route: DeclaredRoute, response: { statusCode: number; body: string }): boolean {
+  return route.url.startsWith('/console') && response.statusCode === 503 && JSON.parse(response.body).reason === 'CONSOLE_NOT_BUILT';
+}
+
 function assertNo5xx(route: DeclaredRoute, response: LightMyRequestResponse | { statusCode: number; body: string }): void {
-  assert.ok(response.statusCode < 500, `${label(route)} answered ${response.statusCode}: ${response.body}`);
+  assert.ok(response.statusCode < 500 || consoleNotBuilt(route, response), `${label(route)} answered ${response.statusCode}: ${response.body}`);
 }
 
 function assertError(route: DeclaredRoute, response: LightMyRequestResponse, status: number, code: string): void {

@@ -35,6 +35,7 @@ export function formatBanner(input: BannerInput): string {
     `  Veridity is serving on ${origin}`,
     '',
     `    API        ${origin}/api/v1   (OpenAPI: ${origin}/openapi.json)`,
+    `    console    ${origin}/console/   (sign in with the admin token)`,
     `    API docs   ${origin}/docs`,
     `    prove      ${origin}/prove    (the holder page)`,
     `    database   ${databaseLine(config, database)}`,
@@ -48,7 +49,7 @@ export function formatBanner(input: BannerInput): string {
       '',
       `    ${input.adminToken}`,
       '',
-      '  Use it as "Authorization: Bearer <token>" on /api/admin/*. Lost it? Run: veridity admin create-token',
+      '  Sign in with it at /console/, or use it as "Authorization: Bearer <token>" on /api/admin/*. Lost it? Run: veridity admin create-token',
     );
   }
   lines.push('', `  Try it: VERIDITY_ADMIN_TOKEN=<admin token> npm run demo -- --url ${origin}`, '');

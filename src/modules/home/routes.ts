@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { access } from '#platform/http/route-access.ts';
 
-/** Where a new user goes from here: the API reference, the holder page, the raw document, health. */
+/** Where a new user goes from here: the console, the API reference, the holder page, the raw document, health. */
 const LINKS = [
+  { href: '/console/', title: 'Console', text: 'operators and partners sign in here; anyone can check a receipt' },
   { href: '/docs', title: 'API reference', text: 'every endpoint, its errors and examples (OpenAPI 3.1)' },
   { href: '/prove', title: 'Prove a claim', text: 'the holder page: prove a credential claim in this browser' },
   { href: '/openapi.json', title: 'OpenAPI document', text: 'for client generators' },

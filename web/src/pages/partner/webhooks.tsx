@@ -1,0 +1,260 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Fragment, useState } from 'react';
+import type { Schemas } from '../../api/client.ts';
+import { useApi } from '../../api/context.tsx';
+import { unwrap } from '../../api/problem.ts';
+import { PageHeader } from '../../components/layout.tsx';
+import { Badge } from '../../components/ui/badge.tsx';
+import { Button } from '../../components/ui/button.tsx';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../components/ui/card.tsx';
+import { SecretReveal } from '../../components/ui/copy.tsx';
+import { ConfirmDialog, Dialog } from '../../components/ui/dialog.tsx';
+import { EmptyState } from '../../components/ui/empty-state.tsx';
+import { Field, Select } from '../../components/ui/input.tsx';
+import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { QueryState } from '../../components/ui/query-state.tsx';
+import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
+import { formatDateTime } from '../../lib/format.ts';
+
+type Delivery = Schemas['WebhookDelivery'];
+type DeliveryStatus = Delivery['status'];
+
+const PAGE_SIZE = 10;
+const STATUS_TONE = { pending: 'warning', delivered: 'success', dead: 'danger' } as const satisfies Record<DeliveryStatus, string>;
+const ENDPOINT_KEY = ['partner', 'webhook-endpoint'] as const;
+const DELIVERIES_KEY = ['partner', 'webhook-deliveries'] as const;
+
+function EndpointCard() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const [confirmRotate, setConfirmRotate] = useState(false);
+  const endpoint = useQuery({ queryKey: ENDPOINT_KEY, queryFn: () => unwrap(api.client.GET('/api/v1/webhooks/endpoint')) });
+  const sendTest = useMutation({
+    mutationFn: () => unwrap(api.client.POST('/api/v1/webhooks/test', { params: { header: { 'idempotency-key': crypto.randomUUID() } } })),
+    onSuccess: async (result) => {
+      toast.success('Test event queued', `Delivery ${result.delivery_id}: follow it below.`);
+      await queryClient.invalidateQueries({ queryKey: DELIVERIES_KEY });
+    },
+    onError: (error) => toast.problem(error, 'Could not send a test event'),
+  });
+  const rotate = useMutation({
+    mutationFn: () => unwrap(api.client.POST('/api/v1/webhooks/rotate-secret', { params: { header: { 'idempotency-key': crypto.randomUUID() } } })),
+    onSettled: () => setConfirmRotate(false),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ENDPOINT_KEY }),
+    onError: (error) => toast.problem(error, 'Could not rotate the secret'),
+  });
+  const data = endpoint.data;
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Endpoint</CardTitle>
+        <CardDescription>Events are POSTed here, signed with your secret (Standard Webhooks headers and X-Veridity-Signature).</CardDescription>
+      </CardHeader>
+      <CardContent className="grid grid-cols-1 gap-4">
+        {endpoint.isError ? (
+          <ProblemAlert error={endpoint.error} title="Could not load your endpoint" />
+        ) : !data ? (
+          <p className="h-6 text-sm text-muted-foreground">Loading…</p>
+        ) : (
+          <dl className="grid grid-cols-1 gap-2 text-sm sm:grid-cols-[10rem_1fr]">
+            <dt className="text-muted-foreground">URL</dt>
+            <dd className="break-all">{data.url ? <code>{data.url}</code> : 'None: your operator sets it'}</dd>
+            <dt className="text-muted-foreground">State</dt>
+            <dd>{data.disabled_at ? <Badge tone="danger">disabled {formatDateTime(data.disabled_at)}{data.disabled_reason ? `: ${data.disabled_reason}` : ''}</Badge> : <Badge tone="success">active</Badge>}</dd>
+            {data.previous_secret_expires_at && (
+              <>
+                <dt className="text-muted-foreground">Previous secret</dt>
+                <dd>still signs until {formatDateTime(data.previous_secret_expires_at)}</dd>
+              </>
+            )}
+          </dl>
+        )}
+        <div className="flex flex-wrap gap-2">
+          <Button onClick={() => sendTest.mutate()} busy={sendTest.isPending} disabled={!data?.url}>
+            Send test event
+          </Button>
+          <Button variant="outline" onClick={() => setConfirmRotate(true)} disabled={!data?.url}>
+            Rotate secret
+          </Button>
+        </div>
+      </CardContent>
+      <ConfirmDialog
+        open={confirmRotate}
+        title="Rotate the webhook secret?"
+        description="A new secret is issued and shown once. For 24 hours every event is signed with both secrets, so your receiver can switch without missing one."
+        confirmLabel="Rotate secret"
+        busy={rotate.isPending}
+        onConfirm={() => rotate.mutate()}
+        onCancel={() => setConfirmRotate(false)}
+      />
+      <Dialog open={rotate.isSuccess} onClose={() => rotate.reset()} title="New webhook secret" footer={<Button onClick={() => rotate.reset()}>Done</Button>}>
+        {rotate.data && (
+          <SecretReveal
+            label="Webhook signing secret"
+            value={rotate.data.webhook_secret}
+            note={`Shown this once. The previous secret keeps signing until ${formatDateTime(rotate.data.previous_secret_expires_at)}.`}
+          />
+        )}
+      </Dialog>
+    </Card>
+  );
+}
+
+function Attempts({ delivery }: { delivery: Delivery }) {
+  if (delivery.attempts.length === 0) return <p className="text-sm text-muted-foreground">Not attempted yet{delivery.next_attempt_at ? `: due ${formatDateTime(delivery.next_attempt_at)}` : ''}.</p>;
+  return (
+    <ol className="grid grid-cols-1 gap-2">
+      {delivery.attempts.map((attempt) => (
+        <li key={attempt.attempt} className="grid grid-cols-1 gap-0.5 rounded-md border p-2 text-xs">
+          <p>
+            <strong>#{attempt.attempt}</strong> {formatDateTime(attempt.attempted_at)} · {attempt.outcome}
+            {attempt.status_code !== null && ` · HTTP ${attempt.status_code}`} · {attempt.latency_ms} ms
+          </p>
+          {attempt.error && <p className="text-destructive">{attempt.error_code ? `${attempt.error_code}: ` : ''}{attempt.error}</p>}
+          {attempt.response_body && (
+            <pre className="overflow-x-auto rounded bg-muted p-1.5 whitespace-pre-wrap">
+              {attempt.response_body}
+              {attempt.response_body_truncated && '…'}
+            </pre>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function DeliveriesCard() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const [status, setStatus] = useState<DeliveryStatus | 'all'>('all');
+  // Cursor pages: the cursor of each page visited, so Previous goes back without a total count.
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const [open, setOpen] = useState<string | undefined>();
+  const cursor = cursors.at(-1);
+  const deliveries = useQuery({
+    queryKey: [...DELIVERIES_KEY, status, cursor],
+    queryFn: () =>
+      unwrap(api.client.GET('/api/v1/webhooks/deliveries', { params: { query: { limit: PAGE_SIZE, ...(status === 'all' ? {} : { status }), ...(cursor ? { cursor } : {}) } } })),
+    // Pending deliveries move on their own: watch them until they settle.
+    refetchInterval: (query) => (query.state.data?.data.some((delivery) => delivery.status === 'pending') ? 2000 : false),
+  });
+  const redeliver = useMutation({
+    mutationFn: (id: string) => unwrap(api.client.POST('/api/v1/webhooks/deliveries/{id}/redeliver', { params: { path: { id }, header: { 'idempotency-key': crypto.randomUUID() } } })),
+    onSuccess: async (delivery) => {
+      toast.success('Delivery queued again', `${delivery.id} gets a fresh round of attempts.`);
+      await queryClient.invalidateQueries({ queryKey: DELIVERIES_KEY });
+    },
+    onError: (error) => toast.problem(error, 'Could not redeliver'),
+  });
+  const rows = deliveries.data?.data ?? [];
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Deliveries</CardTitle>
+        <CardDescription>Newest first, with every attempt. Failed deliveries are retried after 1 m, 5 m, 15 m, 1 h and 6 h, and are dead after 8 failures.</CardDescription>
+      </CardHeader>
+      <CardContent className="grid grid-cols-1 gap-4">
+        <div className="max-w-48">
+          <Field label="Status">
+            {(control) => (
+              <Select
+                {...control}
+                value={status}
+                onChange={(event) => {
+                  setStatus(event.target.value as DeliveryStatus | 'all');
+                  setCursors([undefined]);
+                }}
+              >
+                <option value="all">All</option>
+                <option value="pending">Pending</option>
+                <option value="delivered">Delivered</option>
+                <option value="dead">Dead</option>
+              </Select>
+            )}
+          </Field>
+        </div>
+        <QueryState
+          query={deliveries}
+          what="the deliveries"
+          empty={
+            rows.length === 0 &&
+            cursors.length === 1 && (
+              <EmptyState title={status === 'all' ? 'No deliveries yet' : `No ${status} deliveries`}>
+                {status === 'all' ? 'Send a test event to check your endpoint: its delivery and every attempt appear here.' : 'Choose another status to see more.'}
+              </EmptyState>
+            )
+          }
+        >
+          <div>
+            <Table label="Webhook deliveries">
+              <THead>
+                <Tr>
+                  <Th>Event</Th>
+                  <Th>Status</Th>
+                  <Th>Attempts</Th>
+                  <Th>Created</Th>
+                  <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                </Tr>
+              </THead>
+              <TBody>
+                {rows.map((delivery) => (
+                  <Fragment key={delivery.id}>
+                    <Tr data-delivery={delivery.id}>
+                      <Td>
+                        <p className="font-medium">{delivery.event_type}</p>
+                        <p className="font-mono text-xs text-muted-foreground">{delivery.id}</p>
+                      </Td>
+                      <Td>
+                        <Badge tone={STATUS_TONE[delivery.status]}>{delivery.status}</Badge>
+                      </Td>
+                      <Td className="tabular-nums">{delivery.attempt_count}</Td>
+                      <Td className="text-xs whitespace-nowrap">{formatDateTime(delivery.created_at)}</Td>
+                      <Td>
+                        <div className="flex gap-2">
+                          <Button variant="ghost" size="sm" aria-expanded={open === delivery.id} aria-controls={`attempts-${delivery.id}`} onClick={() => setOpen(open === delivery.id ? undefined : delivery.id)}>
+                            {open === delivery.id ? 'Hide attempts' : 'Attempts'}
+                          </Button>
+                          {delivery.status !== 'pending' && (
+                            <Button variant="outline" size="sm" busy={redeliver.isPending && redeliver.variables === delivery.id} onClick={() => redeliver.mutate(delivery.id)}>
+                              Redeliver
+                            </Button>
+                          )}
+                        </div>
+                      </Td>
+                    </Tr>
+                    {open === delivery.id && (
+                      <Tr id={`attempts-${delivery.id}`}>
+                        <Td colSpan={5} className="bg-muted/40">
+                          <Attempts delivery={delivery} />
+                        </Td>
+                      </Tr>
+                    )}
+                  </Fragment>
+                ))}
+              </TBody>
+            </Table>
+            <Pagination
+              page={cursors.length}
+              hasNext={Boolean(deliveries.data?.next_cursor)}
+              onPage={(page) => setCursors(page > cursors.length ? [...cursors, deliveries.data?.next_cursor ?? undefined] : cursors.slice(0, page))}
+            />
+          </div>
+        </QueryState>
+      </CardContent>
+    </Card>
+  );
+}
+
+export function WebhooksPage() {
+  return (
+    <>
+      <PageHeader title="Webhooks" description="Where Veridity tells your systems about outcomes, and what happened to each event." />
+      <EndpointCard />
+      <DeliveriesCard />
+    </>
+  );
+}

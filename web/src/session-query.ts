@@ -1,0 +1,9 @@
+import { queryOptions } from '@tanstack/react-query';
+import type { ConsoleApi } from './api/client.ts';
+
+export const SESSION_KEY = ['console-session'] as const;
+
+/** The signed-in session (null: signed out), shared by the route guards and the header. */
+export const sessionQuery = (api: ConsoleApi) =>
+  queryOptions({ queryKey: SESSION_KEY, queryFn: () => api.session.current(), staleTime: 60_000, retry: false });
+
