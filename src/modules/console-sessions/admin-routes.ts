@@ -43,7 +43,7 @@ export function registerConsoleLinkRoutes(app: FastifyInstance, deps: Deps): voi
   }
 
   r.post('/api/admin/clients/:id/wallets', {
-    config: admin,
+    config: { ...admin, idempotent: true },
     schema: {
       operationId: 'linkPartnerWallet',
       tags: TAGS,
@@ -88,7 +88,7 @@ export function registerConsoleLinkRoutes(app: FastifyInstance, deps: Deps): voi
   });
 
   r.post('/api/admin/clients/:id/oidc-users', {
-    config: admin,
+    config: { ...admin, idempotent: true },
     schema: {
       operationId: 'linkPartnerOidcUser',
       tags: TAGS,

@@ -79,7 +79,8 @@ describe('Groth16 verifier pool', () => {
       await elastic.registerKey('fixture', verificationKey);
       const calls = Array.from({ length: 32 }, (_, i) => elastic.verify('fixture', proofs[i % proofs.length]!.proof, proofs[i % proofs.length]!.public_signals));
       assert.deepEqual(await Promise.all(calls), calls.map(() => ({ ok: true, valid: true })));
-      assert.equal(elastic.stats().workers, 2, 'a second worker started while the first was busy');
+      // Counted, not sampled: on a loaded machine one of the two may already have ended after its idle second.
+      assert.equal(elastic.stats().workersStarted, 2, 'a second worker started while the first was busy');
       while (elastic.stats().workers > 1) await new Promise((resolve) => setTimeout(resolve, 20));
       // The one left still knows the key; a new extra worker learns it before its first batch.
       const again = Array.from({ length: 32 }, (_, i) => elastic.verify('fixture', proofs[i % proofs.length]!.proof, proofs[i % proofs.length]!.public_signals));

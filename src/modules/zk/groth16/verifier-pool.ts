@@ -46,6 +46,8 @@ export type Groth16VerifierPool = {
 
 export type Groth16VerifierPoolStats = {
   readonly workers: number;
+  /** Workers started since the pool was made (the first one included; extras end when idle). */
+  readonly workersStarted: number;
   readonly batches: number;
   /** Statements sent to workers (malformed input rejected before batching is not counted). */
   readonly statements: number;
@@ -89,7 +91,7 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
   const queues = new Map<string, KeyQueue>();
   const slots = new Set<WorkerSlot>();
   let nextRequestId = 0;
-  const counters = { batches: 0, statements: 0, largestBatch: 0 };
+  const counters = { workersStarted: 0, batches: 0, statements: 0, largestBatch: 0 };
   let closed: Promise<void> | undefined;
   let onIdle: (() => void) | undefined;
 
@@ -109,6 +111,7 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
     const worker = new Worker(WORKER_URL, { resourceLimits: VERIFICATION_THREAD_LIMITS });
     const slot: WorkerSlot = { worker, ready: false, busy: false, inFlight: new Map(), lastError: undefined, idleTimer: undefined };
     slots.add(slot);
+    counters.workersStarted += 1;
     worker.on('message', (response: WorkerResponse) => onResponse(slot, response));
     worker.on('error', (error) => {
       slot.lastError = error; // the 'exit' that follows does the cleanup
