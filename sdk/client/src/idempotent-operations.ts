@@ -4,6 +4,8 @@
 export const IDEMPOTENT_OPERATIONS: ReadonlySet<string> = new Set([
   'POST /api/admin/clients',
   'POST /api/admin/clients/{id}/rotate-key',
+  'POST /api/admin/clients/{id}/wallets',
+  'POST /api/admin/clients/{id}/oidc-users',
   'POST /api/v1/webhooks/test',
   'POST /api/v1/webhooks/deliveries/{id}/redeliver',
   'POST /api/v1/webhooks/rotate-secret',

@@ -6953,7 +6953,10 @@ export interface operations {
     linkPartnerWallet: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry safely: the same key with the same request within 10 minutes answers the first response again (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -7177,7 +7180,10 @@ export interface operations {
     linkPartnerOidcUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry safely: the same key with the same request within 10 minutes answers the first response again (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
