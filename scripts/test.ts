@@ -66,7 +66,8 @@ if (!env.TEST_DATABASE_URL) {
 
 let code = 1;
 try {
-  code = await run(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...patterns], env);
+  const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${path.join(root, 'scripts/file-times-reporter.ts')}`, '--test-reporter-destination=stdout'];
+  code = await run(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...reporters, ...patterns], env);
 } finally {
   await embedded?.stop();
   if (scratch) await rm(scratch, { recursive: true, force: true });

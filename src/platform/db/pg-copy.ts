@@ -54,7 +54,9 @@ export function copyOut(client: PoolClient, sql: string, sink: Writable): Promis
   return new Promise((resolve, reject) => {
     runCopy(client, sql, {
       onCopyData(chunk, connection) {
-        if (sink.write(chunk)) return;
+        // A copy: the chunk is a view of pg's read buffer, which it overwrites with later socket
+        // data while this one may still wait in the sink's queue (backups came out corrupted).
+        if (sink.write(Buffer.from(chunk))) return;
         connection.stream.pause();
         sink.once('drain', () => connection.stream.resume());
       },
