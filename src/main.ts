@@ -39,7 +39,9 @@ and the global manager (see 'veridity global-manager --help') when GLOBAL_MANAGE
 
 const MIGRATE_HELP = `Usage: veridity migrate
 
-Applies pending forward-only migrations (under an advisory lock; safe to run concurrently).`;
+Applies pending forward-only migrations (under an advisory lock; safe to run concurrently).
+With INGEST_DATABASE_URL set, then gives the ingest gateway's role veridity_ingest that URL's
+password (sent as a SCRAM verifier, never in clear); a URL naming another role is refused.`;
 
 const COMMANDS: Record<string, Command> = {
   serve: {

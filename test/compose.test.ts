@@ -2,8 +2,9 @@
  * deploy/compose.yaml, checked without Docker: the services a production-shaped stack needs, nothing
  * but the proxy listening beyond loopback, a health check on every long-running service (one-shots
  * are waited for by what depends on them), Veridity's environment made only of variables the
- * configuration module reads and accepted by it once deploy/.env.example is filled in, and the proxy
- * and collector files pointing at the services that exist. `docker compose config` checks it too
+ * configuration module reads and accepted by it once deploy/.env.example is filled in, the ingest
+ * gateway with nothing but its own narrow credentials, and the proxy and collector files pointing at
+ * the services that exist. `docker compose config` checks it too
  * where the compose plugin is installed.
  */
 import assert from 'node:assert/strict';
@@ -35,7 +36,7 @@ const dependents = (name: string) => Object.entries(services).filter(([, service
 const isOneShot = (name: string, service: Service) =>
   service.restart === 'no' && dependents(name).length > 0 && dependents(name).every(([, other]) => (other.depends_on as Record<string, { condition: string }>)[name]!.condition === 'service_completed_successfully');
 
-test('the stack: PostgreSQL 17, Redis, MinIO with its buckets, a migrate job, two API replicas behind a proxy, two workers, the global manager, Mailpit, a collector', () => {
+test('the stack: PostgreSQL 17, Redis, MinIO with its buckets, a migrate job, two API replicas and the ingest gateway behind a proxy, two workers, the global manager, Mailpit, a collector', () => {
   assert.match(services.postgres?.image ?? '', /^postgres:17\b/);
   assert.match(services.redis?.image ?? '', /^redis:/);
   assert.match(services.minio?.image ?? '', /^minio\/minio:/);
@@ -46,6 +47,7 @@ test('the stack: PostgreSQL 17, Redis, MinIO with its buckets, a migrate job, tw
   assert.equal(withCommand('serve').length, 2);
   assert.equal(withCommand('worker').length, 2);
   assert.equal(withCommand('global-manager').length, 1);
+  assert.equal(withCommand('ingest').length, 1);
   assert.match(services.proxy?.image ?? '', /^(caddy|haproxy):/);
   assert.match(services.mailpit?.image ?? '', /mailpit/);
   assert.match(services['otel-collector']?.image ?? '', /otel-collector/);
@@ -54,7 +56,7 @@ test('the stack: PostgreSQL 17, Redis, MinIO with its buckets, a migrate job, tw
     assert.ok(service.restart === 'unless-stopped' || service.restart === 'always' || isOneShot(name, service), `${name}: no restart policy`);
     assert.notEqual(service.network_mode, 'host', `${name}: host networking bypasses the port bindings`);
   }
-  for (const [name] of [...withCommand('serve'), ...withCommand('worker'), ...withCommand('global-manager')]) {
+  for (const [name] of [...withCommand('serve'), ...withCommand('worker'), ...withCommand('global-manager'), ...withCommand('ingest')]) {
     const waits = services[name]!.depends_on as Record<string, { condition: string }>;
     assert.equal(waits.migrate?.condition, 'service_completed_successfully', `${name} must start after the migrations`);
   }
@@ -84,14 +86,14 @@ test('every long-running service has a health check; one-shots are waited for in
     assert.ok(check && !check.disable && check.test && check.test.length > 0, `${name} has no health check`);
   }
   // Veridity's checks are the image's script, on each role's own endpoint.
-  for (const [name, service] of [...withCommand('serve'), ...withCommand('worker'), ...withCommand('global-manager')]) {
+  for (const [name, service] of [...withCommand('serve'), ...withCommand('worker'), ...withCommand('global-manager'), ...withCommand('ingest')]) {
     const [cmd, node, script, url] = service.healthcheck!.test as string[];
     assert.deepEqual([cmd, node, script], ['CMD', 'node', 'deploy/healthcheck.ts'], name);
     const role = service.command![0];
     const env = service.environment!;
     if (role === 'worker') assert.equal(url, `http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics`, name);
     if (role === 'global-manager') assert.equal(url, `http://127.0.0.1:${env.GLOBAL_MANAGER_ADMIN_PORT}/status.json`, name);
-    if (role === 'serve') assert.equal(url, undefined, `${name}: the default is its own /healthz`);
+    if (role === 'serve' || role === 'ingest') assert.equal(url, undefined, `${name}: the default is its own /healthz`);
   }
 });
 
@@ -105,6 +107,7 @@ test("Veridity's environment: only variables of the configuration module, valid 
     const env = { ...imageEnv, ...interpolateAll(service.environment!, filledEnv) } as Record<string, string>;
     const loaded = loadConfig(env);
     assert.ok(loaded.ok, `${name}: ${loaded.ok ? '' : loaded.errors.join('; ')}`);
+    if (service.command?.[0] === 'ingest') continue; // its own test below
     assert.equal(loaded.config.embeddedWorkers, false, `${name}: the workers run in their own containers`);
     assert.equal(loaded.config.globalManager.embedded, false, `${name}: the global manager runs in its own container`);
     assert.ok(loaded.config.s3 && loaded.config.backup.s3, `${name}: objects and backups go to MinIO`);
@@ -115,6 +118,27 @@ test("Veridity's environment: only variables of the configuration module, valid 
   }
   const [, worker] = withCommand('worker')[0]!;
   assert.ok(loadConfig({ ...imageEnv, ...interpolateAll(worker.environment!, filledEnv) } as Record<string, string>).ok);
+});
+
+test('the ingest gateway: behind the proxy as veridity_ingest, whose password migrate sets; no platform secret; a MinIO user that may only add submitted documents', async () => {
+  const [[name, ingest]] = withCommand('ingest') as [[string, Service]];
+  const env = interpolateAll(ingest.environment!, filledEnv) as Record<string, string>;
+  for (const secret of ['DATABASE_URL', 'VERIDITY_ENCRYPTION_KEY', 'VERIDITY_ADMIN_TOKEN', 'BACKUP_S3_BUCKET', 'SMTP_URL']) assert.ok(!(secret in env), `${name} must not hold ${secret}`);
+  const loaded = loadConfig({ ...imageEnv, ...env });
+  assert.ok(loaded.ok && loaded.config.trustProxy && loaded.config.redisUrl && loaded.config.s3, `${name}: behind the proxy, shared rate limits, the platform's bucket`);
+  const url = new URL(loaded.config.ingestDatabaseUrl!);
+  assert.equal(url.username, 'veridity_ingest');
+  assert.equal(url.password, filledEnv.INGEST_DB_PASSWORD);
+  // The migrate job gives the role this very password (test/migrate-ingest-role.test.ts).
+  assert.equal(interpolateAll(services.migrate!.environment!, filledEnv).INGEST_DATABASE_URL, env.INGEST_DATABASE_URL);
+  assert.equal(env.S3_BUCKET, interpolateAll(services['api-1']!.environment!, filledEnv).S3_BUCKET, 'serve reads what the gateway stores');
+  assert.notEqual(env.S3_ACCESS_KEY_ID, interpolateAll(services['api-1']!.environment!, filledEnv).S3_ACCESS_KEY_ID, 'a MinIO user of its own');
+
+  const init = String(services['minio-init']!.command);
+  assert.match(init, /mc admin user add local "\$\$INGEST_S3_ACCESS_KEY_ID"/);
+  assert.match(init, /mc admin policy attach local veridity-ingest --user "\$\$INGEST_S3_ACCESS_KEY_ID"/);
+  const policy = JSON.parse(await readFile(path.join(DEPLOY, 'minio/ingest-policy.json'), 'utf8')) as { Statement: Array<{ Effect: string; Action: string[]; Resource: string[] }> };
+  assert.deepEqual(policy.Statement.map(({ Effect, Action, Resource }) => ({ Effect, Action, Resource })), [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::veridity/evidence/*'] }]);
 });
 
 test('deploy/.env.example names every variable the stack needs, leaves every secret empty, and compose refuses to start without them', () => {
@@ -133,6 +157,10 @@ test("the proxy's upstreams and the collector's scrape targets are the services 
   const caddyfile = await readFile(path.join(DEPLOY, 'Caddyfile'), 'utf8');
   assert.match(caddyfile, new RegExp(`reverse_proxy ${apis.join(' ')} \\{`));
   assert.match(caddyfile, /health_uri \/readyz/);
+  // Submissions to the gateway; enrollment and the CRLs (the agent CAs' keys) stay with the API.
+  const gateways = withCommand('ingest').map(([name, service]) => `${name}:${service.environment?.PORT ?? imageEnv.PORT}`);
+  assert.match(caddyfile, new RegExp(`handle /ingest/v1/proofs \\{\\s*reverse_proxy ${gateways.join(' ')} \\{`));
+  assert.doesNotMatch(caddyfile, /handle \/ingest\/v1\/(\*|enroll|crl)/);
 
   const collector = YAML.parse(await readFile(path.join(DEPLOY, 'otel-collector.yaml'), 'utf8')) as {
     receivers: Record<string, { config?: { scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }> } }>;
@@ -146,6 +174,7 @@ test("the proxy's upstreams and the collector's scrape targets are the services 
     ...apis,
     ...withCommand('worker').map(([name, service]) => `${name}:${service.environment!.WORKER_METRICS_PORT}`),
     ...withCommand('global-manager').map(([name, service]) => `${name}:${service.environment!.GLOBAL_MANAGER_ADMIN_PORT}`),
+    ...withCommand('ingest').map(([name, service]) => `${name}:${service.environment?.PORT ?? imageEnv.PORT}`),
   ].sort();
   assert.deepEqual(targets, expected);
   for (const [, service] of veridity.filter(([, service]) => service.command?.[0] !== 'migrate')) {

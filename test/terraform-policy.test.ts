@@ -3,8 +3,9 @@
  * no provider can be downloaded here, so no `terraform validate` or plan): each environment's module
  * tree is instantiated and `var.` references are followed to what dev and prod actually pass. A
  * change that opens a task or a data store to the internet, turns encryption or backups off, puts a
- * secret in a variable default or a task's plain environment, gives a task a public address or
- * detaches the WAF fails here. `terraform fmt -check` runs too where terraform is installed.
+ * secret in a variable default or a task's plain environment, gives a task a public address,
+ * detaches the WAF, or widens the ingest gateway's rights fails here. `terraform fmt -check` runs
+ * too where terraform is installed.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -178,7 +179,7 @@ test('secrets: none in a variable default or a task environment; ECS injects the
   const known = new Set(CONFIG_VARIABLES);
   each((instances, env) => {
     const ecs = services(instances);
-    assert.ok(ecs.length >= 5, 'api, worker, global manager, migrate, backup');
+    assert.ok(ecs.length >= 6, 'api, worker, global manager, ingest, migrate, backup');
     // The module refuses secret-looking names in `environment` at plan time.
     const validation = (ecs[0]!.folder.variable.environment![0]!.validation as Body[])[0]!;
     assert.match(String(validation.condition), /PASSWORD\|SECRET\|TOKEN/);
@@ -200,7 +201,14 @@ test('secrets: none in a variable default or a task environment; ECS injects the
       };
       const environment = namesOf('environment');
       const secrets = namesOf('secrets');
-      assert.ok(environment.size > 0 && secrets.has('DATABASE_URL') && secrets.has('VERIDITY_ENCRYPTION_KEY'), where);
+      if ((service.args.command as string[])[0] === 'ingest') {
+        // The gateway holds no key and cannot reach the owner's role (its own test below).
+        assert.ok(environment.size > 0 && secrets.has('INGEST_DATABASE_URL'), where);
+        for (const name of ['DATABASE_URL', 'VERIDITY_ENCRYPTION_KEY', 'VERIDITY_ADMIN_TOKEN', 'SMTP_URL']) assert.ok(!secrets.has(name), `${where} must not receive ${name}`);
+        assert.ok(!environment.has('BACKUP_S3_BUCKET'), `${where}: the backups are not the gateway's`);
+      } else {
+        assert.ok(environment.size > 0 && secrets.has('DATABASE_URL') && secrets.has('VERIDITY_ENCRYPTION_KEY'), where);
+      }
       for (const name of environment.keys()) {
         assert.ok(known.has(name) || name.startsWith('OTEL_'), `${where}: ${name} is not a configuration variable`);
         assert.doesNotMatch(name, SECRET_NAME, `${where}: ${name} is a secret in the plain environment`);
@@ -221,6 +229,52 @@ test('secrets: none in a variable default or a task environment; ECS injects the
       assert.ok(!(name in (secretsModule.args.generated as Body)), `${name} must not be generated into the state`);
     }
     assert.equal(secretsModule.folder.variable.generated![0]!.sensitive, true);
+  });
+});
+
+test('the ingest gateway: its own service behind the load balancer on /ingest/v1/proofs only, as veridity_ingest (a generated password the migrate task sets), allowed to add objects under evidence/ and nothing else', () => {
+  each((instances, env) => {
+    const ingest = role(instances, 'ingest');
+    assert.ok(ingest, `${env}: an ingest service`);
+    assert.equal(resolve(ingest, '${var.run_as_service}'), true);
+    assert.equal(ingest.args.target_group_arn, '${module.alb.ingest_target_group_arn}');
+    assert.deepEqual(ingest.args.ingress_security_group_ids, ['${module.alb.security_group_id}'], 'reached from the load balancer only');
+
+    // The load balancer forwards submissions alone; enrollment and the CRLs stay on the API.
+    const alb = instances.find((instance) => inModule(instance, 'alb-waf'))!;
+    assert.equal(alb.folder.output.ingest_target_group_arn![0]!.value, '${aws_lb_target_group.this["ingest"].arn}');
+    const forwards = findAll([alb], 'aws_lb_listener_rule').filter((rule) => block(rule.body, 'action').type === 'forward');
+    assert.deepEqual(forwards.map((rule) => [block(block(rule.body, 'condition'), 'path_pattern').values, block(rule.body, 'action').target_group_arn]), [[['/ingest/v1/proofs'], '${aws_lb_target_group.this["ingest"].arn}']]);
+
+    // Its credential: veridity_ingest with a password of its own, given to the gateway and to migrate (which sets it).
+    const secretsModule = instances.find((instance) => inModule(instance, 'secrets'))!;
+    const url = String((secretsModule.args.generated as Body).INGEST_DATABASE_URL);
+    const password = /^postgres:\/\/veridity_ingest:\$\{(random_password\.\w+)\.result\}@/.exec(url)?.[1];
+    assert.ok(password, url);
+    assert.ok(!String((secretsModule.args.generated as Body).DATABASE_URL).includes(password), "not the owner's password");
+    const stackSecrets = localsOf(ingest.parent!.folder).secrets as Record<string, Body>;
+    assert.deepEqual(Object.keys(stackSecrets.ingest!).sort(), ['INGEST_DATABASE_URL', 'REDIS_URL']);
+    assert.match(String(role(instances, 'migrate').args.secrets), /local\.secrets\.migrate/);
+    assert.deepEqual(Object.keys(stackSecrets.migrate!), ['INGEST_DATABASE_URL']);
+
+    // Its task role: PutObject under evidence/ (and the data key that needs), no read, list or delete.
+    const policies = ingest.args.task_policies as Body;
+    const names = Object.values(policies).map((json) => /^\$\{data\.aws_iam_policy_document\.(\w+)\.json\}$/.exec(String(json))?.[1]);
+    assert.deepEqual(names, ['ingest_objects']);
+    const document = findAll([ingest.parent!], 'aws_iam_policy_document', 'data').find((d) => d.name === 'ingest_objects')!;
+    assert.equal(block(document.body, 'dynamic'), undefined);
+    assert.deepEqual(
+      (document.body.statement as Body[]).map((statement) => [statement.actions, statement.resources]),
+      [
+        [['s3:PutObject'], ['${module.storage.objects_bucket_arn}/evidence/*']],
+        [['kms:GenerateDataKey'], ['${module.storage.kms_key_arn}']],
+      ],
+    );
+
+    // The data stores it needs let it in: PostgreSQL and Redis (per-agent rate limits).
+    const stack = ingest.parent!.folder;
+    assert.ok((stack.module.postgres![0]!.allowed_security_group_ids as string[]).includes('${module.ingest.security_group_id}'));
+    assert.ok((stack.module.redis![0]!.allowed_security_group_ids as string[]).includes('${module.ingest.security_group_id}'));
   });
 });
 

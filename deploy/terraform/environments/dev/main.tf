@@ -31,6 +31,7 @@ module "veridity" {
 
   api                  = { cpu = 512, memory = 1024, min = 1, max = 2 }
   worker               = { cpu = 512, memory = 1024, min = 1, max = 2, backlog_per_task = 500 }
+  ingest               = { cpu = 256, memory = 512, min = 1, max = 2 }
   global_manager_count = 1
   waf_rate_limit       = 3000
   log_retention_days   = 14

@@ -32,6 +32,7 @@ module "veridity" {
 
   api                  = { cpu = 1024, memory = 2048, min = 2, max = 10 }
   worker               = { cpu = 1024, memory = 2048, min = 2, max = 20, backlog_per_task = 200 }
+  ingest               = { cpu = 512, memory = 1024, min = 2, max = 6 }
   global_manager_count = 2
   waf_rate_limit       = 3000
   log_retention_days   = 90

@@ -1,5 +1,6 @@
 # The only entry from the internet: an application load balancer on HTTPS (HTTP only redirects),
-# behind an AWS WAF web ACL with a per-IP rate-based rule and AWS's managed rule groups.
+# behind an AWS WAF web ACL with a per-IP rate-based rule and AWS's managed rule groups. It forwards
+# to the API, and agents' submissions (/ingest/v1/proofs) to the ingest gateway.
 
 resource "aws_security_group" "alb" {
   name        = "${var.name}-alb"
@@ -47,8 +48,11 @@ resource "aws_lb" "this" {
   idle_timeout = 60
 }
 
-resource "aws_lb_target_group" "api" {
-  name                 = "${var.name}-api"
+# The API and the ingest gateway (README, "The ingest gateway as its own process and role"): the same
+# port and readiness probe, each its own targets.
+resource "aws_lb_target_group" "this" {
+  for_each             = toset(["api", "ingest"])
+  name                 = "${var.name}-${each.key}"
   target_type          = "ip"
   port                 = var.target_port
   protocol             = "HTTP"
@@ -65,6 +69,12 @@ resource "aws_lb_target_group" "api" {
   }
 }
 
+# The API's target group had this address before the ingest gateway joined it.
+moved {
+  from = aws_lb_target_group.api
+  to   = aws_lb_target_group.this["api"]
+}
+
 resource "aws_lb_listener" "https" {
   load_balancer_arn = aws_lb.this.arn
   port              = 443
@@ -74,7 +84,7 @@ resource "aws_lb_listener" "https" {
 
   default_action {
     type             = "forward"
-    target_group_arn = aws_lb_target_group.api.arn
+    target_group_arn = aws_lb_target_group.this["api"].arn
   }
 }
 
@@ -95,6 +105,23 @@ resource "aws_lb_listener_rule" "no_metrics" {
       status_code  = "404"
       message_body = "{\"error\":\"not found\",\"error_code\":\"NOT_FOUND\"}"
     }
+  }
+}
+
+# Submissions only: enrollment and the CRLs (/ingest/v1/enroll, /ingest/v1/crl/...) sign with the
+# agent CAs' keys, which only the API holds.
+resource "aws_lb_listener_rule" "ingest" {
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 10
+
+  condition {
+    path_pattern {
+      values = ["/ingest/v1/proofs"]
+    }
+  }
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this["ingest"].arn
   }
 }
 

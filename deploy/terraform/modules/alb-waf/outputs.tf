@@ -2,8 +2,15 @@ output "security_group_id" {
   value = aws_security_group.alb.id
 }
 
+# depends_on: ECS refuses to register a service with a target group no listener forwards to yet.
 output "target_group_arn" {
-  value = aws_lb_target_group.api.arn
+  value      = aws_lb_target_group.this["api"].arn
+  depends_on = [aws_lb_listener.https]
+}
+
+output "ingest_target_group_arn" {
+  value      = aws_lb_target_group.this["ingest"].arn
+  depends_on = [aws_lb_listener_rule.ingest]
 }
 
 output "alb_arn_suffix" {
@@ -12,7 +19,7 @@ output "alb_arn_suffix" {
 }
 
 output "target_group_arn_suffix" {
-  value = aws_lb_target_group.api.arn_suffix
+  value = aws_lb_target_group.this["api"].arn_suffix
 }
 
 output "dns_name" {

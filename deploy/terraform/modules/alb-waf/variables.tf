@@ -21,7 +21,7 @@ variable "certificate_arn" {
 }
 
 variable "target_port" {
-  description = "The API containers' port."
+  description = "The port the API and ingest gateway containers listen on."
   type        = number
   default     = 3000
 }
@@ -36,9 +36,10 @@ variable "waf_rate_limit" {
   description = "Requests one client IP may send in any 5 minutes before WAF blocks it (Veridity's own per-partner limits apply after)."
   type        = number
   default     = 3000
+  # The provider's own check is 100 (AWS accepts 10 since 2024).
   validation {
-    condition     = var.waf_rate_limit >= 10
-    error_message = "WAF rate-based rules need a limit of at least 10."
+    condition     = var.waf_rate_limit >= 100
+    error_message = "WAF rate-based rules need a limit of at least 100."
   }
 }
 

@@ -173,11 +173,13 @@ resource "aws_iam_role_policy" "collector" {
   policy = data.aws_iam_policy_document.collector[0].json
 }
 
+# for_each over the names: the documents are unknown until the buckets exist, and a count that
+# depended on them could not be planned.
 resource "aws_iam_role_policy" "task" {
-  count  = var.task_policy_json == null ? 0 : 1
-  name   = "veridity"
-  role   = aws_iam_role.task.id
-  policy = var.task_policy_json
+  for_each = var.task_policies
+  name     = each.key
+  role     = aws_iam_role.task.id
+  policy   = each.value
 }
 
 # --- Network ------------------------------------------------------------------------------------
@@ -217,7 +219,8 @@ resource "aws_ecs_task_definition" "this" {
   memory                   = var.memory
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
-  container_definitions    = jsonencode(local.with_collector ? [local.app_container, local.collector_container] : [local.app_container])
+  # Encoded per branch: the two lists are tuples of different types, which one conditional cannot unify.
+  container_definitions = local.with_collector ? jsonencode([local.app_container, local.collector_container]) : jsonencode([local.app_container])
 
   runtime_platform {
     operating_system_family = "LINUX"

@@ -27,7 +27,7 @@ variable "ecr_repository_arn" {
 }
 
 variable "command" {
-  description = "The role: [\"serve\"], [\"worker\"] or [\"worker\", kinds...], [\"global-manager\"], [\"migrate\"], [\"backup\", \"--to\", \"s3\"]."
+  description = "The role: [\"serve\"], [\"worker\"] or [\"worker\", kinds...], [\"global-manager\"], [\"ingest\"], [\"migrate\"], [\"backup\", \"--to\", \"s3\"]."
   type        = list(string)
 }
 
@@ -67,10 +67,10 @@ variable "secrets_kms_key_arn" {
   type        = string
 }
 
-variable "task_policy_json" {
-  description = "The role's own permissions (S3 objects, ...), as an IAM policy document; null: none."
-  type        = string
-  default     = null
+variable "task_policies" {
+  description = "The role's own permissions (S3 objects, ...): policy name -> IAM policy document JSON; none by default."
+  type        = map(string)
+  default     = {}
 }
 
 variable "vpc_id" {

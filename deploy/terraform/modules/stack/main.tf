@@ -1,6 +1,7 @@
 # Veridity on AWS, one environment: the network, the load balancer with WAF, PostgreSQL, Redis,
 # object storage with the artifacts CDN, the secrets, and one ECS Fargate service per role (API,
-# workers, global manager) plus the one-off tasks (migrate, scheduled backup), and the alarms.
+# workers, global manager, ingest gateway) plus the one-off tasks (migrate, scheduled backup), and
+# the alarms.
 # environments/dev and environments/prod instantiate it with their sizes.
 
 data "aws_region" "current" {}
@@ -12,12 +13,16 @@ locals {
   # Plain settings per role (the README's configuration table); test/terraform-policy.test.ts checks
   # every name against src/config.ts. Secrets never go here: the ecs-service module refuses them.
   environment = {
+    # Every role, the ingest gateway included.
     common = {
-      VERIDITY_DATA_DIR         = "/data"
-      LOG_LEVEL                 = var.log_level
-      PUBLIC_URL                = "https://${var.domain_name}"
-      S3_BUCKET                 = module.storage.objects_bucket_name
-      S3_REGION                 = data.aws_region.current.region
+      VERIDITY_DATA_DIR = "/data"
+      LOG_LEVEL         = var.log_level
+      PUBLIC_URL        = "https://${var.domain_name}"
+      S3_BUCKET         = module.storage.objects_bucket_name
+      S3_REGION         = data.aws_region.current.region
+    }
+    # The roles on the owner's database (all but the ingest gateway).
+    platform = {
       BACKUP_S3_BUCKET          = module.storage.backups_bucket_name
       VERIDITY_EMBEDDED_WORKERS = "false"
       GLOBAL_MANAGER_EMBEDDED   = "false"
@@ -42,17 +47,33 @@ locals {
       GLOBAL_MANAGER_ADMIN_PORT = "9464"
       OTEL_SERVICE_NAME         = "veridity-global-manager"
     }
+    ingest = {
+      HOST              = "0.0.0.0"
+      PORT              = "3000"
+      TRUST_PROXY       = "true"
+      OTEL_SERVICE_NAME = "veridity-ingest"
+    }
   }
 
   # Secrets Manager ARNs, injected by ECS at start.
   secrets = {
-    common = {
+    # The owner's database role and the encryption key: every role but the ingest gateway.
+    platform = {
       DATABASE_URL            = module.secrets.arns["DATABASE_URL"]
       VERIDITY_ENCRYPTION_KEY = module.secrets.arns["VERIDITY_ENCRYPTION_KEY"]
     }
     api = {
       VERIDITY_ADMIN_TOKEN = module.secrets.arns["VERIDITY_ADMIN_TOKEN"]
       REDIS_URL            = module.secrets.arns["REDIS_URL"]
+    }
+    # migrate gives the role veridity_ingest this URL's password (`veridity migrate --help`).
+    migrate = {
+      INGEST_DATABASE_URL = module.secrets.arns["INGEST_DATABASE_URL"]
+    }
+    # The gateway holds no key: its own narrow database role, and Redis for per-agent rate limits.
+    ingest = {
+      INGEST_DATABASE_URL = module.secrets.arns["INGEST_DATABASE_URL"]
+      REDIS_URL           = module.secrets.arns["REDIS_URL"]
     }
   }
 }
@@ -125,6 +146,12 @@ resource "random_password" "redis" {
   special = false
 }
 
+# The ingest gateway's role veridity_ingest (migration 0016), set by the migrate task.
+resource "random_password" "ingest_database" {
+  length  = 40
+  special = false
+}
+
 module "postgres" {
   source                = "../rds-postgres"
   name                  = local.name
@@ -140,6 +167,7 @@ module "postgres" {
     module.api.security_group_id,
     module.worker.security_group_id,
     module.global_manager.security_group_id,
+    module.ingest.security_group_id,
     module.migrate.security_group_id,
     module.backup.security_group_id,
   ]
@@ -153,7 +181,7 @@ module "redis" {
   node_type                  = var.redis_node_type
   num_cache_clusters         = var.redis_num_cache_clusters
   auth_token                 = random_password.redis.result
-  allowed_security_group_ids = [module.api.security_group_id]
+  allowed_security_group_ids = [module.api.security_group_id, module.ingest.security_group_id]
 }
 
 module "storage" {
@@ -171,6 +199,8 @@ module "secrets" {
     # not checked, as RDS's CA is not in Node's trust store (docs/operations.md says how to pin it).
     DATABASE_URL = "postgres://${module.postgres.username}:${random_password.database.result}@${module.postgres.address}:${module.postgres.port}/${module.postgres.database_name}?sslmode=no-verify"
     REDIS_URL    = "rediss://:${random_password.redis.result}@${module.redis.primary_endpoint_address}:${module.redis.port}"
+    # The same database as the least-privileged role of the ingest gateway.
+    INGEST_DATABASE_URL = "postgres://veridity_ingest:${random_password.ingest_database.result}@${module.postgres.address}:${module.postgres.port}/${module.postgres.database_name}?sslmode=no-verify"
   }
   operator_provided = toset(concat(["VERIDITY_ENCRYPTION_KEY", "VERIDITY_ADMIN_TOKEN"], var.smtp_from == null ? [] : ["SMTP_URL"]))
 }
@@ -217,6 +247,26 @@ data "aws_iam_policy_document" "objects" {
   }
 }
 
+# The ingest gateway stores submitted documents (evidence/<client>/...) and reads nothing.
+data "aws_iam_policy_document" "ingest_objects" {
+  statement {
+    sid       = "AddSubmittedDocuments"
+    actions   = ["s3:PutObject"]
+    resources = ["${module.storage.objects_bucket_arn}/evidence/*"]
+  }
+  # A single-part PutObject under SSE-KMS needs a data key, never Decrypt.
+  statement {
+    sid       = "ObjectEncryption"
+    actions   = ["kms:GenerateDataKey"]
+    resources = [module.storage.kms_key_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${data.aws_region.current.region}.amazonaws.com"]
+    }
+  }
+}
+
 # --- The roles ----------------------------------------------------------------------------------
 
 module "api" {
@@ -230,10 +280,10 @@ module "api" {
   command             = ["serve"]
   cpu                 = var.api.cpu
   memory              = var.api.memory
-  environment         = merge(local.environment.common, local.environment.telemetry, local.environment.api)
-  secrets             = merge(local.secrets.common, local.secrets.api)
+  environment         = merge(local.environment.common, local.environment.platform, local.environment.telemetry, local.environment.api)
+  secrets             = merge(local.secrets.platform, local.secrets.api)
   secrets_kms_key_arn = module.secrets.kms_key_arn
-  task_policy_json    = data.aws_iam_policy_document.objects["api"].json
+  task_policies       = { objects = data.aws_iam_policy_document.objects["api"].json }
 
   vpc_id                     = module.vpc.vpc_id
   subnet_ids                 = module.vpc.private_app_subnet_ids
@@ -260,10 +310,10 @@ module "worker" {
   command             = ["worker"]
   cpu                 = var.worker.cpu
   memory              = var.worker.memory
-  environment         = merge(local.environment.common, local.environment.telemetry, local.environment.worker, var.smtp_from == null ? {} : { SMTP_FROM = var.smtp_from })
-  secrets             = merge(local.secrets.common, var.smtp_from == null ? {} : { SMTP_URL = try(module.secrets.arns["SMTP_URL"], "") })
+  environment         = merge(local.environment.common, local.environment.platform, local.environment.telemetry, local.environment.worker, var.smtp_from == null ? {} : { SMTP_FROM = var.smtp_from })
+  secrets             = merge(local.secrets.platform, var.smtp_from == null ? {} : { SMTP_URL = try(module.secrets.arns["SMTP_URL"], "") })
   secrets_kms_key_arn = module.secrets.kms_key_arn
-  task_policy_json    = data.aws_iam_policy_document.objects["worker"].json
+  task_policies       = { objects = data.aws_iam_policy_document.objects["worker"].json }
 
   vpc_id               = module.vpc.vpc_id
   subnet_ids           = module.vpc.private_app_subnet_ids
@@ -291,10 +341,10 @@ module "global_manager" {
   command             = ["global-manager"]
   cpu                 = 512
   memory              = 1024
-  environment         = merge(local.environment.common, local.environment.telemetry, local.environment.global_manager)
-  secrets             = local.secrets.common
+  environment         = merge(local.environment.common, local.environment.platform, local.environment.telemetry, local.environment.global_manager)
+  secrets             = local.secrets.platform
   secrets_kms_key_arn = module.secrets.kms_key_arn
-  task_policy_json    = data.aws_iam_policy_document.objects["global_manager"].json
+  task_policies       = { objects = data.aws_iam_policy_document.objects["global_manager"].json }
 
   vpc_id               = module.vpc.vpc_id
   subnet_ids           = module.vpc.private_app_subnet_ids
@@ -305,6 +355,38 @@ module "global_manager" {
   desired_count      = var.global_manager_count
   min_capacity       = var.global_manager_count
   max_capacity       = var.global_manager_count
+  log_retention_days = var.log_retention_days
+}
+
+# The ingest gateway: agents' submissions, forwarded by the load balancer on /ingest/v1/proofs, as
+# the role veridity_ingest. It starts once the migrate task has set that role's password.
+module "ingest" {
+  source              = "../ecs-service"
+  name                = "${local.name}-ingest"
+  environment_name    = var.environment
+  cluster_arn         = aws_ecs_cluster.this.arn
+  cluster_name        = aws_ecs_cluster.this.name
+  image               = local.image
+  ecr_repository_arn  = aws_ecr_repository.veridity.arn
+  command             = ["ingest"]
+  cpu                 = var.ingest.cpu
+  memory              = var.ingest.memory
+  environment         = merge(local.environment.common, local.environment.telemetry, local.environment.ingest)
+  secrets             = local.secrets.ingest
+  secrets_kms_key_arn = module.secrets.kms_key_arn
+  task_policies       = { objects = data.aws_iam_policy_document.ingest_objects.json }
+
+  vpc_id                     = module.vpc.vpc_id
+  subnet_ids                 = module.vpc.private_app_subnet_ids
+  container_port             = 3000
+  ingress_security_group_ids = [module.alb.security_group_id]
+  target_group_arn           = module.alb.ingest_target_group_arn
+  health_check_command       = ["CMD", "node", "deploy/healthcheck.ts"]
+  metrics_port               = 3000
+
+  desired_count      = var.ingest.min
+  min_capacity       = var.ingest.min
+  max_capacity       = var.ingest.max
   log_retention_days = var.log_retention_days
 }
 
@@ -320,8 +402,8 @@ module "migrate" {
   command             = ["migrate"]
   cpu                 = 512
   memory              = 1024
-  environment         = local.environment.common
-  secrets             = local.secrets.common
+  environment         = merge(local.environment.common, local.environment.platform)
+  secrets             = merge(local.secrets.platform, local.secrets.migrate)
   secrets_kms_key_arn = module.secrets.kms_key_arn
   vpc_id              = module.vpc.vpc_id
   subnet_ids          = module.vpc.private_app_subnet_ids
@@ -341,10 +423,10 @@ module "backup" {
   command             = ["backup", "--to", "s3"]
   cpu                 = 1024
   memory              = 2048
-  environment         = local.environment.common
-  secrets             = local.secrets.common
+  environment         = merge(local.environment.common, local.environment.platform)
+  secrets             = local.secrets.platform
   secrets_kms_key_arn = module.secrets.kms_key_arn
-  task_policy_json    = data.aws_iam_policy_document.objects["backup"].json
+  task_policies       = { objects = data.aws_iam_policy_document.objects["backup"].json }
   vpc_id              = module.vpc.vpc_id
   subnet_ids          = module.vpc.private_app_subnet_ids
   run_as_service      = false

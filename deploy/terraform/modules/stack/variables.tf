@@ -72,6 +72,11 @@ variable "worker" {
   type        = object({ cpu = number, memory = number, min = number, max = number, backlog_per_task = number })
 }
 
+variable "ingest" {
+  description = "Ingest gateway tasks: size and autoscaling bounds (CPU)."
+  type        = object({ cpu = number, memory = number, min = number, max = number })
+}
+
 variable "global_manager_count" {
   description = "Global managers: one leads, the others stand by (2 for a takeover within GLOBAL_MANAGER_STANDBY_POLL_SECONDS)."
   type        = number
