@@ -48,11 +48,12 @@ test('threads start on demand, up to size, and end when idle; the next verificat
     const source: TaskCollateralSource = { getCollateral: () => readVectorText('tdx_quote_collateral.json'), describeMiss: () => 'unused' };
     const verifications = await Promise.all([1, 2, 3, 4].map(() => elastic.verify(evidence, options(source))));
     for (const verification of verifications) assert.equal(verification.details.quote_verified, true, verification.reason ?? '');
-    assert.equal(elastic.threads(), 2, 'threads with work queued make room for another, up to size');
+    // Counted, not sampled: on a loaded machine a thread may end after its idle 100 ms before the check.
+    assert.equal(elastic.threadsStarted(), 2, 'threads with work queued make room for another, up to size');
     while (elastic.threads() > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const again = await elastic.verify(evidence, options(source));
     assert.equal(again.details.quote_verified, true, again.reason ?? '');
-    assert.equal(elastic.threads(), 1);
+    assert.equal(elastic.threadsStarted(), 3, 'the next verification started a thread again');
   } finally {
     await elastic.close();
   }

@@ -11,6 +11,8 @@ export type EvidenceVerifier = {
   verify(evidence: Evidence, options: ThreadVerificationOptions & { collateralSource: TaskCollateralSource }): Promise<TaskVerification>;
   /** Threads running now (they start on demand and end when idle). */
   threads(): number;
+  /** Threads started since the verifier was made. */
+  threadsStarted(): number;
   /** Lets verifications in flight finish, then ends the threads. */
   close(): Promise<void>;
 };
@@ -36,6 +38,7 @@ export function createEvidenceVerifier(options: { size: number; cacheCollateral?
   if (!Number.isInteger(options.size) || options.size < 1) throw new Error(`verifier threads must be a positive integer, got ${options.size}`);
   const idleMs = options.idleMs ?? DEFAULT_THREAD_IDLE_MS;
   const threads = new Set<Thread>();
+  let threadsStarted = 0;
   let nextRequestId = 0;
   const inFlight = new Set<Promise<TaskVerification>>();
   let closing = false;
@@ -44,6 +47,7 @@ export function createEvidenceVerifier(options: { size: number; cacheCollateral?
     const worker = new Worker(THREAD_URL, { workerData: { cacheCollateral: options.cacheCollateral ?? true }, resourceLimits: VERIFICATION_THREAD_LIMITS });
     const thread: Thread = { worker, pending: new Map(), lastError: undefined, idleTimer: undefined };
     threads.add(thread);
+    threadsStarted += 1;
     worker.on('message', (message: FromThread) => onMessage(thread, message));
     worker.on('error', (error) => {
       thread.lastError = error; // the 'exit' that follows does the cleanup
@@ -115,6 +119,7 @@ export function createEvidenceVerifier(options: { size: number; cacheCollateral?
       return verification;
     },
     threads: () => threads.size,
+    threadsStarted: () => threadsStarted,
     async close() {
       closing = true;
       await Promise.allSettled([...inFlight]);
