@@ -1,5 +1,5 @@
 /**
- * The client SDK as a partner gets it: `npm pack` in sdk/client (its prepare script builds dist
+ * The client SDK as a partner gets it: `npm pack` in sdk/client (its prepack script builds dist
  * with the SDK's TypeScript 5), the tarball installed into an empty project from the npm cache,
  * then an ESM module there imports `@veridity/client`, builds a client and checks a ledger
  * receipt and a webhook signature offline, run by Node (Node 20 too where it is installed) and by
