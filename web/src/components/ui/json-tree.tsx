@@ -1,10 +1,10 @@
 /**
  * A JSON document as a tree a person can read: objects and arrays fold (the first levels open),
- * values are shown as JSON literals. Native <details>, so folding works by keyboard and screen reader.
+ * values are shown as JSON literals. Focusable: a deep document scrolls sideways. Native <details>, so folding works by keyboard and screen reader.
  */
 export function JsonTree({ value, label, openDepth = 1 }: { value: unknown; label: string; openDepth?: number }) {
   return (
-    <div className="overflow-x-auto rounded-md border p-3 font-mono text-xs" role="group" aria-label={label}>
+    <div className="overflow-x-auto rounded-md border p-3 font-mono text-xs" role="group" aria-label={label} tabIndex={0}>
       <JsonNode name={undefined} value={value} depth={0} openDepth={openDepth} />
     </div>
   );

@@ -255,7 +255,9 @@ function TaskDetail({ id }: { id: string }) {
   return (
     <Card aria-labelledby="task-detail" data-task-detail={id} data-status={data?.status}>
       <CardHeader>
-        <CardTitle id="task-detail">Task {id}</CardTitle>
+        <CardTitle id="task-detail">
+          Task <span className="font-mono break-all">{id}</span>
+        </CardTitle>
         {data && (
           <div role="status" className="flex flex-wrap items-center gap-2 text-sm">
             <Badge tone={STATUS_TONE[data.status]}>{data.status}</Badge>
@@ -300,7 +302,7 @@ function TaskDetail({ id }: { id: string }) {
               Signed attestation result
             </h3>
             <p className="text-sm text-muted-foreground">A JWT signed with a key from /api/v1/attestation-results/jwks.json; its veridity.result_sha256 is the document's hash below.</p>
-            <pre className="max-h-32 overflow-auto rounded-md bg-muted p-2 text-xs break-all whitespace-pre-wrap" data-testid="attestation-result">
+            <pre className="max-h-32 overflow-auto rounded-md bg-muted p-2 text-xs break-all whitespace-pre-wrap" data-testid="attestation-result" tabIndex={0} aria-label="Signed attestation result (JWT)">
               {data.attestationResult}
             </pre>
             <div className="flex flex-wrap gap-2">
