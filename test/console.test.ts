@@ -2,7 +2,8 @@
  * The web console (/console) in a real browser: Debian's chromium driven by playwright-core,
  * on a real server and database. The public receipt checker verifies the receipt of a real
  * verification and refuses a tampered one; an operator signs in with the admin token, creates a
- * partner and copies its key; the partner signs in with it and uses its overview and webhooks.
+ * partner and copies its key; the partner signs in with it and uses its overview and webhooks;
+ * a TEE partner submits a real TDX quote from a file and watches its task complete.
  * Every page visited passes an axe check (no serious or critical violation) in both themes, and
  * is photographed at desktop and phone width into test-results/console/ (not committed).
  */
@@ -16,7 +17,16 @@ import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { startLedgerSequencer, type LedgerSequencer } from '#modules/ledger/ledger-sequencer.ts';
+import { createStoredCollateralSource } from '#modules/attestations/create-collateral-source.ts';
+import { createEvidenceVerifier, type EvidenceVerifier } from '#modules/attestations/create-evidence-verifier.ts';
+import { createTaskFinisher } from '#modules/attestations/finish-task.ts';
+import { VerifyAttestationTaskJob } from '#modules/attestations/jobs.ts';
+import { runTaskWorkerOnce } from '#modules/attestations/run-task-worker.ts';
+import { DEFAULT_ACCEPTED_TCB_STATUSES } from '#modules/attestations/verification/index.ts';
+import { readVector, readVectorJson, SAMPLE_VERIFY_AT } from '#modules/attestations/verification/test-vectors.ts';
+import { systemClock } from '#platform/clock.ts';
 import { createLogger } from '#platform/logger.ts';
+import { startQueue, type Queue } from '#platform/queue/queue.ts';
 import { buildConsole } from '../scripts/build-console.ts';
 import { CHROMIUM, ensureChromium } from './support/chromium.ts';
 import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } from './support/holder.ts';
@@ -31,6 +41,8 @@ let t: TestApp;
 let baseUrl: string;
 let sequencer: LedgerSequencer;
 let browser: Browser;
+let queue: Queue;
+let evidenceVerifier: EvidenceVerifier;
 /** The partner whose verification the receipt is for. */
 let verifier: Record<string, any>;
 let proofId: string;
@@ -63,6 +75,11 @@ before(async () => {
   assert.equal(fetched.statusCode, 200, fetched.body);
   receipt = fetched.body;
 
+  // TEE tasks: the app queues them; the test runs one worker pass when it wants them verified.
+  queue = await startQueue({ connectionString: t.database.url, log: createLogger('silent'), schedule: false });
+  await queue.register([VerifyAttestationTaskJob]);
+  evidenceVerifier = createEvidenceVerifier({ size: 1 });
+
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -73,6 +90,8 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await sequencer?.stop();
+  await evidenceVerifier?.close();
+  await queue?.stop({ graceful: false });
   await releaseProver();
   await t?.close();
 });
@@ -324,6 +343,69 @@ test('a partner signs in with wallets the operator linked: Ethereum (EIP-1193 pe
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a TEE partner submits a TDX quote from a file, watches its task complete, reads the result and downloads the signed result', { timeout: 180_000 }, async () => {
+  const partner = await createPartner(t, { name: 'Enclave Bank', scopes: ['tee_attestation', 'evidence'] });
+  const { context, page, problems } = await newPage();
+  await page.goto('/console/sign-in');
+  await page.getByLabel('API key').fill(partner.api_key);
+  await page.getByRole('button', { name: 'Sign in as partner' }).click();
+  await page.getByRole('heading', { name: 'Enclave Bank' }).waitFor();
+
+  await page.getByRole('link', { name: 'Proofs' }).click();
+  await page.getByRole('heading', { name: 'Proofs' }).waitFor();
+  await page.getByText('No submissions yet').waitFor();
+  await audit(page, 'proofs');
+
+  await page.getByRole('link', { name: 'TEE tasks' }).click();
+  await page.getByRole('heading', { name: 'TEE tasks' }).waitFor();
+  await page.getByText('No tasks yet').waitFor();
+  await page.getByRole('button', { name: 'Submit evidence' }).click();
+  await page.getByText('Give the app id the evidence is for').waitFor();
+  await page.getByText('Choose the evidence file').waitFor();
+  await audit(page, 'tasks-invalid');
+
+  // The attestation tests' real TDX quote and Intel collateral, inside the collateral's window.
+  const evidence = { quote: readVector('tdx_quote').toString('hex'), collateral: readVectorJson('tdx_quote_collateral.json'), verifyAt: SAMPLE_VERIFY_AT.toISOString() };
+  await page.getByLabel('App id').fill('app-console');
+  await page.getByLabel('App name').fill('Console enclave');
+  await page.getByLabel('Evidence file').setInputFiles({ name: 'evidence.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(evidence)) });
+  await page.getByText('evidence.json: quote, collateral, verifyAt').waitFor();
+  await page.getByRole('button', { name: 'Submit evidence' }).click();
+  const detail = page.locator('[data-task-detail]');
+  await detail.waitFor();
+  const taskId = (await detail.getAttribute('data-task-detail'))!;
+  assert.match(taskId, /^tsk_[0-9a-z]{26}$/);
+  await page.locator(`[data-task-detail="${taskId}"][data-status="pending"]`).waitFor();
+  await page.locator(`[data-task="${taskId}"][data-status="pending"]`).waitFor();
+  await audit(page, 'task-pending');
+
+  // One worker pass; the page, polling while the task is pending, shows it completed.
+  await runTaskWorkerOnce({
+    pool: t.database.pool, db: t.database.db, clock: systemClock, log: createLogger('silent'), storage: t.storage, platformKeys: t.platformKeys, queue,
+    collateralSource: createStoredCollateralSource({ pool: t.database.pool, clock: systemClock, log: createLogger('silent') }),
+    verifier: evidenceVerifier, finisher: createTaskFinisher({ pool: t.database.pool, queue }), acceptedTcbStatuses: DEFAULT_ACCEPTED_TCB_STATUSES,
+  });
+  await page.locator(`[data-task-detail="${taskId}"][data-status="completed"]`).waitFor();
+  await page.locator(`[data-task="${taskId}"][data-status="completed"]`).waitFor();
+  await detail.getByText('valid', { exact: true }).first().waitFor();
+  const tree = page.getByRole('group', { name: 'Result document' });
+  await tree.waitFor();
+  await tree.getByText('"UpToDate"').first().waitFor({ state: 'attached' });
+
+  const jwt = (await page.getByTestId('attestation-result').textContent())!.trim();
+  const api = (await (await fetch(`${baseUrl}/api/v1/tasks/${taskId}`, { headers: { 'x-api-key': partner.api_key } })).json()) as Record<string, any>;
+  assert.equal(jwt, api.attestationResult);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download signed result' }).click();
+  assert.equal((await download).suggestedFilename(), `${taskId}.jwt`);
+  await audit(page, 'task-completed');
+
+  await page.getByLabel('Status').selectOption('failed');
+  await page.getByText('No failed tasks').waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -11,6 +11,8 @@ import { CheckReceiptPage } from './pages/check-receipt.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
 import { PartnersPage } from './pages/operator/partners.tsx';
 import { OverviewPage } from './pages/partner/overview.tsx';
+import { ProofsPage } from './pages/partner/proofs.tsx';
+import { TasksPage } from './pages/partner/tasks.tsx';
 import { WebhooksPage } from './pages/partner/webhooks.tsx';
 import { SessionsPage } from './pages/sessions.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
@@ -122,6 +124,10 @@ const homeRoute = createRoute({
 const partnersRoute = createRoute({ getParentRoute: () => appRoute, path: 'partners', beforeLoad: requireRole('operator'), component: PartnersPage });
 const overviewRoute = createRoute({ getParentRoute: () => appRoute, path: 'overview', beforeLoad: requireRole('partner'), component: OverviewPage });
 const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: 'webhooks', beforeLoad: requireRole('partner'), component: WebhooksPage });
+const partnerPageRoutes = [
+  createRoute({ getParentRoute: () => appRoute, path: 'tasks', beforeLoad: requireRole('partner'), component: TasksPage }),
+  createRoute({ getParentRoute: () => appRoute, path: 'proofs', beforeLoad: requireRole('partner'), component: ProofsPage }),
+];
 const sessionsRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'sessions',
@@ -132,7 +138,7 @@ const sessionsRoute = createRoute({
 
 const routeTree = rootRoute.addChildren([
   publicRoute.addChildren([checkRoute, signInRoute]),
-  appRoute.addChildren([homeRoute, partnersRoute, overviewRoute, webhooksRoute, sessionsRoute]),
+  appRoute.addChildren([homeRoute, partnersRoute, overviewRoute, webhooksRoute, sessionsRoute, ...partnerPageRoutes]),
 ]);
 
 /** Paths that need no session: losing one there sends nobody to sign-in. */

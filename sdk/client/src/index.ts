@@ -16,6 +16,7 @@ export {
 } from './client.ts';
 export type { components, operations, paths, webhooks } from './openapi.d.ts';
 export { type LedgerEntry, type ReceiptVerification, verifyReceipt } from './receipts.ts';
+export type { OnReceiptCheckPassed, ReceiptCheckPassed } from './tlog/receipt.ts';
 export type { RetryOptions } from './retry.ts';
 export {
   type VerifyWebhookOptions,

@@ -1,6 +1,6 @@
 import { runWithWebCrypto } from './crypto-steps.ts';
 import type { components } from './openapi.d.ts';
-import { checkReceipt, type ReceiptFailureCode } from './tlog/receipt.ts';
+import { checkReceipt, type OnReceiptCheckPassed, type ReceiptFailureCode } from './tlog/receipt.ts';
 
 /** What a ledger entry commits to: identifiers, the outcome and a hash of the public inputs (no personal data). */
 export type LedgerEntry = components['schemas']['LedgerEntry']['entry'];
@@ -16,14 +16,15 @@ export type ReceiptVerification =
  * up its inclusion proof to that checkpoint's root. The same rules as `veridity verify-receipt`.
  *
  * @param options.publicId the proof or task id the receipt must be for (ENTRY_MISMATCH otherwise)
+ * @param options.onPassed told of each check as it passes (with one key: format, key, signature, inclusion, origin)
  */
 export async function verifyReceipt(
   receipt: string | Uint8Array,
   ledgerPublicKey: string | readonly string[],
-  options: { publicId?: string } = {},
+  options: { publicId?: string; onPassed?: OnReceiptCheckPassed } = {},
 ): Promise<ReceiptVerification> {
   const keys = (typeof ledgerPublicKey === 'string' ? [ledgerPublicKey] : ledgerPublicKey).map((key) => key.trim());
-  const checked = await runWithWebCrypto(checkReceipt(receipt, keys));
+  const checked = await runWithWebCrypto(checkReceipt(receipt, keys, options.onPassed));
   if (!checked.ok) return checked;
   const entry = ledgerEntry(checked.leaf);
   if (entry === undefined) return { ok: false, code: 'MALFORMED_RECEIPT', message: 'the proven leaf is not a ledger entry' };

@@ -18,6 +18,8 @@ const NAV: Record<ConsoleSession['role'] | 'public', NavItem[]> = {
   partner: [
     { to: '/overview', label: 'Overview' },
     { to: '/webhooks', label: 'Webhooks' },
+    { to: '/tasks', label: 'TEE tasks' },
+    { to: '/proofs', label: 'Proofs' },
     { to: '/sessions', label: 'Sessions' },
   ],
   public: [],

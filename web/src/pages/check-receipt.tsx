@@ -10,7 +10,7 @@ import { Field, Input, Textarea } from '../components/ui/input.tsx';
 import { Table, TBody, Td, Th, THead, Tr } from '../components/ui/table.tsx';
 import { ProblemAlert } from '../components/ui/toast.tsx';
 import { cn } from '../lib/cn.ts';
-import { checkReceipt, type CheckStep, type ReceiptReport } from '../lib/receipt/check-receipt.ts';
+import { checkReceipt, type CheckStep, type ReceiptReport } from '../lib/check-receipt.ts';
 
 /** Receipts are a few kilobytes (a 53-hash path at most); anything far bigger is not one. */
 const MAX_RECEIPT_BYTES = 64 * 1024;

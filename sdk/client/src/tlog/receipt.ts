@@ -1,6 +1,6 @@
 import { decodeBase64Strict, equalBytes, parseDecimal, wellFormedText } from '../bytes.ts';
 import type { Steps } from '../crypto-steps.ts';
-import { openCheckpoint } from './checkpoint.ts';
+import { type Checkpoint, openCheckpoint } from './checkpoint.ts';
 import { HASH_SIZE, hashLeaf, rootFromInclusionProof } from './merkle.ts';
 
 /**
@@ -47,6 +47,19 @@ export type ParsedReceipt = {
   readonly leaf: Uint8Array | undefined;
 };
 
+/**
+ * An optional report of each check as it passes, in order (format, key, signature, inclusion,
+ * origin): the first one not reported is the one that failed. For a reader who shows the steps
+ * (the console's receipt checker); the verdict does not depend on it.
+ */
+export type ReceiptCheckPassed =
+  | { step: 'format'; receipt: ParsedReceipt }
+  | { step: 'key' }
+  | { step: 'signature'; checkpoint: Checkpoint }
+  | { step: 'inclusion' }
+  | { step: 'origin' };
+export type OnReceiptCheckPassed = (passed: ReceiptCheckPassed) => void;
+
 /** Parses the receipt layout; nothing in the result is authenticated yet. */
 export function parseReceipt(
   receipt: string | Uint8Array,
@@ -83,16 +96,25 @@ export function parseReceipt(
  * Offline receipt check: the checkpoint is signed by a trusted key, and the leaf (the caller's
  * `leaf`, else the receipt's extra data) hashes up the inclusion proof to the checkpoint's root.
  */
-export function* verifyReceipt(receipt: string | Uint8Array, verifierKeys: string | readonly string[], leaf?: Uint8Array): Steps<ReceiptVerification> {
+export function* verifyReceipt(
+  receipt: string | Uint8Array,
+  verifierKeys: string | readonly string[],
+  leaf?: Uint8Array,
+  onPassed?: OnReceiptCheckPassed,
+): Steps<ReceiptVerification> {
   const parsed = parseReceipt(receipt);
   if (!parsed.ok) return parsed;
+  onPassed?.({ step: 'format', receipt: parsed.receipt });
   const { index, inclusionProof, checkpoint, leaf: carriedLeaf } = parsed.receipt;
 
   const opened = yield* openCheckpoint(checkpoint, verifierKeys);
+  // openCheckpoint parses every key before it reads the note.
+  if (opened.ok || opened.code !== 'MALFORMED_KEY') onPassed?.({ step: 'key' });
   if (!opened.ok) {
     const code = opened.code === 'MALFORMED_NOTE' || opened.code === 'MALFORMED_CHECKPOINT' ? 'MALFORMED_RECEIPT' : opened.code;
     return { ok: false, code, message: opened.message };
   }
+  onPassed?.({ step: 'signature', checkpoint: opened.checkpoint });
   const { treeSize, rootHash, origin } = opened.checkpoint;
 
   if (leaf !== undefined && carriedLeaf !== undefined && !equalBytes(carriedLeaf, leaf)) {
@@ -106,6 +128,7 @@ export function* verifyReceipt(receipt: string | Uint8Array, verifierKeys: strin
   if (!equalBytes(computed.rootHash, rootHash)) {
     return { ok: false, code: 'INCLUSION_MISMATCH', message: `leaf ${index} is not in the checkpointed tree of size ${treeSize}` };
   }
+  onPassed?.({ step: 'inclusion' });
   return { ok: true, index, treeSize, rootHash, origin, leaf: provenLeaf };
 }
 
@@ -118,12 +141,13 @@ export type ReceiptCheck =
  * named after: a checkpoint it signed for another origin is refused (ORIGIN_MISMATCH). When no key
  * accepts the receipt, the most telling failure is reported (any over UNKNOWN_KEY).
  */
-export function* checkReceipt(receipt: string | Uint8Array, verifierKeys: readonly string[]): Steps<ReceiptCheck> {
+export function* checkReceipt(receipt: string | Uint8Array, verifierKeys: readonly string[], onPassed?: OnReceiptCheckPassed): Steps<ReceiptCheck> {
   let failure: Extract<ReceiptCheck, { ok: false }> = { ok: false, code: 'MALFORMED_KEY', message: 'no verifier key given' };
   for (const key of verifierKeys) {
-    const result = yield* verifyReceipt(receipt, key);
+    const result = yield* verifyReceipt(receipt, key, undefined, onPassed);
     const keyName = key.slice(0, Math.max(0, key.indexOf('+')));
     if (result.ok && result.origin === keyName) {
+      onPassed?.({ step: 'origin' });
       return { ok: true, origin: result.origin, index: result.index, treeSize: result.treeSize, rootHash: result.rootHash, leaf: result.leaf };
     }
     const found: Extract<ReceiptCheck, { ok: false }> = result.ok

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { checkReceipt as checkOnServer } from '../../../../src/modules/ledger/check-receipt.ts';
-import { buildReceipt, generateNoteKey, hashLeaf, inclusionProof, ledgerLeaf, MemoryHashStore, prepareAppend, signCheckpoint } from '../../../../src/modules/ledger/tlog/index.ts';
+import { checkReceipt as checkOnServer } from '../../../src/modules/ledger/check-receipt.ts';
+import { buildReceipt, generateNoteKey, hashLeaf, inclusionProof, ledgerLeaf, MemoryHashStore, prepareAppend, signCheckpoint } from '../../../src/modules/ledger/tlog/index.ts';
 import { checkReceipt } from './check-receipt.ts';
 
 /**
- * The browser's receipt check against the ledger's own code: receipts built by the ledger's
+ * The console's receipt check (the SDK's, over WebCrypto, with its step report) against the server's (the same SDK code over node:crypto): receipts built by the ledger's
  * tlog functions, checked by both, must get the same verdict and failure code.
  */
 
