@@ -367,7 +367,7 @@ async function deadDelivery(): Promise<{ partnerId: string; deliveryId: string }
   }
 }
 
-test('an operator pauses and resumes the queue, redrives a dead webhook, reads the ledger and sees a global manager cycle', { timeout: 240_000 }, async () => {
+test('an operator assigns a plan and links a wallet, pauses and resumes the queue, redrives a dead webhook, reads the ledger and sees a global manager cycle', { timeout: 240_000 }, async () => {
   const dead = await deadDelivery();
   // One cycle of a global manager in this process (one task, an interval far longer than the test): it leads while the test runs.
   const manager = startGlobalManager({
@@ -382,6 +382,28 @@ test('an operator pauses and resumes the queue, redrives a dead webhook, reads t
   const { context, page, problems } = await newPage();
   try {
     await signInAsOperator(page);
+
+    // The plan and the wallets of a partner, from the partners list.
+    await page.getByRole('button', { name: 'Plan and wallets of Receipt Bank' }).click();
+    const access = page.getByRole('dialog', { name: 'Plan and wallets of Receipt Bank' });
+    await access.waitFor();
+    await access.getByText('No wallet linked.').waitFor();
+    await access.getByLabel('Tier').selectOption('pro');
+    await access.getByLabel('From').selectOption('now');
+    await access.getByRole('button', { name: 'Assign plan' }).click();
+    await access.getByText(/^Pro from /).waitFor();
+    const wallet = privateKeyToAccount(generatePrivateKey()).address;
+    await access.getByLabel('Address').fill(wallet);
+    await access.getByRole('button', { name: 'Link wallet' }).click();
+    await access.locator(`[data-wallet="${wallet}"]`).waitFor();
+    const linked = async () => (await t.admin('GET', `/api/admin/clients/${verifier.id}/wallets`)).json().wallets.map((w: { address: string }) => w.address);
+    assert.deepEqual(await linked(), [wallet]);
+    await audit(page, 'partner-access');
+    await access.getByRole('button', { name: `Unlink ${wallet}` }).click();
+    await access.getByRole('button', { name: 'Confirm unlink' }).click();
+    await access.getByText('No wallet linked.').waitFor();
+    assert.deepEqual(await linked(), []);
+    await access.getByRole('button', { name: 'Done' }).click();
 
     await page.getByRole('link', { name: 'Queue' }).click();
     await page.getByRole('heading', { name: 'Queue' }).waitFor();
