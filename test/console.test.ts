@@ -5,7 +5,9 @@
  * partner and copies its key; the partner signs in with it and uses its overview and webhooks;
  * a TEE partner submits a real TDX quote from a file and watches its task complete.
  * Every page visited passes an axe check (no serious or critical violation) in both themes, and
- * is photographed at desktop and phone width into test-results/console/ (not committed).
+ * is photographed at desktop and phone width into test-results/console/ (not committed). The
+ * operator's platform pages: the queue paused and resumed, a dead webhook redriven, the ledger's
+ * checkpoint, a global manager cycle.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +17,14 @@ import { after, before, test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import client from 'prom-client';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { runsCleanupTask } from '#modules/global-manager/global-manager-tasks.ts';
+import { startGlobalManager } from '#modules/global-manager/global-manager.ts';
+import { createGlobalManagerMetrics } from '#modules/global-manager/metrics.ts';
+import { runWebhookWorkerOnce } from '#modules/webhooks/run-webhook-worker.ts';
+import { systemClock } from '#platform/clock.ts';
+import { createSecretBox } from '#platform/crypto/secret-box.ts';
 import { startLedgerSequencer, type LedgerSequencer } from '#modules/ledger/ledger-sequencer.ts';
 import { createStoredCollateralSource } from '#modules/attestations/create-collateral-source.ts';
 import { createEvidenceVerifier, type EvidenceVerifier } from '#modules/attestations/create-evidence-verifier.ts';
@@ -24,7 +33,6 @@ import { VerifyAttestationTaskJob } from '#modules/attestations/jobs.ts';
 import { runTaskWorkerOnce } from '#modules/attestations/run-task-worker.ts';
 import { DEFAULT_ACCEPTED_TCB_STATUSES } from '#modules/attestations/verification/index.ts';
 import { readVector, readVectorJson, SAMPLE_VERIFY_AT } from '#modules/attestations/verification/test-vectors.ts';
-import { systemClock } from '#platform/clock.ts';
 import { createLogger } from '#platform/logger.ts';
 import { startQueue, type Queue } from '#platform/queue/queue.ts';
 import { buildConsole } from '../scripts/build-console.ts';
@@ -32,10 +40,13 @@ import { CHROMIUM, ensureChromium } from './support/chromium.ts';
 import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } from './support/holder.ts';
 import { ROOT } from './support/processes.ts';
 import { createPartner, createTestApp, type TestApp } from './support/test-app.ts';
+import { answer, startReceiver } from './support/webhook-receiver.ts';
 
 const SHOTS = path.join(ROOT, 'test-results/console');
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const DOMAIN = 'bank.example';
+/** The app's encryption key, so this test's webhook worker opens the secrets the app sealed. */
+const ENCRYPTION_KEY = randomBytes(32);
 
 let t: TestApp;
 let baseUrl: string;
@@ -52,7 +63,7 @@ before(async () => {
   ensureChromium();
   await buildConsole({ quiet: true });
   await mkdir(SHOTS, { recursive: true });
-  t = await createTestApp({ bundledCircuits: true });
+  t = await createTestApp({ bundledCircuits: true, encryptionKey: ENCRYPTION_KEY });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   baseUrl = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
   sequencer = startLedgerSequencer({ pool: t.database.pool, clock: { now: () => new Date() }, log: createLogger('silent'), platformKeys: t.platformKeys, checkpointSeconds: 5, background: false });
@@ -408,4 +419,133 @@ test('a TEE partner submits a TDX quote from a file, watches its task complete, 
   await page.getByText('No failed tasks').waitFor();
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+/** Signs the operator in with the admin token; the partners page is where it lands. */
+async function signInAsOperator(page: Page): Promise<void> {
+  await page.goto('/console/sign-in');
+  await page.getByLabel('Admin token').fill(t.adminToken);
+  await page.getByRole('button', { name: 'Sign in as operator' }).click();
+  await page.getByRole('heading', { name: 'Partners' }).waitFor();
+}
+
+/** A partner whose receiver answers 410 Gone: its test event is dead after one attempt. */
+async function deadDelivery(): Promise<{ partnerId: string; deliveryId: string }> {
+  const receiver = await startReceiver(answer(410));
+  try {
+    // `.invalid` never resolves, so the API accepts the URL; this worker's resolver sends it to the local receiver.
+    const partner = await createPartner(t, { name: 'Gone Bank', webhook_url: `http://gone.invalid:${new URL(receiver.url).port}/hooks` });
+    const sent = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/test', headers: { 'x-api-key': partner.api_key } });
+    assert.equal(sent.statusCode, 202, sent.body);
+    const lookup = async (hostname: string) => (hostname === 'gone.invalid' ? [{ address: '127.0.0.1', family: 4 }] : []);
+    await runWebhookWorkerOnce({ pool: t.database.pool, clock: systemClock, secretBox: createSecretBox([ENCRYPTION_KEY]), log: createLogger('silent'), allowPrivateNetworks: true, lookup, random: () => 0.5 }, { concurrency: 1 });
+    const deliveryId = sent.json().delivery_id;
+    const delivery = await t.app.inject({ method: 'GET', url: `/api/v1/webhooks/deliveries/${deliveryId}`, headers: { 'x-api-key': partner.api_key } });
+    assert.equal(delivery.json().status, 'dead', delivery.body);
+    return { partnerId: partner.id, deliveryId };
+  } finally {
+    await receiver.close();
+  }
+}
+
+test('an operator assigns a plan and links a wallet, pauses and resumes the queue, redrives a dead webhook, reads the ledger and sees a global manager cycle', { timeout: 240_000 }, async () => {
+  const dead = await deadDelivery();
+  // One cycle of a global manager in this process (one task, an interval far longer than the test): it leads while the test runs.
+  const manager = startGlobalManager({
+    deps: { pool: t.database.pool, db: t.database.db, storage: t.storage, platformKeys: t.platformKeys, log: createLogger('silent') },
+    databaseUrl: t.database.url,
+    clock: systemClock,
+    log: createLogger('silent'),
+    tasks: [runsCleanupTask(30)],
+    settings: { intervalSeconds: 3600, standbyPollSeconds: 1 },
+    metrics: createGlobalManagerMetrics(new client.Registry()),
+  });
+  const { context, page, problems } = await newPage();
+  try {
+    await signInAsOperator(page);
+
+    // The plan and the wallets of a partner, from the partners list.
+    await page.getByRole('button', { name: 'Plan and wallets of Receipt Bank' }).click();
+    const access = page.getByRole('dialog', { name: 'Plan and wallets of Receipt Bank' });
+    await access.waitFor();
+    await access.getByText('No wallet linked.').waitFor();
+    await access.getByLabel('Tier').selectOption('pro');
+    await access.getByLabel('From').selectOption('now');
+    await access.getByRole('button', { name: 'Assign plan' }).click();
+    await access.getByText(/^Pro from /).waitFor();
+    const wallet = privateKeyToAccount(generatePrivateKey()).address;
+    await access.getByLabel('Address').fill(wallet);
+    await access.getByRole('button', { name: 'Link wallet' }).click();
+    await access.locator(`[data-wallet="${wallet}"]`).waitFor();
+    const linked = async () => (await t.admin('GET', `/api/admin/clients/${verifier.id}/wallets`)).json().wallets.map((w: { address: string }) => w.address);
+    assert.deepEqual(await linked(), [wallet]);
+    await audit(page, 'partner-access');
+    await access.getByRole('button', { name: `Unlink ${wallet}` }).click();
+    await access.getByRole('button', { name: 'Confirm unlink' }).click();
+    await access.getByText('No wallet linked.').waitFor();
+    assert.deepEqual(await linked(), []);
+    await access.getByRole('button', { name: 'Done' }).click();
+
+    await page.getByRole('link', { name: 'Queue' }).click();
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    await page.getByText('running', { exact: true }).waitFor();
+    await audit(page, 'queue');
+    await page.getByRole('button', { name: 'Pause processing' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Pause task processing?' });
+    await confirm.waitFor();
+    await audit(page, 'queue-pause');
+    await confirm.getByRole('button', { name: 'Pause processing' }).click();
+    await page.getByText('Processing paused').waitFor();
+    await page.getByText('paused', { exact: true }).waitFor();
+    assert.equal((await t.admin('GET', '/api/v1/queue/status')).json().paused, true);
+    await page.getByRole('button', { name: 'Resume processing' }).click();
+    await page.getByText('Processing resumed').waitFor();
+    await page.getByRole('button', { name: 'Pause processing' }).waitFor();
+    assert.equal((await t.admin('GET', '/api/v1/queue/status')).json().paused, false);
+
+    await page.getByRole('link', { name: 'Dead webhooks' }).click();
+    await page.getByRole('heading', { name: 'Dead webhooks' }).waitFor();
+    await page.getByLabel('Partner').selectOption(dead.partnerId);
+    const row = page.locator(`[data-dead-delivery="${dead.deliveryId}"]`);
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Attempts' }).click();
+    await page.getByText('HTTP 410').waitFor();
+    await audit(page, 'dead-letters');
+    await row.getByRole('button', { name: `Redrive ${dead.deliveryId}` }).click();
+    const redrive = page.getByRole('dialog', { name: 'Redrive webhook.test to Gone Bank?' });
+    await redrive.waitFor();
+    await redrive.getByRole('button', { name: 'Redrive' }).click();
+    await page.getByText('1 delivery queued again').waitFor();
+    await page.getByText('No dead delivery matches').waitFor();
+    await audit(page, 'dead-letters-empty');
+
+    await page.getByRole('link', { name: 'Ledger' }).click();
+    await page.getByRole('heading', { name: 'Ledger' }).waitFor();
+    await page.getByText('signature valid').waitFor();
+    const checkpoint = await (await fetch(`${baseUrl}/api/v1/ledger/checkpoint`)).text();
+    assert.equal(await page.locator('[data-figure="Tree size"]').textContent(), checkpoint.split('\n')[1]);
+    await page.getByLabel('Earlier size').fill('1');
+    await page.getByRole('button', { name: 'Get proof' }).click();
+    await page.locator('[data-consistency]').waitFor();
+    await page.getByLabel('Earlier size').fill('99');
+    await page.getByRole('button', { name: 'Get proof' }).click();
+    await page.getByText('The earlier size cannot be larger than the later one').waitFor();
+    await audit(page, 'ledger');
+
+    const cycle = async () => (await t.admin('GET', '/api/admin/global-manager')).json().cycles.find((c: { outcome: string }) => c.outcome === 'succeeded');
+    for (let tries = 0; !(await cycle()); tries++) {
+      assert.ok(tries < 100, 'the global manager ran a cycle');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await page.getByRole('link', { name: 'Global manager' }).click();
+    await page.getByRole('heading', { name: 'Global manager' }).waitFor();
+    const task = page.locator('[data-task="cleanup-global-manager-runs"]').first();
+    await task.getByText('succeeded').waitFor();
+    await page.getByText(/^veridity-global-manager:/).first().waitFor();
+    await audit(page, 'global-manager');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    await manager.stop();
+  }
 });

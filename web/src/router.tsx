@@ -10,6 +10,10 @@ import { ProblemAlert } from './components/ui/toast.tsx';
 import { CheckReceiptPage } from './pages/check-receipt.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
 import { PartnersPage } from './pages/operator/partners.tsx';
+import { DeadLettersPage } from './pages/operator/dead-letters.tsx';
+import { GlobalManagerPage } from './pages/operator/global-manager.tsx';
+import { LedgerPage } from './pages/operator/ledger.tsx';
+import { QueuePage } from './pages/operator/queue.tsx';
 import { OverviewPage } from './pages/partner/overview.tsx';
 import { ProofsPage } from './pages/partner/proofs.tsx';
 import { TasksPage } from './pages/partner/tasks.tsx';
@@ -122,6 +126,13 @@ const homeRoute = createRoute({
 });
 
 const partnersRoute = createRoute({ getParentRoute: () => appRoute, path: 'partners', beforeLoad: requireRole('operator'), component: PartnersPage });
+// Operator pages: the platform's state.
+const queueRoute = createRoute({ getParentRoute: () => appRoute, path: 'queue', beforeLoad: requireRole('operator'), component: QueuePage });
+const deadLettersRoute = createRoute({ getParentRoute: () => appRoute, path: 'dead-letters', beforeLoad: requireRole('operator'), component: DeadLettersPage });
+const ledgerRoute = createRoute({ getParentRoute: () => appRoute, path: 'ledger', beforeLoad: requireRole('operator'), component: LedgerPage });
+const globalManagerRoute = createRoute({ getParentRoute: () => appRoute, path: 'global-manager', beforeLoad: requireRole('operator'), component: GlobalManagerPage });
+const operatorRoutes = [queueRoute, deadLettersRoute, ledgerRoute, globalManagerRoute];
+
 const overviewRoute = createRoute({ getParentRoute: () => appRoute, path: 'overview', beforeLoad: requireRole('partner'), component: OverviewPage });
 const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: 'webhooks', beforeLoad: requireRole('partner'), component: WebhooksPage });
 const partnerPageRoutes = [
@@ -138,7 +149,7 @@ const sessionsRoute = createRoute({
 
 const routeTree = rootRoute.addChildren([
   publicRoute.addChildren([checkRoute, signInRoute]),
-  appRoute.addChildren([homeRoute, partnersRoute, overviewRoute, webhooksRoute, sessionsRoute, ...partnerPageRoutes]),
+  appRoute.addChildren([homeRoute, partnersRoute, overviewRoute, webhooksRoute, sessionsRoute, ...partnerPageRoutes, ...operatorRoutes]),
 ]);
 
 /** Paths that need no session: losing one there sends nobody to sign-in. */

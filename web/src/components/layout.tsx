@@ -13,6 +13,10 @@ type NavItem = { to: string; label: string };
 const NAV: Record<ConsoleSession['role'] | 'public', NavItem[]> = {
   operator: [
     { to: '/partners', label: 'Partners' },
+    { to: '/queue', label: 'Queue' },
+    { to: '/dead-letters', label: 'Dead webhooks' },
+    { to: '/ledger', label: 'Ledger' },
+    { to: '/global-manager', label: 'Global manager' },
     { to: '/sessions', label: 'Sessions' },
   ],
   partner: [

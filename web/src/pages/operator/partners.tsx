@@ -15,6 +15,7 @@ import { pageOf, Pagination, Table, TBody, Td, Th, THead, Tr } from '../../compo
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { formatDateTime } from '../../lib/format.ts';
+import { PartnerAccessDialog } from './partner-access.tsx';
 import { PartnerCreateForm } from './partner-form.tsx';
 
 type Partner = Schemas['ApiClient'];
@@ -76,10 +77,13 @@ function CreatePartnerDialog({ open, onClose }: { open: boolean; onClose: () => 
 
 type PendingAction = { kind: 'disable' | 'rotate'; partner: Partner };
 
-function PartnerActions({ partner, onAction }: { partner: Partner; onAction: (action: PendingAction) => void }) {
+function PartnerActions({ partner, onAction, onManage }: { partner: Partner; onAction: (action: PendingAction) => void; onManage: () => void }) {
   if (partner.disabled_at) return <span className="text-sm text-muted-foreground">—</span>;
   return (
     <div className="flex gap-2">
+      <Button variant="outline" size="sm" onClick={onManage} aria-label={`Plan and wallets of ${partner.name}`}>
+        Plan and wallets
+      </Button>
       <Button variant="outline" size="sm" onClick={() => onAction({ kind: 'rotate', partner })} aria-label={`Rotate key of ${partner.name}`}>
         Rotate key
       </Button>
@@ -100,6 +104,7 @@ export function PartnersPage() {
   const [page, setPage] = useState(1);
   const [pending, setPending] = useState<PendingAction | undefined>();
   const [rotated, setRotated] = useState<PartnerWithSecrets | undefined>();
+  const [managing, setManaging] = useState<Partner | undefined>();
   const partners = useQuery({ queryKey: PARTNERS_KEY, queryFn: () => unwrap(api.client.GET('/api/admin/clients')) });
 
   const act = useMutation({
@@ -201,7 +206,7 @@ export function PartnersPage() {
                       <Td className="text-xs whitespace-nowrap">{partner.last_used ? formatDateTime(partner.last_used) : 'never'}</Td>
                       <Td>{partner.disabled_at ? <Badge tone="danger">disabled</Badge> : <Badge tone="success">active</Badge>}</Td>
                       <Td>
-                        <PartnerActions partner={partner} onAction={setPending} />
+                        <PartnerActions partner={partner} onAction={setPending} onManage={() => setManaging(partner)} />
                       </Td>
                     </Tr>
                   ))}
@@ -213,6 +218,7 @@ export function PartnersPage() {
         </CardContent>
       </Card>
       <CreatePartnerDialog open={creating} onClose={() => setCreating(false)} />
+      <PartnerAccessDialog partner={managing} onClose={() => setManaging(undefined)} />
       <ConfirmDialog
         open={pending !== undefined}
         title={pending?.kind === 'rotate' ? `Rotate the API key of ${pending.partner.name}?` : `Disable ${pending?.partner.name ?? ''}?`}

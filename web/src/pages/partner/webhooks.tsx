@@ -15,6 +15,8 @@ import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { formatDateTime } from '../../lib/format.ts';
+import { WebhookAttemptsRow, WebhookAttemptsToggle } from '../../components/webhook-attempts.tsx';
+import { useCursorPages } from '../../lib/cursor-pages.ts';
 
 type Delivery = Schemas['WebhookDelivery'];
 type DeliveryStatus = Delivery['status'];
@@ -101,38 +103,14 @@ function EndpointCard() {
   );
 }
 
-function Attempts({ delivery }: { delivery: Delivery }) {
-  if (delivery.attempts.length === 0) return <p className="text-sm text-muted-foreground">Not attempted yet{delivery.next_attempt_at ? `: due ${formatDateTime(delivery.next_attempt_at)}` : ''}.</p>;
-  return (
-    <ol className="grid grid-cols-1 gap-2">
-      {delivery.attempts.map((attempt) => (
-        <li key={attempt.attempt} className="grid grid-cols-1 gap-0.5 rounded-md border p-2 text-xs">
-          <p>
-            <strong>#{attempt.attempt}</strong> {formatDateTime(attempt.attempted_at)} · {attempt.outcome}
-            {attempt.status_code !== null && ` · HTTP ${attempt.status_code}`} · {attempt.latency_ms} ms
-          </p>
-          {attempt.error && <p className="text-destructive">{attempt.error_code ? `${attempt.error_code}: ` : ''}{attempt.error}</p>}
-          {attempt.response_body && (
-            <pre className="overflow-x-auto rounded bg-muted p-1.5 whitespace-pre-wrap">
-              {attempt.response_body}
-              {attempt.response_body_truncated && '…'}
-            </pre>
-          )}
-        </li>
-      ))}
-    </ol>
-  );
-}
-
 function DeliveriesCard() {
   const api = useApi();
   const queryClient = useQueryClient();
   const toast = useToast();
   const [status, setStatus] = useState<DeliveryStatus | 'all'>('all');
-  // Cursor pages: the cursor of each page visited, so Previous goes back without a total count.
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const pages = useCursorPages();
   const [open, setOpen] = useState<string | undefined>();
-  const cursor = cursors.at(-1);
+  const cursor = pages.cursor;
   const deliveries = useQuery({
     queryKey: [...DELIVERIES_KEY, status, cursor],
     queryFn: () =>
@@ -164,7 +142,7 @@ function DeliveriesCard() {
                 value={status}
                 onChange={(event) => {
                   setStatus(event.target.value as DeliveryStatus | 'all');
-                  setCursors([undefined]);
+                  pages.reset();
                 }}
               >
                 <option value="all">All</option>
@@ -180,7 +158,7 @@ function DeliveriesCard() {
           what="the deliveries"
           empty={
             rows.length === 0 &&
-            cursors.length === 1 && (
+            pages.page === 1 && (
               <EmptyState title={status === 'all' ? 'No deliveries yet' : `No ${status} deliveries`}>
                 {status === 'all' ? 'Send a test event to check your endpoint: its delivery and every attempt appear here.' : 'Choose another status to see more.'}
               </EmptyState>
@@ -215,9 +193,7 @@ function DeliveriesCard() {
                       <Td className="text-xs whitespace-nowrap">{formatDateTime(delivery.created_at)}</Td>
                       <Td>
                         <div className="flex gap-2">
-                          <Button variant="ghost" size="sm" aria-expanded={open === delivery.id} aria-controls={`attempts-${delivery.id}`} onClick={() => setOpen(open === delivery.id ? undefined : delivery.id)}>
-                            {open === delivery.id ? 'Hide attempts' : 'Attempts'}
-                          </Button>
+                          <WebhookAttemptsToggle delivery={delivery} open={open === delivery.id} onToggle={() => setOpen(open === delivery.id ? undefined : delivery.id)} />
                           {delivery.status !== 'pending' && (
                             <Button variant="outline" size="sm" busy={redeliver.isPending && redeliver.variables === delivery.id} onClick={() => redeliver.mutate(delivery.id)}>
                               Redeliver
@@ -226,21 +202,15 @@ function DeliveriesCard() {
                         </div>
                       </Td>
                     </Tr>
-                    {open === delivery.id && (
-                      <Tr id={`attempts-${delivery.id}`}>
-                        <Td colSpan={5} className="bg-muted/40">
-                          <Attempts delivery={delivery} />
-                        </Td>
-                      </Tr>
-                    )}
+                    <WebhookAttemptsRow delivery={delivery} open={open === delivery.id} columns={5} />
                   </Fragment>
                 ))}
               </TBody>
             </Table>
             <Pagination
-              page={cursors.length}
+              page={pages.page}
               hasNext={Boolean(deliveries.data?.next_cursor)}
-              onPage={(page) => setCursors(page > cursors.length ? [...cursors, deliveries.data?.next_cursor ?? undefined] : cursors.slice(0, page))}
+              onPage={(page) => pages.go(page, deliveries.data?.next_cursor)}
             />
           </div>
         </QueryState>
