@@ -173,7 +173,9 @@ test("the runtime stage, replayed in a clean directory: npm ci --omit=dev, then 
   server.stderr.on('data', (chunk: Buffer) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
   t.after(() => server.kill('SIGKILL'));
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000, `serve from the replayed image\n${output}`);
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000, 'serve from the replayed image').catch((error: Error) => {
+    throw new Error(`${error.message}; its output:\n${output}`);
+  });
 
   const [probe = '', ...probeArgs] = execForm(last(runtime, 'HEALTHCHECK')!.args.replace(/^CMD /, ''))!;
   const healthy = await run(probe, probeArgs, { cwd: app, env });
