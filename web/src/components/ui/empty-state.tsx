@@ -10,3 +10,13 @@ export function EmptyState(props: { title: string; children: ReactNode; action?:
     </div>
   );
 }
+
+/** An empty list filtered by status: with no filter, what fills it; with one, that another status may show more. */
+export function StatusFilterEmptyState(props: { status: string; noun: string; whatFillsIt: string }) {
+  const all = props.status === 'all';
+  return (
+    <EmptyState title={all ? `No ${props.noun} yet` : `No ${props.status.replaceAll('_', ' ')} ${props.noun}`}>
+      {all ? props.whatFillsIt : 'Choose another status to see more.'}
+    </EmptyState>
+  );
+}

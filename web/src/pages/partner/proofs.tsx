@@ -7,7 +7,7 @@ import { PageHeader } from '../../components/layout.tsx';
 import { Badge } from '../../components/ui/badge.tsx';
 import { Button } from '../../components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../components/ui/card.tsx';
-import { EmptyState } from '../../components/ui/empty-state.tsx';
+import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
 import { Field, Select } from '../../components/ui/input.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
@@ -84,9 +84,7 @@ export function ProofsPage() {
             empty={
               rows.length === 0 &&
               cursors.length === 1 && (
-                <EmptyState title={status === 'all' ? 'No submissions yet' : `No ${status.replace('_', ' ')} submissions`}>
-                  {status === 'all' ? 'Documents you POST to /api/v1/proofs appear here with their outcome.' : 'Choose another status to see more.'}
-                </EmptyState>
+                <StatusFilterEmptyState status={status} noun="submissions" whatFillsIt="Documents you POST to /api/v1/proofs appear here with their outcome." />
               )
             }
           >

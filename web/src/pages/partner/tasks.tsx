@@ -11,7 +11,7 @@ import { Badge } from '../../components/ui/badge.tsx';
 import { Button } from '../../components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../components/ui/card.tsx';
 import { CopyButton } from '../../components/ui/copy.tsx';
-import { EmptyState } from '../../components/ui/empty-state.tsx';
+import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
 import { Field, Input, Select } from '../../components/ui/input.tsx';
 import { JsonTree } from '../../components/ui/json-tree.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
@@ -174,9 +174,7 @@ function TasksCard({ selected, onSelect }: { selected: string | undefined; onSel
           empty={
             rows.length === 0 &&
             cursors.length === 1 && (
-              <EmptyState title={status === 'all' ? 'No tasks yet' : `No ${status} tasks`}>
-                {status === 'all' ? 'Submit attestation evidence above: its task and verdict appear here.' : 'Choose another status to see more.'}
-              </EmptyState>
+              <StatusFilterEmptyState status={status} noun="tasks" whatFillsIt="Submit attestation evidence above: its task and verdict appear here." />
             )
           }
         >

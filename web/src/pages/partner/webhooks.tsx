@@ -9,7 +9,7 @@ import { Button } from '../../components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../components/ui/card.tsx';
 import { SecretReveal } from '../../components/ui/copy.tsx';
 import { ConfirmDialog, Dialog } from '../../components/ui/dialog.tsx';
-import { EmptyState } from '../../components/ui/empty-state.tsx';
+import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
 import { Field, Select } from '../../components/ui/input.tsx';
 import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
@@ -159,9 +159,7 @@ function DeliveriesCard() {
           empty={
             rows.length === 0 &&
             pages.page === 1 && (
-              <EmptyState title={status === 'all' ? 'No deliveries yet' : `No ${status} deliveries`}>
-                {status === 'all' ? 'Send a test event to check your endpoint: its delivery and every attempt appear here.' : 'Choose another status to see more.'}
-              </EmptyState>
+              <StatusFilterEmptyState status={status} noun="deliveries" whatFillsIt="Send a test event to check your endpoint: its delivery and every attempt appear here." />
             )
           }
         >
