@@ -1,6 +1,6 @@
 #!/bin/sh
 # Makes sure Debian's chromium is installed at /usr/bin/chromium, for the browser tests
-# (test/holder-page.test.ts drives it with playwright-core). Idempotent: does nothing when
+# (test/holder-page.test.ts and test/console-*.test.ts drive it with playwright-core). Idempotent: does nothing when
 # it is already there. Installing needs root (or sudo without a password) and apt.
 set -eu
 
@@ -8,6 +8,11 @@ CHROMIUM=/usr/bin/chromium
 
 if [ -x "$CHROMIUM" ]; then
   exit 0
+fi
+
+# Browser test files run in parallel: one installs, the others wait for it under the same lock.
+if [ -z "${ENSURE_CHROMIUM_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+  ENSURE_CHROMIUM_LOCKED=1 exec flock "${TMPDIR:-/tmp}/veridity-ensure-chromium.lock" sh "$0" "$@"
 fi
 
 fail() {
@@ -29,7 +34,7 @@ fi
 echo "ensure-chromium: installing chromium with apt-get (once) ..." >&2
 export DEBIAN_FRONTEND=noninteractive
 $as_root apt-get update >&2 || fail "apt-get update failed (no network or no package mirror?)"
-$as_root apt-get install -y --no-install-recommends chromium >&2 || fail "apt-get install chromium failed"
+$as_root apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends chromium >&2 || fail "apt-get install chromium failed"
 
 [ -x "$CHROMIUM" ] || fail "chromium was installed but $CHROMIUM does not exist"
 echo "ensure-chromium: $("$CHROMIUM" --version 2>/dev/null || echo chromium) installed" >&2

@@ -1,0 +1,125 @@
+/**
+ * What the console's browser tests (test/console-*.test.ts) share: a real server with the built
+ * console on a real database, Debian's chromium driven by playwright-core, and the checks every
+ * page visited passes — no console error or CSP violation, an axe check with no serious or
+ * critical violation in both themes, no sideways scrolling at phone width, and screenshots at
+ * desktop and phone width in test-results/console/ (not committed) for a reviewer to look at.
+ * Each test file starts its own server and browser, so the files run in parallel.
+ */
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildConsole } from '../../scripts/build-console.ts';
+import { CHROMIUM, ensureChromium } from './chromium.ts';
+import { ROOT } from './processes.ts';
+import { createTestApp, type TestApp } from './test-app.ts';
+
+const SHOTS = path.join(ROOT, 'test-results/console');
+const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
+
+export type ConsolePage = { context: BrowserContext; page: Page; problems: string[] };
+
+export type ConsoleBrowser = {
+  t: TestApp;
+  baseUrl: string;
+  /** A fresh browser context (no cookies) at desktop width, its page and the problems it reports. */
+  newPage(): Promise<ConsolePage>;
+  close(): Promise<void>;
+};
+
+export async function startConsoleBrowser(options: Parameters<typeof createTestApp>[0] = {}): Promise<ConsoleBrowser> {
+  ensureChromium();
+  await buildConsole({ quiet: true });
+  await mkdir(SHOTS, { recursive: true });
+  const t = await createTestApp(options);
+  let browser: Browser | undefined;
+  try {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const baseUrl = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const opened = browser;
+    return {
+      t,
+      baseUrl,
+      async newPage() {
+        // Reduced motion: no colour transitions half-way in a screenshot.
+        const context = await opened.newContext({ viewport: VIEWPORTS.desktop, baseURL: baseUrl, reducedMotion: 'reduce' });
+        await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+        const page = await context.newPage();
+        return { context, page, problems: watch(page) };
+      },
+      async close() {
+        await opened.close();
+        await t.close();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await t.close();
+    throw error;
+  }
+}
+
+/** Console errors, uncaught exceptions and CSP violations on a page (an expected 401 of the session probe aside). */
+function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    if (/status of 401/.test(message.text()) && message.location().url.includes('/api/console/session')) return;
+    problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  return problems;
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+/** axe in the light and the dark theme, and screenshots at desktop and phone width (and desktop dark). */
+export async function audit(page: Page, name: string): Promise<void> {
+  const setDark = (dark: boolean) => page.evaluate((on) => document.documentElement.classList.toggle('dark', on), dark);
+  assert.deepEqual(await seriousViolations(page), [], `${name} (light theme): no serious or critical accessibility violation`);
+  await page.screenshot({ path: path.join(SHOTS, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize(VIEWPORTS.phone);
+  await page.screenshot({ path: path.join(SHOTS, `${name}-phone.png`), fullPage: true });
+  // Nothing wider than the screen, but inside something that scrolls sideways (tables, the phone's nav).
+  const overflow = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const scrolls = (element: Element) => getComputedStyle(element).overflowX !== 'visible';
+    const clipped = (element: Element) => { for (let up = element.parentElement; up; up = up.parentElement) if (scrolls(up)) return true; return false; };
+    const wide = [...document.querySelectorAll('body *')].filter((element) => element.getBoundingClientRect().right > width + 1 && (!clipped(element) || getComputedStyle(element).position === 'absolute'));
+    return { by: document.documentElement.scrollWidth - width, wide: wide.slice(0, 3).map((element) => `<${element.tagName.toLowerCase()} class="${element.getAttribute('class')}">`) };
+  });
+  assert.ok(overflow.by <= 0, `${name}: the page scrolls sideways at phone width by ${overflow.by}px: ${overflow.wide.join(', ')}`);
+  await page.setViewportSize(VIEWPORTS.desktop);
+  await setDark(true);
+  assert.deepEqual(await seriousViolations(page), [], `${name} (dark theme): no serious or critical accessibility violation`);
+  await page.screenshot({ path: path.join(SHOTS, `${name}-desktop-dark.png`), fullPage: true });
+  await setDark(false);
+}
+
+/** Signs the operator in with the admin token; the partners page is where it lands. */
+export async function signInAsOperator(page: Page, adminToken: string): Promise<void> {
+  await page.goto('/console/sign-in');
+  await page.getByLabel('Admin token').fill(adminToken);
+  await page.getByRole('button', { name: 'Sign in as operator' }).click();
+  await page.getByRole('heading', { name: 'Partners' }).waitFor();
+}
+
+/** Signs a partner in with its API key; its overview, headed with its name, is where it lands. */
+export async function signInAsPartner(page: Page, apiKey: string, name: string): Promise<void> {
+  await page.goto('/console/sign-in');
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in as partner' }).click();
+  await page.getByRole('heading', { name }).waitFor();
+}
