@@ -14,6 +14,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '#platform/db/embedded-postgres.ts';
 import { createLogger } from '#platform/logger.ts';
 import { freePort } from '#platform/net/free-port.ts';
+import { createTemplateDatabase } from '../test/support/test-database.ts';
 import { buildConsole } from './build-console.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -64,11 +65,16 @@ if (!env.TEST_DATABASE_URL) {
   console.log(`> using TEST_DATABASE_URL (${new URL(env.TEST_DATABASE_URL).host})`);
 }
 
+// Every test file's databases are copies of one migrated here (see test/support/test-database.ts).
+const template = await createTemplateDatabase(env.TEST_DATABASE_URL);
+env.TEST_TEMPLATE_DATABASE = template.name;
+
 let code = 1;
 try {
   const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${path.join(root, 'scripts/file-times-reporter.ts')}`, '--test-reporter-destination=stdout'];
   code = await run(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...reporters, ...patterns], env);
 } finally {
+  await template.drop();
   await embedded?.stop();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 }
