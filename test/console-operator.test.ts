@@ -1,6 +1,6 @@
 /**
  * The web console (/console) in a real browser, as the operator: signs in with the admin token,
- * creates a partner, copies its key and disables it; assigns a plan and links a wallet; pauses
+ * creates a partner, copies its key, edits it and disables it; assigns a plan and links a wallet; pauses
  * and resumes the queue; redrives a dead webhook; sees a global manager cycle.
  * test/support/console-browser.ts has what every console test checks on each page.
  */
@@ -37,7 +37,7 @@ after(async () => {
   await c?.close();
 });
 
-test('an operator signs in with the admin token, creates a partner, copies its key and disables it', { timeout: 180_000 }, async () => {
+test('an operator signs in with the admin token, creates a partner, copies its key, edits its scopes and rate limit and disables it', { timeout: 180_000 }, async () => {
   const { context, page, problems } = await c.newPage();
   await page.goto('/console/');
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -75,6 +75,23 @@ test('an operator signs in with the admin token, creates a partner, copies its k
   await created.getByRole('button', { name: 'Done' }).click();
 
   await page.getByLabel('Filter').fill('Console Bank');
+  // Its scopes and rate limit changed; only what changed is sent.
+  await page.getByRole('button', { name: 'Edit Console Bank' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit Console Bank' });
+  await edit.waitFor();
+  await edit.getByLabel(/TEE attestation/).uncheck();
+  await edit.getByLabel(/Signed evidence/).check();
+  await edit.getByLabel(/Rate limit/).fill('0');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await edit.getByText('A whole number from 1 to 1,000,000').waitFor();
+  await audit(page, 'partner-edit');
+  await edit.getByLabel(/Rate limit/).fill('1200');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByText('Console Bank is updated').waitFor();
+  const edited = await fetch(`${baseUrl}/api/v1/me`, { headers: { 'x-api-key': apiKey } });
+  assert.deepEqual((await edited.json()).scopes, ['age_over_18', 'evidence']);
+  await page.getByRole('cell', { name: 'age_over_18, evidence' }).waitFor();
+
   await page.getByRole('button', { name: 'Disable Console Bank' }).click();
   const confirm = page.getByRole('dialog', { name: 'Disable Console Bank?' });
   await confirm.waitFor();

@@ -40,6 +40,22 @@ export const PartnerFormSchema = z.object({
 });
 export type PartnerForm = z.infer<typeof PartnerFormSchema>;
 
+/** The form filled with a partner's current values (to edit it). */
+export function toForm(partner: Schemas['ApiClient']): PartnerForm {
+  return { name: partner.name, scopes: partner.scopes, webhook_url: partner.webhook_url ?? '', rate_limit_per_minute: partner.rate_limit_per_minute?.toString() ?? '' };
+}
+
+/** Only what changed, as the API's ApiClientUpdate (an emptied field: null, back to none or the plan's); undefined when nothing did. */
+export function toUpdateBody(form: PartnerForm, partner: Schemas['ApiClient']): Schemas['ApiClientUpdate'] | undefined {
+  const before = toForm(partner);
+  const body: Schemas['ApiClientUpdate'] = {};
+  if (form.name !== before.name) body.name = form.name;
+  if ([...form.scopes].sort().join() !== [...before.scopes].sort().join()) body.scopes = form.scopes;
+  if (form.webhook_url !== before.webhook_url) body.webhook_url = form.webhook_url || null;
+  if (form.rate_limit_per_minute !== before.rate_limit_per_minute) body.rate_limit_per_minute = form.rate_limit_per_minute ? Number(form.rate_limit_per_minute) : null;
+  return Object.keys(body).length > 0 ? body : undefined;
+}
+
 export function toCreateBody(form: PartnerForm): Schemas['ApiClientCreate'] {
   return {
     name: form.name,
@@ -49,14 +65,14 @@ export function toCreateBody(form: PartnerForm): Schemas['ApiClientCreate'] {
   };
 }
 
-export function PartnerCreateForm(props: { busy: boolean; onSubmit: (body: Schemas['ApiClientCreate']) => void; onCancel: () => void }) {
-  const { register, handleSubmit, formState } = useForm<PartnerForm>({
-    resolver: zodResolver(PartnerFormSchema),
-    defaultValues: { name: '', scopes: [], webhook_url: '', rate_limit_per_minute: '' },
-  });
+const EMPTY_FORM: PartnerForm = { name: '', scopes: [], webhook_url: '', rate_limit_per_minute: '' };
+
+/** A partner's name, scopes, webhook URL and rate limit: empty to create one, or a partner's own to edit it. */
+export function PartnerFields(props: { label: string; submitLabel: string; initial?: PartnerForm; busy: boolean; onSubmit: (form: PartnerForm) => void; onCancel: () => void }) {
+  const { register, handleSubmit, formState } = useForm<PartnerForm>({ resolver: zodResolver(PartnerFormSchema), defaultValues: props.initial ?? EMPTY_FORM });
   const errors = formState.errors;
   return (
-    <form noValidate className="grid grid-cols-1 gap-4" aria-label="New partner" onSubmit={handleSubmit((form) => props.onSubmit(toCreateBody(form)))}>
+    <form noValidate className="grid grid-cols-1 gap-4" aria-label={props.label} onSubmit={handleSubmit(props.onSubmit)}>
       <Field label="Name" error={errors.name?.message}>
         {(control) => <Input {...control} {...register('name')} autoComplete="off" />}
       </Field>
@@ -87,7 +103,7 @@ export function PartnerCreateForm(props: { busy: boolean; onSubmit: (body: Schem
           Cancel
         </Button>
         <Button type="submit" busy={props.busy}>
-          Create partner
+          {props.submitLabel}
         </Button>
       </div>
     </form>

@@ -16,7 +16,7 @@ import { QueryState } from '../../components/ui/query-state.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { PartnerAccessDialog } from './partner-access.tsx';
-import { PartnerCreateForm } from './partner-form.tsx';
+import { PartnerFields, toCreateBody, toForm, toUpdateBody, type PartnerForm } from './partner-form.tsx';
 
 type Partner = Schemas['ApiClient'];
 type PartnerWithSecrets = Schemas['ApiClientWithSecrets'];
@@ -68,8 +68,57 @@ function CreatePartnerDialog({ open, onClose }: { open: boolean; onClose: () => 
       ) : (
         <div className="grid grid-cols-1 gap-4">
           {create.error && <ProblemAlert error={create.error} title="Could not create the partner" />}
-          <PartnerCreateForm busy={create.isPending} onSubmit={(body) => create.mutate(body)} onCancel={close} />
+          <PartnerFields label="New partner" submitLabel="Create partner" busy={create.isPending} onSubmit={(form) => create.mutate(toCreateBody(form))} onCancel={close} />
         </div>
+      )}
+    </Dialog>
+  );
+}
+
+/** Name, scopes, webhook URL and rate limit of a partner; only what changed is sent. */
+function EditPartnerDialog({ partner, onClose }: { partner: Partner | undefined; onClose: () => void }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const [unchanged, setUnchanged] = useState(false);
+  const update = useMutation({
+    mutationFn: ({ id, body }: { id: string; body: Schemas['ApiClientUpdate'] }) => unwrap(api.client.PATCH('/api/admin/clients/{id}', { params: { path: { id } }, body })),
+    onSuccess: async (changed) => {
+      await queryClient.invalidateQueries({ queryKey: PARTNERS_KEY });
+      // A first webhook URL comes with its secret, shown here once; otherwise the dialog is done.
+      if (!changed.webhook_secret) {
+        toast.success(`${changed.name} is updated`);
+        close();
+      }
+    },
+  });
+  const close = () => {
+    update.reset();
+    setUnchanged(false);
+    onClose();
+  };
+  const submit = (form: PartnerForm) => {
+    const body = partner && toUpdateBody(form, partner);
+    setUnchanged(body === undefined);
+    if (partner && body) update.mutate({ id: partner.id, body });
+  };
+  return (
+    <Dialog open={partner !== undefined} onClose={close} title={update.data ? 'Webhook secret' : `Edit ${partner?.name ?? ''}`}>
+      {update.data ? (
+        <div className="grid grid-cols-1 gap-4">
+          <Secrets partner={update.data} />
+          <div className="flex justify-end">
+            <Button onClick={close}>Done</Button>
+          </div>
+        </div>
+      ) : (
+        partner && (
+          <div className="grid grid-cols-1 gap-4">
+            {update.error && <ProblemAlert error={update.error} title="Could not update the partner" />}
+            {unchanged && <p className="text-sm text-muted-foreground">Nothing changed yet.</p>}
+            <PartnerFields key={partner.id} label={`Edit ${partner.name}`} submitLabel="Save changes" initial={toForm(partner)} busy={update.isPending} onSubmit={submit} onCancel={close} />
+          </div>
+        )
       )}
     </Dialog>
   );
@@ -77,10 +126,13 @@ function CreatePartnerDialog({ open, onClose }: { open: boolean; onClose: () => 
 
 type PendingAction = { kind: 'disable' | 'rotate'; partner: Partner };
 
-function PartnerActions({ partner, onAction, onManage }: { partner: Partner; onAction: (action: PendingAction) => void; onManage: () => void }) {
+function PartnerActions({ partner, onAction, onManage, onEdit }: { partner: Partner; onAction: (action: PendingAction) => void; onManage: () => void; onEdit: () => void }) {
   if (partner.disabled_at) return <span className="text-sm text-muted-foreground">—</span>;
   return (
     <div className="flex gap-2">
+      <Button variant="outline" size="sm" onClick={onEdit} aria-label={`Edit ${partner.name}`}>
+        Edit
+      </Button>
       <Button variant="outline" size="sm" onClick={onManage} aria-label={`Plan and wallets of ${partner.name}`}>
         Plan and wallets
       </Button>
@@ -105,6 +157,7 @@ export function PartnersPage() {
   const [pending, setPending] = useState<PendingAction | undefined>();
   const [rotated, setRotated] = useState<PartnerWithSecrets | undefined>();
   const [managing, setManaging] = useState<Partner | undefined>();
+  const [editing, setEditing] = useState<Partner | undefined>();
   const partners = useQuery({ queryKey: PARTNERS_KEY, queryFn: () => unwrap(api.client.GET('/api/admin/clients')) });
 
   const act = useMutation({
@@ -206,7 +259,7 @@ export function PartnersPage() {
                       <Td className="text-xs whitespace-nowrap">{partner.last_used ? formatDateTime(partner.last_used) : 'never'}</Td>
                       <Td>{partner.disabled_at ? <Badge tone="danger">disabled</Badge> : <Badge tone="success">active</Badge>}</Td>
                       <Td>
-                        <PartnerActions partner={partner} onAction={setPending} onManage={() => setManaging(partner)} />
+                        <PartnerActions partner={partner} onAction={setPending} onManage={() => setManaging(partner)} onEdit={() => setEditing(partner)} />
                       </Td>
                     </Tr>
                   ))}
@@ -219,6 +272,7 @@ export function PartnersPage() {
       </Card>
       <CreatePartnerDialog open={creating} onClose={() => setCreating(false)} />
       <PartnerAccessDialog partner={managing} onClose={() => setManaging(undefined)} />
+      <EditPartnerDialog partner={editing} onClose={() => setEditing(undefined)} />
       <ConfirmDialog
         open={pending !== undefined}
         title={pending?.kind === 'rotate' ? `Rotate the API key of ${pending.partner.name}?` : `Disable ${pending?.partner.name ?? ''}?`}
