@@ -1323,7 +1323,11 @@ export interface paths {
          */
         put: operations["registerOsImage"];
         post?: never;
-        delete?: never;
+        /**
+         * Stop trusting a dstack OS image (delete its reference measurements)
+         * @description Later tasks booted from this image fail the `os` check as for any unregistered image; finished tasks keep their verdict. 404 when no reference has this hash.
+         */
+        delete: operations["removeOsImage"];
         options?: never;
         head?: never;
         patch?: never;
@@ -5257,6 +5261,10 @@ export interface components {
             valid_from: string;
             /** @description Earliest end of the validity windows of its items */
             valid_until: string;
+            /** @description Intel's TCB info issueDate (ISO 8601) */
+            tcb_info_issue_date: string | null;
+            /** @description Intel's TCB info nextUpdate: when Intel publishes the next one (ISO 8601) */
+            tcb_info_next_update: string | null;
             /** @enum {string} */
             source: "upload" | "pccs";
             updated_at: string;
@@ -10545,6 +10553,73 @@ export interface operations {
             };
             /** @description The body is not of a media type this operation accepts (`UNSUPPORTED_MEDIA_TYPE`) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeOsImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                os_image_hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reference, now removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OsImageReference"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

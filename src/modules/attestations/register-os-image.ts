@@ -16,7 +16,8 @@ export type OsImageReference = {
 
 export type OsImageInput = { label?: string | undefined; mr_td: string; rt_mr0: string; rt_mr1: string; rt_mr2: string };
 
-const hex = (value: string) => value.trim().replace(/^0x/i, '').toLowerCase();
+/** Hex as stored and compared: no 0x prefix, lower case. */
+export const canonicalHex = (value: string) => value.trim().replace(/^0x/i, '').toLowerCase();
 
 /**
  * Registers (or replaces) the reference boot measurements of a dstack OS image: what MRTD and
@@ -26,12 +27,12 @@ const hex = (value: string) => value.trim().replace(/^0x/i, '').toLowerCase();
 export async function registerOsImage(deps: { pool: Pool; clock: Clock }, osImageHash: string, input: OsImageInput, actor: AuditActor): Promise<OsImageReference> {
   const now = deps.clock.now();
   const row = {
-    osImageHash: hex(osImageHash),
+    osImageHash: canonicalHex(osImageHash),
     label: input.label ?? null,
-    mrTd: hex(input.mr_td),
-    rtMr0: hex(input.rt_mr0),
-    rtMr1: hex(input.rt_mr1),
-    rtMr2: hex(input.rt_mr2),
+    mrTd: canonicalHex(input.mr_td),
+    rtMr0: canonicalHex(input.rt_mr0),
+    rtMr1: canonicalHex(input.rt_mr1),
+    rtMr2: canonicalHex(input.rt_mr2),
     updatedAt: now,
   };
   await inTransaction(deps.pool, async (tx) => {

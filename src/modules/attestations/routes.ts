@@ -25,6 +25,7 @@ import { listOsImages } from './list-os-images.ts';
 import { listTasks } from './list-tasks.ts';
 import { publishResultKeys } from './publish-result-keys.ts';
 import { registerOsImage } from './register-os-image.ts';
+import { removeOsImage } from './remove-os-image.ts';
 import {
   FmspcParams,
   OsImageBodySchema,
@@ -251,6 +252,21 @@ export function registerAttestationRoutes(app: FastifyInstance, deps: Attestatio
       response: { 200: jsonResponse('The registered reference', OsImageSchema), ...errorResponses(400, 401) },
     },
   }, async (request) => registerOsImage(deps, request.params.os_image_hash, request.body, adminActor(request)));
+  r.delete('/api/admin/attestations/os-images/:os_image_hash', {
+    config: admin,
+    schema: {
+      operationId: 'removeOsImage',
+      tags: TAGS,
+      summary: 'Stop trusting a dstack OS image (delete its reference measurements)',
+      description: 'Later tasks booted from this image fail the `os` check as for any unregistered image; finished tasks keep their verdict. 404 when no reference has this hash.',
+      params: OsImageParams,
+      response: { 200: jsonResponse('The reference, now removed', OsImageSchema), ...errorResponses(400, 401, 404) },
+    },
+  }, async (request) => {
+    const removed = await removeOsImage(deps, request.params.os_image_hash, adminActor(request));
+    if (!removed) throw new ApiError('NOT_FOUND', `no OS image reference ${request.params.os_image_hash}`);
+    return removed;
+  });
   r.get('/api/admin/attestations/os-images', {
     config: admin,
     schema: { operationId: 'listOsImages', tags: TAGS, summary: 'Registered OS image references', description: 'Every registered dstack OS image reference.', response: { 200: jsonResponse('Registered references', z.array(OsImageSchema)), ...errorResponses(401) } },

@@ -249,6 +249,8 @@ export const StoredCollateralSchema = z
     digest: z.string().describe('SHA-256 of the normalised collateral'),
     valid_from: z.string().describe('Latest start of the validity windows of its items'),
     valid_until: z.string().describe('Earliest end of the validity windows of its items'),
+    tcb_info_issue_date: z.string().nullable().describe("Intel's TCB info issueDate (ISO 8601)"),
+    tcb_info_next_update: z.string().nullable().describe("Intel's TCB info nextUpdate: when Intel publishes the next one (ISO 8601)"),
     source: z.enum(['upload', 'pccs']),
     updated_at: z.string(),
   })

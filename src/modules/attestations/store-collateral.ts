@@ -2,7 +2,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import type { Clock } from '#platform/clock.ts';
 import { inTransaction, type Pool } from '#platform/db/pool.ts';
 import { recordAudit, type AuditActor } from '#modules/audit/record-audit.ts';
-import { prepareCollateral } from './verification/index.ts';
+import { parseTcbInfoJson, prepareCollateral } from './verification/index.ts';
 import type { PrepareCollateralFailureCode } from './verification/index.ts';
 import { attestationCollateral, type AttestationCollateralRow } from './tables.ts';
 
@@ -13,6 +13,8 @@ export type StoredCollateral = {
   digest: string;
   valid_from: string;
   valid_until: string;
+  tcb_info_issue_date: string | null;
+  tcb_info_next_update: string | null;
   source: 'upload' | 'pccs';
   updated_at: string;
 };
@@ -72,6 +74,8 @@ export async function storeCollateral(
 }
 
 export function toStoredCollateral(row: AttestationCollateralRow): StoredCollateral {
+  // Read back from the stored collateral (checked when stored, so it parses): no column to keep in step.
+  const tcbInfo = typeof row.collateral.tcb_info === 'string' ? parseTcbInfoJson(row.collateral.tcb_info) : undefined;
   return {
     tee: row.tee as StoredCollateral['tee'],
     fmspc: row.fmspc,
@@ -79,6 +83,8 @@ export function toStoredCollateral(row: AttestationCollateralRow): StoredCollate
     digest: row.digest,
     valid_from: row.validFrom.toISOString(),
     valid_until: row.validUntil.toISOString(),
+    tcb_info_issue_date: tcbInfo?.ok ? tcbInfo.value.issueDate.toISOString() : null,
+    tcb_info_next_update: tcbInfo?.ok ? tcbInfo.value.nextUpdate.toISOString() : null,
     source: row.source as StoredCollateral['source'],
     updated_at: row.updatedAt.toISOString(),
   };

@@ -6,6 +6,7 @@ export type { QuotePlatformKey } from './extract-quote-fmspc.ts';
 export { parseQuote } from './parse-quote.ts';
 export type { ParsedQuote } from './parse-quote.ts';
 export { prepareCollateral } from './prepare-collateral.ts';
+export { parseTcbInfoJson } from './parse-collateral-json.ts';
 export type { PreparedCollateral, PrepareCollateralFailureCode, ValidityWindow } from './prepare-collateral.ts';
 export { createPreparedCollateralCache } from './collateral-cache.ts';
 export type { CollateralKey, CollateralSource, PreparedCollateralCache, PreparedCollateralCacheStats } from './collateral-cache.ts';
