@@ -17,6 +17,7 @@ const NAV: Record<ConsoleSession['role'] | 'public', NavItem[]> = {
     { to: '/dead-letters', label: 'Dead webhooks' },
     { to: '/ledger', label: 'Ledger' },
     { to: '/global-manager', label: 'Global manager' },
+    { to: '/audit-log', label: 'Audit log' },
     { to: '/sessions', label: 'Sessions' },
   ],
   partner: [
