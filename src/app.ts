@@ -19,6 +19,7 @@ import { pgBossQueueDepth, registerQueueDepthMetrics } from '#platform/queue/que
 import { adminAuth, adminTokenIdentifier } from '#modules/admin/admin-auth.ts';
 import { createLastUsedTracker, type LastUsedTracker } from '#modules/clients/last-used-tracker.ts';
 import { partnerAuth, partnerById, requireAnyScope } from '#modules/clients/partner-auth.ts';
+import { registerAuditRoutes } from '#modules/audit/routes.ts';
 import { registerClientRoutes } from '#modules/clients/routes.ts';
 import { registerHealthRoutes } from '#modules/health/routes.ts';
 import { registerHomeRoutes } from '#modules/home/routes.ts';
@@ -208,6 +209,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   registerConsoleLinkRoutes(app, { pool: deps.pool, clock: deps.clock, oidcIssuer: consoleSettings.oidc?.issuer });
   registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox });
+  registerAuditRoutes(app, { pool: deps.pool });
   registerNotificationRoutes(app, { pool: deps.pool, clock: deps.clock, emailEnabled: deps.config.smtp !== undefined });
   registerMeteringRoutes(app, { pool: deps.pool });
   const billing = { pool: deps.pool, clock: deps.clock, currency: deps.config.billingCurrency ?? 'EUR' };

@@ -11,6 +11,7 @@ import { CheckReceiptPage } from './pages/check-receipt.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
 import { PartnersPage } from './pages/operator/partners.tsx';
 import { AttestationPage } from './pages/operator/attestation.tsx';
+import { AuditLogPage, parseAuditLogSearch } from './pages/operator/audit-log.tsx';
 import { DeadLettersPage } from './pages/operator/dead-letters.tsx';
 import { GlobalManagerPage } from './pages/operator/global-manager.tsx';
 import { LedgerPage } from './pages/operator/ledger.tsx';
@@ -133,7 +134,8 @@ const deadLettersRoute = createRoute({ getParentRoute: () => appRoute, path: 'de
 const ledgerRoute = createRoute({ getParentRoute: () => appRoute, path: 'ledger', beforeLoad: requireRole('operator'), component: LedgerPage });
 const globalManagerRoute = createRoute({ getParentRoute: () => appRoute, path: 'global-manager', beforeLoad: requireRole('operator'), component: GlobalManagerPage });
 const attestationRoute = createRoute({ getParentRoute: () => appRoute, path: 'attestation', beforeLoad: requireRole('operator'), component: AttestationPage });
-const operatorRoutes = [queueRoute, deadLettersRoute, ledgerRoute, globalManagerRoute, attestationRoute];
+const auditLogRoute = createRoute({ getParentRoute: () => appRoute, path: 'audit-log', beforeLoad: requireRole('operator'), validateSearch: parseAuditLogSearch, component: AuditLogPage });
+const operatorRoutes = [queueRoute, deadLettersRoute, ledgerRoute, globalManagerRoute, attestationRoute, auditLogRoute];
 
 const overviewRoute = createRoute({ getParentRoute: () => appRoute, path: 'overview', beforeLoad: requireRole('partner'), component: OverviewPage });
 const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: 'webhooks', beforeLoad: requireRole('partner'), component: WebhooksPage });

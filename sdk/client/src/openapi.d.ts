@@ -609,6 +609,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit events (newest first), filtered by partner, action, actor and time
+         * @description Every recorded administrative change: who (`actor_type`, `actor_id`), what (`action`, target, `details` as recorded, never secrets), from where (`ip`, `request_id`). Filters combine: `client_id` (events whose target or actor is that partner), `action` (exact, or a prefix ending in a dot such as `client.`), `actor_type`, `actor_id`, `since` (inclusive) and `until` (exclusive). Page with `cursor`.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/settings": {
         parameters: {
             query?: never;
@@ -3418,6 +3438,55 @@ export interface components {
                 /** @constant */
                 use: "sig";
             }[];
+        };
+        /**
+         * @example {
+         *       "id": "aud_01m8r4pv8dfq1c4b5n7x2k9w3e",
+         *       "at": "2026-03-14T09:26:53.000Z",
+         *       "actor_type": "admin",
+         *       "actor_id": "env",
+         *       "action": "client.key_rotated",
+         *       "target_type": "api_client",
+         *       "target_id": "cli_01m8r4pv8cf77s9qpsxgdkd8jj",
+         *       "client_id": "cli_01m8r4pv8cf77s9qpsxgdkd8jj",
+         *       "details": {
+         *         "key_prefix": "vk_3Yq9T0b7"
+         *       },
+         *       "ip": "203.0.113.7",
+         *       "request_id": "req_01m8r4pv8dfxt8r030vsnp3dv2"
+         *     }
+         */
+        AuditEvent: {
+            /** @description Audit event id (`aud_...`), time-ordered */
+            id: string;
+            /** @description When the change was made (ISO 8601) */
+            at: string;
+            /**
+             * @description admin: an operator (admin token or console session); partner: a partner's key or session; cli / system: the command line or the platform itself
+             * @enum {string}
+             */
+            actor_type: "admin" | "partner" | "system" | "cli";
+            /** @description The admin token (`adm_...`, `env` for VERIDITY_ADMIN_TOKEN) or console session (`ses_...`) of an operator; the partner (`cli_...`); null for cli and system */
+            actor_id: string | null;
+            /** @description What was done, `<subject>.<verb>` (`client.created`, `client.key_rotated`) */
+            action: string;
+            target_type: string | null;
+            target_id: string | null;
+            /** @description The partner the event concerns (its target or its actor), when there is one */
+            client_id: string | null;
+            /** @description What changed: field names and non-secret values, as recorded (never keys or secrets) */
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description Client IP of the request that made the change */
+            ip: string | null;
+            /** @description `X-Request-Id` of that request, to find it in the logs */
+            request_id: string | null;
+        };
+        AuditEventPage: {
+            data: components["schemas"]["AuditEvent"][];
+            /** @description Pass as `cursor` for the next (older) page; null on the last page */
+            next_cursor: string | null;
         };
         Balance: {
             /** @description ISO 4217 (BILLING_CURRENCY); amounts are integer minor units of it */
@@ -7864,6 +7933,68 @@ export interface operations {
             };
             /** @description The body is not of a media type this operation accepts (`UNSUPPORTED_MEDIA_TYPE`) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Events about this partner: it is their target or their actor */
+                client_id?: string;
+                /** @description An exact action (`client.key_rotated`) or, ending in a dot, every action under it (`client.`) */
+                action?: string;
+                actor_type?: "admin" | "partner" | "system" | "cli";
+                /** @description An admin token id, `env`, a console session id or a partner id */
+                actor_id?: string;
+                /** @description Events at or after this instant */
+                since?: string;
+                /** @description Events before this instant */
+                until?: string;
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of audit events, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPage"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

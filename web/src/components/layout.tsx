@@ -18,6 +18,7 @@ const NAV: Record<ConsoleSession['role'] | 'public', NavItem[]> = {
     { to: '/ledger', label: 'Ledger' },
     { to: '/global-manager', label: 'Global manager' },
     { to: '/attestation', label: 'Attestation' },
+    { to: '/audit-log', label: 'Audit log' },
     { to: '/sessions', label: 'Sessions' },
   ],
   partner: [

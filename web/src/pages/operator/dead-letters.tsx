@@ -4,11 +4,12 @@ import type { Schemas } from '../../api/client.ts';
 import { useApi } from '../../api/context.tsx';
 import { unwrap } from '../../api/problem.ts';
 import { PageHeader } from '../../components/layout.tsx';
+import { PartnerFilter, usePartnerNames } from '../../components/partner-filter.tsx';
 import { Button } from '../../components/ui/button.tsx';
 import { Card, CardContent } from '../../components/ui/card.tsx';
 import { ConfirmDialog } from '../../components/ui/dialog.tsx';
 import { EmptyState } from '../../components/ui/empty-state.tsx';
-import { Field, Input, Select } from '../../components/ui/input.tsx';
+import { Field, Input } from '../../components/ui/input.tsx';
 import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { useToast } from '../../components/ui/toast.tsx';
@@ -38,7 +39,7 @@ export function DeadLettersPage() {
   const [open, setOpen] = useState<string | undefined>();
   const [pending, setPending] = useState<Pending | undefined>();
   const pages = useCursorPages();
-  const partners = useQuery({ queryKey: ['admin', 'partners'], queryFn: () => unwrap(api.client.GET('/api/admin/clients')) });
+  const { partners, nameOf: partnerName } = usePartnerNames();
   const trimmedEvent = eventType.trim();
   const dead = useQuery({
     queryKey: [...DEAD_KEY, clientId, trimmedEvent, pages.cursor],
@@ -64,7 +65,6 @@ export function DeadLettersPage() {
   });
 
   const rows = dead.data?.data ?? [];
-  const partnerName = (id: string) => partners.data?.find((partner) => partner.id === id)?.name ?? id;
   const filtered = clientId !== '' || trimmedEvent !== '';
   const redriveAll = (
     <Button
@@ -90,25 +90,14 @@ export function DeadLettersPage() {
       <Card>
         <CardContent className="grid grid-cols-1 gap-4 pt-5">
           <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-            <Field label="Partner">
-              {(control) => (
-                <Select
-                  {...control}
-                  value={clientId}
-                  onChange={(event) => {
-                    setClientId(event.target.value);
-                    pages.reset();
-                  }}
-                >
-                  <option value="">All partners</option>
-                  {partners.data?.map((partner) => (
-                    <option key={partner.id} value={partner.id}>
-                      {partner.name}
-                    </option>
-                  ))}
-                </Select>
-              )}
-            </Field>
+            <PartnerFilter
+              partners={partners}
+              value={clientId}
+              onChange={(id) => {
+                setClientId(id);
+                pages.reset();
+              }}
+            />
             <Field label="Event type">
               {(control) => (
                 <Input
