@@ -16,6 +16,7 @@ import { QueryState } from '../../components/ui/query-state.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { PartnerAccessDialog } from './partner-access.tsx';
+import { PartnerBalanceDialog } from './partner-balance.tsx';
 import { PartnerCreateForm } from './partner-form.tsx';
 
 type Partner = Schemas['ApiClient'];
@@ -77,12 +78,15 @@ function CreatePartnerDialog({ open, onClose }: { open: boolean; onClose: () => 
 
 type PendingAction = { kind: 'disable' | 'rotate'; partner: Partner };
 
-function PartnerActions({ partner, onAction, onManage }: { partner: Partner; onAction: (action: PendingAction) => void; onManage: () => void }) {
+function PartnerActions({ partner, onAction, onManage, onBalance }: { partner: Partner; onAction: (action: PendingAction) => void; onManage: () => void; onBalance: () => void }) {
   if (partner.disabled_at) return <span className="text-sm text-muted-foreground">—</span>;
   return (
     <div className="flex gap-2">
       <Button variant="outline" size="sm" onClick={onManage} aria-label={`Plan and wallets of ${partner.name}`}>
         Plan and wallets
+      </Button>
+      <Button variant="outline" size="sm" onClick={onBalance} aria-label={`Balance of ${partner.name}`}>
+        Balance
       </Button>
       <Button variant="outline" size="sm" onClick={() => onAction({ kind: 'rotate', partner })} aria-label={`Rotate key of ${partner.name}`}>
         Rotate key
@@ -105,6 +109,7 @@ export function PartnersPage() {
   const [pending, setPending] = useState<PendingAction | undefined>();
   const [rotated, setRotated] = useState<PartnerWithSecrets | undefined>();
   const [managing, setManaging] = useState<Partner | undefined>();
+  const [balanceOf, setBalanceOf] = useState<Partner | undefined>();
   const partners = useQuery({ queryKey: PARTNERS_KEY, queryFn: () => unwrap(api.client.GET('/api/admin/clients')) });
 
   const act = useMutation({
@@ -206,7 +211,7 @@ export function PartnersPage() {
                       <Td className="text-xs whitespace-nowrap">{partner.last_used ? formatDateTime(partner.last_used) : 'never'}</Td>
                       <Td>{partner.disabled_at ? <Badge tone="danger">disabled</Badge> : <Badge tone="success">active</Badge>}</Td>
                       <Td>
-                        <PartnerActions partner={partner} onAction={setPending} onManage={() => setManaging(partner)} />
+                        <PartnerActions partner={partner} onAction={setPending} onManage={() => setManaging(partner)} onBalance={() => setBalanceOf(partner)} />
                       </Td>
                     </Tr>
                   ))}
@@ -219,6 +224,7 @@ export function PartnersPage() {
       </Card>
       <CreatePartnerDialog open={creating} onClose={() => setCreating(false)} />
       <PartnerAccessDialog partner={managing} onClose={() => setManaging(undefined)} />
+      <PartnerBalanceDialog partner={balanceOf} onClose={() => setBalanceOf(undefined)} />
       <ConfirmDialog
         open={pending !== undefined}
         title={pending?.kind === 'rotate' ? `Rotate the API key of ${pending.partner.name}?` : `Disable ${pending?.partner.name ?? ''}?`}
