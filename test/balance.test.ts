@@ -108,6 +108,26 @@ describe('prepaid balance', () => {
     assert.equal(seen.length, 60);
     assert.equal(new Set(seen.map((row) => row.id)).size, 60);
     assert.equal(seen.reduce((sum, row) => sum + row.amount, 0), expected);
+    // One kind at a time: each kind's pages hold exactly its transactions, and the kinds together are all of them.
+    const byKind = new Map<string, string[]>();
+    for (const kind of ['deposit', 'charge', 'refund', 'adjustment']) {
+      const ids: string[] = [];
+      let after: string | null = null;
+      do {
+        const page: { data: Array<{ id: string; kind: string }>; next_cursor: string | null } = (await get(partner.api_key, `/api/v1/billing/balance/transactions?limit=7&kind=${kind}${after ? `&cursor=${after}` : ''}`)).json();
+        assert.ok(page.data.every((row) => row.kind === kind), `only ${kind}s`);
+        ids.push(...page.data.map((row) => row.id));
+        after = page.next_cursor;
+      } while (after);
+      byKind.set(kind, ids);
+    }
+    assert.deepEqual([...byKind.values()].flat().sort(), seen.map((row) => row.id).sort());
+    assert.equal((await get(partner.api_key, '/api/v1/billing/balance/transactions?kind=gift')).statusCode, 400);
+    // The operator reads the same balance; an unknown partner is 404.
+    const operatorView = await t.admin('GET', `/api/admin/clients/${partner.id}/balance`);
+    assert.equal(operatorView.statusCode, 200, operatorView.body);
+    assert.deepEqual(operatorView.json(), balance);
+    assert.equal((await t.admin('GET', `/api/admin/clients/${newId('cli')}/balance`)).statusCode, 404);
     // Another partner sees none of them.
     const stranger = await partnerOnStarter();
     assert.deepEqual((await get(stranger.api_key, '/api/v1/billing/balance/transactions')).json().data, []);

@@ -48,6 +48,7 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/admin/clients/:id/balance/refunds': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/balance/adjustments': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/billing-mode': () => ({ id: SAMPLE_ID('cli') }),
+  '/api/admin/clients/:id/balance': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/wallets': () => ({ id: SAMPLE_ID('cli') }),
   '/api/admin/clients/:id/wallets/:wallet_id': () => ({ id: SAMPLE_ID('cli'), wallet_id: SAMPLE_ID('wal') }),
   '/api/admin/clients/:id/oidc-users': () => ({ id: SAMPLE_ID('cli') }),

@@ -16,6 +16,7 @@ import { DeadLettersPage } from './pages/operator/dead-letters.tsx';
 import { GlobalManagerPage } from './pages/operator/global-manager.tsx';
 import { LedgerPage } from './pages/operator/ledger.tsx';
 import { QueuePage } from './pages/operator/queue.tsx';
+import { BillingPage } from './pages/partner/billing.tsx';
 import { OverviewPage } from './pages/partner/overview.tsx';
 import { ProofsPage } from './pages/partner/proofs.tsx';
 import { TasksPage } from './pages/partner/tasks.tsx';
@@ -142,6 +143,7 @@ const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: 'webho
 const partnerPageRoutes = [
   createRoute({ getParentRoute: () => appRoute, path: 'tasks', beforeLoad: requireRole('partner'), component: TasksPage }),
   createRoute({ getParentRoute: () => appRoute, path: 'proofs', beforeLoad: requireRole('partner'), component: ProofsPage }),
+  createRoute({ getParentRoute: () => appRoute, path: 'billing', beforeLoad: requireRole('partner'), component: BillingPage }),
 ];
 const sessionsRoute = createRoute({
   getParentRoute: () => appRoute,

@@ -941,6 +941,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/clients/{id}/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A partner's balance, billing mode, month-to-date spend and cap state
+         * @description What the partner reads at `GET /api/v1/billing/balance`: the operator sees it before a deposit, a refund, an adjustment or a change of mode.
+         */
+        get: operations["getClientBalance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/balance": {
         parameters: {
             query?: never;
@@ -970,7 +990,7 @@ export interface paths {
         };
         /**
          * Your balance transactions, newest first
-         * @description Deposits, charges (one per billing cycle with new overage), refunds and adjustments, each with its effect on the balance. Pass `next_cursor` as `cursor` for the next page.
+         * @description Deposits, charges (one per billing cycle with new overage), refunds and adjustments, each with its effect on the balance; `kind` keeps one of them. Pass `next_cursor` as `cursor` for the next page.
          */
         get: operations["listBalanceTransactions"];
         put?: never;
@@ -9337,6 +9357,64 @@ export interface operations {
             };
         };
     };
+    getClientBalance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partner's balance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Balance"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getBalance: {
         parameters: {
             query?: never;
@@ -9390,6 +9468,8 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page */
                 cursor?: string;
+                /** @description Only transactions of this kind */
+                kind?: "deposit" | "charge" | "refund" | "adjustment";
             };
             header?: never;
             path?: never;

@@ -7,6 +7,7 @@ import { ApiError } from '#platform/http/errors.ts';
 import { access } from '#platform/http/route-access.ts';
 import { errorResponses, IdParam, jsonResponse } from '#platform/http/schemas.ts';
 import { adminActor } from '#modules/admin/admin-auth.ts';
+import { findClientName } from '#modules/clients/find-client-name.ts';
 import { ClientIdParams } from '#modules/clients/schema.ts';
 import { partnerOf } from '#modules/clients/partner-auth.ts';
 import { BILLING_MODES, findBillingAccount, overCapReason, type BillingAccount } from './billing-account.ts';
@@ -49,6 +50,7 @@ const BalanceTransactionPage = z
 const BalanceTransactionQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: IdParam('btx').optional().describe('`next_cursor` of the previous page'),
+  kind: z.enum(BALANCE_TRANSACTION_KINDS).optional().describe('Only transactions of this kind'),
 });
 
 const Reference = z.string().min(1).max(200).optional().describe('Your reference (bank transfer, receipt, credit note)');
@@ -163,6 +165,22 @@ export function registerBalanceRoutes(app: FastifyInstance, deps: Deps): void {
     return balanceView(deps, result.value, result.value.balance);
   });
 
+  r.get('/api/admin/clients/:id/balance', {
+    config: { access: access.admin },
+    schema: {
+      operationId: 'getClientBalance',
+      tags: ['Admin'],
+      summary: "A partner's balance, billing mode, month-to-date spend and cap state",
+      description: 'What the partner reads at `GET /api/v1/billing/balance`: the operator sees it before a deposit, a refund, an adjustment or a change of mode.',
+      params: ClientIdParams,
+      response: { 200: jsonResponse('The partner\'s balance', BalanceSchema), ...errorResponses(400, 401, 404) },
+    },
+  }, async (request) => {
+    const clientId = request.params.id;
+    if ((await findClientName(deps.pool, clientId)) === undefined) throw new ApiError('NOT_FOUND', `no client ${clientId}`);
+    return balanceView(deps, await findBillingAccount(deps.pool, clientId), await readBalance(deps.pool, clientId));
+  });
+
   r.get('/api/v1/billing/balance', {
     config: { access: access.partner() },
     schema: {
@@ -183,7 +201,7 @@ export function registerBalanceRoutes(app: FastifyInstance, deps: Deps): void {
       operationId: 'listBalanceTransactions',
       tags: ['Partner'],
       summary: 'Your balance transactions, newest first',
-      description: 'Deposits, charges (one per billing cycle with new overage), refunds and adjustments, each with its effect on the balance. Pass `next_cursor` as `cursor` for the next page.',
+      description: 'Deposits, charges (one per billing cycle with new overage), refunds and adjustments, each with its effect on the balance; `kind` keeps one of them. Pass `next_cursor` as `cursor` for the next page.',
       querystring: BalanceTransactionQuery,
       response: { 200: jsonResponse('A page of transactions', BalanceTransactionPage), ...errorResponses(400, 401) },
     },

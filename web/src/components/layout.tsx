@@ -26,6 +26,7 @@ const NAV: Record<ConsoleSession['role'] | 'public', NavItem[]> = {
     { to: '/webhooks', label: 'Webhooks' },
     { to: '/tasks', label: 'TEE tasks' },
     { to: '/proofs', label: 'Proofs' },
+    { to: '/billing', label: 'Billing' },
     { to: '/sessions', label: 'Sessions' },
   ],
   public: [],

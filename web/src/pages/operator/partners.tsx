@@ -17,6 +17,7 @@ import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { PartnerAccessDialog } from './partner-access.tsx';
 import { PartnerFields, toCreateBody, toForm, toUpdateBody, type PartnerForm } from './partner-form.tsx';
+import { PartnerBalanceDialog } from './partner-balance.tsx';
 
 type Partner = Schemas['ApiClient'];
 type PartnerWithSecrets = Schemas['ApiClientWithSecrets'];
@@ -126,7 +127,8 @@ function EditPartnerDialog({ partner, onClose }: { partner: Partner | undefined;
 
 type PendingAction = { kind: 'disable' | 'rotate'; partner: Partner };
 
-function PartnerActions({ partner, onAction, onManage, onEdit }: { partner: Partner; onAction: (action: PendingAction) => void; onManage: () => void; onEdit: () => void }) {
+function PartnerActions(props: { partner: Partner; onAction: (action: PendingAction) => void; onManage: () => void; onEdit: () => void; onBalance: () => void }) {
+  const { partner, onAction, onManage, onEdit, onBalance } = props;
   if (partner.disabled_at) return <span className="text-sm text-muted-foreground">—</span>;
   return (
     <div className="flex gap-2">
@@ -135,6 +137,9 @@ function PartnerActions({ partner, onAction, onManage, onEdit }: { partner: Part
       </Button>
       <Button variant="outline" size="sm" onClick={onManage} aria-label={`Plan and wallets of ${partner.name}`}>
         Plan and wallets
+      </Button>
+      <Button variant="outline" size="sm" onClick={onBalance} aria-label={`Balance of ${partner.name}`}>
+        Balance
       </Button>
       <Button variant="outline" size="sm" onClick={() => onAction({ kind: 'rotate', partner })} aria-label={`Rotate key of ${partner.name}`}>
         Rotate key
@@ -158,6 +163,7 @@ export function PartnersPage() {
   const [rotated, setRotated] = useState<PartnerWithSecrets | undefined>();
   const [managing, setManaging] = useState<Partner | undefined>();
   const [editing, setEditing] = useState<Partner | undefined>();
+  const [balanceOf, setBalanceOf] = useState<Partner | undefined>();
   const partners = useQuery({ queryKey: PARTNERS_KEY, queryFn: () => unwrap(api.client.GET('/api/admin/clients')) });
 
   const act = useMutation({
@@ -259,7 +265,7 @@ export function PartnersPage() {
                       <Td className="text-xs whitespace-nowrap">{partner.last_used ? formatDateTime(partner.last_used) : 'never'}</Td>
                       <Td>{partner.disabled_at ? <Badge tone="danger">disabled</Badge> : <Badge tone="success">active</Badge>}</Td>
                       <Td>
-                        <PartnerActions partner={partner} onAction={setPending} onManage={() => setManaging(partner)} onEdit={() => setEditing(partner)} />
+                        <PartnerActions partner={partner} onAction={setPending} onManage={() => setManaging(partner)} onEdit={() => setEditing(partner)} onBalance={() => setBalanceOf(partner)} />
                       </Td>
                     </Tr>
                   ))}
@@ -273,6 +279,7 @@ export function PartnersPage() {
       <CreatePartnerDialog open={creating} onClose={() => setCreating(false)} />
       <PartnerAccessDialog partner={managing} onClose={() => setManaging(undefined)} />
       <EditPartnerDialog partner={editing} onClose={() => setEditing(undefined)} />
+      <PartnerBalanceDialog partner={balanceOf} onClose={() => setBalanceOf(undefined)} />
       <ConfirmDialog
         open={pending !== undefined}
         title={pending?.kind === 'rotate' ? `Rotate the API key of ${pending.partner.name}?` : `Disable ${pending?.partner.name ?? ''}?`}

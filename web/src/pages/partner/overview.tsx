@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { Schemas } from '../../api/client.ts';
 import { useApi } from '../../api/context.tsx';
 import { unwrap } from '../../api/problem.ts';
 import { PageHeader } from '../../components/layout.tsx';
@@ -8,19 +7,9 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../..
 import { EmptyState } from '../../components/ui/empty-state.tsx';
 import { Field, Select } from '../../components/ui/input.tsx';
 import { ProblemAlert } from '../../components/ui/toast.tsx';
+import { PRODUCT_LABELS, type Product } from './products.ts';
 import { countsPerDay, UsageChart, windowStart } from './usage-chart.tsx';
 
-type Product = Schemas['PartnerUsage']['series'][number]['product'];
-
-/** Every product the usage API counts (a Record: a new product fails the type check until it is named here). */
-const PRODUCT_LABELS: Record<Product, string> = {
-  zk_verification: 'Zero-knowledge verifications',
-  tee_attestation: 'TEE attestations',
-  evidence_verification: 'Evidence verifications',
-  evidence_certificate: 'Certificates issued',
-  agent_query: 'Agent queries',
-  x402_settlement: 'x402 settlements',
-};
 const RANGES = [7, 30, 90] as const;
 
 export function OverviewPage() {
