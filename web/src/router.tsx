@@ -14,6 +14,7 @@ import { DeadLettersPage } from './pages/operator/dead-letters.tsx';
 import { GlobalManagerPage } from './pages/operator/global-manager.tsx';
 import { LedgerPage } from './pages/operator/ledger.tsx';
 import { QueuePage } from './pages/operator/queue.tsx';
+import { ApiKeysPage } from './pages/partner/api-keys.tsx';
 import { OverviewPage } from './pages/partner/overview.tsx';
 import { ProofsPage } from './pages/partner/proofs.tsx';
 import { TasksPage } from './pages/partner/tasks.tsx';
@@ -138,6 +139,7 @@ const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: 'webho
 const partnerPageRoutes = [
   createRoute({ getParentRoute: () => appRoute, path: 'tasks', beforeLoad: requireRole('partner'), component: TasksPage }),
   createRoute({ getParentRoute: () => appRoute, path: 'proofs', beforeLoad: requireRole('partner'), component: ProofsPage }),
+  createRoute({ getParentRoute: () => appRoute, path: 'api-keys', beforeLoad: requireRole('partner'), component: ApiKeysPage }),
 ];
 const sessionsRoute = createRoute({
   getParentRoute: () => appRoute,

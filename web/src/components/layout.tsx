@@ -24,6 +24,7 @@ const NAV: Record<ConsoleSession['role'] | 'public', NavItem[]> = {
     { to: '/webhooks', label: 'Webhooks' },
     { to: '/tasks', label: 'TEE tasks' },
     { to: '/proofs', label: 'Proofs' },
+    { to: '/api-keys', label: 'API keys' },
     { to: '/sessions', label: 'Sessions' },
   ],
   public: [],
