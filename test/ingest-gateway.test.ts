@@ -85,7 +85,7 @@ describe('the role veridity_ingest', () => {
 
   test('it cannot read certificates, partners, keys, the ledger, agent CAs, submissions or pg-boss', async () => {
     const secret = [
-      'certificates', 'certificate_pdf_signers', 'api_clients', 'admin_tokens', 'platform_keys', 'evidence_encryption_keys', 'evidence_agent_cas',
+      'certificates', 'certificate_pdf_signers', 'api_clients', 'api_keys', 'admin_tokens', 'platform_keys', 'evidence_encryption_keys', 'evidence_agent_cas',
       'evidence_agents', 'evidence_enrollments', 'ledger_entries', 'ledger_nodes', 'ledger_tree_head', 'ledger_checkpoints', 'evidence_submissions',
       'audit_logs', 'idempotency_keys', 'webhook_endpoints', 'pgboss.job', 'pgboss.queue',
     ];
