@@ -193,7 +193,7 @@ describe('veridity ingest', () => {
     const owner = await runToEnd(['ingest'], ingestEnv({ INGEST_DATABASE_URL: serve.database.url, PORT: String(await freePort()) }));
     assert.equal(owner.code, 1, owner.output);
     const ownerName = decodeURIComponent(new URL(serve.database.url).username);
-    assert.match(owner.output, new RegExp(`connects as ${ownerName}, which can read api_clients, evidence_submissions, evidence_agent_cas: connect as veridity_ingest`));
+    assert.match(owner.output, new RegExp(`connects as ${ownerName}, which can read api_clients, api_keys, evidence_submissions, evidence_agent_cas: connect as veridity_ingest`));
 
     const empty = await createTestDatabase({ migrate: false });
     try {
