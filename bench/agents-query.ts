@@ -48,7 +48,7 @@ await app.ready();
 try {
   // ---- Seed: one partner, AGENTS agents (newest ids last), then a copy without any index. ----
   const started = performance.now();
-  await pool.query(`INSERT INTO api_clients (id, name, key_hash, key_prefix, scopes) VALUES ('cli_bench', 'bench', $1, 'vk_bench', '{agents}')`, [randomBytes(32)]);
+  await pool.query(`INSERT INTO api_clients (id, name, scopes) VALUES ('cli_bench', 'bench', '{agents}')`);
   await pool.query(
     `INSERT INTO registry_agents (id, client_id, name, description, capabilities, tags, controller_did, controller_namespace, controller_key,
                                   created_at, updated_at, verified_at, score, confidence)

@@ -201,7 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     siweChainId: consoleSettings.siweChainId,
     ...consoleCredentials,
     authenticateApiKey: async (apiKey) => {
-      const found = await authenticateApiKey({ db: deps.db, authCache }, apiKey);
+      const found = await authenticateApiKey({ db: deps.db, authCache, clock: deps.clock }, apiKey);
       return found.ok ? found.client : undefined;
     },
     auth: consoleAuth,

@@ -169,8 +169,8 @@ describe('sybil resistance', () => {
     const viaHttp = await Promise.all([1, 2, 3, 4, 5].map((i) => createPartner(t, { name: `Sybil ${i}`, scopes: ['agents'] })));
     for (const partner of viaHttp) await feedback(partner.api_key, sybil, { score: 100 });
     const { rows } = await t.database.pool.query<{ id: string }>(
-      `INSERT INTO api_clients (id, name, key_hash, key_prefix, scopes)
-       SELECT 'cli_sybil' || i || '_' || $1, 'Sybil', decode(md5($1 || i) || md5(i || $1), 'hex'), 'vk_', '{agents}' FROM generate_series(1, 995) AS i RETURNING id`,
+      `INSERT INTO api_clients (id, name, scopes)
+       SELECT 'cli_sybil' || i || '_' || $1, 'Sybil', '{agents}' FROM generate_series(1, 995) AS i RETURNING id`,
       [randomBytes(4).toString('hex')],
     );
     for (const row of rows) {

@@ -46,11 +46,11 @@ describe('partner clients through the admin API', () => {
   test('only the key hash and the sealed webhook secret are stored', async () => {
     const created = await createPartner(t, { webhook_url: 'https://bank.example/hook' });
     const { rows } = await t.database.pool.query('SELECT * FROM api_clients WHERE id = $1', [created.id]);
-    const stored = rows[0];
-    assert.deepEqual(stored.key_hash, createHash('sha256').update(created.api_key).digest());
+    const keys = (await t.database.pool.query('SELECT * FROM api_keys WHERE client_id = $1', [created.id])).rows;
+    assert.deepEqual(keys.map((key) => key.key_hash), [createHash('sha256').update(created.api_key).digest()]);
     const endpoint = (await t.database.pool.query('SELECT * FROM webhook_endpoints WHERE client_id = $1', [created.id])).rows;
     const audit = (await t.database.pool.query('SELECT * FROM audit_logs')).rows;
-    const everything = [...rows, ...endpoint, ...audit].map((r) => JSON.stringify(r)).join();
+    const everything = [...rows, ...keys, ...endpoint, ...audit].map((r) => JSON.stringify(r)).join();
     assert.equal(everything.includes(created.api_key), false, 'API key stored in plain text');
     assert.equal(everything.includes(created.webhook_secret), false, 'webhook secret stored in plain text');
     assert.equal(everything.includes(created.webhook_secret.slice(6)), false, 'webhook secret body stored in plain text');

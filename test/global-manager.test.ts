@@ -103,6 +103,7 @@ test('one leader, a hot standby that takes over after kill -9; the vault verifie
   assert.deepEqual(entry, {
     client_id: kept.id,
     api_key_sha256: createHash('sha256').update(kept.api_key).digest('hex'),
+    api_key_sha256s: [createHash('sha256').update(kept.api_key).digest('hex')],
     scopes: ['age_over_18', 'evidence'],
     rate_limit_per_minute: 120,
     plan: null,
@@ -157,9 +158,11 @@ test('a cycle killed during the vault task and rerun publishes the same content'
   // Enough partners that the vault task takes a while; wherever the kill lands, the rerun must agree with the database.
   const now = new Date();
   await t.database.pool.query(
-    `INSERT INTO api_clients (id, name, key_hash, key_prefix, scopes, rate_limit_per_minute, created_at, updated_at)
-       SELECT ids.id, 'bulk', sha256(convert_to(ids.id, 'UTF8')), 'vk_bulk', ARRAY['age_over_18'], 60, $2, $2
-         FROM unnest($1::text[]) AS ids(id)`,
+    `WITH bulk AS (
+       INSERT INTO api_clients (id, name, scopes, rate_limit_per_minute, created_at, updated_at)
+       SELECT ids.id, 'bulk', ARRAY['age_over_18'], 60, $2, $2 FROM unnest($1::text[]) AS ids(id) RETURNING id)
+     INSERT INTO api_keys (id, client_id, name, key_hash, key_prefix, created_at)
+     SELECT 'key_' || substr(id, 5), id, 'bulk', sha256(convert_to(id, 'UTF8')), 'vk_bulk', $2 FROM bulk`,
     [Array.from({ length: 5000 }, () => newId('cli')), now],
   );
   const before = await succeededVaultRuns();
@@ -174,7 +177,7 @@ test('a cycle killed during the vault task and rerun publishes the same content'
   const rerun = await startManager();
   await waitFor(async () => (await succeededVaultRuns((await status(rerun)).this_process.runner)) > 0, 60_000, 'the rerun\'s vault');
   const vault = await latestVault();
-  const { rows } = await t.database.pool.query("SELECT id, encode(key_hash, 'hex') AS hash FROM api_clients WHERE disabled_at IS NULL ORDER BY id");
+  const { rows } = await t.database.pool.query("SELECT c.id, encode(k.key_hash, 'hex') AS hash FROM api_clients c JOIN api_keys k ON k.client_id = c.id WHERE c.disabled_at IS NULL ORDER BY c.id");
   assert.deepEqual(vault.payload.partners.map((p: any) => [p.client_id, p.api_key_sha256]), rows.map((row) => [row.id, row.hash]));
   assert.equal(await objectText('vault/latest.jws'), vault.jws);
   const { rows: versions } = await t.database.pool.query('SELECT count(*)::int AS n FROM gateway_vaults WHERE content_sha256 = (SELECT content_sha256 FROM gateway_vaults ORDER BY version DESC LIMIT 1)');

@@ -85,7 +85,7 @@ describe('the role veridity_ingest', () => {
 
   test('it cannot read certificates, partners, keys, the ledger, agent CAs, submissions or pg-boss', async () => {
     const secret = [
-      'certificates', 'certificate_pdf_signers', 'api_clients', 'admin_tokens', 'platform_keys', 'evidence_encryption_keys', 'evidence_agent_cas',
+      'certificates', 'certificate_pdf_signers', 'api_clients', 'api_keys', 'admin_tokens', 'platform_keys', 'evidence_encryption_keys', 'evidence_agent_cas',
       'evidence_agents', 'evidence_enrollments', 'ledger_entries', 'ledger_nodes', 'ledger_tree_head', 'ledger_checkpoints', 'evidence_submissions',
       'audit_logs', 'idempotency_keys', 'webhook_endpoints', 'pgboss.job', 'pgboss.queue',
     ];
@@ -193,7 +193,7 @@ describe('veridity ingest', () => {
     const owner = await runToEnd(['ingest'], ingestEnv({ INGEST_DATABASE_URL: serve.database.url, PORT: String(await freePort()) }));
     assert.equal(owner.code, 1, owner.output);
     const ownerName = decodeURIComponent(new URL(serve.database.url).username);
-    assert.match(owner.output, new RegExp(`connects as ${ownerName}, which can read api_clients, evidence_submissions, evidence_agent_cas: connect as veridity_ingest`));
+    assert.match(owner.output, new RegExp(`connects as ${ownerName}, which can read api_clients, api_keys, evidence_submissions, evidence_agent_cas: connect as veridity_ingest`));
 
     const empty = await createTestDatabase({ migrate: false });
     try {

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { systemClock } from '#platform/clock.ts';
 import { createSecretBox } from '#platform/crypto/secret-box.ts';
 import { MIGRATIONS_DIR, readMigrations, runMigrations } from '#platform/db/migrate.ts';
+import { authenticateApiKey } from '#modules/clients/authenticate-api-key.ts';
 import { listClients } from '#modules/clients/list-clients.ts';
 import { getWebhookEndpoint } from '#modules/webhooks/get-webhook-endpoint.ts';
 import { webhookSecretContext } from '#modules/webhooks/webhook-secret-context.ts';
@@ -188,6 +189,28 @@ test('every SECURITY DEFINER function keeps pg_temp last in its search path (a c
       const searchPath = row.config?.find((setting) => setting.startsWith('search_path='));
       assert.match(searchPath ?? '', /, pg_temp$/, `${row.name}: ${searchPath ?? 'no search_path set'}`);
     }
+  } finally {
+    await database.drop();
+  }
+});
+
+test('0034: each partner\'s one key moves to api_keys unchanged (it still authenticates) and leaves api_clients', async () => {
+  const database = await createTestDatabase({ migrate: false });
+  try {
+    await migrateBefore(database, 34);
+    const lastUsed = new Date('2026-11-02T10:00:00Z');
+    await database.pool.query(
+      `INSERT INTO api_clients (id, name, key_hash, key_prefix, scopes, last_used) VALUES ('cli_01m8r4pv8cf77s9qpsxgdkd8jj', 'Old Bank', sha256('vk_old_key'::bytea), 'vk_old_key', '{age_over_18}', $1)`,
+      [lastUsed],
+    );
+    await runMigrations(database.pool);
+    const { rows } = await database.pool.query('SELECT id, client_id, name, key_prefix, last_used_at, expires_at, disabled_at FROM api_keys');
+    assert.deepEqual(rows, [{ id: 'key_01m8r4pv8cf77s9qpsxgdkd8jj', client_id: 'cli_01m8r4pv8cf77s9qpsxgdkd8jj', name: 'Default', key_prefix: 'vk_old_key', last_used_at: lastUsed, expires_at: null, disabled_at: null }]);
+    const found = await authenticateApiKey({ db: database.db, clock: systemClock }, 'vk_old_key');
+    assert.ok(found.ok && found.client.id === 'cli_01m8r4pv8cf77s9qpsxgdkd8jj' && found.key.id === 'key_01m8r4pv8cf77s9qpsxgdkd8jj');
+    const columns = await database.pool.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'api_clients' AND column_name LIKE 'key%'");
+    assert.deepEqual(columns.rows, [], 'no stale copy of the key is left on api_clients');
+    assert.equal((await listClients(database))[0]!.key_prefix, 'vk_old_key');
   } finally {
     await database.drop();
   }

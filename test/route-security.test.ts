@@ -33,7 +33,7 @@ let port: number;
 let owner: Record<string, any>;
 /** Every scope, none of owner's resources. */
 let stranger: Record<string, any>;
-let owned: { proof: string; task: string; delivery: string; notification: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string; agent: string; registryAgent: string; listedAgent: string; feedback: string; invoice: string };
+let owned: { proof: string; task: string; delivery: string; notification: string; certificate: string; evidence: string; trustAnchor: string; tsaAnchor: string; agent: string; registryAgent: string; listedAgent: string; feedback: string; invoice: string; apiKey: string };
 /** The ingest credential of an agent enrolled by `stranger`. */
 let agentCredential: string;
 
@@ -67,6 +67,8 @@ const SAMPLE_PARAMS: Record<string, () => Record<string, string>> = {
   '/api/v1/tasks/:id/result': () => ({ id: SAMPLE_ID('tsk') }),
   '/api/v1/webhooks/deliveries/:id': () => ({ id: SAMPLE_ID('whk') }),
   '/api/v1/webhooks/deliveries/:id/redeliver': () => ({ id: SAMPLE_ID('whk') }),
+  '/api/v1/keys/:id/rotate': () => ({ id: SAMPLE_ID('key') }),
+  '/api/v1/keys/:id/disable': () => ({ id: SAMPLE_ID('key') }),
   '/api/v1/notifications/:id': () => ({ id: SAMPLE_ID('ntf') }),
   '/api/v1/notifications/:id/resend': () => ({ id: SAMPLE_ID('ntf') }),
   '/api/v1/ledger/entries/:index': () => ({ index: '0' }),
@@ -114,6 +116,8 @@ const FOREIGN_IDS: Record<string, () => Record<string, string>> = {
   '/api/v1/tasks/:id/result': () => ({ id: owned.task }),
   '/api/v1/webhooks/deliveries/:id': () => ({ id: owned.delivery }),
   '/api/v1/webhooks/deliveries/:id/redeliver': () => ({ id: owned.delivery }),
+  '/api/v1/keys/:id/rotate': () => ({ id: owned.apiKey }),
+  '/api/v1/keys/:id/disable': () => ({ id: owned.apiKey }),
   '/api/v1/notifications/:id': () => ({ id: owned.notification }),
   '/api/v1/notifications/:id/resend': () => ({ id: owned.notification }),
   '/api/v1/proofs/:id': () => ({ id: owned.evidence }),
@@ -253,6 +257,8 @@ before(async () => {
   const task = await t.app.inject({ method: 'POST', url: '/api/v1/tasks', headers: asOwner, payload: { appId: 'app-1', appName: 'Owner app', appConfigType: 'phala_cloud', evidence: { quote: 'ab'.repeat(64) } } });
   assert.equal(task.statusCode, 202, task.body);
   const delivery = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/test', headers: asOwner });
+  const apiKey = await t.app.inject({ method: 'POST', url: '/api/v1/keys', headers: asOwner, payload: { name: 'Security suite' } });
+  assert.equal(apiKey.statusCode, 201, apiKey.body);
   assert.equal(delivery.statusCode, 202, delivery.body);
   const evidence = await t.app.inject({ method: 'POST', url: '/api/v1/proofs', headers: { ...asOwner, 'content-type': 'application/pkcs7-mime' }, payload: await readFile(path.join(EVIDENCE_FIXTURES, 'ec-embedded.der')) });
   assert.equal(evidence.statusCode, 202, evidence.body);
@@ -289,6 +295,7 @@ before(async () => {
     proof: verified.json().proof_id,
     task: task.json().id,
     delivery: delivery.json().delivery_id,
+    apiKey: apiKey.json().id,
     notification: notification!,
     evidence: evidence.json().id,
     trustAnchor: await anchor('/api/v1/evidence/trust-anchors', 'ec-root-ca.pem'),

@@ -23,12 +23,12 @@ Enrollment and the CRLs stay on 'serve' (they need the agent CAs' keys).`;
 type DatabaseCheck = { ok: true } | { ok: false; problem: string };
 
 /** Tables the gateway's role must not read: connecting as their owner defeats the gateway. */
-const MUST_NOT_READ = ['api_clients', 'evidence_submissions', 'evidence_agent_cas'];
+const MUST_NOT_READ = ['api_clients', 'api_keys', 'evidence_submissions', 'evidence_agent_cas'];
 
 /**
  * Before serving: the database is reachable, every migration of this build is applied (the
- * role cannot apply them), and the role is the narrow one (it cannot read partners, submissions
- * or the agent CAs).
+ * role cannot apply them), and the role is the narrow one (it cannot read partners, their API
+ * keys, submissions or the agent CAs).
  */
 async function checkIngestDatabase(pool: Pool): Promise<DatabaseCheck> {
   let pending: number[];

@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
  */
 export const ID_PREFIXES = {
   client: 'cli',
+  /** One of a partner's API keys (src/modules/clients, migration 0034). */
+  apiKey: 'key',
   request: 'req',
   audit: 'aud',
   adminToken: 'adm',

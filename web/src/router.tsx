@@ -17,6 +17,7 @@ import { GlobalManagerPage } from './pages/operator/global-manager.tsx';
 import { LedgerPage } from './pages/operator/ledger.tsx';
 import { QueuePage } from './pages/operator/queue.tsx';
 import { BillingPage } from './pages/partner/billing.tsx';
+import { ApiKeysPage } from './pages/partner/api-keys.tsx';
 import { OverviewPage } from './pages/partner/overview.tsx';
 import { ProofsPage } from './pages/partner/proofs.tsx';
 import { TasksPage } from './pages/partner/tasks.tsx';
@@ -144,6 +145,7 @@ const partnerPageRoutes = [
   createRoute({ getParentRoute: () => appRoute, path: 'tasks', beforeLoad: requireRole('partner'), component: TasksPage }),
   createRoute({ getParentRoute: () => appRoute, path: 'proofs', beforeLoad: requireRole('partner'), component: ProofsPage }),
   createRoute({ getParentRoute: () => appRoute, path: 'billing', beforeLoad: requireRole('partner'), component: BillingPage }),
+  createRoute({ getParentRoute: () => appRoute, path: 'api-keys', beforeLoad: requireRole('partner'), component: ApiKeysPage }),
 ];
 const sessionsRoute = createRoute({
   getParentRoute: () => appRoute,

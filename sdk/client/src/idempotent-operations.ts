@@ -2,6 +2,9 @@
 
 /** Operations that honour Idempotency-Key: `METHOD /path/template`. */
 export const IDEMPOTENT_OPERATIONS: ReadonlySet<string> = new Set([
+  'POST /api/v1/keys',
+  'POST /api/v1/keys/{id}/rotate',
+  'POST /api/v1/keys/{id}/disable',
   'POST /api/admin/clients',
   'POST /api/admin/clients/{id}/rotate-key',
   'POST /api/admin/clients/{id}/wallets',

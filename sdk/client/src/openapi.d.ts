@@ -121,6 +121,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your API keys (never the keys themselves)
+         * @description Your keys, newest first: name, prefix, status, last use. Filter by `status`; pass `next_cursor` as `cursor` for the next page.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key (returned once)
+         * @description A new key with your scopes and rate limit. The key is in this response only: only its hash is stored. At most 20 active keys.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keys/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace an API key (the new one returned once); the old one works on for a grace period
+         * @description Issues a new key of the same name. The old key keeps working for `grace_period_seconds` (default 86400 = 24 h, at most 7 days; 0: it stops at once), then answers 401. Only an active key is rotated (409 otherwise).
+         */
+        post: operations["rotateApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keys/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable an API key (it answers 401 from now on)
+         * @description Disables the key for good. Your last active key is not disabled (409): create or rotate to another one first, so you are never locked out.
+         */
+        post: operations["disableApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/clients": {
         parameters: {
             query?: never;
@@ -183,8 +247,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Replace the API key (returned once); the old key stops working at once
-         * @description Issues a new API key; the old one, and every access token issued with it, stops working at once.
+         * Replace the API keys by one new key (returned once); the old keys stop working at once
+         * @description For a leaked or lost key: disables every key of the partner and issues one new API key; the old keys, and every access token issued with them, stop working at once.
          */
         post: operations["rotateClientKey"];
         delete?: never;
@@ -3316,7 +3380,7 @@ export interface components {
             webhook_url: string | null;
             /** @description The client's own limit (requests per minute), overriding its plan's; null: the plan's (120 without a plan) */
             rate_limit_per_minute: number | null;
-            /** @description First characters of the API key, to tell keys apart */
+            /** @description First characters of the partner's newest enabled API key (GET /api/v1/keys lists them all), to tell keys apart */
             key_prefix: string;
             /** @description ISO 8601 */
             created_at: string;
@@ -3378,7 +3442,7 @@ export interface components {
             webhook_url: string | null;
             /** @description The client's own limit (requests per minute), overriding its plan's; null: the plan's (120 without a plan) */
             rate_limit_per_minute: number | null;
-            /** @description First characters of the API key, to tell keys apart */
+            /** @description First characters of the partner's newest enabled API key (GET /api/v1/keys lists them all), to tell keys apart */
             key_prefix: string;
             /** @description ISO 8601 */
             created_at: string;
@@ -3389,6 +3453,120 @@ export interface components {
             api_key?: string;
             /** @description Shown once when a webhook URL is set; stored encrypted */
             webhook_secret?: string;
+        };
+        /**
+         * @example {
+         *       "id": "key_01m8r4pv8cf77s9qpsxgdkd8jj",
+         *       "name": "Production",
+         *       "key_prefix": "vk_3Yq9T0b7",
+         *       "status": "active",
+         *       "created_at": "2026-03-14T09:26:53.000Z",
+         *       "last_used_at": null,
+         *       "expires_at": null,
+         *       "disabled_at": null
+         *     }
+         */
+        ApiKey: {
+            /** @description Key id (`key_...`) */
+            id: string;
+            name: string;
+            /** @description First characters of the key, to tell keys apart (the key itself is never shown again) */
+            key_prefix: string;
+            /**
+             * @description active; expiring: replaced by a rotation, works until `expires_at`; expired; disabled
+             * @enum {string}
+             */
+            status: "active" | "expiring" | "expired" | "disabled";
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description Refreshed at most once a minute */
+            last_used_at: string | null;
+            /** @description Set by a rotation: the end of the grace period */
+            expires_at: string | null;
+            disabled_at: string | null;
+        };
+        /**
+         * @example {
+         *       "name": "Production"
+         *     }
+         */
+        ApiKeyCreate: {
+            /** @description What the key is for, e.g. the system that holds it */
+            name: string;
+        };
+        ApiKeyPage: {
+            data: components["schemas"]["ApiKey"][];
+            /** @description Pass as `cursor` for the next (older) page; null on the last page */
+            next_cursor: string | null;
+        };
+        /**
+         * @example {
+         *       "grace_period_seconds": 3600
+         *     }
+         */
+        ApiKeyRotate: {
+            /**
+             * @description How long the old key keeps working (default 86400 = 24 h, at most 7 days); 0: it stops at once
+             * @default 86400
+             */
+            grace_period_seconds?: number;
+        };
+        ApiKeyRotated: {
+            /** @description Key id (`key_...`) */
+            id: string;
+            name: string;
+            /** @description First characters of the key, to tell keys apart (the key itself is never shown again) */
+            key_prefix: string;
+            /**
+             * @description active; expiring: replaced by a rotation, works until `expires_at`; expired; disabled
+             * @enum {string}
+             */
+            status: "active" | "expiring" | "expired" | "disabled";
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description Refreshed at most once a minute */
+            last_used_at: string | null;
+            /** @description Set by a rotation: the end of the grace period */
+            expires_at: string | null;
+            disabled_at: string | null;
+            /** @description The key, shown this once: only its hash is stored */
+            api_key: string;
+            /** @description The key rotated: `expiring` until `expires_at`, or already `expired` for a grace period of 0 */
+            replaced_key: components["schemas"]["ApiKey"];
+        };
+        /**
+         * @example {
+         *       "id": "key_01m8r4pv8cf77s9qpsxgdkd8jj",
+         *       "name": "Production",
+         *       "key_prefix": "vk_3Yq9T0b7",
+         *       "status": "active",
+         *       "created_at": "2026-03-14T09:26:53.000Z",
+         *       "last_used_at": null,
+         *       "expires_at": null,
+         *       "disabled_at": null,
+         *       "api_key": "vk_3Yq9T0b7m2kXfW1sLr8dNp4cVh6gJe5a"
+         *     }
+         */
+        ApiKeyWithSecret: {
+            /** @description Key id (`key_...`) */
+            id: string;
+            name: string;
+            /** @description First characters of the key, to tell keys apart (the key itself is never shown again) */
+            key_prefix: string;
+            /**
+             * @description active; expiring: replaced by a rotation, works until `expires_at`; expired; disabled
+             * @enum {string}
+             */
+            status: "active" | "expiring" | "expired" | "disabled";
+            /** @description ISO 8601 */
+            created_at: string;
+            /** @description Refreshed at most once a minute */
+            last_used_at: string | null;
+            /** @description Set by a rotation: the end of the grace period */
+            expires_at: string | null;
+            disabled_at: string | null;
+            /** @description The key, shown this once: only its hash is stored */
+            api_key: string;
         };
         AppInfo: {
             appId: string | null;
@@ -4482,7 +4660,7 @@ export interface components {
             /** @description When vault/<version>.jws and vault/latest.jws were written to object storage; null: the next global manager cycle writes them */
             published_at: string | null;
             key_id: string;
-            /** @description JWS compact (EdDSA, `typ` gateway-vault+jws) over { version, issued_at, partners: [{ client_id, api_key_sha256, scopes, rate_limit_per_minute, plan, over_cap }] }: verify with the key of the JWKS named by its `kid` */
+            /** @description JWS compact (EdDSA, `typ` gateway-vault+jws) over { version, issued_at, partners: [{ client_id, api_key_sha256, api_key_sha256s, scopes, rate_limit_per_minute, plan, over_cap }] }: verify with the key of the JWKS named by its `kid` */
             jws: string;
             jwks_url: string;
         };
@@ -6023,6 +6201,364 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                status?: "active" | "expiring" | "expired" | "disabled";
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of your keys, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyPage"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key with the same request within 10 minutes answers the first response again (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description The new key with `api_key`, shown this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyWithSecret"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (`CONFLICT` or a more specific code) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than this operation accepts (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not of a media type this operation accepts (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key with the same request within 10 minutes answers the first response again (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyRotate"] | null;
+            };
+        };
+        responses: {
+            /** @description The new key with `api_key`, shown this once, and the key it replaces */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyRotated"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (`CONFLICT` or a more specific code) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than this operation accepts (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not of a media type this operation accepts (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    disableApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: the same key with the same request within 10 minutes answers the first response again (with `Idempotent-Replayed: true`) */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key, now disabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or it belongs to another partner (`NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (`CONFLICT` or a more specific code) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

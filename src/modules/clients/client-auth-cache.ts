@@ -6,8 +6,9 @@ export type ClientAuthKey = { keyHash: Buffer } | { id: string };
 
 /**
  * Partners' authentication views kept in memory, so a request does not read its key from the
- * database: dropped when the database announces a change of the client (disabled, key rotated,
- * scopes or limits changed; see migration 0013). Only found, enabled clients are kept.
+ * database: dropped when the database announces a change of the client (disabled, scopes or
+ * limits changed; migration 0013) or of one of its keys (disabled, rotated; migration 0034 announces
+ * it as a change of the client). Only found, enabled clients and keys are kept.
  */
 export type ClientAuthCache<Lookup> = ChangeFedCache<Lookup>;
 

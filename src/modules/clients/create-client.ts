@@ -4,7 +4,7 @@ import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import { newId } from '#platform/ids.ts';
 import { recordAudit, type AuditActor } from '#modules/audit/record-audit.ts';
 import { configureWebhookEndpoint } from '#modules/webhooks/configure-webhook-endpoint.ts';
-import { issueApiKey } from './credentials.ts';
+import { insertApiKey } from './insert-api-key.ts';
 import { toApiClient, type ApiClient, type ApiClientCreate } from './schema.ts';
 import { apiClients } from './tables.ts';
 
@@ -21,21 +21,20 @@ export async function createClient(
 ): Promise<CreatedClient> {
   const id = newId('cli');
   const now = deps.clock.now();
-  const key = issueApiKey();
-  const { row, webhookSecret } = await deps.db.transaction(async (tx) => {
+  const { row, webhookSecret, key } = await deps.db.transaction(async (tx) => {
     const [inserted] = await tx
       .insert(apiClients)
       .values({
         id,
         name: input.name,
-        keyHash: key.keyHash,
-        keyPrefix: key.keyPrefix,
         scopes: input.scopes,
         rateLimitPerMinute: input.rate_limit_per_minute ?? null,
         createdAt: now,
         updatedAt: now,
       })
       .returning();
+    // The partner's first key; more are made with POST /api/v1/keys.
+    const key = await insertApiKey(tx, id, 'Default', now);
     const webhookSecret = input.webhook_url ? await configureWebhookEndpoint({ db: tx, secretBox: deps.secretBox }, id, input.webhook_url) : undefined;
     await recordAudit(tx, actor, {
       action: 'client.created',
@@ -43,7 +42,7 @@ export async function createClient(
       targetId: id,
       details: { name: input.name, scopes: input.scopes, webhook_url: input.webhook_url ?? null },
     }, now);
-    return { row: inserted!, webhookSecret };
+    return { row: inserted!, webhookSecret, key };
   });
-  return { ...toApiClient(row, input.webhook_url ?? null), api_key: key.apiKey, ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) };
+  return { ...toApiClient(row, input.webhook_url ?? null, key.row.keyPrefix), api_key: key.apiKey, ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) };
 }

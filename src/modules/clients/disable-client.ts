@@ -5,6 +5,7 @@ import { recordAudit, type AuditActor } from '#modules/audit/record-audit.ts';
 import { findWebhookUrl } from '#modules/webhooks/find-webhook-urls.ts';
 import { toApiClient, type ApiClient } from './schema.ts';
 import { apiClients } from './tables.ts';
+import { findKeyPrefix } from './find-key-prefixes.ts';
 
 export type DisableClientResult = { ok: true; client: ApiClient } | { ok: false; code: 'NOT_FOUND' };
 
@@ -26,6 +27,6 @@ export async function disableClient(deps: { db: Db; clock: Clock }, id: string, 
       .returning();
     if (!updated) return { ok: false, code: 'NOT_FOUND' } as const;
     await recordAudit(tx, actor, { action: 'client.disabled', targetType: 'api_client', targetId: id }, now);
-    return { ok: true, client: toApiClient(updated, await findWebhookUrl(tx, id)) } as const;
+    return { ok: true, client: toApiClient(updated, await findWebhookUrl(tx, id), await findKeyPrefix(tx, id)) } as const;
   });
 }

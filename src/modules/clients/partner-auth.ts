@@ -4,7 +4,7 @@ import { verifyAccessToken } from '#modules/oauth/verify-access-token.ts';
 import type { Clock } from '#platform/clock.ts';
 import type { AuditActor } from '#modules/audit/record-audit.ts';
 import { ApiError } from '#platform/http/errors.ts';
-import { authenticateApiKey, findClientForAuth, type AuthenticatedClient, type ClientAuthDeps, type ClientAuthView } from './authenticate-api-key.ts';
+import { authenticateApiKey, findClientForAuth, type AuthenticatedClient, type ClientAuthDeps, type ClientAuthView, type KeyAuthView } from './authenticate-api-key.ts';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './create-client.ts';
 import type { LastUsedTracker } from './last-used-tracker.ts';
 
@@ -18,6 +18,7 @@ const FAILURE_MESSAGES = {
   MISSING_KEY: 'missing X-Api-Key header',
   UNKNOWN_KEY: 'invalid API key',
   DISABLED: 'API key is disabled',
+  EXPIRED: 'API key has expired (it was replaced by a rotation)',
 } as const;
 
 const BEARER = /^Bearer\s+(\S+)$/i;
@@ -35,6 +36,7 @@ export function partnerAuth(deps: ClientAuthDeps & { clock: Clock; lastUsed: Las
     const header = request.headers['x-api-key'];
     const bearer = header === undefined ? BEARER.exec(request.headers.authorization ?? '') : null;
     let client: ClientAuthView;
+    let key: KeyAuthView | undefined;
     if (bearer) {
       const result = await verifyAccessToken(deps, bearer[1]!);
       if (!result.ok) {
@@ -46,8 +48,9 @@ export function partnerAuth(deps: ClientAuthDeps & { clock: Clock; lastUsed: Las
       const result = await authenticateApiKey(deps, Array.isArray(header) ? header[0] : header);
       if (!result.ok) throw new ApiError('UNAUTHORIZED', FAILURE_MESSAGES[result.code]);
       client = result.client;
+      key = result.key;
     }
-    deps.lastUsed.touch(client.id, deps.clock.now(), client.lastUsed);
+    deps.lastUsed.touch(client, key, deps.clock.now());
     request.client = await withRateLimit(deps.planRateLimit, client);
   };
 }

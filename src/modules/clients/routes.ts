@@ -24,6 +24,22 @@ import {
   ClientIdParams,
 } from './schema.ts';
 import { updateClient } from './update-client.ts';
+import { partnerOf } from './partner-auth.ts';
+import { createApiKey, MAX_ACTIVE_KEYS } from './create-api-key.ts';
+import { disableApiKey } from './disable-api-key.ts';
+import { listApiKeys } from './list-api-keys.ts';
+import { rotateApiKey } from './rotate-api-key.ts';
+import {
+  ApiKeyCreateSchema,
+  ApiKeyIdParams,
+  ApiKeyListQuery,
+  ApiKeyPageSchema,
+  ApiKeyRotateSchema,
+  ApiKeyRotatedSchema,
+  ApiKeySchema,
+  ApiKeyWithSecretSchema,
+  DEFAULT_ROTATION_GRACE_SECONDS,
+} from './api-key-schema.ts';
 
 /** `authCache`: where this process keeps partners' keys, told of each change made here. */
 type Deps = { db: Db; clock: Clock; secretBox: SecretBox; webhookUrlPolicy: WebhookUrlPolicy; authCache?: ClientAuthCache<ClientLookup> | undefined };
@@ -38,6 +54,7 @@ const WhoAmISchema = z
   .meta({ id: 'WhoAmI' });
 
 const notFound = (id: string) => new ApiError('NOT_FOUND', `no client ${id}`);
+const keyNotFound = (id: string) => new ApiError('NOT_FOUND', `no key ${id}`);
 
 /** Operator endpoints for partners (seed: GET|POST /api/admin/clients) and the partner's own identity. */
 export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
@@ -58,6 +75,87 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
   }, async (request) => {
     const client = request.client!;
     return { client_id: client.id, name: client.name, scopes: client.scopes, rate_limit_per_minute: client.rateLimitPerMinute };
+  });
+
+  const partner = { access: access.partner() };
+  /** Responses that show a new API key (once) must not be cached anywhere. */
+  const partnerShowingSecrets = { ...partner, carriesSecret: true };
+
+  r.get('/api/v1/keys', {
+    config: partner,
+    schema: {
+      operationId: 'listApiKeys',
+      tags: ['Partner'],
+      summary: 'Your API keys (never the keys themselves)',
+      description: 'Your keys, newest first: name, prefix, status, last use. Filter by `status`; pass `next_cursor` as `cursor` for the next page.',
+      querystring: ApiKeyListQuery,
+      response: { 200: jsonResponse('A page of your keys, newest first', ApiKeyPageSchema), ...errorResponses(400, 401) },
+    },
+  }, async (request) => {
+    const { status, limit, cursor } = request.query;
+    return listApiKeys(deps, partnerOf(request).id, { status }, { limit, cursor });
+  });
+
+  r.post('/api/v1/keys', {
+    config: { ...partnerShowingSecrets, idempotent: true },
+    schema: {
+      operationId: 'createApiKey',
+      tags: ['Partner'],
+      summary: 'Create an API key (returned once)',
+      description: `A new key with your scopes and rate limit. The key is in this response only: only its hash is stored. At most ${MAX_ACTIVE_KEYS} active keys.`,
+      body: ApiKeyCreateSchema,
+      response: { 201: jsonResponse('The new key with `api_key`, shown this once', ApiKeyWithSecretSchema), ...errorResponses(400, 401, 409) },
+    },
+  }, async (request, reply) => {
+    const { id, actor } = partnerOf(request);
+    const result = await createApiKey(deps, id, request.body.name, actor);
+    if (!result.ok) throw new ApiError('CONFLICT', result.message, { reason: result.code });
+    reply.code(201);
+    return result.key;
+  });
+
+  r.post('/api/v1/keys/:id/rotate', {
+    config: { ...partnerShowingSecrets, idempotent: true },
+    schema: {
+      operationId: 'rotateApiKey',
+      tags: ['Partner'],
+      summary: 'Replace an API key (the new one returned once); the old one works on for a grace period',
+      description: `Issues a new key of the same name. The old key keeps working for \`grace_period_seconds\` (default ${DEFAULT_ROTATION_GRACE_SECONDS} = 24 h, at most 7 days; 0: it stops at once), then answers 401. Only an active key is rotated (409 otherwise).`,
+      params: ApiKeyIdParams,
+      body: ApiKeyRotateSchema.nullish(),
+      response: { 200: jsonResponse('The new key with `api_key`, shown this once, and the key it replaces', ApiKeyRotatedSchema), ...errorResponses(400, 401, 404, 409) },
+    },
+  }, async (request) => {
+    const { id, actor } = partnerOf(request);
+    const grace = request.body?.grace_period_seconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
+    const result = await rotateApiKey(deps, id, request.params.id, grace, actor);
+    if (!result.ok) {
+      if (result.code === 'NOT_FOUND') throw keyNotFound(request.params.id);
+      throw new ApiError('CONFLICT', result.message, { reason: result.code });
+    }
+    deps.authCache?.forget(id);
+    return result.key;
+  });
+
+  r.post('/api/v1/keys/:id/disable', {
+    config: { ...partner, idempotent: true },
+    schema: {
+      operationId: 'disableApiKey',
+      tags: ['Partner'],
+      summary: 'Disable an API key (it answers 401 from now on)',
+      description: 'Disables the key for good. Your last active key is not disabled (409): create or rotate to another one first, so you are never locked out.',
+      params: ApiKeyIdParams,
+      response: { 200: jsonResponse('The key, now disabled', ApiKeySchema), ...errorResponses(400, 401, 404, 409) },
+    },
+  }, async (request) => {
+    const { id, actor } = partnerOf(request);
+    const result = await disableApiKey(deps, id, request.params.id, actor);
+    if (!result.ok) {
+      if (result.code === 'NOT_FOUND') throw keyNotFound(request.params.id);
+      throw new ApiError('CONFLICT', result.message, { reason: result.code });
+    }
+    deps.authCache?.forget(id);
+    return result.key;
   });
 
   r.get('/api/admin/clients', {
@@ -127,8 +225,8 @@ export function registerClientRoutes(app: FastifyInstance, deps: Deps): void {
     schema: {
       operationId: 'rotateClientKey',
       tags: ['Admin'],
-      summary: 'Replace the API key (returned once); the old key stops working at once',
-      description: 'Issues a new API key; the old one, and every access token issued with it, stops working at once.',
+      summary: 'Replace the API keys by one new key (returned once); the old keys stop working at once',
+      description: 'For a leaked or lost key: disables every key of the partner and issues one new API key; the old keys, and every access token issued with them, stop working at once.',
       params: ClientIdParams,
       response: { 200: jsonResponse('The partner with its new `api_key`, shown this once', ApiClientWithSecretsSchema), ...errorResponses(400, 401, 404) },
     },

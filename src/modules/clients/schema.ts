@@ -38,7 +38,7 @@ export const ApiClientSchema = z
     scopes: z.array(ScopeSchema),
     webhook_url: z.string().nullable(),
     rate_limit_per_minute: z.number().int().nullable().describe("The client's own limit (requests per minute), overriding its plan's; null: the plan's (120 without a plan)"),
-    key_prefix: z.string().describe('First characters of the API key, to tell keys apart'),
+    key_prefix: z.string().describe("First characters of the partner's newest enabled API key (GET /api/v1/keys lists them all), to tell keys apart"),
     created_at: z.string().describe('ISO 8601'),
     last_used: z.string().nullable().describe('Refreshed at most once a minute'),
     disabled_at: z.string().nullable(),
@@ -75,14 +75,15 @@ export type ApiClientCreate = z.infer<typeof ApiClientCreateSchema>;
 export type ApiClientUpdate = z.infer<typeof ApiClientUpdateSchema>;
 export type ApiClient = z.infer<typeof ApiClientSchema>;
 
-export function toApiClient(row: ApiClientRow, webhookUrl: string | null): ApiClient {
+/** `keyPrefix`: see find-key-prefixes.ts. */
+export function toApiClient(row: ApiClientRow, webhookUrl: string | null, keyPrefix: string): ApiClient {
   return {
     id: row.id,
     name: row.name,
     scopes: row.scopes as ApiClient['scopes'],
     webhook_url: webhookUrl,
     rate_limit_per_minute: row.rateLimitPerMinute,
-    key_prefix: row.keyPrefix,
+    key_prefix: keyPrefix,
     created_at: row.createdAt.toISOString(),
     last_used: row.lastUsed?.toISOString() ?? null,
     disabled_at: row.disabledAt?.toISOString() ?? null,

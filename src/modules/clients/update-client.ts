@@ -8,6 +8,7 @@ import { findWebhookUrl } from '#modules/webhooks/find-webhook-urls.ts';
 import { removeWebhookEndpoint } from '#modules/webhooks/remove-webhook-endpoint.ts';
 import { toApiClient, type ApiClient, type ApiClientUpdate } from './schema.ts';
 import { apiClients } from './tables.ts';
+import { findKeyPrefix } from './find-key-prefixes.ts';
 
 export type UpdateClientResult =
   | { ok: true; client: ApiClient & { webhook_secret?: string } }
@@ -44,7 +45,7 @@ export async function updateClient(
       targetId: id,
       details: { changed: Object.keys(input), ...input },
     }, now);
-    const client = toApiClient(updated, await findWebhookUrl(tx, id));
+    const client = toApiClient(updated, await findWebhookUrl(tx, id), await findKeyPrefix(tx, id));
     return { ok: true, client: { ...client, ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) } } as const;
   });
 }

@@ -21,13 +21,14 @@ type VaultRow = { version: number; content_sha256: Buffer; jws: string; publishe
  * unchanged database gives the same version and content.
  */
 export async function generateVault(deps: GlobalManagerDeps, context: TaskContext, pricing: PartnerPricing): Promise<Record<string, number>> {
-  const credentials = await listGatewayCredentials(deps.pool);
+  const credentials = await listGatewayCredentials(deps.pool, context.now);
   const priced = await pricing(deps, credentials.map((credential) => credential.clientId), context.now);
   const partners: VaultPartner[] = credentials.map((credential) => {
     const { plan, overCap } = priced.get(credential.clientId) ?? NOT_YET_PRICED;
     return {
       client_id: credential.clientId,
-      api_key_sha256: credential.keySha256.toString('hex'),
+      api_key_sha256: credential.keySha256s[0]!.toString('hex'),
+      api_key_sha256s: credential.keySha256s.map((hash) => hash.toString('hex')),
       scopes: credential.scopes,
       rate_limit_per_minute: credential.rateLimitPerMinute,
       plan,

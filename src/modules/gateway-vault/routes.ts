@@ -17,7 +17,7 @@ const VaultSchema = z
     created_at: z.string(),
     published_at: z.string().nullable().describe('When vault/<version>.jws and vault/latest.jws were written to object storage; null: the next global manager cycle writes them'),
     key_id: z.string(),
-    jws: z.string().describe('JWS compact (EdDSA, `typ` gateway-vault+jws) over { version, issued_at, partners: [{ client_id, api_key_sha256, scopes, rate_limit_per_minute, plan, over_cap }] }: verify with the key of the JWKS named by its `kid`'),
+    jws: z.string().describe('JWS compact (EdDSA, `typ` gateway-vault+jws) over { version, issued_at, partners: [{ client_id, api_key_sha256, api_key_sha256s, scopes, rate_limit_per_minute, plan, over_cap }] }: verify with the key of the JWKS named by its `kid`'),
     jwks_url: z.string(),
   })
   .meta({ id: 'GatewayVault' });

@@ -9,6 +9,8 @@ export type VaultPartner = {
   client_id: string;
   /** SHA-256 (hex) of the whole API key as sent in X-Api-Key (UTF-8): the gateway hashes what it receives and compares. */
   api_key_sha256: string;
+  /** Every key of the partner that works (a partner may hold several, and a rotated one works on for its grace period), newest first: `api_key_sha256` is the first. */
+  api_key_sha256s: string[];
   scopes: string[];
   rate_limit_per_minute: number;
   /** The tier in force; null for a partner without a plan. */

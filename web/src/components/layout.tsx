@@ -27,6 +27,7 @@ const NAV: Record<ConsoleSession['role'] | 'public', NavItem[]> = {
     { to: '/tasks', label: 'TEE tasks' },
     { to: '/proofs', label: 'Proofs' },
     { to: '/billing', label: 'Billing' },
+    { to: '/api-keys', label: 'API keys' },
     { to: '/sessions', label: 'Sessions' },
   ],
   public: [],
