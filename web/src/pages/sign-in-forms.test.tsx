@@ -66,6 +66,7 @@ test('after sign-in, only a path inside the console is followed', () => {
 test('single sign-on comes back to the page sign-in was asked from, and only inside the console', () => {
   expect(singleSignOnHref(undefined)).toBe('/api/console/oidc/start');
   expect(singleSignOnHref('/webhooks?status=dead')).toBe('/api/console/oidc/start?return_to=%2Fconsole%2Fwebhooks%3Fstatus%3Ddead');
+  expect(singleSignOnHref('/proofs#top')).toBe('/api/console/oidc/start?return_to=%2Fconsole%2Fproofs');
   expect(singleSignOnHref('https://evil.example/')).toBe('/api/console/oidc/start');
 });
 

@@ -44,9 +44,9 @@ function singleSignOnProblem(reason: string, requestId: string | undefined): Api
   return new ApiProblem(SINGLE_SIGN_ON_ERRORS[reason] ?? 'Single sign-on failed.', { status: 401, code: reason, requestId });
 }
 
-/** The provider's start, asked to come back to the page the person was sent to sign in from. */
+/** The provider's start, asked to come back to the page the person was sent to sign in from (its path and query: `return_to` takes no fragment). */
 export function singleSignOnHref(redirect: string | undefined): string {
-  const target = safeRedirect(redirect);
+  const target = safeRedirect(redirect).split('#')[0]!;
   return target === '/' ? OIDC_START_PATH : `${OIDC_START_PATH}?${new URLSearchParams({ return_to: `/console${target}` })}`;
 }
 
