@@ -16,7 +16,7 @@ import { runWebhookWorkerOnce } from '#modules/webhooks/run-webhook-worker.ts';
 import { systemClock } from '#platform/clock.ts';
 import { createSecretBox } from '#platform/crypto/secret-box.ts';
 import { createLogger } from '#platform/logger.ts';
-import { audit, signInAsOperator, startConsoleBrowser, type ConsoleBrowser } from './support/console-browser.ts';
+import { audit, createPartnerInConsole, signInAsOperator, startConsoleBrowser, type ConsoleBrowser } from './support/console-browser.ts';
 import { createPartner, type TestApp } from './support/test-app.ts';
 import { answer, startReceiver } from './support/webhook-receiver.ts';
 
@@ -57,17 +57,8 @@ test('an operator signs in with the admin token, creates a partner, copies its k
   await dialog.getByText('Give the partner a name').waitFor();
   await dialog.getByText('Choose at least one scope').waitFor();
   await audit(page, 'partner-create');
-  await dialog.getByLabel('Name').fill('Console Bank');
-  await dialog.getByLabel(/Age over 18/).check();
-  await dialog.getByLabel(/TEE attestation/).check();
-  await dialog.getByRole('button', { name: 'Create partner' }).click();
+  const apiKey = await createPartnerInConsole(page, 'Console Bank', [/Age over 18/, /TEE attestation/]);
   const created = page.getByRole('dialog', { name: 'Partner created' });
-  await created.waitFor();
-  const apiKey = (await created.locator('[data-secret]').textContent())!.trim();
-  assert.match(apiKey, /^vk_/);
-  await created.getByRole('button', { name: 'Copy' }).click();
-  await created.getByText('Copied').waitFor();
-  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), apiKey);
   await audit(page, 'partner-created');
   const me = await fetch(`${baseUrl}/api/v1/me`, { headers: { 'x-api-key': apiKey } });
   assert.equal(me.status, 200);

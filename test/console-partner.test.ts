@@ -18,7 +18,7 @@ import { readVector, readVectorJson, SAMPLE_VERIFY_AT } from '#modules/attestati
 import { systemClock } from '#platform/clock.ts';
 import { createLogger } from '#platform/logger.ts';
 import { startQueue, type Queue } from '#platform/queue/queue.ts';
-import { audit, signInAsPartner, startConsoleBrowser, type ConsoleBrowser } from './support/console-browser.ts';
+import { audit, injectWalletSigners, signInAsPartner, startConsoleBrowser, type ConsoleBrowser } from './support/console-browser.ts';
 import { createPartner, type TestApp } from './support/test-app.ts';
 
 let c: ConsoleBrowser;
@@ -58,28 +58,7 @@ test('a partner signs in with wallets the operator linked: Ethereum (EIP-1193 pe
   await link('sui', sui.toSuiAddress());
 
   const { context, page, problems } = await c.newPage();
-  // The signers live in the test (no extension): the page reaches them through window, as it would a wallet's.
-  await page.exposeFunction('testEthereumSign', (hexMessage: string) => ethereum.signMessage({ message: { raw: hexMessage as `0x${string}` } }));
-  await page.exposeFunction('testSuiSign', async (base64: string) => (await sui.signPersonalMessage(Buffer.from(base64, 'base64'))).signature);
-  await page.addInitScript(
-    ({ ethereumAddress, suiAddress }) => {
-      const call = (name: string, ...args: unknown[]) => (window as unknown as Record<string, (...a: unknown[]) => Promise<string>>)[name]!(...args);
-      Object.assign(window, {
-        ethereum: {
-          request: async ({ method, params }: { method: string; params?: unknown[] }) => {
-            if (method === 'eth_requestAccounts') return [ethereumAddress];
-            if (method === 'personal_sign' && params?.[1] === ethereumAddress) return call('testEthereumSign', params[0]);
-            throw new Error(`unsupported: ${method}`);
-          },
-        },
-        veriditySuiSigner: {
-          getAddress: async () => suiAddress,
-          signPersonalMessage: async (bytes: Uint8Array) => ({ signature: await call('testSuiSign', btoa(String.fromCharCode(...bytes))) }),
-        },
-      });
-    },
-    { ethereumAddress: ethereum.address, suiAddress: sui.toSuiAddress() },
-  );
+  await injectWalletSigners(page, { ethereum, sui });
   for (const chain of ['Ethereum', 'Sui']) {
     await page.goto('/console/sign-in');
     await page.getByRole('button', { name: `Sign in with ${chain}` }).click();

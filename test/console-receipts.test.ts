@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startLedgerSequencer, type LedgerSequencer } from '#modules/ledger/ledger-sequencer.ts';
 import { createLogger } from '#platform/logger.ts';
-import { audit, signInAsOperator, signInAsPartner, startConsoleBrowser, type ConsoleBrowser } from './support/console-browser.ts';
+import { audit, rotateWebhookSecretInConsole, signInAsOperator, signInAsPartner, startConsoleBrowser, type ConsoleBrowser } from './support/console-browser.ts';
 import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } from './support/holder.ts';
 import { createPartner, type TestApp } from './support/test-app.ts';
 
@@ -131,13 +131,7 @@ test('a partner signs in with its API key, sees its usage, rotates its webhook s
   // The verification's proof.verified event (no webhook worker runs here: it stays pending).
   await page.locator('[data-delivery]').filter({ hasText: 'proof.verified' }).waitFor();
 
-  await page.getByRole('button', { name: 'Rotate secret' }).click();
-  await page.getByRole('dialog', { name: 'Rotate the webhook secret?' }).getByRole('button', { name: 'Rotate secret' }).click();
-  const secret = page.getByRole('dialog', { name: 'New webhook secret' });
-  await secret.waitFor();
-  assert.match((await secret.locator('[data-secret]').textContent())!, /^whsec_|^\S{20,}$/);
-  await audit(page, 'webhook-secret');
-  await secret.getByRole('button', { name: 'Done' }).click();
+  await rotateWebhookSecretInConsole(page, 'webhook-secret');
 
   await page.getByRole('button', { name: 'Send test event' }).click();
   const row = page.locator('[data-delivery]').filter({ hasText: 'webhook.test' });

@@ -436,6 +436,13 @@ describe('OpenID Connect sign-in', () => {
     return t.app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, headers: { cookie: `veridity_oidc=${login.value}` } });
   }
 
+  /** A refused callback: back to the sign-in page with the reason and the request id its log line has. */
+  function assertSignInError(callback: LightMyRequestResponse, reason: string) {
+    assert.equal(callback.statusCode, 302, callback.body);
+    assert.equal(callback.headers.location, `/console/sign-in?sign_in_error=${reason}&request_id=${callback.headers['x-request-id']}`);
+    assert.match(String(callback.headers['x-request-id']), /^req_/);
+  }
+
   test('an operator by the role claim: a session, the provider\'s tokens sealed server-side and never sent', async () => {
     const callback = await oidcSignIn('ops-alice');
     assert.equal(callback.statusCode, 302, callback.body);
@@ -479,7 +486,7 @@ describe('OpenID Connect sign-in', () => {
     // An unverified e-mail matches nothing; a link by subject does.
     const other = await createPartner(t, { name: 'OIDC Subject Bank' });
     await t.admin('POST', `/api/admin/clients/${other.id}/oidc-users`, { email: 'eve@acme-bank.example' });
-    assert.equal((await oidcSignIn('bank-unverified')).headers.location, '/console/?sign_in_error=NO_ROLE');
+    assertSignInError(await oidcSignIn('bank-unverified'), 'NO_ROLE');
     const bySubject = await t.admin('POST', `/api/admin/clients/${other.id}/oidc-users`, { subject: 'bank-unverified' });
     assert.equal(bySubject.statusCode, 201, bySubject.body);
     const signedIn = await oidcSignIn('bank-unverified');
@@ -492,18 +499,18 @@ describe('OpenID Connect sign-in', () => {
   });
 
   test('refused: no role and no link; a callback without this browser\'s login cookie; a callback replayed', async () => {
-    assert.equal((await oidcSignIn('nobody')).headers.location, '/console/?sign_in_error=NO_ROLE');
+    assertSignInError(await oidcSignIn('nobody'), 'NO_ROLE');
 
     const start = await t.app.inject({ method: 'GET', url: '/api/console/oidc/start' });
     const back = await idp.authorize(start.headers.location as string, 'ops-alice');
     // Someone else's browser (or a forged link) brings the code: it has no login cookie of this flow.
     const foreign = await t.app.inject({ method: 'GET', url: `${back.pathname}${back.search}` });
-    assert.equal(foreign.headers.location, '/console/?sign_in_error=LOGIN_UNKNOWN');
+    assertSignInError(foreign, 'LOGIN_UNKNOWN');
     assert.equal(cookie(foreign, 'veridity_session'), undefined);
     const own = await t.app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, headers: { cookie: `veridity_oidc=${cookie(start, 'veridity_oidc')!.value}` } });
     assert.equal(own.headers.location, '/console/');
     const replayed = await t.app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, headers: { cookie: `veridity_oidc=${cookie(start, 'veridity_oidc')!.value}` } });
-    assert.equal(replayed.headers.location, '/console/?sign_in_error=LOGIN_UNKNOWN');
+    assertSignInError(replayed, 'LOGIN_UNKNOWN');
 
     assertRefused(await t.app.inject({ method: 'GET', url: '/api/console/oidc/start?return_to=https://evil.example/' }), 400, 'VALIDATION_FAILED');
     assertRefused(await t.app.inject({ method: 'GET', url: '/api/console/oidc/start?return_to=/console//evil.example' }), 400, 'VALIDATION_FAILED');

@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
+import type { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import type { PrivateKeyAccount } from 'viem/accounts';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildConsole } from '../../scripts/build-console.ts';
 import { CHROMIUM, ensureChromium } from './chromium.ts';
@@ -29,14 +31,15 @@ export type ConsoleBrowser = {
   close(): Promise<void>;
 };
 
-export async function startConsoleBrowser(options: Parameters<typeof createTestApp>[0] = {}): Promise<ConsoleBrowser> {
+/** `port`: where the server listens (default: any free port), for a test that must name its address before it starts (an OpenID provider's redirect). */
+export async function startConsoleBrowser(options: Parameters<typeof createTestApp>[0] & { port?: number } = {}): Promise<ConsoleBrowser> {
   ensureChromium();
   await buildConsole({ quiet: true });
   await mkdir(SHOTS, { recursive: true });
   const t = await createTestApp(options);
   let browser: Browser | undefined;
   try {
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    await t.app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
     const baseUrl = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -127,4 +130,72 @@ export async function signInAsPartner(page: Page, apiKey: string, name: string):
   await page.getByLabel('API key').fill(apiKey);
   await page.getByRole('button', { name: 'Sign in as partner' }).click();
   await page.getByRole('heading', { name }).waitFor();
+}
+
+/**
+ * In the operator's "New partner" dialog (open): names the partner, ticks the scopes (their
+ * labels), creates it and copies its key; answers the key, the "Partner created" dialog left open.
+ */
+export async function createPartnerInConsole(page: Page, name: string, scopeLabels: RegExp[]): Promise<string> {
+  const dialog = page.getByRole('dialog', { name: 'New partner' });
+  await dialog.getByLabel('Name').fill(name);
+  for (const scope of scopeLabels) await dialog.getByLabel(scope).check();
+  await dialog.getByRole('button', { name: 'Create partner' }).click();
+  const created = page.getByRole('dialog', { name: 'Partner created' });
+  await created.waitFor();
+  const apiKey = (await created.locator('[data-secret]').textContent())!.trim();
+  assert.match(apiKey, /^vk_/);
+  await created.getByRole('button', { name: 'Copy' }).click();
+  await created.getByText('Copied').waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), apiKey);
+  return apiKey;
+}
+
+/** On the partner's webhooks page: rotates the secret (confirmed), audits the dialog showing the new one as `auditName`, closes it; answers the new secret. */
+export async function rotateWebhookSecretInConsole(page: Page, auditName: string): Promise<string> {
+  await page.getByRole('button', { name: 'Rotate secret' }).click();
+  await page.getByRole('dialog', { name: 'Rotate the webhook secret?' }).getByRole('button', { name: 'Rotate secret' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New webhook secret' });
+  await dialog.waitFor();
+  const secret = (await dialog.locator('[data-secret]').textContent())!.trim();
+  assert.match(secret, /^whsec_/);
+  await audit(page, auditName);
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  return secret;
+}
+
+/**
+ * Wallets for the page without an extension: the keys stay in the test, the page reaches them
+ * through window as it would a wallet's — an EIP-1193 provider (`window.ethereum`, personal_sign)
+ * and the console's Sui signer hook (`window.veriditySuiSigner`).
+ */
+export async function injectWalletSigners(page: Page, signers: { ethereum?: PrivateKeyAccount; sui?: Ed25519Keypair }): Promise<void> {
+  const { ethereum, sui } = signers;
+  if (ethereum) await page.exposeFunction('testEthereumSign', (hexMessage: string) => ethereum.signMessage({ message: { raw: hexMessage as `0x${string}` } }));
+  if (sui) await page.exposeFunction('testSuiSign', async (base64: string) => (await sui.signPersonalMessage(Buffer.from(base64, 'base64'))).signature);
+  await page.addInitScript(
+    ({ ethereumAddress, suiAddress }) => {
+      const call = (name: string, ...args: unknown[]) => (window as unknown as Record<string, (...a: unknown[]) => Promise<string>>)[name]!(...args);
+      if (ethereumAddress) {
+        Object.assign(window, {
+          ethereum: {
+            request: async ({ method, params }: { method: string; params?: unknown[] }) => {
+              if (method === 'eth_requestAccounts') return [ethereumAddress];
+              if (method === 'personal_sign' && params?.[1] === ethereumAddress) return call('testEthereumSign', params[0]);
+              throw new Error(`unsupported: ${method}`);
+            },
+          },
+        });
+      }
+      if (suiAddress) {
+        Object.assign(window, {
+          veriditySuiSigner: {
+            getAddress: async () => suiAddress,
+            signPersonalMessage: async (bytes: Uint8Array) => ({ signature: await call('testSuiSign', btoa(String.fromCharCode(...bytes))) }),
+          },
+        });
+      }
+    },
+    { ethereumAddress: ethereum?.address, suiAddress: sui?.toSuiAddress() },
+  );
 }

@@ -23,7 +23,7 @@ import { ProofsPage } from './pages/partner/proofs.tsx';
 import { TasksPage } from './pages/partner/tasks.tsx';
 import { WebhooksPage } from './pages/partner/webhooks.tsx';
 import { SessionsPage } from './pages/sessions.tsx';
-import { SignInPage } from './pages/sign-in.tsx';
+import { SignInPage, signInSearch } from './pages/sign-in.tsx';
 import { SESSION_KEY, sessionQuery } from './session-query.ts';
 
 export type RouterContext = { queryClient: QueryClient; api: ConsoleApi };
@@ -86,12 +86,12 @@ const checkRoute = createRoute({ getParentRoute: () => publicRoute, path: 'check
 const signInRoute = createRoute({
   getParentRoute: () => publicRoute,
   path: 'sign-in',
-  validateSearch: (search: Record<string, unknown>): { redirect?: string } => (typeof search.redirect === 'string' ? { redirect: search.redirect } : {}),
+  validateSearch: signInSearch,
   beforeLoad: ({ context }) => {
     if (context.queryClient.getQueryData<SessionResponse | null>(SESSION_KEY)) throw redirect({ to: '/' });
   },
   component: function SignInRoute() {
-    return <SignInPage redirect={signInRoute.useSearch().redirect} />;
+    return <SignInPage {...signInRoute.useSearch()} />;
   },
 });
 

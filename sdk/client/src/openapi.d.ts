@@ -414,7 +414,7 @@ export interface paths {
         };
         /**
          * Where the OpenID provider sends the browser back (sets the session cookies)
-         * @description The provider's redirect (OIDC_REDIRECT_URL): the code is exchanged, the ID token verified, the role read (`operator` in OIDC_ROLE_CLAIM makes an operator; else the partner an operator linked the identity to). The provider's tokens stay server-side, sealed. Redirects to /console/ (or `return_to`) with the session cookies; on failure to /console/?sign_in_error=<reason> (`LOGIN_UNKNOWN`, `PROVIDER_REFUSED`, `PROVIDER_UNAVAILABLE`, `TOKEN_EXCHANGE_FAILED`, `NO_ROLE`, `PARTNER_DISABLED`).
+         * @description The provider's redirect (OIDC_REDIRECT_URL): the code is exchanged, the ID token verified, the role read (`operator` in OIDC_ROLE_CLAIM makes an operator; else the partner an operator linked the identity to). The provider's tokens stay server-side, sealed. Redirects to /console/ (or `return_to`) with the session cookies; on failure to /console/sign-in?sign_in_error=<reason>&request_id=<id> (`LOGIN_UNKNOWN`, `PROVIDER_REFUSED`, `PROVIDER_UNAVAILABLE`, `TOKEN_EXCHANGE_FAILED`, `NO_ROLE`, `PARTNER_DISABLED`).
          */
         get: operations["finishOidcSignIn"];
         put?: never;

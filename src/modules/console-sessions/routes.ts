@@ -40,8 +40,10 @@ export type ConsoleRouteDeps = SignInDeps & { log: Logger; auth: ConsoleSessionA
 const TAGS = ['Console'];
 const NO_CONTENT = { 204: z.null().describe('Done') };
 const REDIRECT = { 302: z.null().describe('Redirect (`Location`)') };
-/** Where the browser lands after an OIDC sign-in (a failure adds `?sign_in_error=<reason>`). */
+/** Where the browser lands after an OIDC sign-in. */
 const CONSOLE_HOME = '/console/';
+/** Where a refused OIDC sign-in lands, `?sign_in_error=<reason>&request_id=<id>` added: the page that says why (the log line has the details) and offers to try again. */
+const SIGN_IN_PAGE = '/console/sign-in';
 
 const originOf = (request: FastifyRequest): RequestOrigin => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
 const scopeOf = (row: SessionRow): SessionScope => (row.role === 'operator' ? { role: 'operator' } : { role: 'partner', clientId: row.clientId! });
@@ -233,7 +235,7 @@ export function registerConsoleSessionRoutes(app: FastifyInstance, deps: Console
       summary: 'Where the OpenID provider sends the browser back (sets the session cookies)',
       description:
         'The provider\'s redirect (OIDC_REDIRECT_URL): the code is exchanged, the ID token verified, the role read (`operator` in OIDC_ROLE_CLAIM makes an operator; else the partner an operator linked the identity to). ' +
-        'The provider\'s tokens stay server-side, sealed. Redirects to /console/ (or `return_to`) with the session cookies; on failure to /console/?sign_in_error=<reason> ' +
+        'The provider\'s tokens stay server-side, sealed. Redirects to /console/ (or `return_to`) with the session cookies; on failure to /console/sign-in?sign_in_error=<reason>&request_id=<id> ' +
         '(`LOGIN_UNKNOWN`, `PROVIDER_REFUSED`, `PROVIDER_UNAVAILABLE`, `TOKEN_EXCHANGE_FAILED`, `NO_ROLE`, `PARTNER_DISABLED`).',
       querystring: OidcCallbackQuery,
       response: { ...REDIRECT, ...errorResponses(400, 404) },
@@ -246,7 +248,7 @@ export function registerConsoleSessionRoutes(app: FastifyInstance, deps: Console
     const result = await finishOidcSignIn({ ...deps, provider: settings }, browserToken, query, { origin: originOf(request), requestId: request.id });
     if (!result.ok) {
       request.log.info({ reason: result.reason }, `OIDC sign-in refused: ${result.message}`);
-      return reply.redirect(`${CONSOLE_HOME}?sign_in_error=${result.reason}`, 302);
+      return reply.redirect(`${SIGN_IN_PAGE}?${new URLSearchParams({ sign_in_error: result.reason, request_id: request.id })}`, 302);
     }
     setSessionCookies(request, reply, result.session);
     return reply.redirect(result.returnTo ?? CONSOLE_HOME, 302);

@@ -14,6 +14,8 @@ export const ConsoleSessionSchema = z.object({
   client_id: z.string().nullish(),
   client_name: z.string().nullish(),
   method: z.string(),
+  /** Who signed in: the admin token or API key (by prefix), the wallet address, the OIDC e-mail. */
+  identity: z.string().nullish(),
   created_at: z.string(),
   access_expires_at: z.string(),
   refresh_expires_at: z.string(),

@@ -59,6 +59,7 @@ export function SessionsPage({ currentId }: { currentId: string }) {
                       <Tr key={session.id}>
                         <Td>
                           {session.method} {current && <Badge tone="success">this browser</Badge>}
+                          {session.identity && <p className="text-xs break-all">{session.identity}</p>}
                           <p className="font-mono text-xs text-muted-foreground">{session.id}</p>
                         </Td>
                         <Td className="text-xs whitespace-nowrap">{formatDateTime(session.created_at)}</Td>

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { SignIn } from '../api/session.ts';
 import { ToastProvider } from '../components/ui/toast.tsx';
 import { CredentialForm } from './sign-in-forms.tsx';
-import { safeRedirect } from './sign-in.tsx';
+import { safeRedirect, signInSearch, singleSignOnHref } from './sign-in.tsx';
 
 afterEach(cleanup);
 
@@ -61,4 +61,16 @@ describe('the admin token form', () => {
 test('after sign-in, only a path inside the console is followed', () => {
   expect(safeRedirect('/partners?x=1')).toBe('/partners?x=1');
   for (const target of [undefined, '', 'https://evil.example/', '//evil.example/x', '/sign-in?redirect=/x', 'javascript:alert(1)']) expect(safeRedirect(target)).toBe('/');
+});
+
+test('single sign-on comes back to the page sign-in was asked from, and only inside the console', () => {
+  expect(singleSignOnHref(undefined)).toBe('/api/console/oidc/start');
+  expect(singleSignOnHref('/webhooks?status=dead')).toBe('/api/console/oidc/start?return_to=%2Fconsole%2Fwebhooks%3Fstatus%3Ddead');
+  expect(singleSignOnHref('/proofs#top')).toBe('/api/console/oidc/start?return_to=%2Fconsole%2Fproofs');
+  expect(singleSignOnHref('https://evil.example/')).toBe('/api/console/oidc/start');
+});
+
+test('the sign-in page reads only its own string parameters from the URL', () => {
+  expect(signInSearch({ redirect: '/partners', sign_in_error: 'NO_ROLE', request_id: 'req_1', other: 'x', extra: 1 })).toEqual({ redirect: '/partners', sign_in_error: 'NO_ROLE', request_id: 'req_1' });
+  expect(signInSearch({ sign_in_error: 42 })).toEqual({});
 });

@@ -1,13 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useApi } from '../api/context.tsx';
+import { ApiProblem } from '../api/problem.ts';
 import { OIDC_START_PATH, type SignIn, type WalletChain } from '../api/session.ts';
 import { PageHeader } from '../components/layout.tsx';
 import { Button } from '../components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../components/ui/card.tsx';
 import { ProblemAlert } from '../components/ui/toast.tsx';
 import { walletAvailable, walletSignIn } from '../lib/wallet.ts';
-import { SESSION_KEY } from '../session-query.ts';
+import { consoleConfigQuery, SESSION_KEY } from '../session-query.ts';
 import { CredentialForm } from './sign-in-forms.tsx';
 
 const CHAIN_NAMES: Record<WalletChain, string> = { ethereum: 'Ethereum', sui: 'Sui' };
@@ -17,12 +18,43 @@ export function safeRedirect(target: string | undefined): string {
   return target && target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/sign-in') ? target : '/';
 }
 
-export function SignInPage({ redirect }: { redirect?: string | undefined }) {
+/** What the sign-in page reads from its URL: where to go afterwards, and why a single sign-on came back refused. */
+export type SignInSearch = { redirect?: string; sign_in_error?: string; request_id?: string };
+
+export function signInSearch(search: Record<string, unknown>): SignInSearch {
+  const kept: SignInSearch = {};
+  for (const key of ['redirect', 'sign_in_error', 'request_id'] as const) {
+    const value = search[key];
+    if (typeof value === 'string') kept[key] = value;
+  }
+  return kept;
+}
+
+/** Why the server refused a single sign-on (its `sign_in_error` reasons), said for the person at the browser. */
+const SINGLE_SIGN_ON_ERRORS: Record<string, string> = {
+  LOGIN_UNKNOWN: 'No single sign-on was in progress in this browser, or it took longer than 10 minutes. Start again.',
+  PROVIDER_REFUSED: 'Your identity provider did not sign you in: the sign-in was cancelled or consent was declined. Start again if that was a mistake.',
+  PROVIDER_UNAVAILABLE: 'Your identity provider cannot be reached. Try again later.',
+  TOKEN_EXCHANGE_FAILED: 'The sign-in could not be completed with your identity provider. Try again; if it keeps failing, the server log has the reason under the request id.',
+  NO_ROLE: 'Your identity is neither an operator nor linked to a partner. Ask your operator to link it to your partner account.',
+  PARTNER_DISABLED: 'The partner your identity is linked to is disabled.',
+};
+
+function singleSignOnProblem(reason: string, requestId: string | undefined): ApiProblem {
+  return new ApiProblem(SINGLE_SIGN_ON_ERRORS[reason] ?? 'Single sign-on failed.', { status: 401, code: reason, requestId });
+}
+
+/** The provider's start, asked to come back to the page the person was sent to sign in from (its path and query: `return_to` takes no fragment). */
+export function singleSignOnHref(redirect: string | undefined): string {
+  const target = safeRedirect(redirect).split('#')[0]!;
+  return target === '/' ? OIDC_START_PATH : `${OIDC_START_PATH}?${new URLSearchParams({ return_to: `/console${target}` })}`;
+}
+
+export function SignInPage({ redirect, sign_in_error: singleSignOnError, request_id: requestId }: SignInSearch) {
   const api = useApi();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  // Without the console's session routes (an older server) the forms still show; they then fail with its message.
-  const config = useQuery({ queryKey: ['console-config'], queryFn: () => api.session.config(), staleTime: Infinity, retry: false });
+  const config = useQuery(consoleConfigQuery(api));
   const signIn = useMutation({
     mutationFn: (body: SignIn) => api.session.signIn(body),
     onSuccess: async (response) => {
@@ -43,19 +75,28 @@ export function SignInPage({ redirect }: { redirect?: string | undefined }) {
     <>
       <PageHeader title="Sign in" description="Operators run the platform; partners integrate with it. Your session lasts 15 minutes and renews itself for up to 30 days; signing out ends it." />
       {(signIn.error || wallet.error) && <ProblemAlert error={signIn.error ?? wallet.error} title="Sign-in failed" />}
+      {singleSignOnError && !signIn.error && !wallet.error && <ProblemAlert error={singleSignOnProblem(singleSignOnError, requestId)} title="Single sign-on failed" />}
+      {config.data?.oidc && (
+        <Card>
+          <CardHeader>
+            <CardTitle>Single sign-on</CardTitle>
+            <CardDescription>With your organisation’s identity provider: operators by their role there, partners by the identity their operator linked to their account.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <a href={singleSignOnHref(redirect)} className="inline-flex h-10 items-center justify-center rounded-md border border-input px-4 text-sm font-medium hover:bg-accent">
+              Sign in with single sign-on
+            </a>
+          </CardContent>
+        </Card>
+      )}
       <div className="grid grid-cols-1 gap-6 md:grid-cols-2">
         <Card>
           <CardHeader>
             <CardTitle>Operator</CardTitle>
-            <CardDescription>With an admin token{config.data?.oidc ? ', or your organisation’s single sign-on' : ''}.</CardDescription>
+            <CardDescription>With an admin token.</CardDescription>
           </CardHeader>
           <CardContent className="grid grid-cols-1 gap-4">
             <CredentialForm kind="admin_token" busy={signIn.isPending && signIn.variables?.method === 'admin_token'} onSignIn={(body) => signIn.mutate(body)} />
-            {config.data?.oidc && (
-              <a href={OIDC_START_PATH} className="inline-flex h-10 items-center justify-center rounded-md border border-input px-4 text-sm font-medium hover:bg-accent">
-                Sign in with single sign-on
-              </a>
-            )}
           </CardContent>
         </Card>
         <Card>
