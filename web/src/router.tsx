@@ -14,6 +14,8 @@ import { DeadLettersPage } from './pages/operator/dead-letters.tsx';
 import { GlobalManagerPage } from './pages/operator/global-manager.tsx';
 import { LedgerPage } from './pages/operator/ledger.tsx';
 import { QueuePage } from './pages/operator/queue.tsx';
+import { AgentDetailPage } from './pages/partner/agent-detail.tsx';
+import { AgentsPage } from './pages/partner/agents.tsx';
 import { OverviewPage } from './pages/partner/overview.tsx';
 import { ProofsPage } from './pages/partner/proofs.tsx';
 import { TasksPage } from './pages/partner/tasks.tsx';
@@ -138,6 +140,8 @@ const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: 'webho
 const partnerPageRoutes = [
   createRoute({ getParentRoute: () => appRoute, path: 'tasks', beforeLoad: requireRole('partner'), component: TasksPage }),
   createRoute({ getParentRoute: () => appRoute, path: 'proofs', beforeLoad: requireRole('partner'), component: ProofsPage }),
+  createRoute({ getParentRoute: () => appRoute, path: 'agents', beforeLoad: requireRole('partner'), component: AgentsPage }),
+  createRoute({ getParentRoute: () => appRoute, path: 'agents/$agentId', beforeLoad: requireRole('partner'), component: AgentDetailPage }),
 ];
 const sessionsRoute = createRoute({
   getParentRoute: () => appRoute,

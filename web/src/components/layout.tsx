@@ -24,6 +24,7 @@ const NAV: Record<ConsoleSession['role'] | 'public', NavItem[]> = {
     { to: '/webhooks', label: 'Webhooks' },
     { to: '/tasks', label: 'TEE tasks' },
     { to: '/proofs', label: 'Proofs' },
+    { to: '/agents', label: 'Agents' },
     { to: '/sessions', label: 'Sessions' },
   ],
   public: [],
