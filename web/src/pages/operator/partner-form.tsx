@@ -2,7 +2,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import type { Schemas } from '../../api/client.ts';
-import { Button } from '../../components/ui/button.tsx';
+import { FormActions } from '../../components/ui/button.tsx';
 import { CheckboxGroup, Field, Input } from '../../components/ui/input.tsx';
 
 type Scope = Schemas['Scope'];
@@ -67,14 +67,7 @@ export function PartnerCreateForm(props: { busy: boolean; onSubmit: (body: Schem
       <Field label="Rate limit per minute (optional)" hint="Empty: the plan’s limit." error={errors.rate_limit_per_minute?.message}>
         {(control) => <Input {...control} {...register('rate_limit_per_minute')} inputMode="numeric" />}
       </Field>
-      <div className="flex justify-end gap-2">
-        <Button variant="outline" onClick={props.onCancel} disabled={props.busy}>
-          Cancel
-        </Button>
-        <Button type="submit" busy={props.busy}>
-          Create partner
-        </Button>
-      </div>
+      <FormActions submitLabel="Create partner" busy={props.busy} onCancel={props.onCancel} />
     </form>
   );
 }

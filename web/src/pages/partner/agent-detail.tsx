@@ -6,7 +6,7 @@ import { useApi } from '../../api/context.tsx';
 import { unwrap } from '../../api/problem.ts';
 import { PageHeader } from '../../components/layout.tsx';
 import { Badge } from '../../components/ui/badge.tsx';
-import { Button } from '../../components/ui/button.tsx';
+import { Button, FormActions } from '../../components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../components/ui/card.tsx';
 import { CopyButton } from '../../components/ui/copy.tsx';
 import { ConfirmDialog, Dialog } from '../../components/ui/dialog.tsx';
@@ -251,14 +251,7 @@ function RespondDialog({ agentId, feedback, onClose }: { agentId: string; feedba
           <Field label="Response" hint="At most 2000 characters.">
             {(control) => <Textarea {...control} value={text} maxLength={2000} onChange={(event) => setText(event.target.value)} className="font-sans" />}
           </Field>
-          <div className="flex justify-end gap-2">
-            <Button variant="outline" onClick={close} disabled={respond.isPending}>
-              Cancel
-            </Button>
-            <Button type="submit" busy={respond.isPending} disabled={text.trim() === ''}>
-              Publish response
-            </Button>
-          </div>
+          <FormActions submitLabel="Publish response" busy={respond.isPending} onCancel={close} disabled={text.trim() === ''} />
         </form>
       )}
     </Dialog>

@@ -3,7 +3,7 @@ import { useFieldArray, useForm } from 'react-hook-form';
 import { z } from 'zod';
 import type { paths } from '../../../../sdk/client/src/openapi.d.ts';
 import type { Schemas } from '../../api/client.ts';
-import { Button } from '../../components/ui/button.tsx';
+import { Button, FormActions } from '../../components/ui/button.tsx';
 import { CheckboxGroup, Field, Input, Select, Textarea } from '../../components/ui/input.tsx';
 
 type Agent = Schemas['RegistryAgent'];
@@ -171,14 +171,7 @@ export function AgentCardForm(props: { agent?: Agent; submitLabel: string; busy:
       >
         {(field) => <Input {...field} {...register('controller')} autoComplete="off" spellCheck={false} className="font-mono" />}
       </Field>
-      <div className="flex justify-end gap-2">
-        <Button variant="outline" onClick={props.onCancel} disabled={props.busy}>
-          Cancel
-        </Button>
-        <Button type="submit" busy={props.busy}>
-          {props.submitLabel}
-        </Button>
-      </div>
+      <FormActions submitLabel={props.submitLabel} busy={props.busy} onCancel={props.onCancel} />
     </form>
   );
 }
