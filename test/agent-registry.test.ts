@@ -222,6 +222,52 @@ describe('registration, changes, deactivation', () => {
   });
 });
 
+describe('your agents (GET /api/v1/agents/mine)', () => {
+  test('only yours, deactivated and unverified too, newest first; filters by status, capability and name; cursor pages; a capability outside the vocabulary is 400', async () => {
+    const ownerKey = (await createPartner(t, { name: 'Lister', scopes: ['agents'] })).api_key;
+    const register = async (body: Record<string, unknown>, prove = false) => {
+      const signer = evmSigner();
+      const asked = prove ? await challenge({ controller: signer.did }, ownerKey) : undefined;
+      const proof = asked ? { ownership_proof: { challenge_id: asked.id, signature: await signer.sign(asked.message) } } : {};
+      const response = await call('POST', '/api/v1/agents', { ...card(body), controller: signer.did, ...proof }, ownerKey);
+      assert.equal(response.statusCode, 201, response.body);
+      return response.json().id as string;
+    };
+    const verified = await register({ name: 'Contract Auditor', capabilities: ['audit.smart-contract'] }, true);
+    const unverified = await register({ name: 'Labeler 100%_off', capabilities: ['data.labeling'] });
+    const gone = await register({ name: 'Old auditor', capabilities: ['audit.smart-contract'] });
+    assert.equal((await call('DELETE', `/api/v1/agents/${gone}`, undefined, ownerKey)).statusCode, 200);
+    const foreign = await call('POST', '/api/v1/agents', { ...card(), controller: evmSigner().did }); // another partner's (the file's key)
+    assert.equal(foreign.statusCode, 201, foreign.body);
+    const mine = async (query = '') => {
+      const response = await call('GET', `/api/v1/agents/mine${query}`, undefined, ownerKey);
+      assert.equal(response.statusCode, 200, response.body);
+      return response.json() as { data: { id: string; status: string }[]; next_cursor: string | null };
+    };
+    assert.deepEqual((await mine()).data.map((agent) => agent.id), [gone, unverified, verified]);
+    assert.deepEqual((await mine()).data.map((agent) => agent.status), ['deactivated', 'unverified', 'verified']);
+    assert.deepEqual((await mine('?status=verified')).data.map((agent) => agent.id), [verified]);
+    assert.deepEqual((await mine('?status=deactivated')).data.map((agent) => agent.id), [gone]);
+    assert.deepEqual((await mine('?capability=audit.smart-contract')).data.map((agent) => agent.id), [gone, verified]);
+    assert.deepEqual((await mine('?name=AUDITOR')).data.map((agent) => agent.id), [gone, verified]);
+    assert.deepEqual((await mine(`?name=${encodeURIComponent('0%_')}`)).data.map((agent) => agent.id), [unverified], 'LIKE wildcards match themselves');
+    assert.deepEqual((await mine('?name=_')).data.map((agent) => agent.id), [unverified]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await mine(`?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.data.map((agent) => agent.id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    assert.deepEqual(seen, [gone, unverified, verified]);
+    const unknown = await call('GET', '/api/v1/agents/mine?capability=magic.tricks', undefined, ownerKey);
+    assert.equal(unknown.statusCode, 400, unknown.body);
+    assert.equal(unknown.json().error_code, 'VALIDATION_FAILED');
+    assert.equal((await call('GET', '/api/v1/agents/mine?cursor=nope', undefined, ownerKey)).statusCode, 400);
+    assert.equal((await call('GET', '/api/v1/agents/mine', undefined, '')).statusCode, 401);
+  });
+});
+
 describe('public card and capabilities', () => {
   test('registration.json is the ERC-8004 registration file; /agents/{did}/capabilities lists the verified agents of the controller', async () => {
     const signer = evmSigner();

@@ -18,6 +18,8 @@ import { LedgerPage } from './pages/operator/ledger.tsx';
 import { QueuePage } from './pages/operator/queue.tsx';
 import { BillingPage } from './pages/partner/billing.tsx';
 import { ApiKeysPage } from './pages/partner/api-keys.tsx';
+import { AgentDetailPage } from './pages/partner/agent-detail.tsx';
+import { AgentsPage } from './pages/partner/agents.tsx';
 import { OverviewPage } from './pages/partner/overview.tsx';
 import { ProofsPage } from './pages/partner/proofs.tsx';
 import { TasksPage } from './pages/partner/tasks.tsx';
@@ -146,6 +148,8 @@ const partnerPageRoutes = [
   createRoute({ getParentRoute: () => appRoute, path: 'proofs', beforeLoad: requireRole('partner'), component: ProofsPage }),
   createRoute({ getParentRoute: () => appRoute, path: 'billing', beforeLoad: requireRole('partner'), component: BillingPage }),
   createRoute({ getParentRoute: () => appRoute, path: 'api-keys', beforeLoad: requireRole('partner'), component: ApiKeysPage }),
+  createRoute({ getParentRoute: () => appRoute, path: 'agents', beforeLoad: requireRole('partner'), component: AgentsPage }),
+  createRoute({ getParentRoute: () => appRoute, path: 'agents/$agentId', beforeLoad: requireRole('partner'), component: AgentDetailPage }),
 ];
 const sessionsRoute = createRoute({
   getParentRoute: () => appRoute,

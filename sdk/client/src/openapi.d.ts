@@ -1897,6 +1897,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agents/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your registered agents (deactivated ones too), newest first
+         * @description What you registered, as GET /api/v1/agents/{id} answers each: unlike the public query (GET /api/v1/agents), unverified and deactivated agents are listed, and only yours. Filters: `status`, `capability` (one of the vocabulary), `name` (part of it, any case). Cursor-paginated: pass `next_cursor` as `cursor`.
+         */
+        get: operations["listMyAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agents/{id}": {
         parameters: {
             query?: never;
@@ -13267,6 +13287,80 @@ export interface operations {
             };
             /** @description The request is well-formed but cannot be processed (see `error_code`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listMyAgents: {
+        parameters: {
+            query?: {
+                status?: "unverified" | "verified" | "deactivated";
+                /** @description One capability of the vocabulary */
+                capability?: "nlp.summarization" | "nlp.translation" | "nlp.classification" | "nlp.extraction" | "nlp.question-answering" | "code.generation" | "code.review" | "audit.smart-contract" | "audit.security" | "data.labeling" | "data.cleaning" | "data.analysis" | "data.scraping" | "vision.classification" | "vision.ocr" | "speech.transcription" | "speech.synthesis" | "finance.trading" | "finance.risk-analysis" | "oracle.price-feed" | "research.web" | "orchestration.swarm";
+                /** @description Part of the name, any case */
+                name?: string;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of your agents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistryAgentPage"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credentials lack the scope this operation needs (`UNAUTHORIZED_SCOPE`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,7 @@ import { CAPABILITIES } from './capabilities.ts';
 import { createChallenge } from './create-challenge.ts';
 import { deactivateAgent } from './deactivate-agent.ts';
 import { getAgent } from './get-agent.ts';
+import { listPartnerAgents } from './list-partner-agents.ts';
 import { registerAgent, type AgentWriteFailure } from './register-agent.ts';
 import {
   AgentIdParams,
@@ -19,6 +20,8 @@ import {
   ChallengeRequestSchema,
   ChallengeSchema,
   OwnershipProofRequestSchema,
+  PartnerAgentQuerySchema,
+  RegistryAgentPageSchema,
   RegistryAgentSchema,
   toRegistryAgent,
 } from './schema.ts';
@@ -93,6 +96,26 @@ export function registerAgentRegistryRoutes(app: FastifyInstance, deps: AgentReg
     });
     if (!result.ok) throw refusal(result);
     return reply.code(201).send(toRegistryAgent(result.value));
+  });
+
+  r.get('/api/v1/agents/mine', {
+    config: partner,
+    schema: {
+      operationId: 'listMyAgents',
+      tags: TAGS,
+      summary: 'Your registered agents (deactivated ones too), newest first',
+      description:
+        'What you registered, as GET /api/v1/agents/{id} answers each: unlike the public query (GET /api/v1/agents), unverified and deactivated agents are listed, ' +
+        'and only yours. Filters: `status`, `capability` (one of the vocabulary), `name` (part of it, any case). ' +
+        'Cursor-paginated: pass `next_cursor` as `cursor`.',
+      querystring: PartnerAgentQuerySchema,
+      response: { 200: jsonResponse('A page of your agents', RegistryAgentPageSchema) },
+    },
+  }, async (request) => {
+    const clientId = requireScope(request, AGENTS_SCOPE).id;
+    const query = request.query;
+    const page = await listPartnerAgents(deps, clientId, { status: query.status, capability: query.capability, name: query.name }, { limit: query.limit, before: query.cursor });
+    return { data: page.rows.map(toRegistryAgent), next_cursor: page.nextBefore };
   });
 
   r.get('/api/v1/agents/:id', {

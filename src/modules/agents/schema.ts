@@ -137,6 +137,14 @@ export const AgentQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
+export const PartnerAgentQuerySchema = z.strictObject({
+  status: z.enum(['unverified', 'verified', 'deactivated']).optional(),
+  capability: z.enum(CAPABILITIES).optional().describe('One capability of the vocabulary'),
+  name: Text(200).trim().min(1).optional().describe('Part of the name, any case'),
+  cursor: IdParam('agr').optional().describe('`next_cursor` of the previous page'),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
 export const AgentIdParams = z.strictObject({ id: IdParam('agr') });
 export const ControllerParams = z.strictObject({ did: z.string().min(1).max(300) });
 

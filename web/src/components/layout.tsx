@@ -28,6 +28,7 @@ const NAV: Record<ConsoleSession['role'] | 'public', NavItem[]> = {
     { to: '/proofs', label: 'Proofs' },
     { to: '/billing', label: 'Billing' },
     { to: '/api-keys', label: 'API keys' },
+    { to: '/agents', label: 'Agents' },
     { to: '/sessions', label: 'Sessions' },
   ],
   public: [],

@@ -41,3 +41,17 @@ export function Button({ variant = 'default', size = 'md', busy = false, classNa
 export function Spinner({ className }: { className?: string }) {
   return <span aria-hidden="true" className={cn('inline-block size-4 animate-spin rounded-full border-2 border-current border-r-transparent', className)} />;
 }
+
+/** A form's last row: Cancel, and the submit button saying what it does (`disabled`: not yet possible). */
+export function FormActions(props: { submitLabel: string; busy: boolean; onCancel: () => void; disabled?: boolean }) {
+  return (
+    <div className="flex justify-end gap-2">
+      <Button variant="outline" onClick={props.onCancel} disabled={props.busy}>
+        Cancel
+      </Button>
+      <Button type="submit" busy={props.busy} disabled={props.disabled}>
+        {props.submitLabel}
+      </Button>
+    </div>
+  );
+}

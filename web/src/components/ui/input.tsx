@@ -1,4 +1,5 @@
 import { useId, type ComponentProps, type ReactNode } from 'react';
+import type { UseFormRegisterReturn } from 'react-hook-form';
 import { cn } from '../../lib/cn.ts';
 
 const FIELD = 'w-full rounded-md border border-input bg-background px-3 text-sm placeholder:text-muted-foreground disabled:opacity-50 aria-[invalid=true]:border-destructive';
@@ -46,5 +47,55 @@ export function Field(props: {
         </p>
       )}
     </div>
+  );
+}
+
+/** A list's filter: a labelled select of `[value, label]` options, reporting the value chosen. */
+/** A filter's options: "All", then each of `values` as the API names it (underscores as spaces). */
+export function allOr<T extends string>(values: readonly T[]): ReadonlyArray<readonly [T | 'all', string]> {
+  return [['all', 'All'], ...values.map((value) => [value, value.replaceAll('_', ' ')] as const)];
+}
+
+export function FilterSelect<T extends string>(props: { label: string; value: T; options: ReadonlyArray<readonly [T, string]>; onChange: (value: T) => void }) {
+  return (
+    <Field label={props.label}>
+      {(control) => (
+        <Select {...control} value={props.value} onChange={(event) => props.onChange(event.target.value as T)}>
+          {props.options.map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </Select>
+      )}
+    </Field>
+  );
+}
+
+/**
+ * Checkboxes of one form field (react-hook-form's `register` of an array field), each an option's
+ * label and its API value, with the field's error said for the group.
+ */
+export function CheckboxGroup(props: { legend: string; options: ReadonlyArray<readonly [value: string, label: string]>; field: UseFormRegisterReturn; error?: string | undefined; className?: string }) {
+  const errorId = useId();
+  return (
+    <fieldset className="grid grid-cols-1 gap-2" aria-describedby={props.error ? errorId : undefined}>
+      <legend className="mb-1 text-sm font-medium">{props.legend}</legend>
+      <div className={cn('grid grid-cols-1 gap-x-4 gap-y-1.5 sm:grid-cols-2', props.className)}>
+        {props.options.map(([value, label]) => (
+          <label key={value} className="flex items-center gap-2 text-sm">
+            <input type="checkbox" value={value} className="size-4 shrink-0 accent-current" {...props.field} />
+            <span className="min-w-0">
+              {label} <code className="text-xs text-muted-foreground">{value}</code>
+            </span>
+          </label>
+        ))}
+      </div>
+      {props.error && (
+        <p id={errorId} className="text-sm text-destructive">
+          {props.error}
+        </p>
+      )}
+    </fieldset>
   );
 }

@@ -2,8 +2,8 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import type { Schemas } from '../../api/client.ts';
-import { Button } from '../../components/ui/button.tsx';
-import { Field, Input } from '../../components/ui/input.tsx';
+import { FormActions } from '../../components/ui/button.tsx';
+import { CheckboxGroup, Field, Input } from '../../components/ui/input.tsx';
 
 type Scope = Schemas['Scope'];
 
@@ -76,36 +76,14 @@ export function PartnerFields(props: { label: string; submitLabel: string; initi
       <Field label="Name" error={errors.name?.message}>
         {(control) => <Input {...control} {...register('name')} autoComplete="off" />}
       </Field>
-      <fieldset className="grid grid-cols-1 gap-2" aria-describedby={errors.scopes ? 'scopes-error' : undefined}>
-        <legend className="mb-1 text-sm font-medium">Scopes</legend>
-        <div className="grid grid-cols-1 gap-x-4 gap-y-1.5 sm:grid-cols-2">
-          {SCOPES.map((scope) => (
-            <label key={scope} className="flex items-center gap-2 text-sm">
-              <input type="checkbox" value={scope} className="size-4 accent-current" {...register('scopes')} />
-              {SCOPE_LABELS[scope]} <code className="text-xs text-muted-foreground">{scope}</code>
-            </label>
-          ))}
-        </div>
-        {errors.scopes && (
-          <p id="scopes-error" className="text-sm text-destructive">
-            {errors.scopes.message}
-          </p>
-        )}
-      </fieldset>
+      <CheckboxGroup legend="Scopes" options={SCOPES.map((scope) => [scope, SCOPE_LABELS[scope]] as const)} field={register('scopes')} error={errors.scopes?.message} />
       <Field label="Webhook URL (optional)" hint="Where signed events are sent; its secret is shown once." error={errors.webhook_url?.message}>
         {(control) => <Input {...control} {...register('webhook_url')} type="url" inputMode="url" placeholder="https://hooks.example.com/veridity" />}
       </Field>
       <Field label="Rate limit per minute (optional)" hint="Empty: the plan’s limit." error={errors.rate_limit_per_minute?.message}>
         {(control) => <Input {...control} {...register('rate_limit_per_minute')} inputMode="numeric" />}
       </Field>
-      <div className="flex justify-end gap-2">
-        <Button variant="outline" onClick={props.onCancel} disabled={props.busy}>
-          Cancel
-        </Button>
-        <Button type="submit" busy={props.busy}>
-          {props.submitLabel}
-        </Button>
-      </div>
+      <FormActions submitLabel={props.submitLabel} busy={props.busy} onCancel={props.onCancel} />
     </form>
   );
 }

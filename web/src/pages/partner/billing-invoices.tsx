@@ -9,7 +9,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../..
 import { Dialog } from '../../components/ui/dialog.tsx';
 import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
 import { Figures } from '../../components/ui/figures.tsx';
-import { FilterSelect } from '../../components/ui/filter-select.tsx';
+import { allOr, FilterSelect } from '../../components/ui/input.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { pageOf, Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
 import { useToast } from '../../components/ui/toast.tsx';
@@ -152,15 +152,17 @@ export function InvoicesCard() {
         </CardDescription>
       </CardHeader>
       <CardContent className="grid grid-cols-1 gap-4">
-        <FilterSelect
-          label="Invoice status"
-          value={status}
-          values={STATUSES}
-          onChange={(value) => {
-            setStatus(value);
-            setPage(1);
-          }}
-        />
+        <div className="max-w-56">
+          <FilterSelect
+            label="Invoice status"
+            value={status}
+            options={allOr(STATUSES)}
+            onChange={(value) => {
+              setStatus(value);
+              setPage(1);
+            }}
+          />
+        </div>
         <QueryState
           query={invoices}
           what="your invoices"

@@ -9,7 +9,7 @@ import { Badge } from '../../components/ui/badge.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../components/ui/card.tsx';
 import { EmptyState, StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
 import { Figures } from '../../components/ui/figures.tsx';
-import { FilterSelect } from '../../components/ui/filter-select.tsx';
+import { allOr, FilterSelect } from '../../components/ui/input.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
 import { cn } from '../../lib/cn.ts';
@@ -243,15 +243,17 @@ function TransactionsCard() {
         <CardDescription>Newest first, each with its effect on your balance.</CardDescription>
       </CardHeader>
       <CardContent className="grid grid-cols-1 gap-4">
-        <FilterSelect
-          label="Kind"
-          value={kind}
-          values={KINDS}
-          onChange={(value) => {
-            setKind(value);
-            pages.reset();
-          }}
-        />
+        <div className="max-w-56">
+          <FilterSelect
+            label="Kind"
+            value={kind}
+            options={allOr(KINDS)}
+            onChange={(value) => {
+              setKind(value);
+              pages.reset();
+            }}
+          />
+        </div>
         <QueryState
           query={transactions}
           what="the transactions"
