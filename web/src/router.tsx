@@ -10,6 +10,8 @@ import { ProblemAlert } from './components/ui/toast.tsx';
 import { CheckReceiptPage } from './pages/check-receipt.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
 import { PartnersPage } from './pages/operator/partners.tsx';
+import { CircuitsPage } from './pages/operator/circuits.tsx';
+import { IssuersPage } from './pages/operator/issuers.tsx';
 import { DeadLettersPage } from './pages/operator/dead-letters.tsx';
 import { GlobalManagerPage } from './pages/operator/global-manager.tsx';
 import { LedgerPage } from './pages/operator/ledger.tsx';
@@ -131,7 +133,12 @@ const queueRoute = createRoute({ getParentRoute: () => appRoute, path: 'queue', 
 const deadLettersRoute = createRoute({ getParentRoute: () => appRoute, path: 'dead-letters', beforeLoad: requireRole('operator'), component: DeadLettersPage });
 const ledgerRoute = createRoute({ getParentRoute: () => appRoute, path: 'ledger', beforeLoad: requireRole('operator'), component: LedgerPage });
 const globalManagerRoute = createRoute({ getParentRoute: () => appRoute, path: 'global-manager', beforeLoad: requireRole('operator'), component: GlobalManagerPage });
-const operatorRoutes = [queueRoute, deadLettersRoute, ledgerRoute, globalManagerRoute];
+// Operator pages: what proofs are checked against.
+const catalogRoutes = [
+  createRoute({ getParentRoute: () => appRoute, path: 'circuits', beforeLoad: requireRole('operator'), component: CircuitsPage }),
+  createRoute({ getParentRoute: () => appRoute, path: 'issuers', beforeLoad: requireRole('operator'), component: IssuersPage }),
+];
+const operatorRoutes = [queueRoute, deadLettersRoute, ledgerRoute, globalManagerRoute, ...catalogRoutes];
 
 const overviewRoute = createRoute({ getParentRoute: () => appRoute, path: 'overview', beforeLoad: requireRole('partner'), component: OverviewPage });
 const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: 'webhooks', beforeLoad: requireRole('partner'), component: WebhooksPage });
