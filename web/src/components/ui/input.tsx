@@ -48,3 +48,30 @@ export function Field(props: {
     </div>
   );
 }
+
+/**
+ * Checkboxes for a set of values (a form's array field: `input` is what react-hook-form's
+ * `register` returns), each with its label and the value itself, and the group's error wired for
+ * screen readers.
+ */
+export function CheckboxGroup<Value extends string>(props: { legend: string; values: readonly Value[]; label: (value: Value) => string; error?: string | undefined; input: ComponentProps<'input'> }) {
+  const errorId = useId();
+  return (
+    <fieldset className="grid grid-cols-1 gap-2" aria-describedby={props.error ? errorId : undefined}>
+      <legend className="mb-1 text-sm font-medium">{props.legend}</legend>
+      <div className="grid grid-cols-1 gap-x-4 gap-y-1.5 sm:grid-cols-2">
+        {props.values.map((value) => (
+          <label key={value} className="flex items-center gap-2 text-sm">
+            <input type="checkbox" value={value} className="size-4 accent-current" {...props.input} />
+            {props.label(value)} <code className="text-xs text-muted-foreground">{value}</code>
+          </label>
+        ))}
+      </div>
+      {props.error && (
+        <p id={errorId} className="text-sm text-destructive">
+          {props.error}
+        </p>
+      )}
+    </fieldset>
+  );
+}

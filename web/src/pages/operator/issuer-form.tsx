@@ -3,7 +3,7 @@ import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import type { Schemas } from '../../api/client.ts';
 import { Button } from '../../components/ui/button.tsx';
-import { Field, Input, Textarea } from '../../components/ui/input.tsx';
+import { CheckboxGroup, Field, Input, Textarea } from '../../components/ui/input.tsx';
 import { CLAIM_TYPES, claimTypeLabel, type ClaimType } from './claim-types.ts';
 
 type PublicKey = Schemas['IssuerCreate']['public_key'];
@@ -55,22 +55,7 @@ export function IssuerCreateForm(props: { busy: boolean; onSubmit: (body: Schema
       <Field label="Public key" hint={<>Baby Jubjub point as JSON, e.g. the public_key that <code>veridity issuer keygen</code> prints.</>} error={errors.public_key?.message}>
         {(control) => <Textarea {...control} {...register('public_key')} spellCheck={false} placeholder='{"ax": "…", "ay": "…"}' />}
       </Field>
-      <fieldset className="grid grid-cols-1 gap-2" aria-describedby={errors.claim_types ? 'claim-types-error' : undefined}>
-        <legend className="mb-1 text-sm font-medium">Trusted to sign credentials for</legend>
-        <div className="grid grid-cols-1 gap-x-4 gap-y-1.5 sm:grid-cols-2">
-          {CLAIM_TYPES.map((claimType) => (
-            <label key={claimType} className="flex items-center gap-2 text-sm">
-              <input type="checkbox" value={claimType} className="size-4 accent-current" {...register('claim_types')} />
-              {claimTypeLabel(claimType)} <code className="text-xs text-muted-foreground">{claimType}</code>
-            </label>
-          ))}
-        </div>
-        {errors.claim_types && (
-          <p id="claim-types-error" className="text-sm text-destructive">
-            {errors.claim_types.message}
-          </p>
-        )}
-      </fieldset>
+      <CheckboxGroup legend="Trusted to sign credentials for" values={CLAIM_TYPES} label={claimTypeLabel} error={errors.claim_types?.message} input={register('claim_types')} />
       <div className="flex justify-end gap-2">
         <Button variant="outline" onClick={props.onCancel} disabled={props.busy}>
           Cancel

@@ -3,7 +3,7 @@ import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import type { Schemas } from '../../api/client.ts';
 import { Button } from '../../components/ui/button.tsx';
-import { Field, Input } from '../../components/ui/input.tsx';
+import { CheckboxGroup, Field, Input } from '../../components/ui/input.tsx';
 
 type Scope = Schemas['Scope'];
 
@@ -60,22 +60,7 @@ export function PartnerCreateForm(props: { busy: boolean; onSubmit: (body: Schem
       <Field label="Name" error={errors.name?.message}>
         {(control) => <Input {...control} {...register('name')} autoComplete="off" />}
       </Field>
-      <fieldset className="grid grid-cols-1 gap-2" aria-describedby={errors.scopes ? 'scopes-error' : undefined}>
-        <legend className="mb-1 text-sm font-medium">Scopes</legend>
-        <div className="grid grid-cols-1 gap-x-4 gap-y-1.5 sm:grid-cols-2">
-          {SCOPES.map((scope) => (
-            <label key={scope} className="flex items-center gap-2 text-sm">
-              <input type="checkbox" value={scope} className="size-4 accent-current" {...register('scopes')} />
-              {SCOPE_LABELS[scope]} <code className="text-xs text-muted-foreground">{scope}</code>
-            </label>
-          ))}
-        </div>
-        {errors.scopes && (
-          <p id="scopes-error" className="text-sm text-destructive">
-            {errors.scopes.message}
-          </p>
-        )}
-      </fieldset>
+      <CheckboxGroup legend="Scopes" values={SCOPES} label={(scope) => SCOPE_LABELS[scope]} error={errors.scopes?.message} input={register('scopes')} />
       <Field label="Webhook URL (optional)" hint="Where signed events are sent; its secret is shown once." error={errors.webhook_url?.message}>
         {(control) => <Input {...control} {...register('webhook_url')} type="url" inputMode="url" placeholder="https://hooks.example.com/veridity" />}
       </Field>
