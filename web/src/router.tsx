@@ -12,6 +12,8 @@ import { NotFoundPage } from './pages/not-found.tsx';
 import { PartnersPage } from './pages/operator/partners.tsx';
 import { AttestationPage } from './pages/operator/attestation.tsx';
 import { AuditLogPage, parseAuditLogSearch } from './pages/operator/audit-log.tsx';
+import { CircuitsPage } from './pages/operator/circuits.tsx';
+import { IssuersPage } from './pages/operator/issuers.tsx';
 import { DeadLettersPage } from './pages/operator/dead-letters.tsx';
 import { GlobalManagerPage } from './pages/operator/global-manager.tsx';
 import { LedgerPage } from './pages/operator/ledger.tsx';
@@ -139,7 +141,12 @@ const ledgerRoute = createRoute({ getParentRoute: () => appRoute, path: 'ledger'
 const globalManagerRoute = createRoute({ getParentRoute: () => appRoute, path: 'global-manager', beforeLoad: requireRole('operator'), component: GlobalManagerPage });
 const attestationRoute = createRoute({ getParentRoute: () => appRoute, path: 'attestation', beforeLoad: requireRole('operator'), component: AttestationPage });
 const auditLogRoute = createRoute({ getParentRoute: () => appRoute, path: 'audit-log', beforeLoad: requireRole('operator'), validateSearch: parseAuditLogSearch, component: AuditLogPage });
-const operatorRoutes = [queueRoute, deadLettersRoute, ledgerRoute, globalManagerRoute, attestationRoute, auditLogRoute];
+// Operator pages: what proofs are checked against.
+const catalogRoutes = [
+  createRoute({ getParentRoute: () => appRoute, path: 'circuits', beforeLoad: requireRole('operator'), component: CircuitsPage }),
+  createRoute({ getParentRoute: () => appRoute, path: 'issuers', beforeLoad: requireRole('operator'), component: IssuersPage }),
+];
+const operatorRoutes = [queueRoute, deadLettersRoute, ledgerRoute, globalManagerRoute, attestationRoute, auditLogRoute, ...catalogRoutes];
 
 const overviewRoute = createRoute({ getParentRoute: () => appRoute, path: 'overview', beforeLoad: requireRole('partner'), component: OverviewPage });
 const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: 'webhooks', beforeLoad: requireRole('partner'), component: WebhooksPage });

@@ -51,6 +51,22 @@ describe('the session fetch', () => {
     expect(lost).toBe(0);
   });
 
+  test('another transport (an upload) gets the same token and refresh; the refresh goes the usual way', async () => {
+    let refreshed = false;
+    const api = server(() => {
+      refreshed = true;
+      return json(200, { csrf_token: 'csrf-2' });
+    });
+    const upload = server(() => (refreshed ? json(201, { key: 'k' }) : json(401, { error: 'expired', error_code: 'UNAUTHORIZED', request_id: 'req_1' })));
+    const sessionFetch = createSessionFetch({ fetch: api.fetch, onSessionLost: () => {} });
+    sessionFetch.setCsrfToken('csrf-1');
+    const response = await sessionFetch.sendingWith(upload.fetch)(new Request(`${ORIGIN}/api/admin/artifacts/k`, { method: 'PUT', body: 'bytes' }));
+    expect(response.status).toBe(201);
+    expect(api.seen.map(path)).toEqual(['POST /api/console/session/refresh']);
+    expect(upload.seen.map((request) => request.headers.get(CSRF_HEADER))).toEqual(['csrf-1', 'csrf-2']);
+    expect(await upload.seen[1]!.text()).toBe('bytes');
+  });
+
   test('when the refresh fails too, the session is lost and the 401 is the answer', async () => {
     const api = server(() => json(401, { error: 'no session', error_code: 'UNAUTHORIZED', request_id: 'req_2' }));
     let lost = 0;

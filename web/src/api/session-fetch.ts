@@ -23,6 +23,8 @@ export type SessionFetchOptions = {
 export type SessionFetch = ((request: Request) => Promise<Response>) & {
   /** The CSRF token of the current session (from sign-in, GET /api/console/session or a refresh). */
   setCsrfToken(token: string | undefined): void;
+  /** The same session handling (token, one refresh on 401) over another transport, e.g. one reporting upload progress. */
+  sendingWith(send: (request: Request) => Promise<Response>): (request: Request) => Promise<Response>;
 };
 
 /** Sign-in and the refresh itself answer 401 for wrong credentials: nothing to refresh there. */
@@ -51,9 +53,9 @@ export function createSessionFetch(options: SessionFetchOptions): SessionFetch {
     return true;
   }
 
-  const sessionFetch = async (request: Request): Promise<Response> => {
+  const sessionFetchVia = (transport: (request: Request) => Promise<Response>) => async (request: Request): Promise<Response> => {
     const repeat = request.clone();
-    const response = await send(withCsrf(request));
+    const response = await transport(withCsrf(request));
     if (response.status !== 401 || isSessionEndpoint(request)) return response;
     // Requests failing together share one refresh (the refresh token rotates on use).
     refreshing ??= refresh(new URL(request.url).origin).finally(() => {
@@ -63,7 +65,10 @@ export function createSessionFetch(options: SessionFetchOptions): SessionFetch {
       options.onSessionLost();
       return response;
     }
-    return send(withCsrf(repeat));
+    return transport(withCsrf(repeat));
   };
-  return Object.assign(sessionFetch, { setCsrfToken: (token: string | undefined) => void (csrfToken = token) });
+  return Object.assign(sessionFetchVia(send), {
+    setCsrfToken: (token: string | undefined) => void (csrfToken = token),
+    sendingWith: sessionFetchVia,
+  });
 }

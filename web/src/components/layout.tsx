@@ -13,6 +13,8 @@ type NavItem = { to: string; label: string };
 const NAV: Record<ConsoleSession['role'] | 'public', NavItem[]> = {
   operator: [
     { to: '/partners', label: 'Partners' },
+    { to: '/circuits', label: 'Circuits' },
+    { to: '/issuers', label: 'Issuers' },
     { to: '/queue', label: 'Queue' },
     { to: '/dead-letters', label: 'Dead webhooks' },
     { to: '/ledger', label: 'Ledger' },

@@ -62,3 +62,10 @@ export function parseMoney(text: string, currency: string): number | undefined {
   if (!Number.isSafeInteger(minor)) return undefined;
   return sign ? -minor : minor;
 }
+
+/** A size in bytes in binary units (an upload's progress, an artifact's size). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}

@@ -50,12 +50,12 @@ export function Field(props: {
   );
 }
 
-/** A list's filter: a labelled select of `[value, label]` options, reporting the value chosen. */
 /** A filter's options: "All", then each of `values` as the API names it (underscores as spaces). */
 export function allOr<T extends string>(values: readonly T[]): ReadonlyArray<readonly [T | 'all', string]> {
   return [['all', 'All'], ...values.map((value) => [value, value.replaceAll('_', ' ')] as const)];
 }
 
+/** A list's filter: a labelled select of `[value, label]` options, reporting the value chosen. */
 export function FilterSelect<T extends string>(props: { label: string; value: T; options: ReadonlyArray<readonly [T, string]>; onChange: (value: T) => void }) {
   return (
     <Field label={props.label}>
