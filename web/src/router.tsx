@@ -16,6 +16,7 @@ import { LedgerPage } from './pages/operator/ledger.tsx';
 import { QueuePage } from './pages/operator/queue.tsx';
 import { OverviewPage } from './pages/partner/overview.tsx';
 import { ProofsPage } from './pages/partner/proofs.tsx';
+import { CertificatesPage } from './pages/partner/certificates.tsx';
 import { TasksPage } from './pages/partner/tasks.tsx';
 import { WebhooksPage } from './pages/partner/webhooks.tsx';
 import { SessionsPage } from './pages/sessions.tsx';
@@ -138,6 +139,7 @@ const webhooksRoute = createRoute({ getParentRoute: () => appRoute, path: 'webho
 const partnerPageRoutes = [
   createRoute({ getParentRoute: () => appRoute, path: 'tasks', beforeLoad: requireRole('partner'), component: TasksPage }),
   createRoute({ getParentRoute: () => appRoute, path: 'proofs', beforeLoad: requireRole('partner'), component: ProofsPage }),
+  createRoute({ getParentRoute: () => appRoute, path: 'certificates', beforeLoad: requireRole('partner'), component: CertificatesPage }),
 ];
 const sessionsRoute = createRoute({
   getParentRoute: () => appRoute,
