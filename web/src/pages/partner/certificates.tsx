@@ -265,15 +265,15 @@ function CertificateDetail({ id }: { id: string }) {
           <>
             <dl className="grid grid-cols-1 gap-2 text-sm sm:grid-cols-[10rem_1fr]">
               <dt className="text-muted-foreground">Subject</dt>
-              <dd className="break-all">{data.certificate.subject.display_name}</dd>
+              <dd className="break-words">{data.certificate.subject.display_name}</dd>
               <dt className="text-muted-foreground">Of</dt>
-              <dd className="break-all">{subjectOf(data)}</dd>
+              <dd className="break-words">{subjectOf(data)}</dd>
               <dt className="text-muted-foreground">Issued</dt>
               <dd>{formatDateTime(data.issued_at)}</dd>
               {data.status === 'REVOKED' && (
                 <>
                   <dt className="text-muted-foreground">Revoked</dt>
-                  <dd className="break-all">
+                  <dd className="break-words">
                     {formatDateTime(data.revoked_at)}: {data.revocation_reason}
                   </dd>
                 </>
