@@ -24,6 +24,7 @@ import { AgentDetailPage } from './pages/partner/agent-detail.tsx';
 import { AgentsPage } from './pages/partner/agents.tsx';
 import { OverviewPage } from './pages/partner/overview.tsx';
 import { ProofsPage } from './pages/partner/proofs.tsx';
+import { CertificatesPage } from './pages/partner/certificates.tsx';
 import { TasksPage } from './pages/partner/tasks.tsx';
 import { WebhooksPage } from './pages/partner/webhooks.tsx';
 import { SessionsPage } from './pages/sessions.tsx';
@@ -157,6 +158,7 @@ const partnerPageRoutes = [
   createRoute({ getParentRoute: () => appRoute, path: 'api-keys', beforeLoad: requireRole('partner'), component: ApiKeysPage }),
   createRoute({ getParentRoute: () => appRoute, path: 'agents', beforeLoad: requireRole('partner'), component: AgentsPage }),
   createRoute({ getParentRoute: () => appRoute, path: 'agents/$agentId', beforeLoad: requireRole('partner'), component: AgentDetailPage }),
+  createRoute({ getParentRoute: () => appRoute, path: 'certificates', beforeLoad: requireRole('partner'), component: CertificatesPage }),
 ];
 const sessionsRoute = createRoute({
   getParentRoute: () => appRoute,

@@ -1,6 +1,6 @@
 /**
  * @veridity/client: a typed client for the Veridity API, and offline checks of what it hands
- * out (webhook signatures, ledger receipts). Runs in Node 20+ and browsers: fetch and WebCrypto only.
+ * out (webhook signatures, ledger receipts, evidence certificates). Runs in Node 20+ and browsers: fetch and WebCrypto only.
  */
 export {
   type ApiError,
@@ -14,6 +14,17 @@ export {
   type WaitFailure,
   type WaitOptions,
 } from './client.ts';
+export {
+  CERTIFICATE_CHECKS,
+  type CertificateCheck,
+  type CertificateCheckResult,
+  type CertificateJwkSet,
+  type CertificateKeys,
+  type CertificateVerification,
+  certificateKeysFromJwks,
+  type EvidenceCertificate,
+  verifyCertificate,
+} from './certificates.ts';
 export type { components, operations, paths, webhooks } from './openapi.d.ts';
 export { type LedgerEntry, type ReceiptVerification, verifyReceipt } from './receipts.ts';
 export type { OnReceiptCheckPassed, ReceiptCheckPassed } from './tlog/receipt.ts';

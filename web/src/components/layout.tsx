@@ -31,6 +31,7 @@ const NAV: Record<ConsoleSession['role'] | 'public', NavItem[]> = {
     { to: '/billing', label: 'Billing' },
     { to: '/api-keys', label: 'API keys' },
     { to: '/agents', label: 'Agents' },
+    { to: '/certificates', label: 'Certificates' },
     { to: '/sessions', label: 'Sessions' },
   ],
   public: [],
@@ -59,7 +60,7 @@ function SignOutButton() {
 
 /** Every page's frame: skip link, header with the role's navigation, theme toggle, main landmark. */
 export function Layout({ session, children }: { session?: ConsoleSession | undefined; children: ReactNode }) {
-  const items = [...NAV[session?.role ?? 'public'], { to: '/check', label: 'Check a receipt' }];
+  const items = [...NAV[session?.role ?? 'public'], { to: '/check', label: 'Check a receipt or certificate' }];
   const who = session ? (session.role === 'operator' ? 'Operator' : (session.client_name ?? session.client_id ?? 'Partner')) : undefined;
   return (
     <div className="min-h-dvh">

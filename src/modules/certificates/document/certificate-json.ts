@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { CERTIFICATE_TYPE } from '#client/certificates.ts';
 
-export const CERTIFICATE_TYPE = 'veridity-evidence-certificate/v1';
+export { CERTIFICATE_TYPE };
 export const SANITIZATION_METHODS = ['clear', 'purge', 'destroy'] as const;
 
 const Text = z.string().min(1).max(1024);

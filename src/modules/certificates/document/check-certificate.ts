@@ -1,3 +1,4 @@
+import type { CertificateParts } from '#client/certificates.ts';
 import { type CertificateAnchor, parseCertificateAnchor } from './certificate-anchor.ts';
 import type { CertificateJson } from './certificate-json.ts';
 import { checkCertificateReceipt } from './check-certificate-receipt.ts';
@@ -33,15 +34,6 @@ export type CertificateFindings = {
   failures: CertificateCheckFailure[];
 };
 
-export type SignedCertificateParts = {
-  jws: string;
-  /** A copy of the body shown beside the JWS (PDF attachment, bundle field), as text; it must be the signed payload. */
-  shownCertificate: string | undefined;
-  receipt: string | null;
-  /** The anchor shown beside it (PDF attachment anchor.json, bundle field `anchor`), as parsed JSON; undefined when none. */
-  anchor?: unknown;
-};
-
 const NO_CERTIFICATE: CertificateCheckFailure = { check: 'ledger_receipt', code: 'NO_CERTIFICATE', message: 'the receipt cannot be matched to a certificate whose signature does not verify' };
 
 export type CertificateContentChecks = CertificateFindings & { checks: { certificate_signature: CheckResult; ledger_receipt: OptionalCheckResult; anchor: AnchorCheckResult } };
@@ -74,7 +66,7 @@ function checkAnchorOffline(value: unknown, ledger: CertificateFindings['ledger'
  * The certificate's own checks: the JWS against the certificates keys, the shown copy equal to its
  * canonical payload, and (with ledger keys) the receipt proving this certificate's ledger entry.
  */
-export function checkCertificateParts(parts: SignedCertificateParts, trust: CertificateTrust): CertificateContentChecks {
+export function checkCertificateParts(parts: CertificateParts, trust: CertificateTrust): CertificateContentChecks {
   const failures: CertificateCheckFailure[] = [];
   const findings: CertificateFindings = { jws: parts.jws, ...(parts.receipt === null ? {} : { receipt: parts.receipt }), failures };
   let certificateSignature: CheckResult = 'fail';

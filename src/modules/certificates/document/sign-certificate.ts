@@ -1,8 +1,7 @@
 import { sign, type KeyObject } from 'node:crypto';
+import { CERTIFICATE_JWS_ALGORITHM } from '#client/certificate-jws.ts';
 import { canonicalize } from '#platform/canonical-json.ts';
 import { type CertificateJson, parseCertificateJson } from './certificate-json.ts';
-
-export const CERTIFICATE_JWS_ALGORITHM = 'EdDSA';
 
 export type CertificateSigningKey = { id: string; privateKey: KeyObject };
 

@@ -54,7 +54,7 @@ export function ProofsPage() {
       <Card>
         <CardHeader>
           <CardTitle>Submissions</CardTitle>
-          <CardDescription>Newest first. A receipt proves the outcome is in the public ledger: check it offline on the Check a receipt page.</CardDescription>
+          <CardDescription>Newest first. A receipt proves the outcome is in the public ledger: check it offline on the Check a receipt or certificate page.</CardDescription>
         </CardHeader>
         <CardContent className="grid grid-cols-1 gap-4">
           <div className="max-w-56">
