@@ -8,7 +8,7 @@ import { Button } from '../components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../components/ui/card.tsx';
 import { Field, Input, Textarea } from '../components/ui/input.tsx';
 import { JsonTree } from '../components/ui/json-tree.tsx';
-import { Table, TBody, Td, Th, THead, Tr } from '../components/ui/table.tsx';
+import { Table, TableHead, TBody, Td, Tr } from '../components/ui/table.tsx';
 import { ProblemAlert } from '../components/ui/toast.tsx';
 import { cn } from '../lib/cn.ts';
 import type { CertificateJwkSet } from '../../../sdk/client/src/certificates.ts';
@@ -96,12 +96,7 @@ function ReceiptResult({ report }: { report: ReceiptReport }) {
             Ledger entry {report.ok ? <Badge tone="success">verified</Badge> : <Badge tone="danger">not verified</Badge>}
           </h3>
           <Table label="Ledger entry">
-            <THead>
-              <Tr>
-                <Th>Field</Th>
-                <Th>Value</Th>
-              </Tr>
-            </THead>
+            <TableHead columns={['Field', 'Value']} />
             <TBody>
               {Object.entries(report.entry).map(([name, value]) => (
                 <Tr key={name}>

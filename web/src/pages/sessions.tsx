@@ -8,7 +8,7 @@ import { Button } from '../components/ui/button.tsx';
 import { Card, CardContent } from '../components/ui/card.tsx';
 import { ConfirmDialog } from '../components/ui/dialog.tsx';
 import { EmptyState } from '../components/ui/empty-state.tsx';
-import { pageOf, Pagination, Table, TBody, Td, Th, THead, Tr } from '../components/ui/table.tsx';
+import { pageOf, Pagination, Table, TableHead, TBody, Td, Tr } from '../components/ui/table.tsx';
 import { QueryState } from '../components/ui/query-state.tsx';
 import { useToast } from '../components/ui/toast.tsx';
 import { formatDateTime } from '../lib/format.ts';
@@ -42,16 +42,7 @@ export function SessionsPage({ currentId }: { currentId: string }) {
           <QueryState query={sessions} what="your sessions" empty={all.length === 0 && <EmptyState title="No sessions">Sign in again to start one.</EmptyState>}>
             <div>
               <Table label="Sessions">
-                <THead>
-                  <Tr>
-                    <Th>Signed in with</Th>
-                    <Th>Started</Th>
-                    <Th>Renewable until</Th>
-                    <Th>
-                      <span className="sr-only">Actions</span>
-                    </Th>
-                  </Tr>
-                </THead>
+                <TableHead columns={['Signed in with', 'Started', 'Renewable until']} actions="Actions" />
                 <TBody>
                   {shown.rows.map((session) => {
                     const current = session.current ?? session.id === currentId;

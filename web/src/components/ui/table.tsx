@@ -35,6 +35,34 @@ export function Td({ className, ...props }: ComponentProps<'td'>) {
   return <td className={cn('px-3 py-2', className)} {...props} />;
 }
 
+/** A header row of plain column titles; `actions`: a last column of row buttons, its title for screen readers only. */
+export function TableHead({ columns, actions }: { columns: readonly string[]; actions?: string }) {
+  return (
+    <THead>
+      <Tr>
+        {columns.map((column) => (
+          <Th key={column}>{column}</Th>
+        ))}
+        {actions && (
+          <Th>
+            <span className="sr-only">{actions}</span>
+          </Th>
+        )}
+      </Tr>
+    </THead>
+  );
+}
+
+/** A row's first cell: what it is called, and its id beneath (to copy, or to search for). */
+export function NameCell({ name, id }: { name: ReactNode; id: string }) {
+  return (
+    <Td>
+      <p className="font-medium">{name}</p>
+      <p className="font-mono text-xs text-muted-foreground">{id}</p>
+    </Td>
+  );
+}
+
 /** One page of `items` (1-based page, clamped to the last page). */
 export function pageOf<T>(items: readonly T[], page: number, pageSize: number): { rows: T[]; page: number; pages: number } {
   const pages = Math.max(1, Math.ceil(items.length / pageSize));

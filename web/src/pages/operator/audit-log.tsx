@@ -12,7 +12,7 @@ import { EmptyState } from '../../components/ui/empty-state.tsx';
 import { Field, Input } from '../../components/ui/input.tsx';
 import { JsonTree } from '../../components/ui/json-tree.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
-import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { useCursorPages } from '../../lib/cursor-pages.ts';
 import { formatDateTime } from '../../lib/format.ts';
 
@@ -152,17 +152,7 @@ export function AuditLogPage() {
             >
               <div>
                 <Table label="Audit events">
-                  <THead>
-                    <Tr>
-                      <Th>When</Th>
-                      <Th>Action</Th>
-                      <Th>Actor</Th>
-                      <Th>Partner</Th>
-                      <Th>
-                        <span className="sr-only">Details</span>
-                      </Th>
-                    </Tr>
-                  </THead>
+                  <TableHead columns={['When', 'Action', 'Actor', 'Partner']} actions="Details" />
                   <TBody>
                     {rows.map((event) => (
                       <Fragment key={event.id}>

@@ -11,7 +11,7 @@ import { Card, CardContent } from '../../components/ui/card.tsx';
 import { ConfirmDialog, Dialog } from '../../components/ui/dialog.tsx';
 import { EmptyState } from '../../components/ui/empty-state.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
-import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { NameCell, Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { formatBytes, formatDateTime } from '../../lib/format.ts';
 import { ARTIFACTS, CircuitRegisterForm, type ArtifactKind, type CircuitRegistration } from './circuit-form.tsx';
@@ -188,25 +188,11 @@ export function CircuitsPage() {
           >
             <div>
               <Table label="Circuit versions">
-                <THead>
-                  <Tr>
-                    <Th>Claim type</Th>
-                    <Th>Version</Th>
-                    <Th>Status</Th>
-                    <Th>Artifacts (SHA-256)</Th>
-                    <Th>Created</Th>
-                    <Th>
-                      <span className="sr-only">Actions</span>
-                    </Th>
-                  </Tr>
-                </THead>
+                <TableHead columns={['Claim type', 'Version', 'Status', 'Artifacts (SHA-256)', 'Created']} actions="Actions" />
                 <TBody>
                   {shown.rows.map((circuit) => (
                     <Tr key={circuit.id}>
-                      <Td>
-                        <p className="font-medium">{claimTypeLabel(circuit.claim_type)}</p>
-                        <p className="font-mono text-xs text-muted-foreground">{circuit.claim_type}</p>
-                      </Td>
+                      <NameCell name={claimTypeLabel(circuit.claim_type)} id={circuit.claim_type} />
                       <Td>
                         <p className="font-mono">{circuit.semver}</p>
                         <p className="font-mono text-xs text-muted-foreground">{circuit.id}</p>

@@ -10,7 +10,7 @@ import { Card, CardContent } from '../../components/ui/card.tsx';
 import { ConfirmDialog } from '../../components/ui/dialog.tsx';
 import { EmptyState } from '../../components/ui/empty-state.tsx';
 import { Field, Input } from '../../components/ui/input.tsx';
-import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { NameCell, Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { useToast } from '../../components/ui/toast.tsx';
 import { WebhookAttemptsRow, WebhookAttemptsToggle } from '../../components/webhook-attempts.tsx';
@@ -128,26 +128,12 @@ export function DeadLettersPage() {
           >
             <div>
               <Table label="Dead webhook deliveries">
-                <THead>
-                  <Tr>
-                    <Th>Event</Th>
-                    <Th>Partner</Th>
-                    <Th>Attempts</Th>
-                    <Th>Dead since</Th>
-                    <Th>Last error</Th>
-                    <Th>
-                      <span className="sr-only">Actions</span>
-                    </Th>
-                  </Tr>
-                </THead>
+                <TableHead columns={['Event', 'Partner', 'Attempts', 'Dead since', 'Last error']} actions="Actions" />
                 <TBody>
                   {rows.map((delivery) => (
                     <Fragment key={delivery.id}>
                       <Tr data-dead-delivery={delivery.id}>
-                        <Td>
-                          <p className="font-medium">{delivery.event_type}</p>
-                          <p className="font-mono text-xs text-muted-foreground">{delivery.id}</p>
-                        </Td>
+                        <NameCell name={delivery.event_type} id={delivery.id} />
                         <Td className="text-sm">{partnerName(delivery.client_id)}</Td>
                         <Td className="tabular-nums">{delivery.attempt_count}</Td>
                         <Td className="text-xs whitespace-nowrap">{formatDateTime(delivery.dead_at)}</Td>

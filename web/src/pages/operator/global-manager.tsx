@@ -8,7 +8,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../..
 import { Figures } from '../../components/ui/figures.tsx';
 import { EmptyState } from '../../components/ui/empty-state.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
-import { Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { formatAge, formatDateTime, formatDuration } from '../../lib/format.ts';
 
 type Status = Schemas['GlobalManagerStatus'];
@@ -39,14 +39,7 @@ function CycleCard({ cycle }: { cycle: Cycle }) {
       </CardHeader>
       <CardContent>
         <Table label={`Tasks of cycle ${cycle.cycle_id}`}>
-          <THead>
-            <Tr>
-              <Th>Task</Th>
-              <Th>Outcome</Th>
-              <Th>Duration</Th>
-              <Th>Counts</Th>
-            </Tr>
-          </THead>
+          <TableHead columns={['Task', 'Outcome', 'Duration', 'Counts']} />
           <TBody>
             {cycle.tasks.map((task) => (
               <Tr key={task.position} data-task={task.task}>

@@ -11,7 +11,7 @@ import { CopyButton } from '../../components/ui/copy.tsx';
 import { ConfirmDialog, Dialog } from '../../components/ui/dialog.tsx';
 import { EmptyState } from '../../components/ui/empty-state.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
-import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { NameCell, Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { CatalogFilters, useCatalogList, type CatalogFilter } from './catalog-list.tsx';
@@ -109,25 +109,11 @@ export function IssuersPage() {
           >
             <div>
               <Table label="Trusted issuers">
-                <THead>
-                  <Tr>
-                    <Th>Name</Th>
-                    <Th>Claim types</Th>
-                    <Th>Public key</Th>
-                    <Th>Added</Th>
-                    <Th>Status</Th>
-                    <Th>
-                      <span className="sr-only">Actions</span>
-                    </Th>
-                  </Tr>
-                </THead>
+                <TableHead columns={['Name', 'Claim types', 'Public key', 'Added', 'Status']} actions="Actions" />
                 <TBody>
                   {shown.rows.map((issuer) => (
                     <Tr key={issuer.id}>
-                      <Td>
-                        <p className="font-medium">{issuer.name}</p>
-                        <p className="font-mono text-xs text-muted-foreground">{issuer.id}</p>
-                      </Td>
+                      <NameCell name={issuer.name} id={issuer.id} />
                       <Td className="max-w-64 text-xs">{issuer.claim_types.join(', ')}</Td>
                       <Td>
                         <div className="flex items-center gap-2">

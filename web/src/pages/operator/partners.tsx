@@ -11,7 +11,7 @@ import { SecretReveal } from '../../components/ui/copy.tsx';
 import { ConfirmDialog, Dialog } from '../../components/ui/dialog.tsx';
 import { EmptyState } from '../../components/ui/empty-state.tsx';
 import { Field, Input, Select } from '../../components/ui/input.tsx';
-import { pageOf, Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { NameCell, pageOf, Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { formatDateTime } from '../../lib/format.ts';
@@ -241,25 +241,11 @@ export function PartnersPage() {
           >
             <div>
               <Table label="Partners">
-                <THead>
-                  <Tr>
-                    <Th>Name</Th>
-                    <Th>Scopes</Th>
-                    <Th>Key</Th>
-                    <Th>Last used</Th>
-                    <Th>Status</Th>
-                    <Th>
-                      <span className="sr-only">Actions</span>
-                    </Th>
-                  </Tr>
-                </THead>
+                <TableHead columns={['Name', 'Scopes', 'Key', 'Last used', 'Status']} actions="Actions" />
                 <TBody>
                   {shown.rows.map((partner) => (
                     <Tr key={partner.id}>
-                      <Td>
-                        <p className="font-medium">{partner.name}</p>
-                        <p className="font-mono text-xs text-muted-foreground">{partner.id}</p>
-                      </Td>
+                      <NameCell name={partner.name} id={partner.id} />
                       <Td className="max-w-64 text-xs">{partner.scopes.join(', ')}</Td>
                       <Td className="font-mono text-xs whitespace-nowrap">{partner.key_prefix}…</Td>
                       <Td className="text-xs whitespace-nowrap">{partner.last_used ? formatDateTime(partner.last_used) : 'never'}</Td>

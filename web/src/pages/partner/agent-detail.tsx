@@ -14,7 +14,7 @@ import { EmptyState } from '../../components/ui/empty-state.tsx';
 import { Field, Input, Textarea } from '../../components/ui/input.tsx';
 import { JsonTree } from '../../components/ui/json-tree.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
-import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { useCursorPages } from '../../lib/cursor-pages.ts';
 import { downloadBlob, downloadText } from '../../lib/download.ts';
@@ -363,15 +363,7 @@ function WorkCard({ agent }: { agent: Agent }) {
         >
           <div>
             <Table label="Work records">
-              <THead>
-                <Tr>
-                  <Th>#</Th>
-                  <Th>Work</Th>
-                  <Th>Outcome</Th>
-                  <Th>Evidence</Th>
-                  <Th>Recorded</Th>
-                </Tr>
-              </THead>
+              <TableHead columns={['#', 'Work', 'Outcome', 'Evidence', 'Recorded']} />
               <TBody>
                 {rows.map((record) => (
                   <Tr key={record.id} data-work={record.id}>

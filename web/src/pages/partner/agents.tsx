@@ -12,7 +12,7 @@ import { Dialog } from '../../components/ui/dialog.tsx';
 import { EmptyState } from '../../components/ui/empty-state.tsx';
 import { Field, FilterSelect, Input } from '../../components/ui/input.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
-import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { useCursorPages } from '../../lib/cursor-pages.ts';
 import { formatDateTime } from '../../lib/format.ts';
@@ -161,15 +161,7 @@ export function AgentsPage() {
           >
             <div>
               <Table label="Your agents">
-                <THead>
-                  <Tr>
-                    <Th>Agent</Th>
-                    <Th>Status</Th>
-                    <Th>Capabilities</Th>
-                    <Th>Reputation</Th>
-                    <Th>Registered</Th>
-                  </Tr>
-                </THead>
+                <TableHead columns={['Agent', 'Status', 'Capabilities', 'Reputation', 'Registered']} />
                 <TBody>
                   {rows.map((agent) => (
                     <Tr key={agent.id} data-agent={agent.id}>

@@ -11,7 +11,7 @@ import { SecretReveal } from '../../components/ui/copy.tsx';
 import { ConfirmDialog, Dialog } from '../../components/ui/dialog.tsx';
 import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
 import { Field, Input, Select } from '../../components/ui/input.tsx';
-import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { NameCell, Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { formatDateTime } from '../../lib/format.ts';
@@ -209,25 +209,11 @@ export function ApiKeysPage() {
           >
             <div>
               <Table label="API keys">
-                <THead>
-                  <Tr>
-                    <Th>Name</Th>
-                    <Th>Key</Th>
-                    <Th>Created</Th>
-                    <Th>Last used</Th>
-                    <Th>Status</Th>
-                    <Th>
-                      <span className="sr-only">Actions</span>
-                    </Th>
-                  </Tr>
-                </THead>
+                <TableHead columns={['Name', 'Key', 'Created', 'Last used', 'Status']} actions="Actions" />
                 <TBody>
                   {rows.map((key) => (
                     <Tr key={key.id} data-key={key.id}>
-                      <Td>
-                        <p className="font-medium">{key.name}</p>
-                        <p className="font-mono text-xs text-muted-foreground">{key.id}</p>
-                      </Td>
+                      <NameCell name={key.name} id={key.id} />
                       <Td className="font-mono text-xs whitespace-nowrap">{key.key_prefix}…</Td>
                       <Td className="text-xs whitespace-nowrap">{formatDateTime(key.created_at)}</Td>
                       <Td className="text-xs whitespace-nowrap">{key.last_used_at ? formatDateTime(key.last_used_at) : 'Never'}</Td>

@@ -11,7 +11,7 @@ import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
 import { Figures } from '../../components/ui/figures.tsx';
 import { allOr, FilterSelect } from '../../components/ui/input.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
-import { pageOf, Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { NameCell, pageOf, Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
 import { useToast } from '../../components/ui/toast.tsx';
 import { attachmentName, downloadBlob } from '../../lib/download.ts';
 import { formatDateTime, formatMoney, formatMonth } from '../../lib/format.ts';
@@ -185,10 +185,7 @@ export function InvoicesCard() {
                 {shown.rows.map((invoice) => (
                   <Tr key={invoice.id} data-invoice={invoice.id} data-status={invoice.status}>
                     <Td className="whitespace-nowrap">{formatMonth(invoice.period_start)}</Td>
-                    <Td>
-                      <p className="font-medium">{invoice.number ?? 'Draft'}</p>
-                      <p className="font-mono text-xs text-muted-foreground">{invoice.id}</p>
-                    </Td>
+                    <NameCell name={invoice.number ?? 'Draft'} id={invoice.id} />
                     <Td>
                       <Badge tone={STATUS_TONE[invoice.status]}>{invoice.status}</Badge>
                     </Td>

@@ -14,7 +14,7 @@ import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
 import { Field, Select, Textarea } from '../../components/ui/input.tsx';
 import { JsonTree } from '../../components/ui/json-tree.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
-import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { NameCell, Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { useCursorPages } from '../../lib/cursor-pages.ts';
 import { downloadBlob, downloadText } from '../../lib/download.ts';
@@ -140,10 +140,7 @@ function CertificatesCard({ selected, onSelect }: { selected: string | undefined
               <TBody>
                 {rows.map((row) => (
                   <Tr key={row.id} data-certificate={row.id} data-status={row.status}>
-                    <Td>
-                      <p className="font-medium">{subjectOf(row)}</p>
-                      <p className="font-mono text-xs text-muted-foreground">{row.id}</p>
-                    </Td>
+                    <NameCell name={subjectOf(row)} id={row.id} />
                     <Td>
                       <Badge tone={STATUS_TONE[row.status]}>{STATUS_LABEL[row.status]}</Badge>
                     </Td>

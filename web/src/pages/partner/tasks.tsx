@@ -15,7 +15,7 @@ import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
 import { Field, Input, Select } from '../../components/ui/input.tsx';
 import { JsonTree } from '../../components/ui/json-tree.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
-import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { NameCell, Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { downloadText } from '../../lib/download.ts';
 import { formatDateTime } from '../../lib/format.ts';
@@ -192,10 +192,7 @@ function TasksCard({ selected, onSelect }: { selected: string | undefined; onSel
               <TBody>
                 {rows.map((task) => (
                   <Tr key={task.id} data-task={task.id} data-status={task.status}>
-                    <Td>
-                      <p className="font-medium">{task.appName}</p>
-                      <p className="font-mono text-xs text-muted-foreground">{task.id}</p>
-                    </Td>
+                    <NameCell name={task.appName} id={task.id} />
                     <Td>
                       <Badge tone={STATUS_TONE[task.status]}>{task.status}</Badge>
                     </Td>

@@ -11,7 +11,7 @@ import { SecretReveal } from '../../components/ui/copy.tsx';
 import { ConfirmDialog, Dialog } from '../../components/ui/dialog.tsx';
 import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
 import { Field, Select } from '../../components/ui/input.tsx';
-import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { NameCell, Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { formatDateTime } from '../../lib/format.ts';
@@ -165,25 +165,12 @@ function DeliveriesCard() {
         >
           <div>
             <Table label="Webhook deliveries">
-              <THead>
-                <Tr>
-                  <Th>Event</Th>
-                  <Th>Status</Th>
-                  <Th>Attempts</Th>
-                  <Th>Created</Th>
-                  <Th>
-                    <span className="sr-only">Actions</span>
-                  </Th>
-                </Tr>
-              </THead>
+              <TableHead columns={['Event', 'Status', 'Attempts', 'Created']} actions="Actions" />
               <TBody>
                 {rows.map((delivery) => (
                   <Fragment key={delivery.id}>
                     <Tr data-delivery={delivery.id}>
-                      <Td>
-                        <p className="font-medium">{delivery.event_type}</p>
-                        <p className="font-mono text-xs text-muted-foreground">{delivery.id}</p>
-                      </Td>
+                      <NameCell name={delivery.event_type} id={delivery.id} />
                       <Td>
                         <Badge tone={STATUS_TONE[delivery.status]}>{delivery.status}</Badge>
                       </Td>
