@@ -50,9 +50,9 @@ export function Field(props: {
   );
 }
 
-/** A filter's options: "All", then each of `values` as the API names it (underscores as spaces). */
-export function allOr<T extends string>(values: readonly T[]): ReadonlyArray<readonly [T | 'all', string]> {
-  return [['all', 'All'], ...values.map((value) => [value, value.replaceAll('_', ' ')] as const)];
+/** A filter's options: "All", then each of `values` with its label (by default as the API names it, underscores as spaces). */
+export function allOr<T extends string>(values: readonly T[], label: (value: T) => string = (value) => value.replaceAll('_', ' ')): ReadonlyArray<readonly [T | 'all', string]> {
+  return [['all', 'All'], ...values.map((value) => [value, label(value)] as const)];
 }
 
 /** A list's filter: a labelled select of `[value, label]` options, reporting the value chosen. */

@@ -10,11 +10,11 @@ import { Card, CardContent } from '../../components/ui/card.tsx';
 import { SecretReveal } from '../../components/ui/copy.tsx';
 import { ConfirmDialog, Dialog } from '../../components/ui/dialog.tsx';
 import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
-import { Field, Input, Select } from '../../components/ui/input.tsx';
+import { allOr, Field, FilterSelect, Input, Select } from '../../components/ui/input.tsx';
 import { NameCell, Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
-import { formatDateTime } from '../../lib/format.ts';
+import { formatDateTime, sentenceCase } from '../../lib/format.ts';
 import { useCursorPages } from '../../lib/cursor-pages.ts';
 
 type ApiKey = Schemas['ApiKey'];
@@ -23,6 +23,7 @@ type KeyStatus = ApiKey['status'];
 const PAGE_SIZE = 10;
 const KEYS_KEY = ['partner', 'api-keys'] as const;
 const STATUS_TONE = { active: 'success', expiring: 'warning', expired: 'neutral', disabled: 'danger' } as const satisfies Record<KeyStatus, string>;
+const KEY_STATUSES = Object.keys(STATUS_TONE) as KeyStatus[];
 /** The grace periods offered for a rotation (the API takes any number of seconds up to 7 days). */
 const GRACE_CHOICES = [
   { seconds: 0, label: 'None: the old key stops at once' },
@@ -183,24 +184,15 @@ export function ApiKeysPage() {
       <Card>
         <CardContent className="grid grid-cols-1 gap-4 pt-5">
           <div className="max-w-48">
-            <Field label="Status">
-              {(control) => (
-                <Select
-                  {...control}
-                  value={status}
-                  onChange={(event) => {
-                    setStatus(event.target.value as KeyStatus | 'all');
-                    pages.reset();
-                  }}
-                >
-                  <option value="all">All</option>
-                  <option value="active">Active</option>
-                  <option value="expiring">Expiring</option>
-                  <option value="expired">Expired</option>
-                  <option value="disabled">Disabled</option>
-                </Select>
-              )}
-            </Field>
+            <FilterSelect
+              label="Status"
+              value={status}
+              options={allOr(KEY_STATUSES, sentenceCase)}
+              onChange={(value) => {
+                setStatus(value);
+                pages.reset();
+              }}
+            />
           </div>
           <QueryState
             query={keys}

@@ -11,7 +11,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../..
 import { CopyButton } from '../../components/ui/copy.tsx';
 import { Dialog } from '../../components/ui/dialog.tsx';
 import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
-import { Field, Select, Textarea } from '../../components/ui/input.tsx';
+import { allOr, Field, FilterSelect, Textarea } from '../../components/ui/input.tsx';
 import { JsonTree } from '../../components/ui/json-tree.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { NameCell, Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
@@ -93,25 +93,15 @@ function CertificatesCard({ selected, onSelect }: { selected: string | undefined
       </CardHeader>
       <CardContent className="grid grid-cols-1 gap-4">
         <div className="max-w-56">
-          <Field label="Status">
-            {(control) => (
-              <Select
-                {...control}
-                value={status}
-                onChange={(event) => {
-                  setStatus(event.target.value as CertificateStatus | 'all');
-                  pages.reset();
-                }}
-              >
-                <option value="all">All</option>
-                {STATUSES.map((value) => (
-                  <option key={value} value={value}>
-                    {STATUS_LABEL[value]}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
+          <FilterSelect
+            label="Status"
+            value={status}
+            options={allOr(STATUSES, (value) => STATUS_LABEL[value])}
+            onChange={(value) => {
+              setStatus(value);
+              pages.reset();
+            }}
+          />
         </div>
         <QueryState
           query={certificates}

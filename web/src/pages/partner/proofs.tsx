@@ -8,7 +8,7 @@ import { Badge } from '../../components/ui/badge.tsx';
 import { Button } from '../../components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../components/ui/card.tsx';
 import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
-import { Field, Select } from '../../components/ui/input.tsx';
+import { allOr, FilterSelect } from '../../components/ui/input.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
 import { useToast } from '../../components/ui/toast.tsx';
@@ -58,25 +58,15 @@ export function ProofsPage() {
         </CardHeader>
         <CardContent className="grid grid-cols-1 gap-4">
           <div className="max-w-56">
-            <Field label="Status">
-              {(control) => (
-                <Select
-                  {...control}
-                  value={status}
-                  onChange={(event) => {
-                    setStatus(event.target.value as SubmissionStatus | 'all');
-                    setCursors([undefined]);
-                  }}
-                >
-                  <option value="all">All</option>
-                  {STATUSES.map((value) => (
-                    <option key={value} value={value}>
-                      {value.replace('_', ' ')}
-                    </option>
-                  ))}
-                </Select>
-              )}
-            </Field>
+            <FilterSelect
+              label="Status"
+              value={status}
+              options={allOr(STATUSES)}
+              onChange={(value) => {
+                setStatus(value);
+                setCursors([undefined]);
+              }}
+            />
           </div>
           <QueryState
             query={proofs}

@@ -12,13 +12,13 @@ import { Button } from '../../components/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../components/ui/card.tsx';
 import { CopyButton } from '../../components/ui/copy.tsx';
 import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
-import { Field, Input, Select } from '../../components/ui/input.tsx';
+import { allOr, Field, FilterSelect, Input, Select } from '../../components/ui/input.tsx';
 import { JsonTree } from '../../components/ui/json-tree.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { NameCell, Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { downloadText } from '../../lib/download.ts';
-import { formatDateTime } from '../../lib/format.ts';
+import { formatDateTime, sentenceCase } from '../../lib/format.ts';
 
 type Task = Schemas['Task'];
 type TaskStatus = Task['status'];
@@ -148,25 +148,15 @@ function TasksCard({ selected, onSelect }: { selected: string | undefined; onSel
       </CardHeader>
       <CardContent className="grid grid-cols-1 gap-4">
         <div className="max-w-48">
-          <Field label="Status">
-            {(control) => (
-              <Select
-                {...control}
-                value={status}
-                onChange={(event) => {
-                  setStatus(event.target.value as TaskStatus | 'all');
-                  setCursors([undefined]);
-                }}
-              >
-                <option value="all">All</option>
-                {STATUSES.map((value) => (
-                  <option key={value} value={value}>
-                    {value[0]!.toUpperCase() + value.slice(1)}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
+          <FilterSelect
+            label="Status"
+            value={status}
+            options={allOr(STATUSES, sentenceCase)}
+            onChange={(value) => {
+              setStatus(value);
+              setCursors([undefined]);
+            }}
+          />
         </div>
         <QueryState
           query={tasks}

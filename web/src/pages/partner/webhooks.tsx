@@ -10,11 +10,11 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../..
 import { SecretReveal } from '../../components/ui/copy.tsx';
 import { ConfirmDialog, Dialog } from '../../components/ui/dialog.tsx';
 import { StatusFilterEmptyState } from '../../components/ui/empty-state.tsx';
-import { Field, Select } from '../../components/ui/input.tsx';
+import { allOr, FilterSelect } from '../../components/ui/input.tsx';
 import { NameCell, Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
-import { formatDateTime } from '../../lib/format.ts';
+import { formatDateTime, sentenceCase } from '../../lib/format.ts';
 import { WebhookAttemptsRow, WebhookAttemptsToggle } from '../../components/webhook-attempts.tsx';
 import { useCursorPages } from '../../lib/cursor-pages.ts';
 
@@ -23,6 +23,7 @@ type DeliveryStatus = Delivery['status'];
 
 const PAGE_SIZE = 10;
 const STATUS_TONE = { pending: 'warning', delivered: 'success', dead: 'danger' } as const satisfies Record<DeliveryStatus, string>;
+const DELIVERY_STATUSES = Object.keys(STATUS_TONE) as DeliveryStatus[];
 const ENDPOINT_KEY = ['partner', 'webhook-endpoint'] as const;
 const DELIVERIES_KEY = ['partner', 'webhook-deliveries'] as const;
 
@@ -135,23 +136,15 @@ function DeliveriesCard() {
       </CardHeader>
       <CardContent className="grid grid-cols-1 gap-4">
         <div className="max-w-48">
-          <Field label="Status">
-            {(control) => (
-              <Select
-                {...control}
-                value={status}
-                onChange={(event) => {
-                  setStatus(event.target.value as DeliveryStatus | 'all');
-                  pages.reset();
-                }}
-              >
-                <option value="all">All</option>
-                <option value="pending">Pending</option>
-                <option value="delivered">Delivered</option>
-                <option value="dead">Dead</option>
-              </Select>
-            )}
-          </Field>
+          <FilterSelect
+            label="Status"
+            value={status}
+            options={allOr(DELIVERY_STATUSES, sentenceCase)}
+            onChange={(value) => {
+              setStatus(value);
+              pages.reset();
+            }}
+          />
         </div>
         <QueryState
           query={deliveries}
