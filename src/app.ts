@@ -208,7 +208,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     provider: consoleSettings.oidc ? createIdentityProvider(consoleSettings.oidc, deps.log) : undefined,
   });
   registerConsoleLinkRoutes(app, { pool: deps.pool, clock: deps.clock, oidcIssuer: consoleSettings.oidc?.issuer });
-  registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox });
+  registerWebhookRoutes(app, { pool: deps.pool, clock: deps.clock, secretBox: deps.secretBox, webhookUrlPolicy });
   registerAuditRoutes(app, { pool: deps.pool });
   registerNotificationRoutes(app, { pool: deps.pool, clock: deps.clock, emailEnabled: deps.config.smtp !== undefined });
   registerMeteringRoutes(app, { pool: deps.pool });

@@ -116,7 +116,7 @@ test('an unknown console path shows the app, which says so; assets are cached fo
   await context.close();
 });
 
-test('a partner signs in with its API key, sees its usage, rotates its webhook secret and sends a test event', { timeout: 180_000 }, async () => {
+test('a partner signs in with its API key, sees its usage, rotates its webhook secret, moves its endpoint and sends a test event', { timeout: 180_000 }, async () => {
   const { context, page, problems } = await c.newPage();
   await signInAsPartner(page, verifier.api_key, 'Receipt Bank');
   // The verification made before: one zero-knowledge verification today.
@@ -132,6 +132,20 @@ test('a partner signs in with its API key, sees its usage, rotates its webhook s
   await page.locator('[data-delivery]').filter({ hasText: 'proof.verified' }).waitFor();
 
   await rotateWebhookSecretInConsole(page, 'webhook-secret');
+
+  // The partner moves its endpoint itself: checked in the browser first, then saved (the secret stays).
+  await page.getByRole('button', { name: 'Change URL' }).click();
+  const endpoint = page.getByRole('dialog', { name: 'Change the webhook URL' });
+  await endpoint.getByLabel('URL').fill('ftp://receipt-bank.example/hooks');
+  await endpoint.getByRole('button', { name: 'Save URL' }).click();
+  await endpoint.getByText('An http(s) URL without credentials').waitFor();
+  await audit(page, 'webhook-url');
+  await endpoint.getByLabel('URL').fill('https://receipt-bank.example/hooks/v2');
+  await endpoint.getByRole('button', { name: 'Save URL' }).click();
+  await page.getByText('Webhook URL saved').waitFor();
+  await page.getByText('https://receipt-bank.example/hooks/v2').waitFor();
+  const moved = await t.app.inject({ method: 'GET', url: '/api/v1/webhooks/endpoint', headers: { 'x-api-key': verifier.api_key } });
+  assert.equal(moved.json().url, 'https://receipt-bank.example/hooks/v2');
 
   await page.getByRole('button', { name: 'Send test event' }).click();
   const row = page.locator('[data-delivery]').filter({ hasText: 'webhook.test' });

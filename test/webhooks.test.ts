@@ -284,6 +284,35 @@ describe('secrets', () => {
     assert.equal(audit.rows[0].details.includes(newSecret.slice(6)), false);
   });
 
+  test('a partner sets its own webhook URL: the first comes with its secret, which signs; a change keeps it; both are audited', async () => {
+    const hook = await receiver();
+    const partner = await h.createPartner();
+    const first = await h.partner(partner.api_key, 'PUT', '/api/v1/webhooks/endpoint', { url: 'https://hooks.partner.example/first' });
+    assert.equal(first.statusCode, 200, first.body);
+    assert.equal(first.headers['cache-control'], 'no-store');
+    assert.match(first.json().webhook_secret, /^whsec_/);
+    assert.equal(first.json().url, 'https://hooks.partner.example/first');
+
+    const moved = await h.partner(partner.api_key, 'PUT', '/api/v1/webhooks/endpoint', { url: hook.url });
+    assert.equal(moved.statusCode, 200, moved.body);
+    assert.equal(moved.json().webhook_secret, undefined, 'a change keeps the secret');
+    assert.equal((await h.partner(partner.api_key, 'GET', '/api/v1/webhooks/endpoint')).json().url, hook.url);
+    await sendTest(partner.api_key);
+    await deliverDue();
+    assert.equal(hook.received.length, 1);
+    const [request] = hook.received;
+    assert.equal(verifyWebhook(request!.body, request!.headers, first.json().webhook_secret, { now: clock.now() }).ok, true, 'signed with the first secret');
+
+    const audit = await h.admin('GET', `/api/admin/audit-events?client_id=${partner.id}&action=webhook.endpoint_set`);
+    assert.deepEqual(audit.json().data.map((event: { details: { url: string; first: boolean } }) => [event.details.url, event.details.first]), [[hook.url, false], ['https://hooks.partner.example/first', true]]);
+
+    for (const body of [{ url: 'ftp://hooks.partner.example/' }, { url: 'https://user:pw@hooks.partner.example/' }, { url: 'not a url' }, {}, { url: hook.url, secret: 'mine' }]) {
+      const refused = await h.partner(partner.api_key, 'PUT', '/api/v1/webhooks/endpoint', body);
+      assert.equal(refused.statusCode, 400, JSON.stringify(body));
+      assert.equal(refused.json().error_code, 'VALIDATION_FAILED');
+    }
+  });
+
   test('a partner without a webhook URL cannot rotate or send a test event', async () => {
     const partner = await h.createPartner();
     for (const url of ['/api/v1/webhooks/rotate-secret', '/api/v1/webhooks/test']) {
@@ -394,6 +423,11 @@ describe('SSRF guard', () => {
     const patched = await guarded.admin('PATCH', `/api/admin/clients/${partner.id}`, { webhook_url: 'http://192.168.1.10/in' });
     assert.equal(patched.statusCode, 400);
     assert.equal((await guarded.admin('GET', `/api/admin/clients/${partner.id}`)).json().webhook_url, 'https://hooks.partner.example/in');
+    // The partner's own route is guarded the same way, naming its field.
+    const own = await guarded.partner(partner.api_key, 'PUT', '/api/v1/webhooks/endpoint', { url: 'http://10.1.2.3/in' });
+    assert.equal(own.statusCode, 400, own.body);
+    assert.deepEqual([own.json().fields, own.json().reason], [['body.url'], 'ADDRESS_FORBIDDEN']);
+    assert.equal((await guarded.partner(partner.api_key, 'GET', '/api/v1/webhooks/endpoint')).json().url, 'https://hooks.partner.example/in');
     // With private networks allowed, cloud metadata stays refused.
     assert.equal((await h.admin('POST', '/api/admin/clients', { name: 'Meta', scopes: ['age_over_18'], webhook_url: 'http://169.254.169.254/' })).statusCode, 400);
     assert.equal((await h.admin('POST', '/api/admin/clients', { name: 'Lan', scopes: ['age_over_18'], webhook_url: 'http://10.0.0.1/' })).statusCode, 201);

@@ -33,7 +33,7 @@ export type WebhookHarness = {
   /** The encryption key as VERIDITY_ENCRYPTION_KEY, for worker processes. */
   encryptionKeyHex: string;
   admin(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<LightMyRequestResponse>;
-  partner(apiKey: string, method: 'GET' | 'POST', url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  partner(apiKey: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<LightMyRequestResponse>;
   /** Creates a partner through the admin API; returns the 201 body (api_key, webhook_secret). */
   createPartner(body?: Record<string, unknown>): Promise<Record<string, any>>;
   /** Dependencies for an in-process delivery worker on this database and clock. */

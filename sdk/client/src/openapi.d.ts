@@ -625,7 +625,11 @@ export interface paths {
          * @description Your webhook URL, whether it was disabled (the receiver answered 410 Gone) and the end of a secret rotation window.
          */
         get: operations["getWebhookEndpoint"];
-        put?: never;
+        /**
+         * Set or change your webhook URL (the first one comes with its signing secret, shown once)
+         * @description Changing the URL keeps the secret, so your receiver needs no new configuration; setting it again re-enables an endpoint disabled by a 410 Gone. Private, loopback and link-local destinations are refused (400).
+         */
+        put: operations["setWebhookEndpoint"];
         post?: never;
         delete?: never;
         options?: never;
@@ -5889,11 +5893,33 @@ export interface components {
         };
         WebhookEndpoint: {
             url: string | null;
-            /** @description Set when the receiver answered 410 Gone; the operator re-enables it by setting the URL again */
+            /** @description Set when the receiver answered 410 Gone; setting the URL again (PUT /api/v1/webhooks/endpoint) re-enables it */
             disabled_at: string | null;
             disabled_reason: string | null;
             /** @description While set, webhooks are signed with the previous secret too */
             previous_secret_expires_at: string | null;
+        };
+        WebhookEndpointSet: {
+            url: string | null;
+            /** @description Set when the receiver answered 410 Gone; setting the URL again (PUT /api/v1/webhooks/endpoint) re-enables it */
+            disabled_at: string | null;
+            disabled_reason: string | null;
+            /** @description While set, webhooks are signed with the previous secret too */
+            previous_secret_expires_at: string | null;
+            /** @description The signing secret, shown once: only when this was your first URL (changing it keeps the secret) */
+            webhook_secret?: string;
+        };
+        /**
+         * @example {
+         *       "url": "https://hooks.example.com/veridity"
+         *     }
+         */
+        WebhookEndpointUpdate: {
+            /**
+             * Format: uri
+             * @description Where your events are sent: an http(s) URL on the public internet
+             */
+            url: string;
         };
         WebhookRedriveRequest: {
             delivery_ids?: string[];
@@ -8369,6 +8395,93 @@ export interface operations {
             };
             /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`DATABASE_UNAVAILABLE`, `OVERLOADED` or `NOT_READY`): retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdate"];
+            };
+        };
+        responses: {
+            /** @description Your endpoint as set; `webhook_secret` only when this was your first URL */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointSet"];
+                };
+            };
+            /** @description The request is not valid (`VALIDATION_FAILED` with `fields`, or `MALFORMED_JSON`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, expired or revoked credentials (`UNAUTHORIZED`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request signed in by the console session cookie without the session's `X-CSRF-Token` (`CSRF_TOKEN_INVALID`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than this operation accepts (`PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not of a media type this operation accepts (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { IdParam } from '#platform/http/schemas.ts';
-import { HttpUrl } from '#modules/clients/schema.ts';
+import { HttpUrl, IdParam } from '#platform/http/schemas.ts';
 import { CAPABILITIES } from './capabilities.ts';
 import { readAccountId } from './read-controller.ts';
 import { ENDPOINT_NAMES, PRICING_UNITS, SUPPORTED_TRUST, type RegistryAgentRow } from './tables.ts';

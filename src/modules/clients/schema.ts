@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EXAMPLE } from '#platform/http/openapi-examples.ts';
+import { HttpUrl } from '#platform/http/schemas.ts';
 import { CLAIM_TYPES } from '#modules/zk/credentials/claim-types.ts';
 import type { ApiClientRow } from './tables.ts';
 
@@ -12,16 +13,6 @@ export const AGENTS_SCOPE = 'agents';
 /** What an API key may be granted: one scope per zk claim type, the TEE attestation, evidence and agent registry scopes. */
 export const SCOPES = [...CLAIM_TYPES, TEE_ATTESTATION_SCOPE, EVIDENCE_SCOPE, AGENTS_SCOPE] as const;
 export const ScopeSchema = z.enum(SCOPES).meta({ id: 'Scope' });
-
-/** An http(s) URL without credentials (webhook receivers, agent endpoints). */
-export const HttpUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-  .max(2048)
-  // zod runs refinements even after the URL check failed: URL.parse (null when invalid) never throws.
-  .refine((value) => {
-    const url = URL.parse(value);
-    return url === null || (!url.username && !url.password);
-  }, 'must not contain credentials');
 
 const Scopes = z
   .array(ScopeSchema)

@@ -6,19 +6,20 @@ import { webhookSecretContext } from './webhook-secret-context.ts';
 import { webhookEndpoints } from './tables.ts';
 
 /**
- * Sets a partner's webhook URL on the caller's transaction, which must hold the partner's row lock
- * (two first URLs at once would both insert). A first URL gets a signing secret, returned here once;
- * changing the URL keeps the secret, so receivers need no new configuration. Setting a URL (even
- * the same one) re-enables an endpoint that was disabled by a 410 Gone.
+ * Sets a partner's webhook URL, on the caller's transaction. A first URL gets a signing secret,
+ * returned here once; changing the URL keeps the secret, so receivers need no new configuration.
+ * Setting a URL (even the same one) re-enables an endpoint that was disabled by a 410 Gone.
+ * Insert first: of two first URLs set at once, one inserts (and its secret is the one), the other
+ * finds the row and updates it, so no lock is needed.
  */
 export async function configureWebhookEndpoint(deps: { db: Db; secretBox: SecretBox }, clientId: string, url: string): Promise<string | undefined> {
-  const updated = await deps.db
-    .update(webhookEndpoints)
-    .set({ url, disabledAt: null, disabledReason: null })
-    .where(eq(webhookEndpoints.clientId, clientId))
-    .returning({ clientId: webhookEndpoints.clientId });
-  if (updated.length > 0) return undefined;
   const secret = generateWebhookSecret();
-  await deps.db.insert(webhookEndpoints).values({ clientId, url, secretSealed: deps.secretBox.encrypt(secret, webhookSecretContext(clientId)) });
-  return secret;
+  const inserted = await deps.db
+    .insert(webhookEndpoints)
+    .values({ clientId, url, secretSealed: deps.secretBox.encrypt(secret, webhookSecretContext(clientId)) })
+    .onConflictDoNothing({ target: webhookEndpoints.clientId })
+    .returning({ clientId: webhookEndpoints.clientId });
+  if (inserted.length > 0) return secret;
+  await deps.db.update(webhookEndpoints).set({ url, disabledAt: null, disabledReason: null }).where(eq(webhookEndpoints.clientId, clientId));
+  return undefined;
 }

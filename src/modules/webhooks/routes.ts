@@ -12,7 +12,10 @@ import { getWebhookEndpoint } from './get-webhook-endpoint.ts';
 import { getDelivery, listDeliveries } from './list-deliveries.ts';
 import { redeliverWebhook } from './redeliver-webhook.ts';
 import { redriveDeadWebhooks } from './redrive-dead-webhooks.ts';
+import { requireAllowedWebhookUrl } from './require-allowed-webhook-url.ts';
 import { rotateWebhookSecret } from './rotate-webhook-secret.ts';
+import { setWebhookEndpoint } from './set-webhook-endpoint.ts';
+import type { WebhookUrlPolicy } from './check-configured-webhook-url.ts';
 import {
   DeadLetterListQuery,
   DeliveryIdParams,
@@ -24,10 +27,12 @@ import {
   WebhookDeliveryPageSchema,
   WebhookDeliverySchema,
   WebhookEndpointSchema,
+  WebhookEndpointSetSchema,
+  WebhookEndpointUpdateSchema,
 } from './schema.ts';
 import { sendTestWebhook } from './send-test-webhook.ts';
 
-export type WebhookRouteDeps = { pool: Pool; clock: Clock; secretBox: SecretBox };
+export type WebhookRouteDeps = { pool: Pool; clock: Clock; secretBox: SecretBox; webhookUrlPolicy: WebhookUrlPolicy };
 
 const partner = { access: access.partner() };
 const admin = { access: access.admin };
@@ -131,6 +136,23 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
     },
   }, async (request) => {
     return getWebhookEndpoint(deps, partnerOf(request).id);
+  });
+
+  r.put('/api/v1/webhooks/endpoint', {
+    config: { ...partner, carriesSecret: true },
+    schema: {
+      operationId: 'setWebhookEndpoint',
+      tags: ['Partner'],
+      summary: 'Set or change your webhook URL (the first one comes with its signing secret, shown once)',
+      description: 'Changing the URL keeps the secret, so your receiver needs no new configuration; setting it again re-enables an endpoint disabled by a 410 Gone. Private, loopback and link-local destinations are refused (400).',
+      body: WebhookEndpointUpdateSchema,
+      response: { 200: jsonResponse('Your endpoint as set; `webhook_secret` only when this was your first URL', WebhookEndpointSetSchema), ...errorResponses(400, 401) },
+    },
+  }, async (request) => {
+    const { id, actor } = partnerOf(request);
+    await requireAllowedWebhookUrl(request.body.url, deps.webhookUrlPolicy, 'body.url');
+    const { secret } = await setWebhookEndpoint(deps, id, request.body.url, actor);
+    return { ...(await getWebhookEndpoint(deps, id)), ...(secret ? { webhook_secret: secret } : {}) };
   });
 
   r.get('/api/admin/webhooks/dead-letters', {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EXAMPLE } from '#platform/http/openapi-examples.ts';
+import { HttpUrl } from '#platform/http/schemas.ts';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -82,11 +83,19 @@ export const RotatedSecretSchema = z
 export const WebhookEndpointSchema = z
   .object({
     url: z.string().nullable(),
-    disabled_at: z.string().nullable().describe('Set when the receiver answered 410 Gone; the operator re-enables it by setting the URL again'),
+    disabled_at: z.string().nullable().describe('Set when the receiver answered 410 Gone; setting the URL again (PUT /api/v1/webhooks/endpoint) re-enables it'),
     disabled_reason: z.string().nullable(),
     previous_secret_expires_at: z.string().nullable().describe('While set, webhooks are signed with the previous secret too'),
   })
   .meta({ id: 'WebhookEndpoint' });
+
+export const WebhookEndpointUpdateSchema = z
+  .strictObject({ url: HttpUrl.describe('Where your events are sent: an http(s) URL on the public internet') })
+  .meta({ id: 'WebhookEndpointUpdate', examples: [{ url: 'https://hooks.example.com/veridity' }] });
+
+export const WebhookEndpointSetSchema = WebhookEndpointSchema.extend({
+  webhook_secret: z.string().optional().describe('The signing secret, shown once: only when this was your first URL (changing it keeps the secret)'),
+}).meta({ id: 'WebhookEndpointSet' });
 
 export type RedriveRequest = z.infer<typeof RedriveRequestSchema>;
 export type WebhookAttempt = z.infer<typeof WebhookAttemptSchema>;

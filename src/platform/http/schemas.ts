@@ -67,3 +67,13 @@ export function IdParam(...prefixes: [IdPrefix, ...IdPrefix[]]) {
   const pattern = new RegExp(`^(${prefixes.join('|')})_[0-7][0-9a-hjkmnp-tv-z]{25}$`);
   return z.string().regex(pattern, `must be an id (${prefixes.map((prefix) => `${prefix}_...`).join(' or ')})`);
 }
+
+/** An http(s) URL without credentials (webhook receivers, agent endpoints). */
+export const HttpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(2048)
+  // zod runs refinements even after the URL check failed: URL.parse (null when invalid) never throws.
+  .refine((value) => {
+    const url = URL.parse(value);
+    return url === null || (!url.username && !url.password);
+  }, 'must not contain credentials');

@@ -2,6 +2,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import type { Schemas } from '../../api/client.ts';
+import { isHttpUrl } from '../../lib/http-url.ts';
 import { FormActions } from '../../components/ui/button.tsx';
 import { CheckboxGroup, Field, Input } from '../../components/ui/input.tsx';
 
@@ -28,11 +29,7 @@ export const PartnerFormSchema = z.object({
     .string()
     .trim()
     .max(2048, 'At most 2048 characters')
-    .refine((value) => {
-      if (value === '') return true;
-      const url = URL.parse(value);
-      return url !== null && (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
-    }, 'An http(s) URL without credentials, or empty'),
+    .refine((value) => value === '' || isHttpUrl(value), 'An http(s) URL without credentials, or empty'),
   rate_limit_per_minute: z
     .string()
     .trim()

@@ -17,6 +17,7 @@ import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { formatDateTime, sentenceCase } from '../../lib/format.ts';
 import { WebhookAttemptsRow, WebhookAttemptsToggle } from '../../components/webhook-attempts.tsx';
 import { useCursorPages } from '../../lib/cursor-pages.ts';
+import { EndpointUrlDialog } from './webhook-endpoint-form.tsx';
 
 type Delivery = Schemas['WebhookDelivery'];
 type DeliveryStatus = Delivery['status'];
@@ -32,6 +33,7 @@ function EndpointCard() {
   const queryClient = useQueryClient();
   const toast = useToast();
   const [confirmRotate, setConfirmRotate] = useState(false);
+  const [editingUrl, setEditingUrl] = useState(false);
   const endpoint = useQuery({ queryKey: ENDPOINT_KEY, queryFn: () => unwrap(api.client.GET('/api/v1/webhooks/endpoint')) });
   const sendTest = useMutation({
     mutationFn: () => unwrap(api.client.POST('/api/v1/webhooks/test', { params: { header: { 'idempotency-key': crypto.randomUUID() } } })),
@@ -62,7 +64,7 @@ function EndpointCard() {
         ) : (
           <dl className="grid grid-cols-1 gap-2 text-sm sm:grid-cols-[10rem_1fr]">
             <dt className="text-muted-foreground">URL</dt>
-            <dd className="break-all">{data.url ? <code>{data.url}</code> : 'None: your operator sets it'}</dd>
+            <dd className="break-all">{data.url ? <code>{data.url}</code> : 'None yet: set one to receive events'}</dd>
             <dt className="text-muted-foreground">State</dt>
             <dd>{data.disabled_at ? <Badge tone="danger">disabled {formatDateTime(data.disabled_at)}{data.disabled_reason ? `: ${data.disabled_reason}` : ''}</Badge> : <Badge tone="success">active</Badge>}</dd>
             {data.previous_secret_expires_at && (
@@ -74,6 +76,9 @@ function EndpointCard() {
           </dl>
         )}
         <div className="flex flex-wrap gap-2">
+          <Button variant="outline" onClick={() => setEditingUrl(true)} disabled={!data}>
+            {data?.url ? 'Change URL' : 'Set URL'}
+          </Button>
           <Button onClick={() => sendTest.mutate()} busy={sendTest.isPending} disabled={!data?.url}>
             Send test event
           </Button>
@@ -82,6 +87,7 @@ function EndpointCard() {
           </Button>
         </div>
       </CardContent>
+      <EndpointUrlDialog open={editingUrl} current={data?.url ?? null} queryKey={ENDPOINT_KEY} onClose={() => setEditingUrl(false)} />
       <ConfirmDialog
         open={confirmRotate}
         title="Rotate the webhook secret?"
