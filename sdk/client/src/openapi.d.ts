@@ -156,7 +156,7 @@ export interface paths {
         put?: never;
         /**
          * Replace an API key (the new one returned once); the old one works on for a grace period
-         * @description Issues a new key of the same name. The old key keeps working for `grace_period_seconds` (default 86400 = 24 h, at most 7 days; 0: it stops at once), then answers 401. Only an active key is rotated (409 otherwise).
+         * @description Issues a new key of the same name. The old key keeps working for `grace_period_seconds` (default 86400 = 24 h, at most 7 days; 0: it stops at once), then answers 401, as do the access tokens and console sessions obtained with it. Only an active key is rotated (409 otherwise).
          */
         post: operations["rotateApiKey"];
         delete?: never;
@@ -176,7 +176,7 @@ export interface paths {
         put?: never;
         /**
          * Disable an API key (it answers 401 from now on)
-         * @description Disables the key for good. Your last active key is not disabled (409): create or rotate to another one first, so you are never locked out.
+         * @description Disables the key for good: the access tokens issued with it are refused and the console sessions signed in with it are revoked, at once. Your last active key is not disabled (409): create or rotate to another one first, so you are never locked out.
          */
         post: operations["disableApiKey"];
         delete?: never;
@@ -248,7 +248,7 @@ export interface paths {
         put?: never;
         /**
          * Replace the API keys by one new key (returned once); the old keys stop working at once
-         * @description For a leaked or lost key: disables every key of the partner and issues one new API key; the old keys, and every access token issued with them, stop working at once.
+         * @description For a leaked or lost key: disables every key of the partner and issues one new API key; the old keys, every access token issued with them and the console sessions signed in with them stop working at once.
          */
         post: operations["rotateClientKey"];
         delete?: never;
