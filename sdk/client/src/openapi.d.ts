@@ -394,7 +394,7 @@ export interface paths {
         };
         /**
          * Sign in with the operator's OpenID provider (redirects there)
-         * @description Open it in the browser: redirects to the provider (authorization code with PKCE; state, nonce and verifier kept server-side for 10 minutes, bound to this browser by the `veridity_oidc` cookie). `return_to`: a path under /console/ to land on afterwards. 404 when OIDC is not configured; 502 when the provider cannot be reached.
+         * @description Open it in the browser: redirects to the provider (authorization code with PKCE; state, nonce and verifier kept server-side for 10 minutes, bound to this browser by the `veridity_oidc` cookie). `return_to`: a path under /console/ to land on afterwards. 404 when OIDC is not configured. When the provider cannot be reached, redirects to /console/sign-in?sign_in_error=PROVIDER_UNAVAILABLE&request_id=<id>, as the callback does with its refusals.
          */
         get: operations["startOidcSignIn"];
         put?: never;
@@ -4355,7 +4355,7 @@ export interface components {
             /** @description Human-readable explanation */
             error: string;
             /** @enum {string} */
-            error_code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "FORBIDDEN" | "UNAUTHORIZED_SCOPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "NONCE_REPLAY" | "IDEMPOTENCY_CONFLICT" | "TASK_NOT_PENDING" | "TASK_NOT_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_PROOF" | "UNTRUSTED_ISSUER" | "STALE_DATE" | "PARAMS_MISMATCH" | "BINDING_MISMATCH" | "CREDENTIAL_EXPIRED" | "NOT_ELIGIBLE" | "UNKNOWN_CIRCUIT" | "MALFORMED_PROOF" | "INVALID_PARAMS" | "REQUEST_EXPIRED" | "REQUEST_MISMATCH" | "ARTIFACT_MISSING" | "INVALID_VERIFICATION_KEY" | "INVALID_COLLATERAL" | "INVALID_TRUST_ANCHOR" | "INVALID_CSR" | "INVALID_ENROLLMENT_TOKEN" | "UNKNOWN_CAPABILITY" | "CHALLENGE_INVALID" | "OWNERSHIP_PROOF_INVALID" | "EVIDENCE_UNKNOWN" | "EVIDENCE_NOT_VERIFIED" | "EVIDENCE_REVOKED" | "TEE_APP_MISMATCH" | "EVIDENCE_USED" | "SETTLEMENT_UNKNOWN" | "PAYMENT_REQUIRED" | "PAYMENT_INVALID" | "PAYMENT_SETTLEMENT_FAILED" | "CSRF_TOKEN_INVALID" | "IDENTITY_PROVIDER_UNAVAILABLE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "NOT_READY" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
+            error_code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "FORBIDDEN" | "UNAUTHORIZED_SCOPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "NONCE_REPLAY" | "IDEMPOTENCY_CONFLICT" | "TASK_NOT_PENDING" | "TASK_NOT_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_PROOF" | "UNTRUSTED_ISSUER" | "STALE_DATE" | "PARAMS_MISMATCH" | "BINDING_MISMATCH" | "CREDENTIAL_EXPIRED" | "NOT_ELIGIBLE" | "UNKNOWN_CIRCUIT" | "MALFORMED_PROOF" | "INVALID_PARAMS" | "REQUEST_EXPIRED" | "REQUEST_MISMATCH" | "ARTIFACT_MISSING" | "INVALID_VERIFICATION_KEY" | "INVALID_COLLATERAL" | "INVALID_TRUST_ANCHOR" | "INVALID_CSR" | "INVALID_ENROLLMENT_TOKEN" | "UNKNOWN_CAPABILITY" | "CHALLENGE_INVALID" | "OWNERSHIP_PROOF_INVALID" | "EVIDENCE_UNKNOWN" | "EVIDENCE_NOT_VERIFIED" | "EVIDENCE_REVOKED" | "TEE_APP_MISMATCH" | "EVIDENCE_USED" | "SETTLEMENT_UNKNOWN" | "PAYMENT_REQUIRED" | "PAYMENT_INVALID" | "PAYMENT_SETTLEMENT_FAILED" | "CSRF_TOKEN_INVALID" | "RATE_LIMITED" | "INTERNAL_ERROR" | "NOT_READY" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
             /** @description Echoes the X-Request-Id response header */
             request_id: string;
         } & {
@@ -4927,7 +4927,7 @@ export interface components {
             error: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope";
             error_description: string;
             /** @enum {string} */
-            error_code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "FORBIDDEN" | "UNAUTHORIZED_SCOPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "NONCE_REPLAY" | "IDEMPOTENCY_CONFLICT" | "TASK_NOT_PENDING" | "TASK_NOT_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_PROOF" | "UNTRUSTED_ISSUER" | "STALE_DATE" | "PARAMS_MISMATCH" | "BINDING_MISMATCH" | "CREDENTIAL_EXPIRED" | "NOT_ELIGIBLE" | "UNKNOWN_CIRCUIT" | "MALFORMED_PROOF" | "INVALID_PARAMS" | "REQUEST_EXPIRED" | "REQUEST_MISMATCH" | "ARTIFACT_MISSING" | "INVALID_VERIFICATION_KEY" | "INVALID_COLLATERAL" | "INVALID_TRUST_ANCHOR" | "INVALID_CSR" | "INVALID_ENROLLMENT_TOKEN" | "UNKNOWN_CAPABILITY" | "CHALLENGE_INVALID" | "OWNERSHIP_PROOF_INVALID" | "EVIDENCE_UNKNOWN" | "EVIDENCE_NOT_VERIFIED" | "EVIDENCE_REVOKED" | "TEE_APP_MISMATCH" | "EVIDENCE_USED" | "SETTLEMENT_UNKNOWN" | "PAYMENT_REQUIRED" | "PAYMENT_INVALID" | "PAYMENT_SETTLEMENT_FAILED" | "CSRF_TOKEN_INVALID" | "IDENTITY_PROVIDER_UNAVAILABLE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "NOT_READY" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
+            error_code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "FORBIDDEN" | "UNAUTHORIZED_SCOPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "NONCE_REPLAY" | "IDEMPOTENCY_CONFLICT" | "TASK_NOT_PENDING" | "TASK_NOT_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_PROOF" | "UNTRUSTED_ISSUER" | "STALE_DATE" | "PARAMS_MISMATCH" | "BINDING_MISMATCH" | "CREDENTIAL_EXPIRED" | "NOT_ELIGIBLE" | "UNKNOWN_CIRCUIT" | "MALFORMED_PROOF" | "INVALID_PARAMS" | "REQUEST_EXPIRED" | "REQUEST_MISMATCH" | "ARTIFACT_MISSING" | "INVALID_VERIFICATION_KEY" | "INVALID_COLLATERAL" | "INVALID_TRUST_ANCHOR" | "INVALID_CSR" | "INVALID_ENROLLMENT_TOKEN" | "UNKNOWN_CAPABILITY" | "CHALLENGE_INVALID" | "OWNERSHIP_PROOF_INVALID" | "EVIDENCE_UNKNOWN" | "EVIDENCE_NOT_VERIFIED" | "EVIDENCE_REVOKED" | "TEE_APP_MISMATCH" | "EVIDENCE_USED" | "SETTLEMENT_UNKNOWN" | "PAYMENT_REQUIRED" | "PAYMENT_INVALID" | "PAYMENT_SETTLEMENT_FAILED" | "CSRF_TOKEN_INVALID" | "RATE_LIMITED" | "INTERNAL_ERROR" | "NOT_READY" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
             request_id: string;
         };
         OsImageReference: {
@@ -7436,15 +7436,6 @@ export interface operations {
             };
             /** @description Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description An upstream service failed (`PAYMENT_SETTLEMENT_FAILED`: the x402 facilitator did not settle) */
-            502: {
                 headers: {
                     [name: string]: unknown;
                 };
