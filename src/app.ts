@@ -18,7 +18,7 @@ import type { Logger } from '#platform/logger.ts';
 import { pgBossQueueDepth, registerQueueDepthMetrics } from '#platform/queue/queue-metrics.ts';
 import { adminAuth, adminTokenIdentifier } from '#modules/admin/admin-auth.ts';
 import { createLastUsedTracker, type LastUsedTracker } from '#modules/clients/last-used-tracker.ts';
-import { partnerAuth, partnerById, requireAnyScope } from '#modules/clients/partner-auth.ts';
+import { partnerAuth, partnerById, partnerByKeyId, requireAnyScope } from '#modules/clients/partner-auth.ts';
 import { registerAuditRoutes } from '#modules/audit/routes.ts';
 import { registerClientRoutes } from '#modules/clients/routes.ts';
 import { registerHealthRoutes } from '#modules/health/routes.ts';
@@ -112,7 +112,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const planRateLimit = createPlanRateLimits({ pool: deps.pool, clock: deps.clock, changeFeed: deps.changeFeed });
   const adminToken = { db: deps.db, configuredToken: deps.config.adminToken };
   const consoleSettings = deps.config.console ?? { oidc: undefined, siweChainId: 1 };
-  const consoleCredentials = { identifyAdminToken: adminTokenIdentifier(adminToken), findPartner: partnerById({ db: deps.db, authCache, planRateLimit }) };
+  const consoleCredentials = {
+    identifyAdminToken: adminTokenIdentifier(adminToken),
+    findPartner: partnerById({ db: deps.db, authCache, planRateLimit }),
+    findPartnerKey: partnerByKeyId({ db: deps.db, authCache, clock: deps.clock, planRateLimit }),
+  };
   const consoleAuth = consoleSessionAuth({ pool: deps.pool, clock: deps.clock, ...consoleCredentials });
   // Before any route: the session cookie is parsed in onRequest, ahead of the route-access hooks.
   await app.register(cookie);
@@ -202,7 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...consoleCredentials,
     authenticateApiKey: async (apiKey) => {
       const found = await authenticateApiKey({ db: deps.db, authCache, clock: deps.clock }, apiKey);
-      return found.ok ? found.client : undefined;
+      return found.ok ? found.key.id : undefined;
     },
     auth: consoleAuth,
     provider: consoleSettings.oidc ? createIdentityProvider(consoleSettings.oidc, deps.log) : undefined,

@@ -215,3 +215,41 @@ test('0034: each partner\'s one key moves to api_keys unchanged (it still authen
     await database.drop();
   }
 });
+
+test('0036: a key session gets the one key its shown prefix names; one whose key cannot be told is ended; others name no key', async () => {
+  const database = await createTestDatabase({ migrate: false });
+  try {
+    await migrateBefore(database, 36);
+    const client = 'cli_01m8r4pv8cf77s9qpsxgdkd8jj';
+    await database.pool.query("INSERT INTO api_clients (id, name, scopes) VALUES ($1, 'Old Bank', '{age_over_18}')", [client]);
+    await database.pool.query(
+      `INSERT INTO api_keys (id, client_id, name, key_hash, key_prefix, created_at)
+       VALUES ('key_01m8r4pv8cf77s9qpsxgdkd8jj', $1, 'Default', sha256('a'::bytea), 'vk_aaaaaaaa', now()),
+              ('key_01m8r4pv8cf77s9qpsxgdkd8jk', $1, 'Second', sha256('b'::bytea), 'vk_bbbbbbbb', now())`,
+      [client],
+    );
+    const session = (id: string, method: string, identity: string) =>
+      database.pool.query(
+        `INSERT INTO console_sessions (id, role, client_id, method, identity, client_token_generation, access_hash, access_expires_at, refresh_expires_at, created_at, last_used_at)
+         VALUES ($1, 'partner', $2, $3, $4, $5, sha256(convert_to($1::text, 'UTF8')), now(), now(), now(), now())`,
+        [id, client, method, identity, method === 'api_key' ? 0 : null],
+      );
+    await session('ses_matched', 'api_key', 'API key vk_bbbbbbbb');
+    await session('ses_replaced', 'api_key', 'API key vk_cccccccc');
+    await session('ses_wallet', 'siwe', '0xAbC');
+    await runMigrations(database.pool);
+    const { rows } = await database.pool.query('SELECT id, api_key_id, revoked_reason FROM console_sessions ORDER BY id');
+    assert.deepEqual(rows, [
+      { id: 'ses_matched', api_key_id: 'key_01m8r4pv8cf77s9qpsxgdkd8jk', revoked_reason: null },
+      { id: 'ses_replaced', api_key_id: null, revoked_reason: 'credential_revoked' },
+      { id: 'ses_wallet', api_key_id: null, revoked_reason: null },
+    ]);
+    await assert.rejects(
+      database.pool.query("UPDATE console_sessions SET revoked_at = NULL, revoked_reason = NULL WHERE id = 'ses_replaced'"),
+      /console_sessions_api_key_check/,
+      'a live key session always names its key',
+    );
+  } finally {
+    await database.drop();
+  }
+});

@@ -199,8 +199,9 @@ describe('POST /oauth/token', () => {
     const rotated = await rotateClientKey({ db: database.db, clock }, client.id, actor);
     assert.ok(rotated.ok);
 
+    // The operator's rotation disables every key of the partner: the token's own key is refused.
     const revoked = await verify(before);
-    assert.equal(!revoked.ok && revoked.code, 'TOKEN_REVOKED');
+    assert.equal(!revoked.ok && revoked.code, 'KEY_DISABLED');
     const whoami = await app.inject({ method: 'GET', url: '/whoami', headers: { authorization: `Bearer ${before}` } });
     assert.equal(whoami.statusCode, 401);
 
@@ -405,12 +406,14 @@ describe('verifyAccessToken', () => {
       ['client_id differs from sub', { ...claims, client_id: 'cli_other' }, {}],
       ['missing token_generation', { ...claims, token_generation: undefined }, {}],
       ['token_generation not a number', { ...claims, token_generation: '0' }, {}],
+      ['missing key_id', { ...claims, key_id: undefined }, {}],
+      ['key_id of another client', { ...claims, sub: 'cli_nobody', client_id: 'cli_nobody' }, {}],
     ];
     for (const [name, payload, header] of cases) {
       const result = await verify(await sign(payload, key.privateKey, { kid: key.id, ...header }));
       assert.equal(!result.ok && result.code, 'CLAIMS_INVALID', name);
     }
-    const unknownClient = await verify(await sign({ ...claims, sub: 'cli_nobody', client_id: 'cli_nobody' }, key.privateKey, { kid: key.id }));
+    const unknownClient = await verify(await sign({ ...claims, key_id: 'key_nobody' }, key.privateKey, { kid: key.id }));
     assert.equal(!unknownClient.ok && unknownClient.code, 'UNKNOWN_CLIENT');
     const control = await verify(await sign(claims, key.privateKey, { kid: key.id }));
     assert.ok(control.ok && control.clientId === clientId, 'the same claims signed correctly pass');

@@ -156,7 +156,7 @@ export interface paths {
         put?: never;
         /**
          * Replace an API key (the new one returned once); the old one works on for a grace period
-         * @description Issues a new key of the same name. The old key keeps working for `grace_period_seconds` (default 86400 = 24 h, at most 7 days; 0: it stops at once), then answers 401. Only an active key is rotated (409 otherwise).
+         * @description Issues a new key of the same name. The old key keeps working for `grace_period_seconds` (default 86400 = 24 h, at most 7 days; 0: it stops at once), then answers 401, as do the access tokens and console sessions obtained with it. Only an active key is rotated (409 otherwise).
          */
         post: operations["rotateApiKey"];
         delete?: never;
@@ -176,7 +176,7 @@ export interface paths {
         put?: never;
         /**
          * Disable an API key (it answers 401 from now on)
-         * @description Disables the key for good. Your last active key is not disabled (409): create or rotate to another one first, so you are never locked out.
+         * @description Disables the key for good: the access tokens issued with it are refused and the console sessions signed in with it are revoked, at once. Your last active key is not disabled (409): create or rotate to another one first, so you are never locked out.
          */
         post: operations["disableApiKey"];
         delete?: never;
@@ -248,7 +248,7 @@ export interface paths {
         put?: never;
         /**
          * Replace the API keys by one new key (returned once); the old keys stop working at once
-         * @description For a leaked or lost key: disables every key of the partner and issues one new API key; the old keys, and every access token issued with them, stop working at once.
+         * @description For a leaked or lost key: disables every key of the partner and issues one new API key; the old keys, every access token issued with them and the console sessions signed in with them stop working at once.
          */
         post: operations["rotateClientKey"];
         delete?: never;
@@ -394,7 +394,7 @@ export interface paths {
         };
         /**
          * Sign in with the operator's OpenID provider (redirects there)
-         * @description Open it in the browser: redirects to the provider (authorization code with PKCE; state, nonce and verifier kept server-side for 10 minutes, bound to this browser by the `veridity_oidc` cookie). `return_to`: a path under /console/ to land on afterwards. 404 when OIDC is not configured; 502 when the provider cannot be reached.
+         * @description Open it in the browser: redirects to the provider (authorization code with PKCE; state, nonce and verifier kept server-side for 10 minutes, bound to this browser by the `veridity_oidc` cookie). `return_to`: a path under /console/ to land on afterwards. 404 when OIDC is not configured. When the provider cannot be reached, redirects to /console/sign-in?sign_in_error=PROVIDER_UNAVAILABLE&request_id=<id>, as the callback does with its refusals.
          */
         get: operations["startOidcSignIn"];
         put?: never;
@@ -4379,7 +4379,7 @@ export interface components {
             /** @description Human-readable explanation */
             error: string;
             /** @enum {string} */
-            error_code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "FORBIDDEN" | "UNAUTHORIZED_SCOPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "NONCE_REPLAY" | "IDEMPOTENCY_CONFLICT" | "TASK_NOT_PENDING" | "TASK_NOT_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_PROOF" | "UNTRUSTED_ISSUER" | "STALE_DATE" | "PARAMS_MISMATCH" | "BINDING_MISMATCH" | "CREDENTIAL_EXPIRED" | "NOT_ELIGIBLE" | "UNKNOWN_CIRCUIT" | "MALFORMED_PROOF" | "INVALID_PARAMS" | "REQUEST_EXPIRED" | "REQUEST_MISMATCH" | "ARTIFACT_MISSING" | "INVALID_VERIFICATION_KEY" | "INVALID_COLLATERAL" | "INVALID_TRUST_ANCHOR" | "INVALID_CSR" | "INVALID_ENROLLMENT_TOKEN" | "UNKNOWN_CAPABILITY" | "CHALLENGE_INVALID" | "OWNERSHIP_PROOF_INVALID" | "EVIDENCE_UNKNOWN" | "EVIDENCE_NOT_VERIFIED" | "EVIDENCE_REVOKED" | "TEE_APP_MISMATCH" | "EVIDENCE_USED" | "SETTLEMENT_UNKNOWN" | "PAYMENT_REQUIRED" | "PAYMENT_INVALID" | "PAYMENT_SETTLEMENT_FAILED" | "CSRF_TOKEN_INVALID" | "IDENTITY_PROVIDER_UNAVAILABLE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "NOT_READY" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
+            error_code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "FORBIDDEN" | "UNAUTHORIZED_SCOPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "NONCE_REPLAY" | "IDEMPOTENCY_CONFLICT" | "TASK_NOT_PENDING" | "TASK_NOT_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_PROOF" | "UNTRUSTED_ISSUER" | "STALE_DATE" | "PARAMS_MISMATCH" | "BINDING_MISMATCH" | "CREDENTIAL_EXPIRED" | "NOT_ELIGIBLE" | "UNKNOWN_CIRCUIT" | "MALFORMED_PROOF" | "INVALID_PARAMS" | "REQUEST_EXPIRED" | "REQUEST_MISMATCH" | "ARTIFACT_MISSING" | "INVALID_VERIFICATION_KEY" | "INVALID_COLLATERAL" | "INVALID_TRUST_ANCHOR" | "INVALID_CSR" | "INVALID_ENROLLMENT_TOKEN" | "UNKNOWN_CAPABILITY" | "CHALLENGE_INVALID" | "OWNERSHIP_PROOF_INVALID" | "EVIDENCE_UNKNOWN" | "EVIDENCE_NOT_VERIFIED" | "EVIDENCE_REVOKED" | "TEE_APP_MISMATCH" | "EVIDENCE_USED" | "SETTLEMENT_UNKNOWN" | "PAYMENT_REQUIRED" | "PAYMENT_INVALID" | "PAYMENT_SETTLEMENT_FAILED" | "CSRF_TOKEN_INVALID" | "RATE_LIMITED" | "INTERNAL_ERROR" | "NOT_READY" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
             /** @description Echoes the X-Request-Id response header */
             request_id: string;
         } & {
@@ -4951,7 +4951,7 @@ export interface components {
             error: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope";
             error_description: string;
             /** @enum {string} */
-            error_code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "FORBIDDEN" | "UNAUTHORIZED_SCOPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "NONCE_REPLAY" | "IDEMPOTENCY_CONFLICT" | "TASK_NOT_PENDING" | "TASK_NOT_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_PROOF" | "UNTRUSTED_ISSUER" | "STALE_DATE" | "PARAMS_MISMATCH" | "BINDING_MISMATCH" | "CREDENTIAL_EXPIRED" | "NOT_ELIGIBLE" | "UNKNOWN_CIRCUIT" | "MALFORMED_PROOF" | "INVALID_PARAMS" | "REQUEST_EXPIRED" | "REQUEST_MISMATCH" | "ARTIFACT_MISSING" | "INVALID_VERIFICATION_KEY" | "INVALID_COLLATERAL" | "INVALID_TRUST_ANCHOR" | "INVALID_CSR" | "INVALID_ENROLLMENT_TOKEN" | "UNKNOWN_CAPABILITY" | "CHALLENGE_INVALID" | "OWNERSHIP_PROOF_INVALID" | "EVIDENCE_UNKNOWN" | "EVIDENCE_NOT_VERIFIED" | "EVIDENCE_REVOKED" | "TEE_APP_MISMATCH" | "EVIDENCE_USED" | "SETTLEMENT_UNKNOWN" | "PAYMENT_REQUIRED" | "PAYMENT_INVALID" | "PAYMENT_SETTLEMENT_FAILED" | "CSRF_TOKEN_INVALID" | "IDENTITY_PROVIDER_UNAVAILABLE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "NOT_READY" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
+            error_code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "FORBIDDEN" | "UNAUTHORIZED_SCOPE" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "NONCE_REPLAY" | "IDEMPOTENCY_CONFLICT" | "TASK_NOT_PENDING" | "TASK_NOT_FINISHED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_PROOF" | "UNTRUSTED_ISSUER" | "STALE_DATE" | "PARAMS_MISMATCH" | "BINDING_MISMATCH" | "CREDENTIAL_EXPIRED" | "NOT_ELIGIBLE" | "UNKNOWN_CIRCUIT" | "MALFORMED_PROOF" | "INVALID_PARAMS" | "REQUEST_EXPIRED" | "REQUEST_MISMATCH" | "ARTIFACT_MISSING" | "INVALID_VERIFICATION_KEY" | "INVALID_COLLATERAL" | "INVALID_TRUST_ANCHOR" | "INVALID_CSR" | "INVALID_ENROLLMENT_TOKEN" | "UNKNOWN_CAPABILITY" | "CHALLENGE_INVALID" | "OWNERSHIP_PROOF_INVALID" | "EVIDENCE_UNKNOWN" | "EVIDENCE_NOT_VERIFIED" | "EVIDENCE_REVOKED" | "TEE_APP_MISMATCH" | "EVIDENCE_USED" | "SETTLEMENT_UNKNOWN" | "PAYMENT_REQUIRED" | "PAYMENT_INVALID" | "PAYMENT_SETTLEMENT_FAILED" | "CSRF_TOKEN_INVALID" | "RATE_LIMITED" | "INTERNAL_ERROR" | "NOT_READY" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
             request_id: string;
         };
         OsImageReference: {
@@ -7482,15 +7482,6 @@ export interface operations {
             };
             /** @description Rate limit exceeded (`RATE_LIMITED`): retry after `Retry-After` seconds */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description An upstream service failed (`PAYMENT_SETTLEMENT_FAILED`: the x402 facilitator did not settle) */
-            502: {
                 headers: {
                     [name: string]: unknown;
                 };

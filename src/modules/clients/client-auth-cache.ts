@@ -1,8 +1,11 @@
 import type { ChangeFeed } from '#platform/db/change-feed.ts';
 import { createChangeFedCache, type ChangeFedCache } from '#platform/db/change-fed-cache.ts';
 
-/** Where an authentication view comes from: the key's SHA-256, or the client id an access token names. */
-export type ClientAuthKey = { keyHash: Buffer } | { id: string };
+/**
+ * Where an authentication view comes from: the key's SHA-256, the client id (a wallet or OIDC
+ * session's partner), or the id of the key an access token or a console session was obtained with.
+ */
+export type ClientAuthKey = { keyHash: Buffer } | { id: string } | { keyId: string };
 
 /**
  * Partners' authentication views kept in memory, so a request does not read its key from the
@@ -16,4 +19,7 @@ export function createClientAuthCache<Lookup>(feed: ChangeFeed): ClientAuthCache
   return createChangeFedCache<Lookup>(feed, 'api_clients');
 }
 
-export const clientAuthCacheKey = (by: ClientAuthKey) => ('keyHash' in by ? `key:${by.keyHash.toString('base64')}` : `id:${by.id}`);
+export function clientAuthCacheKey(by: ClientAuthKey): string {
+  if ('keyHash' in by) return `key:${by.keyHash.toString('base64')}`;
+  return 'keyId' in by ? `key_id:${by.keyId}` : `id:${by.id}`;
+}

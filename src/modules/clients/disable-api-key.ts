@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '#platform/db/database.ts';
 import type { Clock } from '#platform/clock.ts';
 import { recordAudit, type AuditActor } from '#modules/audit/record-audit.ts';
+import { revokeApiKeySessions } from '#modules/console-sessions/revoke-api-key-sessions.ts';
 import { apiKeyStatus, toApiKey, type ApiKey } from './api-key-schema.ts';
 import { lockPartnerKeys } from './lock-partner-keys.ts';
 import { apiKeys } from './tables.ts';
@@ -12,7 +13,8 @@ export type DisableApiKeyResult =
   | { ok: false; code: 'LAST_ACTIVE_KEY'; message: string };
 
 /**
- * Disables one key of the partner for good (answered 401 from now on). The partner's last active
+ * Disables one key of the partner for good (answered 401 from now on, as are the access tokens
+ * issued with it), and ends the console sessions signed in with it. The partner's last active
  * key is not disabled: that would lock the partner out of the API with nothing to sign in with;
  * it creates or rotates to another first (the operator can still disable the whole partner).
  * Disabling a disabled key changes nothing.
@@ -28,7 +30,13 @@ export async function disableApiKey(deps: { db: Db; clock: Clock }, clientId: st
       return { ok: false, code: 'LAST_ACTIVE_KEY', message: 'this is your last active key: create another one (or rotate this one) before disabling it' } as const;
     }
     const [disabled] = await tx.update(apiKeys).set({ disabledAt: now }).where(eq(apiKeys.id, keyId)).returning();
-    await recordAudit(tx, actor, { action: 'api_key.disabled', targetType: 'api_key', targetId: keyId, details: { name: key.name, key_prefix: key.keyPrefix } }, now);
+    const sessionsRevoked = await revokeApiKeySessions(tx, [keyId], actor, now);
+    await recordAudit(tx, actor, {
+      action: 'api_key.disabled',
+      targetType: 'api_key',
+      targetId: keyId,
+      details: { name: key.name, key_prefix: key.keyPrefix, console_sessions_revoked: sessionsRevoked.length },
+    }, now);
     return { ok: true, key: toApiKey(disabled!, now) } as const;
   });
 }

@@ -4,7 +4,7 @@ import { verifyAccessToken } from '#modules/oauth/verify-access-token.ts';
 import type { Clock } from '#platform/clock.ts';
 import type { AuditActor } from '#modules/audit/record-audit.ts';
 import { ApiError } from '#platform/http/errors.ts';
-import { authenticateApiKey, findClientForAuth, type AuthenticatedClient, type ClientAuthDeps, type ClientAuthView, type KeyAuthView } from './authenticate-api-key.ts';
+import { authenticateApiKey, authenticateApiKeyById, findClientForAuth, type AuthenticatedClient, type ClientAuthDeps, type ClientAuthView, type KeyAuthView } from './authenticate-api-key.ts';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './create-client.ts';
 import type { LastUsedTracker } from './last-used-tracker.ts';
 
@@ -17,7 +17,8 @@ declare module 'fastify' {
 const FAILURE_MESSAGES = {
   MISSING_KEY: 'missing X-Api-Key header',
   UNKNOWN_KEY: 'invalid API key',
-  DISABLED: 'API key is disabled',
+  CLIENT_DISABLED: 'API key is disabled',
+  KEY_DISABLED: 'API key is disabled',
   EXPIRED: 'API key has expired (it was replaced by a rotation)',
 } as const;
 
@@ -67,6 +68,17 @@ async function withRateLimit(planRateLimit: PlanRateLimit | undefined, client: C
 export function partnerById(deps: ClientAuthDeps & { planRateLimit?: PlanRateLimit | undefined }) {
   return async function findPartner(clientId: string): Promise<AuthenticatedClient | undefined> {
     const found = await findClientForAuth(deps, { id: clientId });
+    return found.ok ? withRateLimit(deps.planRateLimit, found.client) : undefined;
+  };
+}
+
+/**
+ * The partner of an API key by the key's id, as partner auth would attach it, while the key works
+ * (not disabled, not past a rotation's grace): for a console session signed in with that key.
+ */
+export function partnerByKeyId(deps: ClientAuthDeps & { clock: Clock; planRateLimit?: PlanRateLimit | undefined }) {
+  return async function findPartnerKey(keyId: string): Promise<AuthenticatedClient | undefined> {
+    const found = await authenticateApiKeyById(deps, keyId);
     return found.ok ? withRateLimit(deps.planRateLimit, found.client) : undefined;
   };
 }

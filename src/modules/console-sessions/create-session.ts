@@ -11,7 +11,7 @@ export type IdpTokens = { id_token: string | undefined; access_token: string; re
 export type SignedIn = { identity: string } & (
   | { role: 'operator'; method: 'admin_token'; adminTokenHash: Buffer }
   | { role: 'operator'; method: 'oidc'; oidc: { issuer: string; subject: string; tokens: IdpTokens } }
-  | { role: 'partner'; clientId: string; method: 'api_key'; tokenGeneration: number }
+  | { role: 'partner'; clientId: string; method: 'api_key'; tokenGeneration: number; apiKeyId: string }
   | { role: 'partner'; clientId: string; method: 'siwe' | 'sui'; walletId: string }
   | { role: 'partner'; clientId: string; method: 'oidc'; oidcUserId: string; oidc: { issuer: string; subject: string; tokens: IdpTokens } }
 );
@@ -33,6 +33,7 @@ export async function createSession(deps: { clock: Clock; secretBox: SecretBox }
     identity: signedIn.identity.slice(0, 400),
     adminTokenHash: signedIn.method === 'admin_token' ? signedIn.adminTokenHash : null,
     clientTokenGeneration: signedIn.method === 'api_key' ? signedIn.tokenGeneration : null,
+    apiKeyId: signedIn.method === 'api_key' ? signedIn.apiKeyId : null,
     accessExpiresAt: new Date(now.getTime() + ACCESS_TTL_MS),
     refreshExpiresAt: new Date(now.getTime() + REFRESH_TTL_MS),
     createdAt: now,
@@ -40,11 +41,11 @@ export async function createSession(deps: { clock: Clock; secretBox: SecretBox }
     ...storedOrigin(origin),
   };
   await db.query(
-    `INSERT INTO console_sessions (id, role, client_id, method, identity, admin_token_hash, client_token_generation, wallet_id, oidc_user_id,
-       oidc_issuer, oidc_subject, idp_tokens_sealed, access_hash, access_expires_at, refresh_expires_at, created_at, last_used_at, user_agent, ip)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18)`,
+    `INSERT INTO console_sessions (id, role, client_id, method, identity, admin_token_hash, client_token_generation, api_key_id, wallet_id,
+       oidc_user_id, oidc_issuer, oidc_subject, idp_tokens_sealed, access_hash, access_expires_at, refresh_expires_at, created_at, last_used_at, user_agent, ip)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19)`,
     [
-      id, row.role, row.clientId, row.method, row.identity, row.adminTokenHash, row.clientTokenGeneration,
+      id, row.role, row.clientId, row.method, row.identity, row.adminTokenHash, row.clientTokenGeneration, row.apiKeyId,
       signedIn.method === 'siwe' || signedIn.method === 'sui' ? signedIn.walletId : null,
       signedIn.role === 'partner' && signedIn.method === 'oidc' ? signedIn.oidcUserId : null,
       oidc?.issuer ?? null, oidc?.subject ?? null,

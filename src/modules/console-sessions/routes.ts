@@ -10,7 +10,7 @@ import type { SessionActor } from './check-session-credential.ts';
 import type { ConsoleSessionAuth } from './console-session-auth.ts';
 import { clearOidcLoginCookie, clearSessionCookies, OIDC_LOGIN_COOKIE, readCookie, REFRESH_COOKIE, setOidcLoginCookie, setSessionCookies } from './cookies.ts';
 import { createWalletChallenge } from './create-wallet-challenge.ts';
-import { finishOidcSignIn } from './finish-oidc-sign-in.ts';
+import { finishOidcSignIn, type OidcFailure } from './finish-oidc-sign-in.ts';
 import type { IdentityProvider } from './identity-provider.ts';
 import { listSessions } from './list-sessions.ts';
 import { refreshSession } from './refresh-session.ts';
@@ -44,6 +44,11 @@ const REDIRECT = { 302: z.null().describe('Redirect (`Location`)') };
 const CONSOLE_HOME = '/console/';
 /** Where a refused OIDC sign-in lands, `?sign_in_error=<reason>&request_id=<id>` added: the page that says why (the log line has the details) and offers to try again. */
 const SIGN_IN_PAGE = '/console/sign-in';
+
+/** Where a browser lands when single sign-on fails: the sign-in page words the reason and shows the request id (the log line's). */
+function signInErrorPage(reason: OidcFailure, requestId: string): string {
+  return `${SIGN_IN_PAGE}?${new URLSearchParams({ sign_in_error: reason, request_id: requestId })}`;
+}
 
 const originOf = (request: FastifyRequest): RequestOrigin => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
 const scopeOf = (row: SessionRow): SessionScope => (row.role === 'operator' ? { role: 'operator' } : { role: 'partner', clientId: row.clientId! });
@@ -216,13 +221,17 @@ export function registerConsoleSessionRoutes(app: FastifyInstance, deps: Console
       summary: 'Sign in with the operator\'s OpenID provider (redirects there)',
       description:
         'Open it in the browser: redirects to the provider (authorization code with PKCE; state, nonce and verifier kept server-side for 10 minutes, bound to this browser by the `veridity_oidc` cookie). ' +
-        '`return_to`: a path under /console/ to land on afterwards. 404 when OIDC is not configured; 502 when the provider cannot be reached.',
+        '`return_to`: a path under /console/ to land on afterwards. 404 when OIDC is not configured. When the provider cannot be reached, redirects to ' +
+        '/console/sign-in?sign_in_error=PROVIDER_UNAVAILABLE&request_id=<id>, as the callback does with its refusals.',
       querystring: OidcStartQuery,
-      response: { ...REDIRECT, ...errorResponses(400, 404, 502) },
+      response: { ...REDIRECT, ...errorResponses(400, 404) },
     },
   }, async (request, reply) => {
     const started = await startOidcSignIn({ ...deps, provider: provider() }, request.query.return_to);
-    if (!started.ok) throw new ApiError('IDENTITY_PROVIDER_UNAVAILABLE', started.message);
+    if (!started.ok) {
+      request.log.warn({ reason: started.reason }, `OIDC sign-in not started: ${started.message}`);
+      return reply.redirect(signInErrorPage(started.reason, request.id), 302);
+    }
     setOidcLoginCookie(request, reply, started.browserToken, OIDC_LOGIN_TTL_MS / 1000);
     return reply.redirect(started.redirectTo, 302);
   });
@@ -248,7 +257,7 @@ export function registerConsoleSessionRoutes(app: FastifyInstance, deps: Console
     const result = await finishOidcSignIn({ ...deps, provider: settings }, browserToken, query, { origin: originOf(request), requestId: request.id });
     if (!result.ok) {
       request.log.info({ reason: result.reason }, `OIDC sign-in refused: ${result.message}`);
-      return reply.redirect(`${SIGN_IN_PAGE}?${new URLSearchParams({ sign_in_error: result.reason, request_id: request.id })}`, 302);
+      return reply.redirect(signInErrorPage(result.reason, request.id), 302);
     }
     setSessionCookies(request, reply, result.session);
     return reply.redirect(result.returnTo ?? CONSOLE_HOME, 302);

@@ -7,7 +7,7 @@ export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 export type ConsoleRole = 'operator' | 'partner';
 
 /** Why a session ended (console_sessions.revoked_reason). */
-export type RevokedReason = 'signed_out' | 'revoked' | 'refresh_token_reused' | 'credential_revoked' | 'wallet_unlinked' | 'oidc_user_unlinked';
+export type RevokedReason = 'signed_out' | 'revoked' | 'refresh_token_reused' | 'credential_revoked' | 'wallet_unlinked' | 'oidc_user_unlinked' | 'api_key_disabled';
 
 /** A stored session, as the use cases read it. */
 export type SessionRow = {
@@ -18,6 +18,8 @@ export type SessionRow = {
   identity: string;
   adminTokenHash: Buffer | null;
   clientTokenGeneration: number | null;
+  /** The API key an `api_key` session signed in with (migration 0036); null for other methods. */
+  apiKeyId: string | null;
   accessExpiresAt: Date;
   refreshExpiresAt: Date;
   createdAt: Date;
@@ -27,7 +29,7 @@ export type SessionRow = {
 };
 
 export const SESSION_COLUMNS = `s.id, s.role, s.client_id AS "clientId", s.method, s.identity, s.admin_token_hash AS "adminTokenHash",
-  s.client_token_generation AS "clientTokenGeneration", s.access_expires_at AS "accessExpiresAt", s.refresh_expires_at AS "refreshExpiresAt",
+  s.client_token_generation AS "clientTokenGeneration", s.api_key_id AS "apiKeyId", s.access_expires_at AS "accessExpiresAt", s.refresh_expires_at AS "refreshExpiresAt",
   s.created_at AS "createdAt", s.last_used_at AS "lastUsedAt", s.user_agent AS "userAgent", s.ip`;
 
 /** Where a request came from, kept with its session for the session lists. */

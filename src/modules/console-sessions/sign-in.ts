@@ -2,7 +2,6 @@ import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import { hashToken } from '#platform/crypto/tokens.ts';
 import { inTransaction, type Pool } from '#platform/db/pool.ts';
-import type { ClientAuthView } from '#modules/clients/authenticate-api-key.ts';
 import type { CredentialChecks, SessionActor } from './check-session-credential.ts';
 import { createSession, type NewSession, type SignedIn } from './create-session.ts';
 import { auditSession, sessionAuditActor } from './session-audit.ts';
@@ -13,8 +12,8 @@ import { displayAddress } from './wallet-address.ts';
 export type SignInRequest = { method: 'admin_token'; token: string } | { method: 'api_key'; api_key: string } | WalletSignInRequest;
 
 export type SignInDeps = { pool: Pool; clock: Clock; secretBox: SecretBox; siweChainId: number } & CredentialChecks & {
-  /** The enabled client whose API key this is, else undefined. */
-  authenticateApiKey(apiKey: string): Promise<ClientAuthView | undefined>;
+  /** The id of this API key when it works (enabled, not expired, its partner enabled), else undefined. */
+  authenticateApiKey(apiKey: string): Promise<string | undefined>;
 };
 
 export type SignInFailure = 'INVALID_CREDENTIALS' | 'PARTNER_DISABLED' | WalletSignInFailure;
@@ -32,12 +31,12 @@ async function signInWithSecret(deps: SignInDeps, request: Exclude<SignInRequest
     const identity = adminTokenId === 'env' ? 'VERIDITY_ADMIN_TOKEN' : `admin token ${adminTokenId}`;
     return { ok: true, signedIn: { role: 'operator', method: 'admin_token', adminTokenHash, identity }, actor: { role: 'operator', adminTokenId } };
   }
-  const found = await deps.authenticateApiKey(request.api_key);
-  const client = found && (await deps.findPartner(found.id));
+  const apiKeyId = await deps.authenticateApiKey(request.api_key);
+  const client = apiKeyId && (await deps.findPartnerKey(apiKeyId));
   if (!client) return { ok: false, reason: 'INVALID_CREDENTIALS', message: 'invalid or disabled API key' };
   // The key's first characters, as the operator's client list shows them (key_prefix).
   const identity = `API key ${request.api_key.slice(0, 11)}`;
-  return { ok: true, signedIn: { role: 'partner', clientId: client.id, method: 'api_key', tokenGeneration: client.tokenGeneration, identity }, actor: { role: 'partner', client } };
+  return { ok: true, signedIn: { role: 'partner', clientId: client.id, method: 'api_key', tokenGeneration: client.tokenGeneration, apiKeyId, identity }, actor: { role: 'partner', client } };
 }
 
 /**

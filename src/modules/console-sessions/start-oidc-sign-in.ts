@@ -2,6 +2,7 @@ import * as oidc from 'openid-client';
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Pool } from '#platform/db/pool.ts';
+import type { OidcFailure } from './finish-oidc-sign-in.ts';
 import type { IdentityProvider } from './identity-provider.ts';
 import { newCookieToken } from './session-tokens.ts';
 
@@ -13,7 +14,7 @@ export function oidcLoginContext(browserHash: string): string {
   return `console_oidc_logins.code_verifier:${browserHash}`;
 }
 
-export type OidcStart = { ok: true; redirectTo: string; browserToken: string } | { ok: false; message: string };
+export type OidcStart = { ok: true; redirectTo: string; browserToken: string } | { ok: false; reason: Extract<OidcFailure, 'PROVIDER_UNAVAILABLE'>; message: string };
 
 /**
  * Starts an authorization code flow with PKCE: state, nonce and the verifier stay here (the
@@ -22,7 +23,7 @@ export type OidcStart = { ok: true; redirectTo: string; browserToken: string } |
  */
 export async function startOidcSignIn(deps: { pool: Pool; clock: Clock; secretBox: SecretBox; provider: IdentityProvider }, returnTo: string | undefined): Promise<OidcStart> {
   const configuration = await deps.provider.configuration();
-  if (!configuration) return { ok: false, message: 'the OpenID provider cannot be reached: try again later' };
+  if (!configuration) return { ok: false, reason: 'PROVIDER_UNAVAILABLE', message: 'the OpenID provider cannot be reached: try again later' };
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();

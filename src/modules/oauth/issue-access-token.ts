@@ -43,12 +43,13 @@ function parseScope(scope: string | undefined): string[] | undefined {
 
 /**
  * OAuth 2.0 client credentials (RFC 6749 §4.4): the client id and its API key buy a short-lived
- * EdDSA-signed JWT carrying the granted scopes, which may narrow the client's own.
+ * EdDSA-signed JWT carrying the granted scopes, which may narrow the client's own, and the key's id
+ * (`key_id`): the token works only while that key does.
  */
 export async function issueAccessToken(deps: IssueAccessTokenDeps, input: IssueAccessTokenInput): Promise<IssueAccessTokenResult> {
   const authenticated = await authenticateApiKey(deps, input.clientSecret);
   if (!authenticated.ok) {
-    return authenticated.code === 'DISABLED'
+    return authenticated.code === 'CLIENT_DISABLED'
       ? { ok: false, code: 'CLIENT_DISABLED', message: 'client is disabled' }
       : { ok: false, code: 'INVALID_CLIENT', message: 'client authentication failed' };
   }
@@ -67,7 +68,7 @@ export async function issueAccessToken(deps: IssueAccessTokenDeps, input: IssueA
   const issuedAt = Math.floor(deps.clock.now().getTime() / 1000);
   const tokenId = randomUUID();
   const scope = granted.join(' ');
-  const accessToken = await new SignJWT({ scope, client_id: client.id, token_generation: client.tokenGeneration })
+  const accessToken = await new SignJWT({ scope, client_id: client.id, token_generation: client.tokenGeneration, key_id: authenticated.key.id })
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid: key.id })
     .setIssuer(TOKEN_ISSUER)
     .setSubject(client.id)

@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from '#platform/clock.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
-import { findClientForAuth, type ClientAuthView, type ClientAuthDeps } from '#modules/clients/authenticate-api-key.ts';
+import { authenticateApiKeyById, type ClientAuthView, type ClientAuthDeps } from '#modules/clients/authenticate-api-key.ts';
 import { ACCESS_TOKEN_TYPE, OAUTH_KEY_PURPOSE, SIGNING_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from './token-profile.ts';
 
 export type VerifyAccessTokenDeps = ClientAuthDeps & { clock: Clock; platformKeys: PlatformKeys };
@@ -14,6 +14,8 @@ export type AccessTokenFailure =
   | 'CLAIMS_INVALID'
   | 'UNKNOWN_CLIENT'
   | 'CLIENT_DISABLED'
+  | 'KEY_DISABLED'
+  | 'KEY_EXPIRED'
   | 'TOKEN_REVOKED';
 
 export type VerifyAccessTokenResult =
@@ -64,7 +66,7 @@ async function verifySignedToken(deps: VerifyAccessTokenDeps, token: string): Pr
       audience: TOKEN_AUDIENCE,
       typ: ACCESS_TOKEN_TYPE,
       currentDate: deps.clock.now(),
-      requiredClaims: ['sub', 'exp', 'iat', 'jti', 'scope', 'client_id', 'token_generation'],
+      requiredClaims: ['sub', 'exp', 'iat', 'jti', 'scope', 'client_id', 'token_generation', 'key_id'],
     });
     return { ok: true, payload };
   } catch (error) {
@@ -74,22 +76,30 @@ async function verifySignedToken(deps: VerifyAccessTokenDeps, token: string): Pr
 
 /**
  * Checks an access token issued by `/oauth/token`: signature by a platform OAuth key (by `kid`),
- * `typ`, `iss`, `aud` and `exp` against the clock passed in, and that the client still exists, is
- * enabled and has the token's generation, so rotating its key or disabling it stops its tokens at once.
+ * `typ`, `iss`, `aud` and `exp` against the clock passed in, and that the API key it was issued with
+ * still works (not disabled, its rotation's grace not over, its client enabled: one cached lookup)
+ * and the client has the token's generation. Disabling the key, or the end of its grace period,
+ * stops its tokens at once; the operator's rotation and disabling a client stop all of the client's.
  */
 export async function verifyAccessToken(deps: VerifyAccessTokenDeps, token: string): Promise<VerifyAccessTokenResult> {
   const verified = await verifySignedToken(deps, token);
   if (!verified.ok) return verified;
-  const { sub, scope, client_id: clientIdClaim, jti, exp, token_generation: generation } = verified.payload;
+  const { sub, scope, client_id: clientIdClaim, jti, exp, token_generation: generation, key_id: keyId } = verified.payload;
   if (
     typeof sub !== 'string' || typeof scope !== 'string' || clientIdClaim !== sub || typeof jti !== 'string' || exp === undefined ||
-    typeof generation !== 'number'
+    typeof generation !== 'number' || typeof keyId !== 'string'
   ) {
     return failure('CLAIMS_INVALID', 'access token claims are inconsistent');
   }
 
-  const found = await findClientForAuth(deps, { id: sub });
-  if (!found.ok) return found.code === 'DISABLED' ? failure('CLIENT_DISABLED', 'client is disabled') : failure('UNKNOWN_CLIENT', 'access token names an unknown client');
+  const found = await authenticateApiKeyById(deps, keyId);
+  if (!found.ok) {
+    if (found.code === 'CLIENT_DISABLED') return failure('CLIENT_DISABLED', 'client is disabled');
+    if (found.code === 'KEY_DISABLED') return failure('KEY_DISABLED', 'access token revoked: the API key it was issued with is disabled');
+    if (found.code === 'EXPIRED') return failure('KEY_EXPIRED', 'access token revoked: the API key it was issued with has expired (it was replaced by a rotation)');
+    return failure('UNKNOWN_CLIENT', 'access token names an unknown API key');
+  }
+  if (found.client.id !== sub) return failure('CLAIMS_INVALID', 'access token claims are inconsistent');
   if (generation !== found.client.tokenGeneration) return failure('TOKEN_REVOKED', 'access token revoked (client key rotated or client disabled)');
 
   const tokenScopes = scope.split(' ').filter(Boolean);

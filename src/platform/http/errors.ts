@@ -68,9 +68,9 @@ export const ERROR_CODES = {
   PAYMENT_INVALID: 422,
   PAYMENT_SETTLEMENT_FAILED: 502,
   // Console sign-in: a state-changing request authenticated by the console session cookie without
-  // the session's X-CSRF-Token; the OpenID provider could not be reached (discovery failed).
+  // the session's X-CSRF-Token. (An unreachable OpenID provider is no error code: the browser is
+  // sent to the sign-in page with `sign_in_error=PROVIDER_UNAVAILABLE`.)
   CSRF_TOKEN_INVALID: 403,
-  IDENTITY_PROVIDER_UNAVAILABLE: 502,
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   NOT_READY: 503,
