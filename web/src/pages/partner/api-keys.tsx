@@ -109,7 +109,7 @@ function RotateKeyDialog({ apiKey, onClose }: { apiKey: ApiKey | undefined; onCl
       open={apiKey !== undefined}
       onClose={close}
       title={rotated ? 'Key rotated' : `Rotate “${apiKey?.name ?? ''}”?`}
-      description={rotated ? undefined : 'A new key of the same name is issued and shown once. Choose how long the old key keeps working, so the systems holding it can switch.'}
+      description={rotated ? undefined : 'A new key of the same name is issued and shown once. Choose how long the old key (and the tokens and console sessions it opened) keeps working, so the systems holding it can switch.'}
     >
       {rotated ? (
         <div className="grid grid-cols-1 gap-4">
@@ -243,7 +243,7 @@ export function ApiKeysPage() {
       <ConfirmDialog
         open={disabling !== undefined}
         title={`Disable “${disabling?.name ?? ''}”?`}
-        description={`The key ${disabling?.key_prefix ?? ''}… answers 401 from now on, for good. Your last active key cannot be disabled: create another one first.`}
+        description={`The key ${disabling?.key_prefix ?? ''}… answers 401 from now on, for good, and so do the access tokens issued with it; console sessions signed in with it end. Your last active key cannot be disabled: create another one first.`}
         confirmLabel="Disable key"
         destructive
         busy={disable.isPending}
