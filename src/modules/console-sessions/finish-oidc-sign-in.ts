@@ -7,13 +7,12 @@ import type { Logger } from '#platform/logger.ts';
 import type { CredentialChecks, SessionActor } from './check-session-credential.ts';
 import { createSession, type IdpTokens, type NewSession, type SignedIn } from './create-session.ts';
 import { findOidcUser } from './find-oidc-user.ts';
-import type { IdentityProvider } from './identity-provider.ts';
+import type { IdentityProvider, OidcFailure } from './identity-provider.ts';
 import { claimValues, OPERATOR_ROLE } from './oidc-role.ts';
 import { auditSession, sessionAuditActor } from './session-audit.ts';
 import type { RequestOrigin } from './session-row.ts';
 import { oidcLoginContext } from './start-oidc-sign-in.ts';
 
-export type OidcFailure = 'LOGIN_UNKNOWN' | 'PROVIDER_REFUSED' | 'PROVIDER_UNAVAILABLE' | 'TOKEN_EXCHANGE_FAILED' | 'NO_ROLE' | 'PARTNER_DISABLED';
 export type OidcFinish = { ok: true; session: NewSession; actor: SessionActor; returnTo: string | null } | { ok: false; reason: OidcFailure; message: string };
 
 export type OidcFinishDeps = { pool: Pool; clock: Clock; secretBox: SecretBox; log: Logger; provider: IdentityProvider } & Pick<CredentialChecks, 'findPartner'>;

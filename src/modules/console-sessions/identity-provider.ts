@@ -37,3 +37,6 @@ export function createIdentityProvider(settings: OidcConfig, log: Logger): Ident
     },
   };
 }
+
+/** Why an OpenID sign-in (its start or its callback) did not sign anyone in; the sign-in page words each. */
+export type OidcFailure = 'LOGIN_UNKNOWN' | 'PROVIDER_REFUSED' | 'PROVIDER_UNAVAILABLE' | 'TOKEN_EXCHANGE_FAILED' | 'NO_ROLE' | 'PARTNER_DISABLED';

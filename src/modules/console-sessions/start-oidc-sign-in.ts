@@ -2,8 +2,7 @@ import * as oidc from 'openid-client';
 import type { Clock } from '#platform/clock.ts';
 import type { SecretBox } from '#platform/crypto/secret-box.ts';
 import type { Pool } from '#platform/db/pool.ts';
-import type { OidcFailure } from './finish-oidc-sign-in.ts';
-import type { IdentityProvider } from './identity-provider.ts';
+import type { IdentityProvider, OidcFailure } from './identity-provider.ts';
 import { newCookieToken } from './session-tokens.ts';
 
 /** How long the person has at the identity provider before the sign-in is forgotten. */
