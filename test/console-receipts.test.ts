@@ -136,11 +136,11 @@ test('a partner signs in with its API key, sees its usage, rotates its webhook s
   // The partner moves its endpoint itself: checked in the browser first, then saved (the secret stays).
   await page.getByRole('button', { name: 'Change URL' }).click();
   const endpoint = page.getByRole('dialog', { name: 'Change the webhook URL' });
-  await endpoint.getByLabel('URL').fill('ftp://receipt-bank.example/hooks');
+  await endpoint.getByLabel('URL', { exact: true }).fill('ftp://receipt-bank.example/hooks');
   await endpoint.getByRole('button', { name: 'Save URL' }).click();
   await endpoint.getByText('An http(s) URL without credentials').waitFor();
   await audit(page, 'webhook-url');
-  await endpoint.getByLabel('URL').fill('https://receipt-bank.example/hooks/v2');
+  await endpoint.getByLabel('URL', { exact: true }).fill('https://receipt-bank.example/hooks/v2');
   await endpoint.getByRole('button', { name: 'Save URL' }).click();
   await page.getByText('Webhook URL saved').waitFor();
   await page.getByText('https://receipt-bank.example/hooks/v2').waitFor();

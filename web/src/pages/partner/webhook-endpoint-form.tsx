@@ -50,7 +50,7 @@ export function EndpointUrlDialog(props: { open: boolean; current: string | null
           </div>
         </div>
       ) : (
-        <form noValidate className="grid grid-cols-1 gap-4" aria-label="Webhook URL" onSubmit={handleSubmit((form) => save.mutate(form))}>
+        <form noValidate className="grid grid-cols-1 gap-4" aria-label="Webhook endpoint" onSubmit={handleSubmit((form) => save.mutate(form))}>
           {save.error && <ProblemAlert error={save.error} title="Could not save the URL" />}
           <Field label="URL" hint="Public http(s) only: private, loopback and link-local addresses are refused." error={formState.errors.url?.message}>
             {(control) => <Input {...control} {...register('url')} type="url" inputMode="url" placeholder="https://hooks.example.com/veridity" autoComplete="off" />}
