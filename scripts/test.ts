@@ -55,7 +55,9 @@ await buildConsole({ quiet: true });
 
 let embedded: EmbeddedPostgres | undefined;
 let scratch: string | undefined;
-const env = { ...process.env };
+// Every test file and every server it starts compiles the same modules: V8's code cache, kept
+// between runs in node_modules/.cache, saves a fifth of each process's start-up.
+const env: NodeJS.ProcessEnv = { NODE_COMPILE_CACHE: path.join(root, 'node_modules/.cache/node-compile-cache'), ...process.env };
 if (!env.TEST_DATABASE_URL) {
   scratch = await mkdtemp(path.join(tmpdir(), 'veridity-test-pg-'));
   embedded = await startEmbeddedPostgres({ dir: path.join(scratch, 'postgres'), port: await freePort(), log: createLogger('warn') });
@@ -71,8 +73,9 @@ env.TEST_TEMPLATE_DATABASE = template.name;
 
 let code = 1;
 try {
+  const preload = ['--import', path.join(root, 'test/support/register-module-hooks.ts')];
   const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${path.join(root, 'scripts/file-times-reporter.ts')}`, '--test-reporter-destination=stdout'];
-  code = await run(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...reporters, ...patterns], env);
+  code = await run(process.execPath, [...preload, '--test', '--test-concurrency=2', '--test-timeout=300000', ...reporters, ...patterns], env);
 } finally {
   await template.drop();
   await embedded?.stop();

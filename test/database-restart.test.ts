@@ -225,7 +225,7 @@ test('serve rides out a PostgreSQL restart: 503 DATABASE_UNAVAILABLE meanwhile, 
   const outage = { from: Date.now(), to: 0 };
   await postgres.stop();
   await waitShowingOutput([api.running], async () => load.outcomes.some((o) => o.status === 503 && o.at > outage.from), 10_000, 'a 503 while the database is down');
-  assert.equal(await readyStatus(api), 503, '/readyz while the database is down');
+  assert.equal(await readyStatus(api).catch((error) => assert.fail(`serve stopped answering: ${error}\n${api.running.output()}`)), 503, '/readyz while the database is down');
   await delay(2_000);
   assert.ok(alive(api.running), `serve is still running\n${api.running.output()}`);
 

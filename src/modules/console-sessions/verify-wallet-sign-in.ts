@@ -1,4 +1,3 @@
-import { verifyPersonalMessageSignature } from '@mysten/sui/verify';
 import { getAddress, verifyMessage } from 'viem';
 import { parseSiweMessage, validateSiweMessage } from 'viem/siwe';
 import type { Clock } from '#platform/clock.ts';
@@ -51,6 +50,8 @@ async function checkSui(challenge: Challenge, request: { address: string; messag
   if (canonicalAddress('sui', request.address) !== challenge.address) return fail('ADDRESS_MISMATCH', 'the address is not the one the challenge was made for');
   if (request.message !== challenge.message) return fail('MESSAGE_MISMATCH', 'the message is not the challenge\'s message');
   try {
+    // Loaded here: @mysten/sui's verifier brings zkLogin's Poseidon tables (~5 % of a server's start-up).
+    const { verifyPersonalMessageSignature } = await import('@mysten/sui/verify');
     await verifyPersonalMessageSignature(new TextEncoder().encode(request.message), request.signature, { address: challenge.address });
     return undefined;
   } catch {

@@ -11,7 +11,6 @@ import { findInvoices, type Invoice } from './find-invoices.ts';
 import { invoicesCsv } from './invoice-csv.ts';
 import { ExportPeriodParams, InvoiceIdParams, InvoiceListSchema, InvoiceSchema } from './invoice-schema.ts';
 import { refreshDraftInvoices } from './refresh-draft-invoices.ts';
-import { renderInvoicePdf } from './render-invoice-pdf.ts';
 import { billingExportKey } from './write-billing-exports.ts';
 
 export type InvoiceRouteDeps = InvoiceDeps & { clock: Clock; storage: ObjectStorage };
@@ -20,6 +19,9 @@ const TAGS = ['Partner'];
 const ID_DESCRIPTION = 'A draft is recomputed from the usage so far on each read; a finalized invoice never changes.';
 
 /** A finalized invoice is the same bytes forever; a draft changes with usage. */
+/** pdf-lib and its fonts are loaded by the first PDF asked for: most servers never render one. */
+const loadInvoicePdf = () => import('./render-invoice-pdf.ts');
+
 const cacheControl = (invoice: Invoice) => (invoice.status === 'finalized' ? 'private, max-age=86400, immutable' : 'private, no-cache');
 
 /** Invoices: the partner's own (JSON, PDF, CSV; drafts recomputed on read) and the operator's monthly export. */
@@ -81,7 +83,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDe
     },
   }, async (request, reply) => {
     const invoice = await ownInvoice(request);
-    return send(reply, invoice, 'application/pdf', 'pdf', await renderInvoicePdf(invoice));
+    return send(reply, invoice, 'application/pdf', 'pdf', await (await loadInvoicePdf()).renderInvoicePdf(invoice));
   });
 
   r.get('/api/v1/billing/invoices/:id.csv', {
