@@ -5,7 +5,7 @@
  * The web console (web/) is type checked too, its component tests run with Vitest, and it is
  * built (when its sources changed) before the browser tests.
  * Extra arguments narrow the files: `npm test -- test/clients.test.ts`; files under web/ are
- * Vitest's (`npm test -- web/src/lib/receipt`).
+ * Vitest's (`npm test -- web/src/lib/check-receipt`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,32 +26,61 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
   });
 }
 
+/** A step run with its output held back and printed whole when it ends, so steps run side by side stay readable. */
+type Step = { title: string; failure: string; run(): Promise<{ ok: boolean; output: string }> };
+
+function commandStep(title: string, failure: string, command: string, args: string[]): Step {
+  return {
+    title,
+    failure,
+    run: () =>
+      new Promise((resolve) => {
+        const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.on('exit', (code) => resolve({ ok: code === 0, output }));
+      }),
+  };
+}
+
+/** Runs the steps two at a time (one per core); the first failure ends the run once the running steps are done. */
+async function runSteps(steps: Step[]): Promise<void> {
+  const waiting = [...steps];
+  let failed = false;
+  const lane = async () => {
+    for (let step = waiting.shift(); step && !failed; step = waiting.shift()) {
+      const started = Date.now();
+      const { ok, output } = await step.run();
+      console.log(`> ${step.title} (${((Date.now() - started) / 1000).toFixed(1)} s)${output ? `\n${output.trimEnd()}` : ''}`);
+      if (!ok) {
+        console.error(step.failure);
+        failed = true;
+      }
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  if (failed) process.exit(1);
+}
+
 const files = process.argv.slice(2);
 const webFiles = files.filter((file) => file.startsWith('web/')).map((file) => file.slice('web/'.length));
 const nodeFiles = files.filter((file) => !file.startsWith('web/'));
 const patterns = files.length > 0 ? nodeFiles : ['src/**/*.test.ts', 'sdk/**/*.test.ts', 'test/**/*.test.ts'];
 
 const tsc = path.join(root, 'node_modules/.bin/tsc');
-// The console's code as the browser runs it (no Node types), then its tests and build config.
-for (const args of [['--noEmit'], ['--noEmit', '-p', 'web'], ['--noEmit', '-p', 'web/tsconfig.test.json']]) {
-  console.log(`> tsc ${args.join(' ')}`);
-  if ((await run(tsc, args)) !== 0) {
-    console.error('type check failed');
-    process.exit(1);
-  }
-}
-
-if (files.length === 0 || webFiles.length > 0) {
-  console.log('> vitest run --root web');
-  if ((await run(path.join(root, 'node_modules/.bin/vitest'), ['run', '--root', 'web', ...webFiles])) !== 0) {
-    console.error('console component tests failed');
-    process.exit(1);
-  }
-}
+// The server's code; the console's as the browser runs it (no Node types); its tests and build
+// config. Then its component tests, and its build (when its sources changed) for the browser tests.
+await runSteps([
+  ...[['--noEmit'], ['--noEmit', '-p', 'web'], ['--noEmit', '-p', 'web/tsconfig.test.json']].map((args) => commandStep(`tsc ${args.join(' ')}`, 'type check failed', tsc, args)),
+  ...(files.length === 0 || webFiles.length > 0
+    ? [commandStep('vitest run --root web', 'console component tests failed', path.join(root, 'node_modules/.bin/vitest'), ['run', '--root', 'web', ...webFiles])]
+    : []),
+  ...(patterns.length > 0
+    ? [{ title: 'build the console (web/dist) when its sources changed', failure: 'the console build failed', run: () => buildConsole({ quiet: true }).then((result) => ({ ok: true, output: result }), (error: Error) => ({ ok: false, output: error.stack ?? String(error) })) }]
+    : []),
+]);
 if (patterns.length === 0) process.exit(0);
-
-console.log('> build the console (web/dist) when its sources changed');
-await buildConsole({ quiet: true });
 
 let embedded: EmbeddedPostgres | undefined;
 let scratch: string | undefined;
