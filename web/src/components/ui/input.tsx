@@ -56,6 +56,11 @@ export function allOr<T extends string>(values: readonly T[], label: (value: T) 
 }
 
 /** A list's filter: a labelled select of `[value, label]` options, reporting the value chosen. */
+/** A list's free-text filter: a labelled search box whose every change is passed on (a caller resets its paging there). */
+export function SearchFilter(props: { label: string; placeholder: string; value: string; onChange: (value: string) => void }) {
+  return <Field label={props.label}>{(control) => <Input {...control} type="search" placeholder={props.placeholder} value={props.value} onChange={(event) => props.onChange(event.target.value)} />}</Field>;
+}
+
 export function FilterSelect<T extends string>(props: { label: string; value: T; options: ReadonlyArray<readonly [T, string]>; onChange: (value: T) => void }) {
   return (
     <Field label={props.label}>

@@ -1,4 +1,4 @@
-import type { ComponentProps, ReactNode } from 'react';
+import { useState, type ComponentProps, type ReactNode } from 'react';
 import { cn } from '../../lib/cn.ts';
 import { Button } from './button.tsx';
 
@@ -61,6 +61,17 @@ export function NameCell({ name, id }: { name: ReactNode; id: string }) {
       <p className="font-mono text-xs text-muted-foreground">{id}</p>
     </Td>
   );
+}
+
+/** A list's filters and its page, both kept in the browser: changing a filter goes back to page 1. */
+export function useListFilter<Filter extends object>(initial: Filter) {
+  const [filter, setFilter] = useState(initial);
+  const [page, setPage] = useState(1);
+  const change = (patch: Partial<Filter>) => {
+    setFilter((current) => ({ ...current, ...patch }));
+    setPage(1);
+  };
+  return { filter, change, page, setPage };
 }
 
 /** One page of `items` (1-based page, clamped to the last page). */

@@ -12,9 +12,9 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../..
 import { CopyButton } from '../../components/ui/copy.tsx';
 import { ConfirmDialog, Dialog } from '../../components/ui/dialog.tsx';
 import { EmptyState } from '../../components/ui/empty-state.tsx';
-import { Field, Input, Select } from '../../components/ui/input.tsx';
+import { Field, Input, SearchFilter, Select } from '../../components/ui/input.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
-import { pageOf, Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
+import { pageOf, Pagination, Table, TBody, Td, Th, THead, Tr, useListFilter } from '../../components/ui/table.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import {
@@ -151,9 +151,8 @@ function UploadCollateralDialog(props: { open: boolean; replacing?: StoredCollat
 function CollateralCard() {
   const api = useApi();
   const [uploading, setUploading] = useState<{ replacing?: StoredCollateral } | undefined>();
-  const [text, setText] = useState('');
-  const [status, setStatus] = useState<Freshness | 'all'>('all');
-  const [page, setPage] = useState(1);
+  const { filter, change, page, setPage } = useListFilter<{ text: string; status: Freshness | 'all' }>({ text: '', status: 'all' });
+  const { text, status } = filter;
   const collateral = useQuery({ queryKey: COLLATERAL_KEY, queryFn: () => unwrap(api.client.GET('/api/admin/attestations/collateral')) });
   const now = new Date();
   const needle = text.trim().toLowerCase();
@@ -176,29 +175,13 @@ function CollateralCard() {
       </CardHeader>
       <CardContent className="grid grid-cols-1 gap-4">
         <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-          <Field label="FMSPC">
-            {(control) => (
-              <Input
-                {...control}
-                type="search"
-                placeholder="Part of an FMSPC"
-                value={text}
-                onChange={(event) => {
-                  setText(event.target.value);
-                  setPage(1);
-                }}
-              />
-            )}
-          </Field>
+          <SearchFilter label="FMSPC" placeholder="Part of an FMSPC" value={text} onChange={(text) => change({ text })} />
           <Field label="Validity">
             {(control) => (
               <Select
                 {...control}
                 value={status}
-                onChange={(event) => {
-                  setStatus(event.target.value as Freshness | 'all');
-                  setPage(1);
-                }}
+                onChange={(event) => change({ status: event.target.value as Freshness | 'all' })}
               >
                 <option value="all">All</option>
                 {(Object.keys(FRESHNESS) as Freshness[]).map((value) => (
@@ -347,8 +330,8 @@ function OsImagesCard() {
   const toast = useToast();
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<OsImage | undefined>();
-  const [text, setText] = useState('');
-  const [page, setPage] = useState(1);
+  const { filter, change, page, setPage } = useListFilter({ text: '' });
+  const { text } = filter;
   const images = useQuery({ queryKey: OS_IMAGES_KEY, queryFn: () => unwrap(api.client.GET('/api/admin/attestations/os-images')) });
   const remove = useMutation({
     mutationFn: (image: OsImage) => unwrap(api.client.DELETE('/api/admin/attestations/os-images/{os_image_hash}', { params: { path: { os_image_hash: image.os_image_hash } } })),
@@ -379,20 +362,7 @@ function OsImagesCard() {
       </CardHeader>
       <CardContent className="grid grid-cols-1 gap-4">
         <div className="sm:max-w-sm">
-          <Field label="Filter">
-            {(control) => (
-              <Input
-                {...control}
-                type="search"
-                placeholder="Hash or name"
-                value={text}
-                onChange={(event) => {
-                  setText(event.target.value);
-                  setPage(1);
-                }}
-              />
-            )}
-          </Field>
+          <SearchFilter label="Filter" placeholder="Hash or name" value={text} onChange={(text) => change({ text })} />
         </div>
         <QueryState
           query={images}

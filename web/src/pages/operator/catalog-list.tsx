@@ -1,6 +1,5 @@
-import { useState } from 'react';
-import { Field, Input, Select } from '../../components/ui/input.tsx';
-import { pageOf } from '../../components/ui/table.tsx';
+import { Field, SearchFilter, Select } from '../../components/ui/input.tsx';
+import { pageOf, useListFilter } from '../../components/ui/table.tsx';
 import { CLAIM_TYPES, claimTypeLabel, type ClaimType } from './claim-types.ts';
 
 /** What the circuits and issuers lists filter by: free text, a claim type, a status of the page's own. */
@@ -14,13 +13,8 @@ const PAGE_SIZE = 10;
  * back to page 1.
  */
 export function useCatalogList<Row, Status extends string>(rows: readonly Row[], initialStatus: Status, matches: (row: Row, filter: CatalogFilter<Status>) => boolean) {
-  const [filter, setFilter] = useState<CatalogFilter<Status>>({ text: '', claimType: 'all', status: initialStatus });
-  const [page, setPage] = useState(1);
+  const { filter, change, page, setPage } = useListFilter<CatalogFilter<Status>>({ text: '', claimType: 'all', status: initialStatus });
   const filtered = rows.filter((row) => matches(row, filter));
-  const change = (patch: Partial<CatalogFilter<Status>>) => {
-    setFilter((current) => ({ ...current, ...patch }));
-    setPage(1);
-  };
   return { filter, change, filtered, shown: pageOf(filtered, page, PAGE_SIZE), setPage };
 }
 
@@ -33,7 +27,7 @@ export function CatalogFilters<Status extends string>(props: {
   const { filter, onChange } = props;
   return (
     <div className="grid grid-cols-1 gap-3 sm:grid-cols-[1fr_14rem_10rem]">
-      <Field label="Filter">{(control) => <Input {...control} type="search" placeholder={props.placeholder} value={filter.text} onChange={(event) => onChange({ text: event.target.value })} />}</Field>
+      <SearchFilter label="Filter" placeholder={props.placeholder} value={filter.text} onChange={(text) => onChange({ text })} />
       <Field label="Claim type">
         {(control) => (
           <Select {...control} value={filter.claimType} onChange={(event) => onChange({ claimType: event.target.value as CatalogFilter<Status>['claimType'] })}>

@@ -10,8 +10,8 @@ import { Card, CardContent } from '../../components/ui/card.tsx';
 import { SecretReveal } from '../../components/ui/copy.tsx';
 import { ConfirmDialog, Dialog } from '../../components/ui/dialog.tsx';
 import { EmptyState } from '../../components/ui/empty-state.tsx';
-import { Field, Input, Select } from '../../components/ui/input.tsx';
-import { NameCell, pageOf, Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
+import { Field, SearchFilter, Select } from '../../components/ui/input.tsx';
+import { NameCell, pageOf, Pagination, Table, TableHead, TBody, Td, Tr, useListFilter } from '../../components/ui/table.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
 import { formatDateTime } from '../../lib/format.ts';
@@ -156,9 +156,8 @@ export function PartnersPage() {
   const queryClient = useQueryClient();
   const toast = useToast();
   const [creating, setCreating] = useState(false);
-  const [text, setText] = useState('');
-  const [status, setStatus] = useState<StatusFilter>('active');
-  const [page, setPage] = useState(1);
+  const { filter, change, page, setPage } = useListFilter<{ text: string; status: StatusFilter }>({ text: '', status: 'active' });
+  const { text, status } = filter;
   const [pending, setPending] = useState<PendingAction | undefined>();
   const [rotated, setRotated] = useState<PartnerWithSecrets | undefined>();
   const [managing, setManaging] = useState<Partner | undefined>();
@@ -195,29 +194,13 @@ export function PartnersPage() {
       <Card>
         <CardContent className="grid grid-cols-1 gap-4 pt-5">
           <div className="grid grid-cols-1 gap-3 sm:grid-cols-[1fr_12rem]">
-            <Field label="Filter">
-              {(control) => (
-                <Input
-                  {...control}
-                  type="search"
-                  placeholder="Name, id or key prefix"
-                  value={text}
-                  onChange={(event) => {
-                    setText(event.target.value);
-                    setPage(1);
-                  }}
-                />
-              )}
-            </Field>
+            <SearchFilter label="Filter" placeholder="Name, id or key prefix" value={text} onChange={(text) => change({ text })} />
             <Field label="Status">
               {(control) => (
                 <Select
                   {...control}
                   value={status}
-                  onChange={(event) => {
-                    setStatus(event.target.value as StatusFilter);
-                    setPage(1);
-                  }}
+                  onChange={(event) => change({ status: event.target.value as StatusFilter })}
                 >
                   <option value="active">Active</option>
                   <option value="disabled">Disabled</option>

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from '@tanstack/react-router';
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import type { Schemas } from '../../api/client.ts';
 import { useApi } from '../../api/context.tsx';
 import { unwrap } from '../../api/problem.ts';
@@ -16,6 +16,7 @@ import { JsonTree } from '../../components/ui/json-tree.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
+import { Detail, DetailList } from '../../components/ui/detail-list.tsx';
 import { useCursorPages } from '../../lib/cursor-pages.ts';
 import { downloadBlob, downloadText } from '../../lib/download.ts';
 import { formatDateTime } from '../../lib/format.ts';
@@ -32,15 +33,6 @@ const PAGE_SIZE = 10;
 const STRENGTH_LABELS = { verified_work: 'on verified work', settlement: 'paid (x402)', bare: 'unbacked' } as const satisfies Record<Feedback['strength'], string>;
 const signingOf = (controller: string): ControllerSigning => (controller.startsWith('did:pkh:solana:') ? 'solana-ed25519' : 'eip191');
 const newKey = () => ({ 'idempotency-key': crypto.randomUUID() });
-
-function Detail({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <>
-      <dt className="text-muted-foreground">{label}</dt>
-      <dd className="min-w-0 break-words">{children}</dd>
-    </>
-  );
-}
 
 /** The agent as registered, its public card (ERC-8004 registration file) and its reputation badge. */
 function RegistrationCard({ agent }: { agent: Agent }) {
@@ -59,7 +51,7 @@ function RegistrationCard({ agent }: { agent: Agent }) {
         <CardDescription>What the registry shows of the agent. Pricing hints and the TEE declaration change through the API (PATCH /api/v1/agents/{'{id}'}).</CardDescription>
       </CardHeader>
       <CardContent className="grid grid-cols-1 gap-4">
-        <dl className="grid grid-cols-1 gap-x-4 gap-y-2 text-sm sm:grid-cols-[10rem_1fr]">
+        <DetailList>
           <Detail label="Description">{agent.description || <span className="text-muted-foreground">none</span>}</Detail>
           <Detail label="Controller">
             <code className="text-xs break-all">{agent.controller}</code>
@@ -96,7 +88,7 @@ function RegistrationCard({ agent }: { agent: Agent }) {
           )}
           <Detail label="Registered">{formatDateTime(agent.created_at)}</Detail>
           {agent.deactivated_at && <Detail label="Deactivated">{formatDateTime(agent.deactivated_at)}</Detail>}
-        </dl>
+        </DetailList>
         {live && (
           <>
             <div className="grid grid-cols-1 gap-2">

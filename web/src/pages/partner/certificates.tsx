@@ -16,6 +16,7 @@ import { JsonTree } from '../../components/ui/json-tree.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { NameCell, Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
+import { Detail, DetailList } from '../../components/ui/detail-list.tsx';
 import { useCursorPages } from '../../lib/cursor-pages.ts';
 import { downloadBlob, downloadText } from '../../lib/download.ts';
 import { formatDateTime } from '../../lib/format.ts';
@@ -250,48 +251,35 @@ function CertificateDetail({ id }: { id: string }) {
         {certificate.isError && <ProblemAlert error={certificate.error} title="Could not load the certificate" />}
         {data && (
           <>
-            <dl className="grid grid-cols-1 gap-2 text-sm sm:grid-cols-[10rem_1fr]">
-              <dt className="text-muted-foreground">Subject</dt>
-              <dd className="break-words">{data.certificate.subject.display_name}</dd>
-              <dt className="text-muted-foreground">Of</dt>
-              <dd className="break-words">{subjectOf(data)}</dd>
-              <dt className="text-muted-foreground">Issued</dt>
-              <dd>{formatDateTime(data.issued_at)}</dd>
+            <DetailList>
+              <Detail label="Subject">{data.certificate.subject.display_name}</Detail>
+              <Detail label="Of">{subjectOf(data)}</Detail>
+              <Detail label="Issued">{formatDateTime(data.issued_at)}</Detail>
               {data.status === 'REVOKED' && (
-                <>
-                  <dt className="text-muted-foreground">Revoked</dt>
-                  <dd className="break-words">
-                    {formatDateTime(data.revoked_at)}: {data.revocation_reason}
-                  </dd>
-                </>
+                <Detail label="Revoked">
+                  {formatDateTime(data.revoked_at)}: {data.revocation_reason}
+                </Detail>
               )}
-              <dt className="text-muted-foreground">Public id</dt>
-              <dd className="font-mono text-xs break-all">{data.public_id}</dd>
-              <dt className="text-muted-foreground">Verify page</dt>
-              <dd className="flex flex-wrap items-center gap-2 break-all">
+              <Detail label="Public id" className="font-mono text-xs break-all">{data.public_id}</Detail>
+              <Detail label="Verify page" className="flex flex-wrap items-center gap-2 break-all">
                 <a className="underline underline-offset-2" href={data.verify_url}>
                   {data.verify_url}
                 </a>
                 <CopyButton value={data.verify_url} label="Copy verify URL" />
-              </dd>
-              <dt className="text-muted-foreground">Submission</dt>
-              <dd>
+              </Detail>
+              <Detail label="Submission">
                 <span className="font-mono text-xs break-all">{data.evidence_id}</span>{' '}
                 <Link to="/proofs" className="text-sm underline underline-offset-2">
                   on the Proofs page
                 </Link>
-              </dd>
-              <dt className="text-muted-foreground">Document SHA-256</dt>
-              <dd className="font-mono text-xs break-all">{data.document_sha256}</dd>
+              </Detail>
+              <Detail label="Document SHA-256" className="font-mono text-xs break-all">{data.document_sha256}</Detail>
               {data.anchor && (
-                <>
-                  <dt className="text-muted-foreground">Anchor</dt>
-                  <dd className="font-mono text-xs break-all">
-                    chain {data.anchor.chain_id}, transaction {data.anchor.transaction}
-                  </dd>
-                </>
+                <Detail label="Anchor" className="font-mono text-xs break-all">
+                  chain {data.anchor.chain_id}, transaction {data.anchor.transaction}
+                </Detail>
               )}
-            </dl>
+            </DetailList>
             <div className="flex flex-wrap gap-2">
               <Button variant="outline" size="sm" busy={json.isPending} onClick={() => json.mutate()}>
                 Download JSON

@@ -17,6 +17,7 @@ import { JsonTree } from '../../components/ui/json-tree.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { NameCell, Pagination, Table, TBody, Td, Th, THead, Tr } from '../../components/ui/table.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
+import { Detail, DetailList } from '../../components/ui/detail-list.tsx';
 import { downloadText } from '../../lib/download.ts';
 import { formatDateTime, sentenceCase } from '../../lib/format.ts';
 
@@ -254,32 +255,22 @@ function TaskDetail({ id }: { id: string }) {
       <CardContent className="grid grid-cols-1 gap-5">
         {task.isError && <ProblemAlert error={task.error} title="Could not load the task" />}
         {data && (
-          <dl className="grid grid-cols-1 gap-2 text-sm sm:grid-cols-[10rem_1fr]">
-            <dt className="text-muted-foreground">App</dt>
-            <dd className="break-all">
+          <DetailList>
+            <Detail label="App" className="break-all">
               {data.appName} <code className="text-xs">{data.appId}</code>
-            </dd>
-            <dt className="text-muted-foreground">Created</dt>
-            <dd>{formatDateTime(data.createdAt)}</dd>
-            <dt className="text-muted-foreground">Finished</dt>
-            <dd>{formatDateTime(data.finishedAt)}</dd>
-            <dt className="text-muted-foreground">Evidence SHA-256</dt>
-            <dd className="font-mono text-xs break-all">{data.evidenceSha256}</dd>
+            </Detail>
+            <Detail label="Created">{formatDateTime(data.createdAt)}</Detail>
+            <Detail label="Finished">{formatDateTime(data.finishedAt)}</Detail>
+            <Detail label="Evidence SHA-256" className="font-mono text-xs break-all">{data.evidenceSha256}</Detail>
             {data.result?.reason && (
-              <>
-                <dt className="text-muted-foreground">Reason</dt>
-                <dd>{data.result.reason}</dd>
-              </>
+              <Detail label="Reason">{data.result.reason}</Detail>
             )}
             {data.errorCode && (
-              <>
-                <dt className="text-muted-foreground">Error</dt>
-                <dd className="text-destructive">
-                  <code>{data.errorCode}</code>: {data.errorMessage}
-                </dd>
-              </>
+              <Detail label="Error" className="text-destructive">
+                <code>{data.errorCode}</code>: {data.errorMessage}
+              </Detail>
             )}
-          </dl>
+          </DetailList>
         )}
         {data?.attestationResult && (
           <section aria-labelledby="signed-result" className="grid grid-cols-1 gap-2">

@@ -14,6 +14,7 @@ import { allOr, FilterSelect } from '../../components/ui/input.tsx';
 import { NameCell, Pagination, Table, TableHead, TBody, Td, Tr } from '../../components/ui/table.tsx';
 import { QueryState } from '../../components/ui/query-state.tsx';
 import { ProblemAlert, useToast } from '../../components/ui/toast.tsx';
+import { Detail, DetailList } from '../../components/ui/detail-list.tsx';
 import { formatDateTime, sentenceCase } from '../../lib/format.ts';
 import { WebhookAttemptsRow, WebhookAttemptsToggle } from '../../components/webhook-attempts.tsx';
 import { useCursorPages } from '../../lib/cursor-pages.ts';
@@ -62,18 +63,13 @@ function EndpointCard() {
         ) : !data ? (
           <p className="h-6 text-sm text-muted-foreground">Loading…</p>
         ) : (
-          <dl className="grid grid-cols-1 gap-2 text-sm sm:grid-cols-[10rem_1fr]">
-            <dt className="text-muted-foreground">URL</dt>
-            <dd className="break-all">{data.url ? <code>{data.url}</code> : 'None yet: set one to receive events'}</dd>
-            <dt className="text-muted-foreground">State</dt>
-            <dd>{data.disabled_at ? <Badge tone="danger">disabled {formatDateTime(data.disabled_at)}{data.disabled_reason ? `: ${data.disabled_reason}` : ''}</Badge> : <Badge tone="success">active</Badge>}</dd>
+          <DetailList>
+            <Detail label="URL" className="break-all">{data.url ? <code>{data.url}</code> : 'None yet: set one to receive events'}</Detail>
+            <Detail label="State">{data.disabled_at ? <Badge tone="danger">disabled {formatDateTime(data.disabled_at)}{data.disabled_reason ? `: ${data.disabled_reason}` : ''}</Badge> : <Badge tone="success">active</Badge>}</Detail>
             {data.previous_secret_expires_at && (
-              <>
-                <dt className="text-muted-foreground">Previous secret</dt>
-                <dd>still signs until {formatDateTime(data.previous_secret_expires_at)}</dd>
-              </>
+              <Detail label="Previous secret">still signs until {formatDateTime(data.previous_secret_expires_at)}</Detail>
             )}
-          </dl>
+          </DetailList>
         )}
         <div className="flex flex-wrap gap-2">
           <Button variant="outline" onClick={() => setEditingUrl(true)} disabled={!data}>
