@@ -36,12 +36,14 @@ export type TaskWorkerDeps = {
   acceptedTcbStatuses: readonly TcbStatus[];
   /** Registered OS images, read once for a batch of tasks; absent: read for the task. */
   osImages?: Readonly<Record<string, ReferenceMeasurements>> | undefined;
+  /** Tasks claimed for a batch of jobs in one statement (claimTasks); absent: the job claims its own. */
+  claimedTasks?: ReadonlyMap<string, ClaimedTask> | undefined;
   metrics?: AttestationWorkerMetrics | undefined;
 };
 
 export type JobOutcome = 'completed' | 'failed' | 'skipped' | 'retrying';
 
-type ClaimedTask = {
+export type ClaimedTask = {
   id: string;
   client_id: string;
   app_id: string;
@@ -59,6 +61,22 @@ type ClaimedTask = {
 const RESULT_PREFIX = 'attestation-results';
 
 /**
+ * Marks the tasks active (one attempt more each) in one statement and returns them by id; a task
+ * cancelled or already finished is absent.
+ */
+export async function claimTasks(deps: { pool: Pool; clock: Clock }, taskIds: readonly string[]): Promise<Map<string, ClaimedTask>> {
+  const { rows } = await deps.pool.query<ClaimedTask>({
+    name: 'attestations-claim-tasks',
+    text: `UPDATE attestation_tasks SET status = 'active', started_at = $2, attempts = attempts + 1
+            WHERE id = ANY($1::text[]) AND status IN ('pending', 'active') AND evidence IS NOT NULL
+            RETURNING id, client_id, app_id, app_name, app_config_type, contract_address, model_or_domain, app_metadata,
+                      verification_flags, evidence, evidence_sha256, created_at`,
+    values: [taskIds, deps.clock.now()],
+  });
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/**
  * Works one job: claims its task (pending -> active), verifies the evidence, stores the full
  * result document, signs the attestation result and finishes the task in one transaction.
  * Bad evidence is an outcome (the task fails with the reason), never an exception; an
@@ -66,14 +84,8 @@ const RESULT_PREFIX = 'attestation-results';
  * retries the job with backoff, and after the last retry the task fails with the error.
  */
 export async function processTaskJob(deps: TaskWorkerDeps, job: ReceivedJob<VerifyAttestationTaskPayload>): Promise<JobOutcome> {
-  const { rows } = await deps.pool.query<ClaimedTask>(
-    `UPDATE attestation_tasks SET status = 'active', started_at = $2, attempts = attempts + 1
-      WHERE id = $1 AND status IN ('pending', 'active') AND evidence IS NOT NULL
-      RETURNING id, client_id, app_id, app_name, app_config_type, contract_address, model_or_domain, app_metadata,
-                verification_flags, evidence, evidence_sha256, created_at`,
-    [job.data.task_id, deps.clock.now()],
-  );
-  const task = rows[0];
+  const taskId = job.data.task_id;
+  const task = (deps.claimedTasks ?? (await claimTasks(deps, [taskId]))).get(taskId);
   if (!task) {
     // Cancelled, or finished by an earlier run of this job.
     await deps.queue.complete(job);

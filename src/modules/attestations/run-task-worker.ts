@@ -5,7 +5,8 @@ import type { ReceivedJob } from '#platform/queue/job-binding.ts';
 import type { RunningWorker } from '#platform/queue/worker-kind.ts';
 import { VerifyAttestationTaskBinding, type VerifyAttestationTaskPayload } from './jobs.ts';
 import { osImageReferences } from './list-os-images.ts';
-import type { JobOutcome, TaskWorkerDeps } from './process-task-job.ts';
+import { claimTasks, type JobOutcome, type TaskWorkerDeps } from './process-task-job.ts';
+import { collateralLookedUpOnce } from './verify-task-evidence.ts';
 import { isQueuePaused } from './set-queue-paused.ts';
 
 export type TaskWorkerReport = { paused: boolean } & Record<JobOutcome, number>;
@@ -15,10 +16,15 @@ const ONCE_BATCH_SIZE = 8;
 
 const emptyReport = (paused: boolean): TaskWorkerReport => ({ paused, completed: 0, failed: 0, skipped: 0, retrying: 0 });
 
-/** Up to `batchSize` due jobs in one queue round trip, and the deps their tasks share (one read of the OS images). */
+/**
+ * Up to `batchSize` due jobs in one queue round trip, with what their tasks share: the tasks
+ * claimed in one statement, one read of the OS images, one collateral lookup per platform.
+ */
 async function fetchDueJobs(deps: TaskWorkerDeps, batchSize: number): Promise<{ jobs: ReceivedJob<VerifyAttestationTaskPayload>[]; batchDeps: TaskWorkerDeps }> {
   const jobs = await deps.queue.fetch(VerifyAttestationTaskBinding.job, { batchSize });
-  return { jobs, batchDeps: jobs.length === 0 ? deps : { ...deps, osImages: await osImageReferences(deps) } };
+  if (jobs.length === 0) return { jobs, batchDeps: deps };
+  const [claimedTasks, osImages] = await Promise.all([claimTasks(deps, jobs.map((job) => job.data.task_id)), osImageReferences(deps)]);
+  return { jobs, batchDeps: { ...deps, claimedTasks, osImages, collateralSource: collateralLookedUpOnce(deps.collateralSource) } };
 }
 
 /**

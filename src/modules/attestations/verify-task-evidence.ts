@@ -15,6 +15,30 @@ import type { Evidence } from './schema.ts';
 /** A collateral source that can also say why it had nothing for a platform (for the task's error message). */
 export type TaskCollateralSource = CollateralSource & { describeMiss(key: CollateralKey): string };
 
+/** One string per platform (TEE, FMSPC, PCK CA): what collateral is looked up and kept by. */
+export const collateralKeyId = (key: CollateralKey): string => `${key.tee}:${key.fmspc}:${key.pck_ca}`;
+
+/**
+ * The source's answer per platform, asked once: for a batch of tasks worked together, whose
+ * quotes mostly share their platform. A failed lookup is not kept (the next task asks again).
+ */
+export function collateralLookedUpOnce(source: TaskCollateralSource): TaskCollateralSource {
+  const answers = new Map<string, Promise<unknown>>();
+  return {
+    getCollateral(key) {
+      const id = collateralKeyId(key);
+      let answer = answers.get(id);
+      if (!answer) {
+        answer = new Promise((resolve) => resolve(source.getCollateral(key)));
+        answers.set(id, answer);
+        answer.catch(() => answers.delete(id));
+      }
+      return answer;
+    },
+    describeMiss: (key) => source.describeMiss(key),
+  };
+}
+
 export type TaskVerificationOptions = {
   verifyAt: Date;
   flags: VerificationFlags;

@@ -52,3 +52,18 @@ test('a failed batch is written again item by item: only the item that cannot be
   assert.deepEqual(await Promise.all(outcomes), ['done 2', 'cannot write 3', 'done 4']);
   assert.deepEqual(writer.batches, [[1], [2, 3, 4], [2], [3], [4]]);
 });
+
+test('with gatherMs, items arriving one by one while nothing is in flight still share a batch', async () => {
+  const writer = controlledWriter();
+  const commit = createGroupCommit(writer.write, { maxBatch: 3, maxInFlight: 2, gatherMs: 50 });
+  const results = [commit.submit(1)];
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  results.push(commit.submit(2));
+  assert.deepEqual(writer.batches, [], 'the first item waits for company');
+  results.push(commit.submit(3), commit.submit(4));
+  assert.deepEqual(writer.batches, [[1, 2, 3]], 'a full batch goes at once');
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  assert.deepEqual(writer.batches, [[1, 2, 3], [4]], 'the rest goes when its first item has waited gatherMs');
+  await writer.finishAll();
+  assert.deepEqual(await Promise.all(results), ['done 1', 'done 2', 'done 3', 'done 4']);
+});
