@@ -27,11 +27,14 @@ export function verdictOf(outcome: TaskOutcome, result: StoredTaskResult): 'veri
 }
 
 /** Finishes tasks as they come, concurrent ones in one transaction (see finishTasks); true when the task was still active. */
-export type TaskFinisher = GroupCommit<{ job: JobRef; task: FinishedTask }, boolean>;
+export type FinishingTask = { job: JobRef; task: FinishedTask };
+
+export type TaskFinisher = GroupCommit<FinishingTask, boolean>;
 
 // As the verification recorder: up to 64 tasks a transaction, two transactions in flight; but tasks
 // finish one by one as their threads do (bench:tee: 289 transactions for 300 tasks, seven round trips
-// each), and a task's partner hears of it by webhook or poll anyway: a task waits up to 25 ms for company.
+// each), and a task's partner hears of it by webhook or poll anyway: a task waits up to 25 ms for
+// the tasks announced (still verifying).
 const FINISH_GATHER_MS = 25;
 
 export function createTaskFinisher(deps: { pool: Pool; queue: Queue }): TaskFinisher {
@@ -45,7 +48,7 @@ export function createTaskFinisher(deps: { pool: Pool; queue: Queue }): TaskFini
  * queue jobs marked done. A task no longer active (another attempt finished it) gets none of
  * the rows (false) but its job is done all the same.
  */
-async function finishTasks(tx: PoolClient, queue: Queue, items: readonly { job: JobRef; task: FinishedTask }[]): Promise<boolean[]> {
+async function finishTasks(tx: PoolClient, queue: Queue, items: readonly FinishingTask[]): Promise<boolean[]> {
   const tasks = items.map((item) => item.task);
   const updated = await tx.query<{ id: string }>(
     `UPDATE attestation_tasks t

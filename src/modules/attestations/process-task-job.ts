@@ -3,13 +3,14 @@ import type { Clock } from '#platform/clock.ts';
 import { canonicalJsonBytes } from '#platform/canonical-json.ts';
 import type { PlatformKeys } from '#platform/crypto/platform-keys.ts';
 import type { Db } from '#platform/db/database.ts';
+import type { AnnouncedItem } from '#platform/db/group-commit.ts';
 import type { Pool } from '#platform/db/pool.ts';
 import type { Logger } from '#platform/logger.ts';
 import type { JobRef, ReceivedJob } from '#platform/queue/job-binding.ts';
 import type { Queue } from '#platform/queue/queue.ts';
 import type { ObjectStorage } from '#platform/storage/object-storage.ts';
 import { decideTaskOutcome, summarizeVerification } from './decide-task-outcome.ts';
-import { failTaskAfterRetries, verdictOf, type TaskFinisher } from './finish-task.ts';
+import { failTaskAfterRetries, verdictOf, type FinishingTask, type TaskFinisher } from './finish-task.ts';
 import type { VerifyAttestationTaskPayload } from './jobs.ts';
 import { osImageReferences } from './list-os-images.ts';
 import type { AttestationWorkerMetrics } from './metrics.ts';
@@ -92,11 +93,14 @@ export async function processTaskJob(deps: TaskWorkerDeps, job: ReceivedJob<Veri
     return 'skipped';
   }
   const started = performance.now();
+  // Announced while it verifies, so that the finisher's transactions wait for it (briefly) under load.
+  const finishing = deps.finisher.announce();
   try {
-    const outcome = await verifyAndFinish(deps, job, task);
+    const outcome = await verifyAndFinish(deps, job, task, finishing);
     deps.metrics?.observe(outcome, (performance.now() - started) / 1000);
     return outcome;
   } catch (error) {
+    finishing.withdraw(); // a no-op if it was submitted
     deps.metrics?.jobFailed();
     const message = error instanceof Error ? error.message : String(error);
     if (job.retryCount >= job.retryLimit) {
@@ -112,7 +116,7 @@ export async function processTaskJob(deps: TaskWorkerDeps, job: ReceivedJob<Veri
   }
 }
 
-async function verifyAndFinish(deps: TaskWorkerDeps, job: JobRef, task: ClaimedTask): Promise<JobOutcome> {
+async function verifyAndFinish(deps: TaskWorkerDeps, job: JobRef, task: ClaimedTask, finishing: AnnouncedItem<FinishingTask, boolean>): Promise<JobOutcome> {
   const evidence = task.evidence;
   const verifyAt = evidence.verifyAt ? new Date(evidence.verifyAt) : deps.clock.now();
   const verification = await deps.verifier.verify(evidence, {
@@ -163,7 +167,7 @@ async function verifyAndFinish(deps: TaskWorkerDeps, job: JobRef, task: ClaimedT
     acceptedTcbStatuses: deps.acceptedTcbStatuses,
     issuedAt: finishedAt,
   });
-  const finished = await deps.finisher.submit({
+  const finished = await finishing.submit({
     job,
     task: {
       taskId: task.id,

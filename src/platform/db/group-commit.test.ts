@@ -53,17 +53,31 @@ test('a failed batch is written again item by item: only the item that cannot be
   assert.deepEqual(writer.batches, [[1], [2, 3, 4], [2], [3], [4]]);
 });
 
-test('with gatherMs, items arriving one by one while nothing is in flight still share a batch', async () => {
+test('with gatherMs, a batch waits for announced items, and goes at once when none is outstanding', async () => {
   const writer = controlledWriter();
   const commit = createGroupCommit(writer.write, { maxBatch: 3, maxInFlight: 2, gatherMs: 50 });
-  const results = [commit.submit(1)];
+  const lone = commit.submit(1);
+  assert.deepEqual(writer.batches, [[1]], 'nothing announced: no waiting');
+
+  const [second, third, fourth] = [commit.announce(), commit.announce(), commit.announce()];
+  const results = [commit.submit(2)];
   await new Promise((resolve) => setTimeout(resolve, 10));
-  results.push(commit.submit(2));
-  assert.deepEqual(writer.batches, [], 'the first item waits for company');
-  results.push(commit.submit(3), commit.submit(4));
-  assert.deepEqual(writer.batches, [[1, 2, 3]], 'a full batch goes at once');
-  await new Promise((resolve) => setTimeout(resolve, 80));
-  assert.deepEqual(writer.batches, [[1, 2, 3], [4]], 'the rest goes when its first item has waited gatherMs');
+  results.push(second.submit(3));
+  assert.deepEqual(writer.batches, [[1]], 'the queued item waits for the announced ones');
+  third.withdraw();
+  third.withdraw();
+  assert.deepEqual(writer.batches, [[1]], 'one is still announced');
+  results.push(fourth.submit(4));
+  assert.deepEqual(writer.batches, [[1], [2, 3, 4]], 'the last announced item arrived (and a full batch would go at once anyway)');
+  fourth.withdraw();
   await writer.finishAll();
-  assert.deepEqual(await Promise.all(results), ['done 1', 'done 2', 'done 3', 'done 4']);
+
+  const late = commit.announce();
+  results.push(commit.submit(5));
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  assert.deepEqual(writer.batches, [[1], [2, 3, 4], [5]], 'an announced item that does not come is waited for gatherMs at most');
+  late.withdraw();
+  await writer.finishAll();
+  assert.equal(await lone, 'done 1');
+  assert.deepEqual(await Promise.all(results), ['done 2', 'done 3', 'done 4', 'done 5']);
 });

@@ -1,18 +1,26 @@
 /**
  * Group commit: concurrent callers' writes share one transaction. An item waits while
- * `maxInFlight` batches are already being written, and, with `gatherMs`, until the oldest queued
- * item has waited that long (by default no timer: a lone caller is written at once); then
- * everything queued so far, up to `maxBatch`, goes in the next batch. Under load a batch costs
- * one BEGIN/COMMIT and one round trip per statement for all its items instead of per item.
- * `gatherMs` is for writers whose callers arrive spread out but can wait (background jobs): without
- * it, each one finds the transactions idle and goes alone.
+ * `maxInFlight` batches are already being written; then everything queued so far, up to
+ * `maxBatch`, goes in the next batch. Under load a batch costs one BEGIN/COMMIT and one round
+ * trip per statement for all its items instead of per item.
+ *
+ * Callers that arrive spread out (each finding the transactions idle, so each going alone) can
+ * announce an item still being prepared: while announced items are outstanding, a batch waits up
+ * to `gatherMs` (from its oldest item) for them. With nothing announced there is no timer: a lone
+ * caller is written at once.
  *
  * `write` returns one result per item, in order, or throws for the whole batch. A failed batch of
  * several items is written again item by item, so an item that cannot be written (a constraint
  * it breaks, a bug) fails alone and the others still commit; a failure of one item alone reaches
  * its caller.
  */
-export type GroupCommit<Item, Result> = { submit(item: Item): Promise<Result> };
+export type GroupCommit<Item, Result> = {
+  submit(item: Item): Promise<Result>;
+  /** An item to come: submit it through the announcement, or withdraw it (a no-op once submitted). */
+  announce(): AnnouncedItem<Item, Result>;
+};
+
+export type AnnouncedItem<Item, Result> = { submit(item: Item): Promise<Result>; withdraw(): void };
 
 type Waiting<Item, Result> = { item: Item; queuedAt: number; resolve(result: Result): void; reject(error: unknown): void };
 
@@ -23,6 +31,7 @@ export function createGroupCommit<Item, Result>(
   const gatherMs = options.gatherMs ?? 0;
   const queue: Waiting<Item, Result>[] = [];
   let inFlight = 0;
+  let announced = 0;
   let gathering: NodeJS.Timeout | undefined;
 
   const settle = async (batch: Waiting<Item, Result>[]): Promise<void> => {
@@ -38,7 +47,7 @@ export function createGroupCommit<Item, Result>(
 
   const pump = (): void => {
     while (inFlight < options.maxInFlight && queue.length > 0) {
-      const waitsMs = queue.length < options.maxBatch ? gatherMs - (performance.now() - queue[0]!.queuedAt) : 0;
+      const waitsMs = announced > 0 && queue.length < options.maxBatch ? gatherMs - (performance.now() - queue[0]!.queuedAt) : 0;
       if (waitsMs > 0) {
         gathering ??= setTimeout(() => {
           gathering = undefined;
@@ -55,11 +64,32 @@ export function createGroupCommit<Item, Result>(
     }
   };
 
+  const submit = (item: Item) =>
+    new Promise<Result>((resolve, reject) => {
+      queue.push({ item, queuedAt: performance.now(), resolve, reject });
+      pump();
+    });
+
   return {
-    submit: (item) =>
-      new Promise<Result>((resolve, reject) => {
-        queue.push({ item, queuedAt: performance.now(), resolve, reject });
-        pump();
-      }),
+    submit,
+    announce() {
+      announced++;
+      let outstanding = true;
+      const settleAnnouncement = () => {
+        if (!outstanding) return false;
+        outstanding = false;
+        announced--;
+        return true;
+      };
+      return {
+        submit: (item) => {
+          settleAnnouncement();
+          return submit(item);
+        },
+        withdraw: () => {
+          if (settleAnnouncement()) pump(); // queued items may have been waiting for this one
+        },
+      };
+    },
   };
 }

@@ -36,12 +36,15 @@ export type VerificationRecorder = GroupCommit<CheckedVerification, VerifyOutcom
 
 // Sized by bench:http: at 16-64 clients batches stay well under 64; two in flight keep PostgreSQL
 // busy while the next batch gathers, and leave the pool's other connections to everything else.
+// Waiting up to 4 ms for verifications announced (in their pairing check) doubled the batches at
+// 16 clients (~3 -> ~6.5 a transaction): PostgreSQL's CPU 45 -> 37 %, throughput +6-20 %, p99 lower.
 const MAX_BATCH = 64;
 const MAX_IN_FLIGHT = 2;
+const GATHER_MS = 4;
 
 /** Concurrent verifications share a transaction (group commit): its round trips are paid once per batch. */
 export function createVerificationRecorder(deps: { pool: Pool }): VerificationRecorder {
-  return createGroupCommit((batch) => inTransaction(deps.pool, (tx) => recordVerifications(tx, batch)), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT });
+  return createGroupCommit((batch) => inTransaction(deps.pool, (tx) => recordVerifications(tx, batch)), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT, gatherMs: GATHER_MS });
 }
 
 /** SHA-256 over the canonical signals: stored instead of the signals themselves. */

@@ -62,22 +62,28 @@ export async function verifyProof(deps: VerifyDeps, clientId: string, input: Pro
   if (!param.ok) return reject('INVALID_PARAMS', param.message);
 
   if (used) return reject('NONCE_REPLAY', 'this nonce was already used');
-  const pairing = await deps.verifier.verify(key.keyId, input.proof, input.public_signals, { alone: deps.suspects.has(clientId) });
-  if (!pairing.ok) throw new Error(`verifier refused a parsed statement: ${pairing.code}`);
-  deps.suspects.record(clientId, pairing.valid);
+  // Announced while the pairing runs, so that the recorder's batches wait for it (briefly) under load.
+  const recording = deps.verifications.announce();
+  try {
+    const pairing = await deps.verifier.verify(key.keyId, input.proof, input.public_signals, { alone: deps.suspects.has(clientId) });
+    if (!pairing.ok) throw new Error(`verifier refused a parsed statement: ${pairing.code}`);
+    deps.suspects.record(clientId, pairing.valid);
 
-  return deps.verifications.submit({
-    proofId: newId('prf'),
-    clientId,
-    input,
-    actor,
-    nonce,
-    domain,
-    now,
-    pairingValid: pairing.valid,
-    signals: signals.value,
-    expectedParam: param.param,
-    proofRequestId: proofRequest?.id ?? null,
-    traceContext: captureTraceContext(),
-  });
+    return await recording.submit({
+      proofId: newId('prf'),
+      clientId,
+      input,
+      actor,
+      nonce,
+      domain,
+      now,
+      pairingValid: pairing.valid,
+      signals: signals.value,
+      expectedParam: param.param,
+      proofRequestId: proofRequest?.id ?? null,
+      traceContext: captureTraceContext(),
+    });
+  } finally {
+    recording.withdraw();
+  }
 }
