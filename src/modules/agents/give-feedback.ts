@@ -1,9 +1,10 @@
+import { uniqueViolation } from '#platform/db/statement.ts';
 import { newId } from '#platform/ids.ts';
 import { findAgentSettlement } from '#modules/x402/find-agent-settlement.ts';
 import { getAgent } from './get-agent.ts';
 import { isWorkRecordOf } from './find-work-record.ts';
 import { onReputationEvent, type ReputationDeps } from './on-reputation-event.ts';
-import { CONSTRAINTS, FEEDBACK_COLUMNS, uniqueViolation, type FeedbackRow } from './tables.ts';
+import { CONSTRAINTS, FEEDBACK_COLUMNS, type FeedbackRow } from './tables.ts';
 
 export type FeedbackInput = { score: number; tags: string[]; comment: string; workId: string | undefined; settlementId: string | undefined };
 export type FeedbackResult =

@@ -1,3 +1,4 @@
+import { uniqueViolation } from '#platform/db/statement.ts';
 import { CID } from 'multiformats/cid';
 import type { Db } from '#platform/db/database.ts';
 import { inTransaction, type PoolClient } from '#platform/db/pool.ts';
@@ -5,7 +6,7 @@ import { newId } from '#platform/ids.ts';
 import { checkWorkEvidence, type EvidenceFailure } from './check-work-evidence.ts';
 import { getAgent } from './get-agent.ts';
 import { onReputationEvent, type ReputationDeps } from './on-reputation-event.ts';
-import { AGENT_COLUMNS, CONSTRAINTS, uniqueViolation, VALIDATION_COLUMNS, WORK_COLUMNS, type RegistryAgentRow, type ValidationRow, type WorkRecordRow } from './tables.ts';
+import { AGENT_COLUMNS, CONSTRAINTS, VALIDATION_COLUMNS, WORK_COLUMNS, type RegistryAgentRow, type ValidationRow, type WorkRecordRow } from './tables.ts';
 import { encodeWorkBlock, type BlockValidation } from './work-block.ts';
 
 /** The validator name of Veridity's own validations (of the evidence it verified). */

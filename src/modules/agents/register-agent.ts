@@ -1,10 +1,11 @@
+import { uniqueViolation } from '#platform/db/statement.ts';
 import type { Clock } from '#platform/clock.ts';
 import { inTransaction, type Pool } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
 import { refuseUnknownCapabilities, type CapabilityFailure } from './capabilities.ts';
 import { checkOwnershipProof, recordOwnershipProof, type OwnershipProof, type ProofFailure } from './check-ownership-proof.ts';
 import { readController } from './read-controller.ts';
-import { AGENT_COLUMNS, CONSTRAINTS, uniqueViolation, type AgentCard, type RegistryAgentRow } from './tables.ts';
+import { AGENT_COLUMNS, CONSTRAINTS, type AgentCard, type RegistryAgentRow } from './tables.ts';
 
 export type AgentWriteFailure =
   | CapabilityFailure

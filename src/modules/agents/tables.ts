@@ -60,12 +60,6 @@ export const CONSTRAINTS = {
   feedbackBare: 'registry_feedback_bare_key',
 } as const;
 
-/** The constraint a statement violated, when it was a unique violation. */
-export function uniqueViolation(error: unknown): string | undefined {
-  const candidate = error as { code?: unknown; constraint?: unknown } | null;
-  return candidate?.code === '23505' && typeof candidate.constraint === 'string' ? candidate.constraint : undefined;
-}
-
 /** A validation of a work record (ERC-8004 shape): Veridity's own (`verified`) or a third party's the owner added (unverified). */
 export type ValidationRow = { id: string; workId: string; agentId: string; validator: string; response: number; tag: string; evidenceRef: string; verified: boolean; createdAt: Date };
 

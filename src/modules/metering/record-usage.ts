@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from '#platform/db/pool.ts';
+import type { Statement } from '#platform/db/statement.ts';
 import { USAGE_KINDS, usageEventId, type UsageKind } from './products.ts';
 
 export type UsageEvent = {
@@ -23,8 +24,12 @@ export async function recordUsage(tx: PoolClient, event: UsageEvent): Promise<vo
  * `tx` is the outcome's transaction; the pool only for an event that is its own outcome (a read).
  */
 export async function recordUsages(tx: PoolClient | Pool, events: readonly UsageEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await tx.query({
+  if (events.length > 0) await tx.query(usagesStatement(events));
+}
+
+/** recordUsages as a statement, for a caller that composes its writes into one (see composeStatements). */
+export function usagesStatement(events: readonly UsageEvent[]): Statement {
+  return {
     name: 'metering-record-usages',
     text: `INSERT INTO usage_events (event_id, source, product, client_id, kind, claim_type, outcome, subject_id, at)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
@@ -40,5 +45,5 @@ export async function recordUsages(tx: PoolClient | Pool, events: readonly Usage
       events.map((event) => event.subjectId),
       events.map((event) => event.at),
     ],
-  });
+  };
 }

@@ -1,7 +1,7 @@
 import type { PoolClient } from '#platform/db/pool.ts';
+import type { Statement } from '#platform/db/statement.ts';
 import { newId } from '#platform/ids.ts';
 import { captureTraceContext, type TraceContext } from '#platform/telemetry/tracing.ts';
-import { findDisabledClientIds } from '#modules/clients/find-disabled-client-ids.ts';
 
 export type WebhookEvent = {
   clientId: string;
@@ -23,40 +23,42 @@ export async function enqueueWebhookEvent(tx: PoolClient, event: WebhookEvent): 
   return id;
 }
 
-/** Several events in three statements whatever their number (a group commit of many requests' outcomes); ids in order. */
+/** Several events in one statement whatever their number (a group commit of many requests' outcomes); ids in order. */
 export async function enqueueWebhookEvents(tx: PoolClient, events: readonly WebhookEvent[]): Promise<(string | undefined)[]> {
   if (events.length === 0) return [];
-  const clientIds = [...new Set(events.map((event) => event.clientId))];
-  const endpoints = await tx.query<{ client_id: string }>({
-    name: 'webhooks-endpoints-of-clients',
-    text: 'SELECT client_id FROM webhook_endpoints WHERE client_id = ANY($1::text[])',
-    values: [clientIds],
-  });
-  const withEndpoint = endpoints.rows.map((row) => row.client_id);
-  const disabled = withEndpoint.length > 0 ? await findDisabledClientIds(tx, withEndpoint) : new Set<string>();
-  const receiving = new Set(withEndpoint.filter((clientId) => !disabled.has(clientId)));
-  const ids = events.map((event) => (receiving.has(event.clientId) ? newId('whk') : undefined));
-  const queued = events.flatMap((event, index) => (ids[index] ? [{ id: ids[index], event }] : []));
-  if (queued.length > 0) {
-    const active = captureTraceContext();
-    await tx.query({
-      name: 'webhooks-enqueue-events',
-      text: `INSERT INTO webhooks_outbox (id, client_id, event_type, subject_id, payload, trace_context)
-             SELECT id, client_id, event_type, subject_id, payload::json, trace_context::jsonb
-               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-               AS queued (id, client_id, event_type, subject_id, payload, trace_context)`,
-      values: [
-        queued.map((row) => row.id),
-        queued.map((row) => row.event.clientId),
-        queued.map((row) => row.event.type),
-        queued.map((row) => row.event.subjectId),
-        queued.map((row) => JSON.stringify(row.event.payload)),
-        queued.map((row) => {
-          const traceContext = row.event.traceContext ?? active;
-          return traceContext ? JSON.stringify(traceContext) : null;
-        }),
-      ],
-    });
-  }
-  return ids;
+  const { statement, ids } = webhookEventsStatement(events);
+  const queued = await tx.query<{ id: string }>({ ...statement, name: 'webhooks-enqueue-events-returning', text: `${statement.text} RETURNING id` });
+  const written = new Set(queued.rows.map((row) => row.id));
+  return ids.map((id) => (written.has(id) ? id : undefined));
+}
+
+/**
+ * enqueueWebhookEvents as a statement, for a caller that composes its writes into one (see
+ * composeStatements): each event has an id, and a row only if its partner receives webhooks.
+ */
+export function webhookEventsStatement(events: readonly WebhookEvent[]): { statement: Statement; ids: string[] } {
+  const ids = events.map(() => newId('whk'));
+  const active = captureTraceContext();
+  const statement = {
+    name: 'webhooks-enqueue-events',
+    // The partner's endpoint and its account's state are read in the statement, so no event is
+    // queued for a partner whose endpoint or account is gone (disabled) when it commits.
+    text: `INSERT INTO webhooks_outbox (id, client_id, event_type, subject_id, payload, trace_context)
+           SELECT id, client_id, event_type, subject_id, payload::json, trace_context::jsonb
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+             AS queued (id, client_id, event_type, subject_id, payload, trace_context)
+            WHERE EXISTS (SELECT 1 FROM webhook_endpoints e JOIN api_clients c ON c.id = e.client_id WHERE e.client_id = queued.client_id AND c.disabled_at IS NULL)`,
+    values: [
+      ids,
+      events.map((event) => event.clientId),
+      events.map((event) => event.type),
+      events.map((event) => event.subjectId),
+      events.map((event) => JSON.stringify(event.payload)),
+      events.map((event) => {
+        const traceContext = event.traceContext ?? active;
+        return traceContext ? JSON.stringify(traceContext) : null;
+      }),
+    ],
+  };
+  return { statement, ids };
 }
