@@ -9,6 +9,7 @@ import { freePort } from '#platform/net/free-port.ts';
 import { CLI_ACTOR } from '#modules/audit/record-audit.ts';
 import { createClientAuthCache } from '#modules/clients/client-auth-cache.ts';
 import { disableClient } from '#modules/clients/disable-client.ts';
+import { attributes, generateIssuerKey, issueCredential, prove, releaseProver } from '#test/support/holder.ts';
 import { waitFor } from '#test/support/processes.ts';
 import { createPartner, createTestApp, type TestApp } from '#test/support/test-app.ts';
 
@@ -19,7 +20,10 @@ describe('rows served from memory while the change feed is live', () => {
   before(async () => {
     t = await createTestApp({ bundledCircuits: true });
   });
-  after(() => t.close());
+  after(async () => {
+    await releaseProver();
+    await t.close();
+  });
 
   const me = (apiKey: string) => t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { 'x-api-key': apiKey } });
 
@@ -66,6 +70,42 @@ describe('rows served from memory while the change feed is live', () => {
     }
     await waitFor(async () => (await verifyCode()) === 'UNKNOWN_CIRCUIT', 5_000, 'the disabled circuit to be refused');
   });
+
+  // Two ways to stop trusting an issuer: the operator API in this process (its cache forgets at
+  // once), or another process (heard from PostgreSQL). A proof its credential made, sent by a new
+  // partner each time (a nonce is single-use per partner), shows whether it is still trusted.
+  for (const [way, nonce] of [['by the operator API of this process', 'cached-issuer-trust-0001'], ['by another process', 'cached-issuer-trust-0002']] as const) {
+    it(`an issuer disabled ${way}: its credentials are untrusted as soon as it is known`, async () => {
+      const issuer = await generateIssuerKey();
+      const registered = await t.admin('POST', '/api/admin/issuers', { name: 'Cached Registry', public_key: issuer.publicKey, claim_types: ['age_over_21'] });
+      assert.equal(registered.statusCode, 201, registered.body);
+      const holder = await prove(await issueCredential(issuer, attributes()), 'age_over_21', { nonce, verifierDomain: 'bank.example', param: 21n });
+      const verifyAsNewPartner = async () => {
+        const partner = await createPartner(t, { scopes: ['age_over_21'] });
+        const response = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/verify',
+          headers: { 'x-api-key': partner.api_key },
+          payload: { claim_type: 'age_over_21', circuit_version: '1.0.0', proof: holder.proof, public_signals: holder.publicSignals, request: { nonce, verifier_domain: 'bank.example' } },
+        });
+        return response.statusCode === 200 ? 'verified' : (response.json().error_code as string);
+      };
+      assert.equal(await verifyAsNewPartner(), 'verified');
+      assert.equal(await verifyAsNewPartner(), 'verified', 'trusted again, now from memory');
+      if (way === 'by the operator API of this process') {
+        assert.equal((await t.admin('DELETE', `/api/admin/issuers/${registered.json().id}`)).statusCode, 200);
+        assert.equal(await verifyAsNewPartner(), 'UNTRUSTED_ISSUER');
+        return;
+      }
+      const operatorPool = createPool(t.database.url, { max: 1, log: silent });
+      try {
+        await operatorPool.query('UPDATE issuers SET disabled_at = now() WHERE id = $1', [registered.json().id]);
+      } finally {
+        await operatorPool.end();
+      }
+      await waitFor(async () => (await verifyAsNewPartner()) === 'UNTRUSTED_ISSUER', 5_000, 'the disabled issuer to be untrusted');
+    });
+  }
 
   it('serves from memory only while the feed is live, and keeps no read that raced a change', async () => {
     const partner = await createPartner(t);

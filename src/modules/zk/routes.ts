@@ -85,7 +85,8 @@ function renderOutcome(outcome: VerifyOutcome, requestId: string): { status: 200
 export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const circuitCache = deps.changeFeed ? createChangeFedCache<CircuitRow | undefined>(deps.changeFeed, 'circuit_versions') : undefined;
-  const verifyDeps = { ...deps, circuitCache, verifications: createVerificationRecorder(deps), suspects: createSuspectPartners(deps) };
+  const issuerCache = deps.changeFeed ? createChangeFedCache<string | undefined>(deps.changeFeed, 'issuers') : undefined;
+  const verifyDeps = { ...deps, circuitCache, verifications: createVerificationRecorder({ ...deps, issuerCache }), suspects: createSuspectPartners(deps) };
 
   // ---- Issuers (operator) ----
   r.post('/api/admin/issuers', {
@@ -107,6 +108,7 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   }, async (request) => {
     const issuer = await disableIssuer(deps, request.params.id, adminActor(request));
     if (!issuer) throw new ApiError('NOT_FOUND', `no issuer ${request.params.id}`);
+    issuerCache?.forget(issuer.id);
     return issuer;
   });
 

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { wrapPool, type Db } from '#platform/db/database.ts';
 import { createGroupCommit, type GroupCommit } from '#platform/db/group-commit.ts';
 import { inTransaction, type Pool } from '#platform/db/pool.ts';
 import { composeStatements, uniqueViolation, type Statement } from '#platform/db/statement.ts';
@@ -10,7 +9,7 @@ import { usagesStatement } from '#modules/metering/record-usage.ts';
 import { webhookEventsStatement } from '#modules/webhooks/enqueue-webhook-event.ts';
 import { computeBinding } from '../credentials/binding.ts';
 import type { PublicSignals } from '../credentials/public-signals.ts';
-import { isTrustedIssuer } from '../issuers/is-trusted-issuer.ts';
+import { isTrustedIssuer, type IssuerTrustDeps } from '../issuers/is-trusted-issuer.ts';
 import { checkStatement } from './check-statement.ts';
 import type { ProofVerifyRequest } from './schema.ts';
 import { reject, type VerifyOutcome } from './verify-outcome.ts';
@@ -46,11 +45,10 @@ const GATHER_MS = 4;
 
 /**
  * Concurrent verifications share their writes (group commit): under load a batch of them costs
- * two round trips, the issuers' trust read and one statement that writes everything.
+ * one statement that writes everything (and a read of its issuers' trust unless served from memory).
  */
-export function createVerificationRecorder(deps: { pool: Pool }): VerificationRecorder {
-  const db = wrapPool(deps.pool);
-  return createGroupCommit((batch) => recordVerifications({ pool: deps.pool, db }, batch), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT, gatherMs: GATHER_MS });
+export function createVerificationRecorder(deps: IssuerTrustDeps & { pool: Pool }): VerificationRecorder {
+  return createGroupCommit((batch) => recordVerifications(deps, batch), { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT, gatherMs: GATHER_MS });
 }
 
 /** SHA-256 over the canonical signals: stored instead of the signals themselves. */
@@ -68,8 +66,8 @@ type Decided = { item: CheckedVerification; outcome: VerifyOutcome & { kind: 've
  * claims what it can (the authority: of two uses of a nonce, in one batch or in two, exactly one
  * claims it; the others are NONCE_REPLAY) and writes those.
  */
-async function recordVerifications(deps: { pool: Pool; db: Db }, batch: CheckedVerification[]): Promise<VerifyOutcome[]> {
-  const decided = await decide(deps.db, batch);
+async function recordVerifications(deps: IssuerTrustDeps & { pool: Pool }, batch: CheckedVerification[]): Promise<VerifyOutcome[]> {
+  const decided = await decide(deps, batch);
   try {
     await deps.pool.query(composeStatements([claimNoncesStatement(batch, 'all'), ...outcomeStatements(decided)]));
     return decided.map(({ outcome }) => outcome);
@@ -85,11 +83,11 @@ async function recordVerifications(deps: { pool: Pool; db: Db }, batch: CheckedV
   });
 }
 
-async function decide(db: Db, batch: CheckedVerification[]): Promise<Decided[]> {
+async function decide(deps: IssuerTrustDeps, batch: CheckedVerification[]): Promise<Decided[]> {
   const issuerOf = (item: CheckedVerification) => `${item.input.claim_type}:${item.signals.issuerAx}:${item.signals.issuerAy}`;
   const lookups = new Map<string, Promise<boolean>>();
   for (const item of batch) {
-    if (item.pairingValid && !lookups.has(issuerOf(item))) lookups.set(issuerOf(item), isTrustedIssuer({ db }, item.input.claim_type, item.signals.issuerAx, item.signals.issuerAy));
+    if (item.pairingValid && !lookups.has(issuerOf(item))) lookups.set(issuerOf(item), isTrustedIssuer(deps, item.input.claim_type, item.signals.issuerAx, item.signals.issuerAy));
   }
   // Issuers repeat, so few reads per batch, run side by side.
   const trusted = new Map(await Promise.all([...lookups].map(async ([issuer, lookup]) => [issuer, await lookup] as const)));
