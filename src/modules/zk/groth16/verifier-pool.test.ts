@@ -51,6 +51,23 @@ describe('Groth16 verifier pool', () => {
     assert.ok(after.largestBatch > 1);
   });
 
+  it('answers the valid part of a failed batch while the rest is still being bisected', async () => {
+    const calls = proofs.slice(0, 8).map((fixture, i) => ({ proof: fixture.proof, signals: i === 7 ? proofs[0]!.public_signals : fixture.public_signals }));
+    const answered = new Set<number>();
+    let pendingWhenFirstAnswered: number[] | undefined;
+    const results = await Promise.all(
+      calls.map(async (call, i) => {
+        const result = await pool.verify('fixture', call.proof, call.signals);
+        answered.add(i);
+        // A turn of the event loop later: what the same message did not also answer.
+        if (i === 0) setImmediate(() => (pendingWhenFirstAnswered = calls.map((_, j) => j).filter((j) => !answered.has(j))));
+        return result;
+      }),
+    );
+    assert.deepEqual(results, calls.map((_, i) => ({ ok: true, valid: i !== 7 })));
+    assert.ok(pendingWhenFirstAnswered?.includes(7), `the invalid proof was still being found when the first were answered (pending then: ${pendingWhenFirstAnswered})`);
+  });
+
   it('checks a call made alone in a batch of its own, beside shared batches', async () => {
     const before = pool.stats();
     const { c } = proofPoints(proofs[0]!.proof);

@@ -140,6 +140,11 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
     }
     const inFlight = slot.inFlight.get(response.requestId);
     if (!inFlight) throw new Error(`verifier worker answered unknown request ${response.requestId}`);
+    if (response.type === 'settled') {
+      // Answered now; the batch's 'verified' repeats these results (settling a promise twice is a no-op).
+      if (inFlight.kind === 'verify') response.indexes.forEach((index, i) => inFlight.batch[index]?.resolve(response.results[i] as VerifyResult));
+      return;
+    }
     slot.inFlight.delete(response.requestId);
     if (inFlight.kind === 'register') {
       if (response.type === 'registered') inFlight.deferred.resolve(response.result);

@@ -6,8 +6,8 @@ import { groth16Failure } from './types.ts';
 import { verifyBatch } from './verify-batch.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
+if (parentPort === null) throw new Error('verifier-worker.ts must run in a worker thread');
 const port = parentPort;
-if (port === null) throw new Error('verifier-worker.ts must run in a worker thread');
 
 const keys = new Map<string, PreparedVerificationKey>();
 
@@ -24,7 +24,7 @@ function handle(request: WorkerRequest): WorkerResponse {
     case 'verify': {
       const key = keys.get(request.keyId);
       const results = key
-        ? verifyBatch(key, request.statements)
+        ? verifyBatch(key, request.statements, (indexes, settled) => port.postMessage({ type: 'settled', requestId, indexes, results: settled } satisfies WorkerResponse))
         : request.statements.map(() => groth16Failure('UNKNOWN_KEY', `no key registered as ${request.keyId}`));
       return { type: 'verified', requestId, results };
     }

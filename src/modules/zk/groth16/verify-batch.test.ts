@@ -76,6 +76,20 @@ describe('verifyBatch', () => {
     }
   });
 
+  it('while bisecting, reports each part as it is decided: every proof once, the valid first half before the rest', () => {
+    const batch = valid.slice(0, 8).map((statement) => ({ ...statement }));
+    batch[6] = { ...batch[6]!, signals: valid[7]!.signals };
+    const heard: { indexes: readonly number[]; valid: boolean[] }[] = [];
+    const results = verifyBatch(key, batch.map(parsed), (indexes, settled) => heard.push({ indexes, valid: settled.map((result) => result.ok && result.valid) }));
+    assert.deepEqual(results, batch.map((_, i) => (i === 6 ? invalidResult : validResult)));
+    assert.deepEqual(heard[0], { indexes: [0, 1, 2, 3], valid: [true, true, true, true] }, 'the first half, valid, is told before its neighbours are bisected');
+    assert.deepEqual(heard.flatMap(({ indexes }) => indexes).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7], 'each proof is told once');
+    for (const { indexes, valid: verdicts } of heard) indexes.forEach((index, i) => assert.equal(verdicts[i], index !== 6));
+    const quiet: number[] = [];
+    verifyBatch(key, valid.slice(0, 8).map(parsed), (indexes) => quiet.push(...indexes));
+    assert.deepEqual(quiet, [], 'a batch that passes at once is only returned');
+  });
+
   it('matches single verification on a mix of valid, invalid and rejected statements', () => {
     const outsider = g2ToJson(twistPointOutsideSubgroup());
     const statements: ParsedStatement[] = [

@@ -58,6 +58,9 @@ export function weightedBatchHolds(key: PreparedVerificationKey, batch: readonly
 
 type IndexedStatement = LoadedStatement & { readonly index: number };
 
+/** Results decided while a failed batch is bisected, before the rest of it: `indexes` into the batch. */
+export type OnSettled = (indexes: readonly number[], results: readonly VerifyResult[]) => void;
+
 /**
  * Decides every statement of `group`, writing into `results`; returns whether all are valid.
  * A group whose combined check fails is split in halves, recursively, so one invalid proof
@@ -65,35 +68,39 @@ type IndexedStatement = LoadedStatement & { readonly index: number };
  * verifications. `holdsAnInvalidProof` is set when the caller already knows that: a failed
  * group whose first half passed has its invalid proofs in the second half, whose own combined
  * check would be wasted (and a single proof known to be invalid needs no check at all).
+ * `onSettled` hears each part decided by a bisection (the halves and theirs), not the group itself.
  */
 function settleGroup(
   key: PreparedVerificationKey,
   group: readonly IndexedStatement[],
   results: VerifyResult[],
-  holdsAnInvalidProof = false,
+  options: { holdsAnInvalidProof: boolean; onSettled: OnSettled | undefined; isPart: boolean },
 ): boolean {
-  if (group.length === 1) {
-    const { index, proof, publicSignals } = group[0]!;
-    const valid = !holdsAnInvalidProof && loadedProofHolds(key, proof, publicSignals);
-    results[index] = { ok: true, valid };
+  const settled = (valid: boolean): boolean => {
+    const result = { ok: true, valid } as const;
+    for (const { index } of group) results[index] = result;
+    if (options.isPart) options.onSettled?.(group.map(({ index }) => index), group.map(() => result));
     return valid;
+  };
+  if (group.length === 1) {
+    const { proof, publicSignals } = group[0]!;
+    return settled(!options.holdsAnInvalidProof && loadedProofHolds(key, proof, publicSignals));
   }
-  if (!holdsAnInvalidProof && weightedBatchHolds(key, group)) {
-    for (const { index } of group) results[index] = { ok: true, valid: true };
-    return true;
-  }
+  if (!options.holdsAnInvalidProof && weightedBatchHolds(key, group)) return settled(true);
   const middle = Math.ceil(group.length / 2);
-  const firstHalfValid = settleGroup(key, group.slice(0, middle), results);
-  settleGroup(key, group.slice(middle), results, firstHalfValid);
+  const firstHalfValid = settleGroup(key, group.slice(0, middle), results, { holdsAnInvalidProof: false, onSettled: options.onSettled, isPart: true });
+  settleGroup(key, group.slice(middle), results, { holdsAnInvalidProof: firstHalfValid, onSettled: options.onSettled, isPart: true });
   return false;
 }
 
 /**
  * Verifies many statements under one key, returning one result per statement in order.
  * Malformed statements get their code without disturbing the others; valid and invalid
- * proofs are told apart by bisecting failed combined checks (settleGroup).
+ * proofs are told apart by bisecting failed combined checks (settleGroup). While a failed
+ * batch is bisected, `onSettled` hears each part as it is decided, so that its callers need
+ * not wait for the rest (a batch decided at once is only returned).
  */
-export function verifyBatch(key: PreparedVerificationKey, statements: readonly ParsedStatement[]): VerifyResult[] {
+export function verifyBatch(key: PreparedVerificationKey, statements: readonly ParsedStatement[], onSettled?: OnSettled): VerifyResult[] {
   const results = new Array<VerifyResult>(statements.length);
   const loaded: IndexedStatement[] = [];
   statements.forEach(({ proof, publicSignals }, index) => {
@@ -101,6 +108,6 @@ export function verifyBatch(key: PreparedVerificationKey, statements: readonly P
     if (statement.ok) loaded.push({ index, proof: statement.value, publicSignals });
     else results[index] = statement;
   });
-  if (loaded.length > 0) settleGroup(key, loaded, results);
+  if (loaded.length > 0) settleGroup(key, loaded, results, { holdsAnInvalidProof: false, onSettled, isPart: false });
   return results;
 }

@@ -10,5 +10,7 @@ export type WorkerResponse =
   | { readonly type: 'ready' }
   | { readonly type: 'registered'; readonly requestId: number; readonly result: { ok: true } | Groth16Failure }
   | { readonly type: 'verified'; readonly requestId: number; readonly results: readonly VerifyResult[] }
+  /** Part of a batch decided while the rest is still being bisected (`indexes` into its statements); 'verified' follows with them all. */
+  | { readonly type: 'settled'; readonly requestId: number; readonly indexes: readonly number[]; readonly results: readonly VerifyResult[] }
   /** An exception inside the worker: a bug, surfaced to the caller as a rejected promise. */
   | { readonly type: 'failed'; readonly requestId: number; readonly error: string };
