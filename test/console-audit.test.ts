@@ -68,6 +68,8 @@ test('an operator finds a change in the audit log, filters it by partner, action
   const other = await context.newPage();
   await other.goto(shared);
   await other.getByRole('cell', { name: 'client.key_rotated', exact: true }).waitFor();
+  // The partner list fills the select after the rows may have come (CI saw it empty once): wait for its option.
+  await other.getByLabel('Partner', { exact: true }).locator(`option[value="${trail.id}"]`).waitFor({ state: 'attached' });
   assert.equal(await other.getByLabel('Partner', { exact: true }).inputValue(), trail.id);
   assert.equal(await other.getByLabel('Action', { exact: true }).inputValue(), 'client.key_rotated');
   assert.equal(await other.locator('tr[data-audit-event]').count(), 1);
