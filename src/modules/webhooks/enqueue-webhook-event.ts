@@ -2,6 +2,7 @@ import type { PoolClient } from '#platform/db/pool.ts';
 import type { Statement } from '#platform/db/statement.ts';
 import { newId } from '#platform/ids.ts';
 import { captureTraceContext, type TraceContext } from '#platform/telemetry/tracing.ts';
+import { clientEnabledSql } from '#modules/clients/find-disabled-client-ids.ts';
 
 export type WebhookEvent = {
   clientId: string;
@@ -47,7 +48,7 @@ export function webhookEventsStatement(events: readonly WebhookEvent[]): { state
            SELECT id, client_id, event_type, subject_id, payload::json, trace_context::jsonb
              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
              AS queued (id, client_id, event_type, subject_id, payload, trace_context)
-            WHERE EXISTS (SELECT 1 FROM webhook_endpoints e JOIN api_clients c ON c.id = e.client_id WHERE e.client_id = queued.client_id AND c.disabled_at IS NULL)`,
+            WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.client_id = queued.client_id) AND ${clientEnabledSql('queued.client_id')}`,
     values: [
       ids,
       events.map((event) => event.clientId),
