@@ -160,7 +160,7 @@ test('an operator assigns a plan and links a wallet, pauses and resumes the queu
     await access.getByRole('button', { name: 'Done' }).click();
 
     await page.getByRole('link', { name: 'Queue' }).click();
-    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    await page.getByRole('heading', { name: 'Queue', exact: true }).waitFor();
     await page.getByText('running', { exact: true }).waitFor();
     await audit(page, 'queue');
     await page.getByRole('button', { name: 'Pause processing' }).click();

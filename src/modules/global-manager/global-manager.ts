@@ -5,7 +5,7 @@ import { createInterruptibleSleep } from '#platform/queue/interruptible-sleep.ts
 import { traced } from '#platform/telemetry/tracing.ts';
 import { RUNNER_NAME, tryLeaderLock, type LeaderLock } from './leader-lock.ts';
 import type { GlobalManagerMetrics } from './metrics.ts';
-import { markInterruptedRuns, recordTaskEnd, recordTaskSkipped, recordTaskStart, type RunOutcome } from './record-runs.ts';
+import { markInterruptedRuns, recordCycleStep, type RunOutcome, type TaskEnd, type TaskSkipped } from './record-runs.ts';
 import type { GlobalManagerDeps, GlobalManagerTask } from './task.ts';
 
 export type GlobalManagerSettings = {
@@ -46,14 +46,17 @@ export function startGlobalManager(options: {
     const now = clock.now();
     const started = performance.now();
     let allSucceeded = true;
+    // Written with the next step (recordCycleStep): the task that finished, the tasks skipped.
+    let ended: TaskEnd | undefined;
+    const skipped: TaskSkipped[] = [];
     for (const [position, task] of tasks.entries()) {
       const halted = stopping ? 'the process was stopping' : held.lost.aborted ? 'the leader lost its lock' : undefined;
       if (halted) {
         allSucceeded = false;
-        await recordTaskSkipped(deps.pool, { cycleId, task: task.name, position, runner: RUNNER_NAME, at: clock.now(), reason: halted }).catch(() => {});
+        skipped.push({ cycleId, task: task.name, position, runner: RUNNER_NAME, at: clock.now(), reason: halted });
         continue;
       }
-      await recordTaskStart(deps.pool, { cycleId, task: task.name, position, runner: RUNNER_NAME, startedAt: clock.now() });
+      await recordCycleStep(deps.pool, { ended, started: { cycleId, task: task.name, position, runner: RUNNER_NAME, startedAt: clock.now() } });
       const taskStarted = performance.now();
       let outcome: RunOutcome = 'succeeded';
       let counts: Record<string, number> = {};
@@ -70,9 +73,10 @@ export function startGlobalManager(options: {
       }
       metrics.taskDuration.observe({ task: task.name }, (performance.now() - taskStarted) / 1000);
       metrics.taskRuns.inc({ task: task.name, outcome });
-      await recordTaskEnd(deps.pool, { cycleId, task: task.name, finishedAt: clock.now(), outcome, counts, ...(error === undefined ? {} : { error }) });
+      ended = { cycleId, task: task.name, finishedAt: clock.now(), outcome, counts, ...(error === undefined ? {} : { error }) };
       log.info({ task: task.name, cycle_id: cycleId, outcome, counts }, 'global manager task done');
     }
+    await recordCycleStep(deps.pool, { ended, skipped });
     metrics.cycleDuration.observe((performance.now() - started) / 1000);
     if (allSucceeded) metrics.lastSuccess.set(clock.now().getTime() / 1000);
   }

@@ -1,29 +1,51 @@
 import type { Pool } from '#platform/db/pool.ts';
+import { composeStatements, type Statement } from '#platform/db/statement.ts';
 import { safeErrorMessage } from '#platform/serialize-error.ts';
 
 export type RunOutcome = 'succeeded' | 'failed' | 'interrupted' | 'skipped';
 
-/** Written before the task runs (committed): a leader killed mid-task leaves a `running` row. */
-export async function recordTaskStart(pool: Pool, run: { cycleId: string; task: string; position: number; runner: string; startedAt: Date }): Promise<void> {
-  await pool.query(
-    `INSERT INTO global_manager_runs (cycle_id, task, position, runner, started_at, outcome) VALUES ($1, $2, $3, $4, $5, 'running')`,
-    [run.cycleId, run.task, run.position, run.runner, run.startedAt],
-  );
+export type TaskStart = { cycleId: string; task: string; position: number; runner: string; startedAt: Date };
+export type TaskEnd = { cycleId: string; task: string; finishedAt: Date; outcome: RunOutcome; counts: Record<string, number>; error?: unknown };
+export type TaskSkipped = { cycleId: string; task: string; position: number; runner: string; at: Date; reason: string };
+
+/**
+ * One step of a cycle, as one statement: the task that just finished, the next one starting (its
+ * row is `running` before it runs: a leader killed mid-task leaves a trace), and the tasks skipped
+ * after a halt. A cycle's rows are read as its state, so a task's end is never committed without
+ * the next task's start: between them the cycle would read as finished with tasks missing.
+ */
+export async function recordCycleStep(pool: Pool, step: { ended?: TaskEnd; started?: TaskStart; skipped?: readonly TaskSkipped[] }): Promise<void> {
+  const parts: Statement[] = [];
+  if (step.ended) parts.push(taskEndStatement(step.ended));
+  if (step.started) parts.push(taskStartStatement(step.started));
+  if (step.skipped?.length) parts.push(tasksSkippedStatement(step.skipped));
+  if (parts.length > 0) await pool.query(composeStatements(parts));
 }
 
-export async function recordTaskEnd(pool: Pool, run: { cycleId: string; task: string; finishedAt: Date; outcome: RunOutcome; counts: Record<string, number>; error?: unknown }): Promise<void> {
-  await pool.query(
-    'UPDATE global_manager_runs SET finished_at = $3, outcome = $4, counts = $5, error = $6 WHERE cycle_id = $1 AND task = $2',
-    [run.cycleId, run.task, run.finishedAt, run.outcome, JSON.stringify(run.counts), run.error === undefined ? null : errorText(run.error)],
-  );
+function taskStartStatement(run: TaskStart): Statement {
+  return {
+    text: `INSERT INTO global_manager_runs (cycle_id, task, position, runner, started_at, outcome) VALUES ($1, $2, $3, $4, $5, 'running')`,
+    values: [run.cycleId, run.task, run.position, run.runner, run.startedAt],
+  };
+}
+
+function taskEndStatement(run: TaskEnd): Statement {
+  return {
+    text: 'UPDATE global_manager_runs SET finished_at = $3, outcome = $4, counts = $5, error = $6 WHERE cycle_id = $1 AND task = $2',
+    values: [run.cycleId, run.task, run.finishedAt, run.outcome, JSON.stringify(run.counts), run.error === undefined ? null : errorText(run.error)],
+  };
 }
 
 /** Tasks not run in a cycle (after a stop, a lost lock): one row each, for the status page. */
-export async function recordTaskSkipped(pool: Pool, run: { cycleId: string; task: string; position: number; runner: string; at: Date; reason: string }): Promise<void> {
-  await pool.query(
-    `INSERT INTO global_manager_runs (cycle_id, task, position, runner, started_at, finished_at, outcome, error) VALUES ($1, $2, $3, $4, $5, $5, 'skipped', $6)`,
-    [run.cycleId, run.task, run.position, run.runner, run.at, run.reason],
-  );
+function tasksSkippedStatement(runs: readonly TaskSkipped[]): Statement {
+  return {
+    text: `INSERT INTO global_manager_runs (cycle_id, task, position, runner, started_at, finished_at, outcome, error)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])`,
+    values: [
+      runs.map((run) => run.cycleId), runs.map((run) => run.task), runs.map((run) => run.position), runs.map((run) => run.runner),
+      runs.map((run) => run.at), runs.map(() => 'skipped'), runs.map((run) => run.reason),
+    ],
+  };
 }
 
 /**
