@@ -1,13 +1,13 @@
 import type { AnchorConfig } from '#src/config.ts';
 import type { AnchorAdapter } from '#modules/anchoring/anchor-adapter.ts';
-import { createEvmAnchorAdapter } from '#modules/anchoring/evm-anchor-adapter.ts';
 import type { OnAnchorConfirmed } from '#modules/anchoring/run-anchor-pass.ts';
 import { ANCHOR_TYPE } from '#modules/certificates/document/certificate-anchor.ts';
 import { markCertificatesAnchored } from '#modules/certificates/mark-certificates-anchored.ts';
 
-/** The adapter ANCHOR_ADAPTER names, with its (start-up validated) settings. */
-export function anchorAdapter(config: AnchorConfig): AnchorAdapter {
+/** The adapter ANCHOR_ADAPTER names, with its (start-up validated) settings; `evm` loads viem when it starts. */
+export async function anchorAdapter(config: AnchorConfig): Promise<AnchorAdapter> {
   if (config.adapter === 'noop') return { name: 'noop' };
+  const { createEvmAnchorAdapter } = await import('#modules/anchoring/evm-anchor-adapter.ts');
   return createEvmAnchorAdapter({ rpcUrl: config.rpcUrl, privateKey: config.privateKey, toAddress: config.toAddress });
 }
 

@@ -51,7 +51,7 @@ function anchorKind(adapter: 'noop' | 'evm', confirmations = 2): WorkerKind {
     databaseUrl: t.database.url,
     clock,
     log: createLogger('silent'),
-    adapter: () => (adapter === 'noop' ? { name: 'noop' } : createEvmAnchorAdapter({ rpcUrl: anvil.rpcUrl, privateKey: ANVIL_DEV_KEY, toAddress: TO_ADDRESS, timeoutMs: 5_000 })),
+    adapter: async () => (adapter === 'noop' ? { name: 'noop' } : createEvmAnchorAdapter({ rpcUrl: anvil.rpcUrl, privateKey: ANVIL_DEV_KEY, toAddress: TO_ADDRESS, timeoutMs: 5_000 })),
     confirmations,
     intervalSeconds: 0,
     onConfirmed: certificatesOnAnchorConfirmed,

@@ -35,7 +35,7 @@ export async function createChallenge(
   const issuedAt = deps.clock.now();
   const expiresAt = new Date(issuedAt.getTime() + CHALLENGE_TTL_MS);
   const agentId = request.agentId ?? null;
-  const message = challengeMessage({ challengeId: id, controller: controller.value, clientId, agentId, nonce: randomBytes(16).toString('hex'), publicUrl: deps.publicUrl, issuedAt, expiresAt });
+  const message = await challengeMessage({ challengeId: id, controller: controller.value, clientId, agentId, nonce: randomBytes(16).toString('hex'), publicUrl: deps.publicUrl, issuedAt, expiresAt });
   await deps.pool.query(
     'INSERT INTO registry_challenges (id, client_id, controller_did, agent_id, message, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
     [id, clientId, controller.value.did, agentId, message, issuedAt, expiresAt],

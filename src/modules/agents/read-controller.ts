@@ -1,5 +1,5 @@
 import { base58btc } from 'multiformats/bases/base58';
-import { getAddress } from 'viem';
+import * as Address from 'ox/Address';
 
 /** A controller account as the registry keeps it: canonical DID, and the raw account it names. */
 export type Controller = {
@@ -50,7 +50,7 @@ export function readAccountId(value: string): ControllerResult {
   if (!EVM_CHAIN.test(chain)) return { ok: false, message: 'an EVM chain reference is a decimal chain id (e.g. 1, 8453)' };
   if (!EVM_ADDRESS.test(address)) return { ok: false, message: 'an EVM address is 0x and 40 hex digits' };
   const mixedCase = address.slice(2) !== address.slice(2).toLowerCase() && address.slice(2) !== address.slice(2).toUpperCase();
-  const checksummed = getAddress(address.toLowerCase());
+  const checksummed = Address.checksum(address.toLowerCase());
   if (mixedCase && checksummed !== address) return { ok: false, message: 'the EVM address is mixed-case but its EIP-55 checksum is wrong' };
   return { ok: true, value: { did: `did:pkh:eip155:${chain}:${checksummed}`, namespace, chain, address: checksummed, key: Buffer.from(checksummed.slice(2), 'hex') } };
 }

@@ -4,7 +4,7 @@ import type { Logger } from '#platform/logger.ts';
 import { getLatestCheckpoint } from '#modules/ledger/get-latest-checkpoint.ts';
 import type { ChainAnchorAdapter } from './anchor-adapter.ts';
 import { tryLockAnchorWorker } from './anchor-lock.ts';
-import { rpcErrorMessage } from './evm-transaction.ts';
+import { rpcErrorMessage } from './rpc-error-message.ts';
 
 /** A checkpoint anchored deeply enough: what the certificates it covers are marked with. */
 export type ConfirmedAnchor = {

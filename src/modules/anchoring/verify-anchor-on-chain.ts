@@ -1,4 +1,5 @@
-import { type EvmTransaction, evmClient, lookupEvmTransaction, rpcErrorMessage } from './evm-transaction.ts';
+import { type EvmTransaction, evmClient, lookupEvmTransaction } from './evm-transaction.ts';
+import { rpcErrorMessage } from './rpc-error-message.ts';
 
 /** What a document says was anchored: the transaction and the checkpoint root it must carry. */
 export type ExpectedAnchor = { chainId: number; txHash: string; rootHash: string; from: string; to: string; blockNumber: number };

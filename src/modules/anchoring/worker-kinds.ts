@@ -11,8 +11,8 @@ export type AnchorWorkerKindDeps = {
   databaseUrl: string;
   clock: Clock;
   log: Logger;
-  /** Built from ANCHOR_ADAPTER and its settings (validated at start-up). */
-  adapter: () => AnchorAdapter;
+  /** Built from ANCHOR_ADAPTER and its settings (validated at start-up); may load its chain library. */
+  adapter: () => Promise<AnchorAdapter>;
   confirmations: number;
   intervalSeconds: number;
   onConfirmed: OnAnchorConfirmed;
@@ -45,7 +45,7 @@ export function anchorWorkerKinds(context: () => AnchorWorkerKindDeps): WorkerKi
       description: 'anchor signed ledger checkpoints on a public chain (ANCHOR_ADAPTER) and mark the certificates they cover ANCHORED',
       async start() {
         const deps = context();
-        const adapter = deps.adapter();
+        const adapter = await deps.adapter();
         if (adapter.name === 'noop') {
           deps.log.info({ component: 'anchor' }, 'ANCHOR_ADAPTER=noop: nothing is anchored, certificates stay CERTIFIED_NO_ANCHOR');
           return idle;
@@ -80,7 +80,7 @@ export function anchorWorkerKinds(context: () => AnchorWorkerKindDeps): WorkerKi
       },
       async runOnce() {
         const deps = context();
-        const adapter = deps.adapter();
+        const adapter = await deps.adapter();
         if (adapter.name === 'noop') return { submitted: 0, resent: 0, confirmed: 0, anchoredCertificates: 0 };
         const pool = openPool(deps);
         try {

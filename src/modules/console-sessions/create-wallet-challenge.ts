@@ -25,7 +25,7 @@ export async function createWalletChallenge(
   const nonce = randomBytes(16).toString('hex');
   const issuedAt = deps.clock.now();
   const expiresAt = new Date(issuedAt.getTime() + CHALLENGE_TTL_MS);
-  const message = signInMessage({ chain: input.chain, address, domain: site.domain, uri: site.uri, chainId: deps.siweChainId, nonce, issuedAt, expiresAt });
+  const message = await signInMessage({ chain: input.chain, address, domain: site.domain, uri: site.uri, chainId: deps.siweChainId, nonce, issuedAt, expiresAt });
   if (!message || site.domain.length > 300 || site.uri.length > 400) return { ok: false, message: `the Host header (${site.domain.slice(0, 100)}) cannot be the domain of a sign-in message` };
   await deps.pool.query(
     'INSERT INTO console_wallet_challenges (nonce, chain, address, domain, uri, message, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',

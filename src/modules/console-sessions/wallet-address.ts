@@ -1,5 +1,5 @@
 import { normalizeSuiAddress } from '@mysten/sui/utils';
-import { getAddress, isAddress } from 'viem';
+import * as Address from 'ox/Address';
 
 export const WALLET_CHAINS = ['ethereum', 'sui'] as const;
 export type WalletChain = (typeof WALLET_CHAINS)[number];
@@ -12,13 +12,13 @@ const SUI_ADDRESS = /^0x[0-9a-fA-F]{1,64}$/;
  * hex (short forms padded). Undefined when it is not an address of the chain.
  */
 export function canonicalAddress(chain: WalletChain, address: string): string | undefined {
-  if (chain === 'ethereum') return isAddress(address, { strict: true }) ? address.toLowerCase() : undefined;
+  if (chain === 'ethereum') return Address.validate(address, { strict: true }) ? address.toLowerCase() : undefined;
   return SUI_ADDRESS.test(address) ? normalizeSuiAddress(address.toLowerCase()) : undefined;
 }
 
 /** How an address is shown: EIP-55 checksummed on ethereum, canonical on sui. */
 export function displayAddress(chain: WalletChain, canonical: string): string {
-  return chain === 'ethereum' ? getAddress(canonical) : canonical;
+  return chain === 'ethereum' ? Address.checksum(canonical) : canonical;
 }
 
 /** What an address of the chain must look like (the message when one does not). */

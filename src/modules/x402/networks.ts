@@ -1,5 +1,20 @@
-import { EVM_NETWORK_CHAIN_ID_MAP } from '@x402/evm/v1';
-import { V1_TO_V2_NETWORK_MAP } from '@x402/svm';
+/**
+ * x402 v1's network names, as @x402/evm/v1 (`EVM_NETWORK_CHAIN_ID_MAP`) and @x402/svm
+ * (`V1_TO_V2_NETWORK_MAP`) define them: held here because those packages load viem and
+ * @solana/kit (~600 modules, a third of the server's start-up) and config needs the names at
+ * start. networks.test.ts compares them with the installed packages: an upgrade naming others fails it.
+ */
+export const EVM_NETWORK_CHAIN_ID_MAP: Readonly<Record<string, number>> = {
+  ethereum: 1, sepolia: 11155111, abstract: 2741, 'abstract-testnet': 11124, 'base-sepolia': 84532, base: 8453,
+  'avalanche-fuji': 43113, avalanche: 43114, iotex: 4689, sei: 1329, 'sei-testnet': 1328, polygon: 137,
+  'polygon-amoy': 80002, peaq: 3338, story: 1514, educhain: 41923, 'skale-base-sepolia': 324705682,
+  megaeth: 4326, monad: 143, stable: 988, 'stable-testnet': 2201, celo: 42220, flare: 14,
+};
+export const V1_TO_V2_NETWORK_MAP: Readonly<Record<string, string>> = {
+  solana: 'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp',
+  'solana-devnet': 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1',
+  'solana-testnet': 'solana:4uhcVJyU9pJkvQyS88uRDiswHXSCkY3z',
+};
 
 /** A network x402 names, in its CAIP-2 form (v2) and by its v1 name when it has one. */
 export type X402Network =
@@ -15,9 +30,9 @@ const SVM_V1_NAMES = new Map(Object.entries(V1_TO_V2_NETWORK_MAP).map(([name, ca
  * same payment whichever encoding carried it. Unknown: undefined.
  */
 export function resolveNetwork(name: string): X402Network | undefined {
-  const evmV1 = (EVM_NETWORK_CHAIN_ID_MAP as Record<string, number>)[name];
+  const evmV1 = Object.hasOwn(EVM_NETWORK_CHAIN_ID_MAP, name) ? EVM_NETWORK_CHAIN_ID_MAP[name] : undefined;
   if (evmV1 !== undefined) return { family: 'evm', caip2: `eip155:${evmV1}`, v1Name: name, chainId: evmV1 };
-  const svmV1 = V1_TO_V2_NETWORK_MAP[name];
+  const svmV1 = Object.hasOwn(V1_TO_V2_NETWORK_MAP, name) ? V1_TO_V2_NETWORK_MAP[name] : undefined;
   if (svmV1 !== undefined) return { family: 'svm', caip2: svmV1, v1Name: name };
   const evm = /^eip155:([1-9][0-9]{0,15})$/.exec(name);
   if (evm) {

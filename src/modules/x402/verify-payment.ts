@@ -1,7 +1,5 @@
 import { resolveNetwork } from './networks.ts';
 import { refuse, type Payment, type Requirement, type Result, type VerifiedPayment } from './payment.ts';
-import { verifyEvmPayment } from './verify-evm-payment.ts';
-import { verifySvmPayment } from './verify-svm-payment.ts';
 
 /**
  * Checks a decoded payment against what was required, offline, the way a facilitator's `/verify`
@@ -17,5 +15,7 @@ export async function verifyPayment(payment: Payment, requirement: Requirement, 
   if (resolveNetwork(networkName)?.caip2 !== requirement.network.caip2) return refuse('NETWORK_MISMATCH', `the payment is for ${networkName}, ${requirement.network.caip2} is required`);
   const sameAsset = (asset: string) => (requirement.network.family === 'evm' ? asset.toLowerCase() === requirement.asset.toLowerCase() : asset === requirement.asset);
   if (accepted && !sameAsset(accepted.asset)) return refuse('ASSET_MISMATCH', `the payment accepted asset ${accepted.asset}, not ${requirement.asset}`);
-  return requirement.network.family === 'evm' ? verifyEvmPayment(payment.payload, requirement, now) : verifySvmPayment(payment.payload, requirement);
+  // Each scheme's checks load on first use: they bring viem, or @solana/kit (see networks.ts).
+  if (requirement.network.family === 'evm') return (await import('./verify-evm-payment.ts')).verifyEvmPayment(payment.payload, requirement, now);
+  return (await import('./verify-svm-payment.ts')).verifySvmPayment(payment.payload, requirement);
 }
