@@ -118,15 +118,15 @@ test('the partner lists and filters its agents, registers one and proves its own
   await dialog.getByLabel('Endpoint 1', { exact: true }).fill('https://translator.example/.well-known/agent-card.json');
   await dialog.getByLabel('Controller').fill(wallet.did);
   await dialog.getByRole('button', { name: 'Register agent' }).click();
-  await page.getByRole('heading', { name: 'Translator' }).waitFor();
-  await page.getByRole('heading', { name: 'Prove ownership' }).waitFor();
+  await page.getByRole('heading', { name: 'Translator', exact: true }).waitFor();
+  await page.getByRole('heading', { name: 'Prove ownership', exact: true }).waitFor();
   const translatorId = page.url().split('/').at(-1)!;
   assert.match(translatorId, /^agr_[0-9a-z]{26}$/);
   await page.getByRole('button', { name: 'Sign elsewhere' }).click();
   await page.getByRole('region', { name: 'Challenge message' }).waitFor();
   await audit(page, 'agent-unverified');
   await page.getByRole('button', { name: 'Sign with Ethereum wallet' }).click();
-  await page.getByRole('heading', { name: 'Prove ownership' }).waitFor({ state: 'detached' });
+  await page.getByRole('heading', { name: 'Prove ownership', exact: true }).waitFor({ state: 'detached' });
   const translator = await call(owner.api_key, 'GET', `/api/v1/agents/${translatorId}`);
   assert.equal(translator.status, 'verified');
   assert.deepEqual(translator.tags, ['french', 'english']);
@@ -139,7 +139,7 @@ test("an agent's page: card, reputation and feedback; the partner answers a feed
   // The verified agent: its card, reputation (one verified work record, one feedback on it) and feedback.
   await page.getByRole('link', { name: 'All agents' }).click();
   await list.getByRole('link', { name: 'Summarizer' }).click();
-  await page.getByRole('heading', { name: 'Summarizer' }).waitFor();
+  await page.getByRole('heading', { name: 'Summarizer', exact: true }).waitFor();
   const reputation = await call(owner.api_key, 'GET', `/api/v1/agents/${summarizer.id}/reputation`);
   assert.ok(reputation.score > 0.5, 'succeeded work and good feedback');
   await page.locator('[data-figure="Score"]', { hasText: `${Math.round(reputation.score * 100)}%` }).waitFor();
@@ -186,7 +186,7 @@ test('the partner deactivates an agent after confirming; the list shows it deact
   const list = page.getByRole('region', { name: 'Your agents' });
   // Deactivate the labeler, after confirming.
   await page.goto(`/console/agents/${labeler.id}`);
-  await page.getByRole('heading', { name: 'Image labeler' }).waitFor();
+  await page.getByRole('heading', { name: 'Image labeler', exact: true }).waitFor();
   await page.getByRole('button', { name: 'Deactivate' }).click();
   const confirm = page.getByRole('dialog', { name: 'Deactivate Image labeler?' });
   await audit(page, 'agent-deactivate');

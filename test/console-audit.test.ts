@@ -40,7 +40,7 @@ test('an operator finds a change in the audit log, filters it by partner, action
   await page.getByText('Trail Bank is disabled').waitFor();
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
-  await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+  await page.getByRole('heading', { name: 'Audit log', exact: true }).waitFor();
   const rows = page.locator('tr[data-audit-event]');
   const newest = rows.first();
   await newest.getByRole('cell', { name: 'client.disabled', exact: true }).waitFor();

@@ -48,7 +48,7 @@ test('an operator registers a circuit version from its artifact files, then disa
   const { page, problems } = await c.newPage();
   await signInAsOperator(page, t.adminToken);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Circuits' }).click();
-  await page.getByRole('heading', { name: 'Circuits' }).waitFor();
+  await page.getByRole('heading', { name: 'Circuits', exact: true }).waitFor();
   const table = page.getByRole('region', { name: 'Circuit versions' });
   await table.getByRole('row').filter({ hasText: 'age_over_18' }).filter({ hasText: '1.0.0' }).waitFor();
   await audit(page, 'circuits');
@@ -113,7 +113,7 @@ test('an operator trusts an issuer key and removes it', { timeout: 300_000 }, as
   const issuer = await generateIssuerKey();
   await signInAsOperator(page, t.adminToken);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Issuers' }).click();
-  await page.getByRole('heading', { name: 'Trusted issuers' }).waitFor();
+  await page.getByRole('heading', { name: 'Trusted issuers', exact: true }).waitFor();
   await page.getByText('No trusted issuers yet').waitFor();
   await audit(page, 'issuers-empty');
 

@@ -88,7 +88,7 @@ test('a partner finds its certificate, downloads it, checks it in the public che
 
   // The public checker: the downloaded JSON, dropped as a file, passes every check.
   await detail.getByRole('link', { name: 'Check a receipt or certificate' }).click();
-  await page.getByRole('heading', { name: 'Check a receipt or certificate' }).waitFor();
+  await page.getByRole('heading', { name: 'Check a receipt or certificate', exact: true }).waitFor();
   await page.getByTestId('pinned-certificate-keys').waitFor();
   await page.locator('input[type="file"]').setInputFiles({ name: `certificate-${publicId}.json`, mimeType: 'application/json', buffer: bundleFile });
   await page.getByRole('button', { name: 'Check certificate' }).click();

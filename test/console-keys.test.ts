@@ -26,7 +26,7 @@ test('a partner creates a key and copies it, rotates it at once, and disables on
   const { context, page, problems } = await c.newPage();
   await signInAsPartner(page, partner.api_key, 'Key Bank');
   await page.getByRole('link', { name: 'API keys' }).first().click();
-  await page.getByRole('heading', { name: 'API keys' }).waitFor();
+  await page.getByRole('heading', { name: 'API keys', exact: true }).waitFor();
   const defaultRow = page.locator('tr', { hasText: 'Default' });
   await defaultRow.getByText('active').waitFor();
   await audit(page, 'api-keys');

@@ -108,12 +108,12 @@ test('an operator signs in with single sign-on through the provider\'s own pages
   const { context, page, problems } = await c.newPage();
   const traffic = recordTraffic(page);
   await page.goto('/console/sign-in');
-  await page.getByRole('heading', { name: 'Single sign-on' }).waitFor();
+  await page.getByRole('heading', { name: 'Single sign-on', exact: true }).waitFor();
   await audit(page, 'sign-in-sso');
 
   await singleSignOn(page, 'ops-alice', 'confirm');
   // The role claim made an operator: the console lands on the partners.
-  await page.getByRole('heading', { name: 'Partners' }).waitFor();
+  await page.getByRole('heading', { name: 'Partners', exact: true }).waitFor();
   const { rows } = await t.database.pool.query("SELECT role, identity FROM console_sessions WHERE method = 'oidc' AND oidc_subject = 'ops-alice'");
   assert.deepEqual(rows, [{ role: 'operator', identity: 'alice@ops.example' }]);
 
@@ -170,9 +170,9 @@ test('an operator links a single sign-on identity to a partner in the console; i
   // Bob opens the webhooks page signed out: sent to sign in, then back to it as SSO Bank.
   const { context, page, problems } = await c.newPage();
   await page.goto('/console/webhooks');
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
   await singleSignOn(page, 'bank-bob', 'confirm');
-  await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+  await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor();
   assert.equal(new URL(page.url()).pathname, '/console/webhooks');
   await page.getByText('https://sso-bank.example/hooks').waitFor();
   await page.getByText('SSO Bank').first().waitFor();
@@ -192,7 +192,7 @@ for (const refused of REFUSALS) {
     const { context, page, problems } = await c.newPage();
     await page.goto('/console/sign-in');
     await singleSignOn(page, refused.account, refused.consent);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
     const alert = page.getByRole('alert').filter({ hasText: 'Single sign-on failed' });
     await alert.getByText(refused.says).waitFor();
     await alert.getByText(refused.reason).waitFor();
@@ -206,7 +206,7 @@ for (const refused of REFUSALS) {
     // The forms still work from there.
     await page.getByLabel('Admin token').fill(t.adminToken);
     await page.getByRole('button', { name: 'Sign in as operator' }).click();
-    await page.getByRole('heading', { name: 'Partners' }).waitFor();
+    await page.getByRole('heading', { name: 'Partners', exact: true }).waitFor();
     assert.deepEqual(problems, []);
     await context.close();
   });
@@ -224,9 +224,9 @@ test('a partner signs in with Ethereum, rotates its webhook secret, sends a test
     await injectWalletSigners(page, { ethereum: wallet });
     await page.goto('/console/sign-in');
     await page.getByRole('button', { name: 'Sign in with Ethereum' }).click();
-    await page.getByRole('heading', { name: 'Hook Bank' }).waitFor();
+    await page.getByRole('heading', { name: 'Hook Bank', exact: true }).waitFor();
     await page.getByRole('link', { name: 'Webhooks' }).click();
-    await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor();
     await page.getByText('No deliveries yet').waitFor();
 
     const secret = await rotateWebhookSecretInConsole(page, 'webhook-secret-rotated');

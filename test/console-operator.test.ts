@@ -40,13 +40,13 @@ after(async () => {
 test('an operator signs in with the admin token, creates a partner, copies its key, edits its scopes and rate limit and disables it', { timeout: 180_000 }, async () => {
   const { context, page, problems } = await c.newPage();
   await page.goto('/console/');
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
   assert.match(new URL(page.url()).pathname, /^\/console\/sign-in/);
   await audit(page, 'sign-in');
 
   await page.getByLabel('Admin token').fill(t.adminToken);
   await page.getByRole('button', { name: 'Sign in as operator' }).click();
-  await page.getByRole('heading', { name: 'Partners' }).waitFor();
+  await page.getByRole('heading', { name: 'Partners', exact: true }).waitFor();
   await page.getByRole('cell', { name: /^Listed Bank cli_/ }).waitFor();
   await audit(page, 'partners');
 
@@ -92,11 +92,11 @@ test('an operator signs in with the admin token, creates a partner, copies its k
   assert.equal((await fetch(`${baseUrl}/api/v1/me`, { headers: { 'x-api-key': apiKey } })).status, 401);
 
   await page.getByRole('link', { name: 'Sessions' }).click();
-  await page.getByRole('heading', { name: 'Sessions' }).waitFor();
+  await page.getByRole('heading', { name: 'Sessions', exact: true }).waitFor();
   await page.getByText('this browser').waitFor();
   await audit(page, 'sessions');
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -177,7 +177,7 @@ test('an operator assigns a plan and links a wallet, pauses and resumes the queu
     assert.equal((await t.admin('GET', '/api/v1/queue/status')).json().paused, false);
 
     await page.getByRole('link', { name: 'Dead webhooks' }).click();
-    await page.getByRole('heading', { name: 'Dead webhooks' }).waitFor();
+    await page.getByRole('heading', { name: 'Dead webhooks', exact: true }).waitFor();
     await page.getByLabel('Partner').selectOption(dead.partnerId);
     const row = page.locator(`[data-dead-delivery="${dead.deliveryId}"]`);
     await row.waitFor();
@@ -198,7 +198,7 @@ test('an operator assigns a plan and links a wallet, pauses and resumes the queu
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await page.getByRole('link', { name: 'Global manager' }).click();
-    await page.getByRole('heading', { name: 'Global manager' }).waitFor();
+    await page.getByRole('heading', { name: 'Global manager', exact: true }).waitFor();
     const task = page.locator('[data-task="cleanup-global-manager-runs"]').first();
     await task.getByText('succeeded').waitFor();
     await page.getByText(/^veridity-global-manager:/).first().waitFor();

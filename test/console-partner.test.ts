@@ -62,9 +62,9 @@ test('a partner signs in with wallets the operator linked: Ethereum (EIP-1193 pe
   for (const chain of ['Ethereum', 'Sui']) {
     await page.goto('/console/sign-in');
     await page.getByRole('button', { name: `Sign in with ${chain}` }).click();
-    await page.getByRole('heading', { name: 'Wallet Bank' }).waitFor();
+    await page.getByRole('heading', { name: 'Wallet Bank', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
   }
   assert.deepEqual(problems, []);
   await context.close();
@@ -76,12 +76,12 @@ test('a TEE partner submits a TDX quote from a file, watches its task complete, 
   await signInAsPartner(page, partner.api_key, 'Enclave Bank');
 
   await page.getByRole('link', { name: 'Proofs' }).click();
-  await page.getByRole('heading', { name: 'Proofs' }).waitFor();
+  await page.getByRole('heading', { name: 'Proofs', exact: true }).waitFor();
   await page.getByText('No submissions yet').waitFor();
   await audit(page, 'proofs');
 
   await page.getByRole('link', { name: 'TEE tasks' }).click();
-  await page.getByRole('heading', { name: 'TEE tasks' }).waitFor();
+  await page.getByRole('heading', { name: 'TEE tasks', exact: true }).waitFor();
   await page.getByText('No tasks yet').waitFor();
   await page.getByRole('button', { name: 'Submit evidence' }).click();
   await page.getByText('Give the app id the evidence is for').waitFor();

@@ -69,7 +69,7 @@ test('the public receipt checker verifies a real receipt in the browser and refu
   const requests: string[] = [];
   page.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
   await page.goto('/console/check');
-  await page.getByRole('heading', { name: 'Check a receipt' }).waitFor();
+  await page.getByRole('heading', { name: 'Check a receipt or certificate', exact: true }).waitFor();
   const key = (await (await fetch(`${baseUrl}/api/v1/ledger/key`)).text()).trim();
   await page.getByTestId('pinned-key').filter({ hasText: key }).waitFor();
   await audit(page, 'check');
@@ -126,7 +126,7 @@ test('a partner signs in with its API key, sees its usage, rotates its webhook s
   await audit(page, 'overview');
 
   await page.getByRole('link', { name: 'Webhooks' }).click();
-  await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+  await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor();
   await page.getByText('https://receipt-bank.example/hooks').waitFor();
   // The verification's proof.verified event (no webhook worker runs here: it stays pending).
   await page.locator('[data-delivery]').filter({ hasText: 'proof.verified' }).waitFor();
@@ -160,7 +160,7 @@ test('an operator reads the ledger: the latest checkpoint, its signature, and a 
   const { context, page, problems } = await c.newPage();
   await signInAsOperator(page, t.adminToken);
   await page.getByRole('link', { name: 'Ledger' }).click();
-  await page.getByRole('heading', { name: 'Ledger' }).waitFor();
+  await page.getByRole('heading', { name: 'Ledger', exact: true }).waitFor();
   await page.getByText('signature valid').waitFor();
   const checkpoint = await (await fetch(`${baseUrl}/api/v1/ledger/checkpoint`)).text();
   assert.equal(await page.locator('[data-figure="Tree size"]').textContent(), checkpoint.split('\n')[1]);

@@ -84,7 +84,7 @@ test('a holder pastes a credential and a request, proves in the browser, submits
   const page = await context.newPage();
   const seen = watch(page);
   await page.goto(`${baseUrl}/prove`);
-  await page.getByRole('heading', { name: 'Prove a claim' }).waitFor();
+  await page.getByRole('heading', { name: 'Prove a claim', exact: true }).waitFor();
 
   const request = await createProofRequest({ claim_type: 'income_gte', verifier_domain: 'bank.example', params: { min_income: 50_000 } });
   await paste(page, request);
