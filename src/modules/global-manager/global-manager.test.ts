@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import client from 'prom-client';
+import { waitFor } from '#test/support/processes.ts';
 import { createTestDatabase, type TestDatabase } from '#test/support/test-database.ts';
 import { systemClock } from '#platform/clock.ts';
 import { createPlatformKeys } from '#platform/crypto/platform-keys.ts';
@@ -29,14 +30,6 @@ after(async () => {
   await database.drop();
   await rm(storageRoot, { recursive: true, force: true });
 });
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 test('between two tasks a cycle reads running: the end of one task is written with the start of the next', async () => {
   const log = createLogger('silent');
@@ -59,16 +52,16 @@ test('between two tasks a cycle reads running: the end of one task is written wi
       settings: { intervalSeconds: 3600, standbyPollSeconds: 1 },
       metrics: createGlobalManagerMetrics(new client.Registry()),
     });
-    await until(async () => (await database.pool.query(
+    await waitFor(async () => (await database.pool.query(
       `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = 4242`,
-    )).rowCount === 1, 'the second task\'s recording to wait');
+    )).rowCount === 1, 20_000, 'the second task\'s recording to wait');
     const [between] = (await readGlobalManagerStatus(database.pool, new Date(), { cycles: 1 })).cycles;
     assert.equal(between?.outcome, 'running', JSON.stringify(between));
     assert.deepEqual(between.tasks.map((task) => [task.task, task.outcome]), [['first', 'running']]);
     assert.equal((await readGlobalManagerStatus(database.pool, new Date(), { cycles: 1 })).last_success_at, null);
 
     await hold.query('SELECT pg_advisory_unlock(4242)');
-    await until(async () => (await readGlobalManagerStatus(database.pool, new Date(), { cycles: 1 })).cycles[0]?.outcome === 'succeeded', 'the cycle to end');
+    await waitFor(async () => (await readGlobalManagerStatus(database.pool, new Date(), { cycles: 1 })).cycles[0]?.outcome === 'succeeded', 20_000, 'the cycle to end');
     const [ended] = (await readGlobalManagerStatus(database.pool, new Date(), { cycles: 1 })).cycles;
     assert.deepEqual(ended!.tasks.map((task) => [task.task, task.outcome, task.counts]), [['first', 'succeeded', { done: 1 }], ['second', 'succeeded', { done: 2 }]]);
   } finally {
