@@ -30,6 +30,8 @@ export type RunResult = {
   /** Transport failures and answers whose status is not the one the request expects. */
   errors: number;
   slotsUsed: number;
+  /** CPU seconds the load generator itself spent measuring: it shares the machine with the target. */
+  cpuS: number;
   stoppedBy: 'time' | 'count' | 'slots';
 };
 
@@ -92,6 +94,7 @@ async function run(spec: RunSpec): Promise<RunResult> {
   let errors = 0;
   let requests = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await phase(spec.durationMs, spec.maxRequests, (ms, status, expected) => {
     requests++;
     latenciesMs.push(ms);
@@ -100,6 +103,7 @@ async function run(spec: RunSpec): Promise<RunResult> {
     if (status !== expected) errors++;
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await pool.close();
   return {
     requests,
@@ -109,6 +113,7 @@ async function run(spec: RunSpec): Promise<RunResult> {
     statuses,
     errors,
     slotsUsed: nextSlot - spec.slotFrom,
+    cpuS: (cpu.user + cpu.system) / 1e6,
     stoppedBy: outOfSlots ? 'slots' : requests >= spec.maxRequests ? 'count' : 'time',
   };
 }

@@ -63,3 +63,10 @@ export function sampleTree(rootPid: number): TreeSample {
     postgresPssMb: postgres.reduce((sum, entry) => sum + memoryKb(entry.pid, 'smaps_rollup', 'Pss'), 0) / 1024,
   };
 }
+
+/** The machine's CPU time so far, all cores (from /proc/stat's first line): busy and idle (iowait counted idle). */
+export function machineCpuTicks(): { busy: number; idle: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fields as [number, number, number, number, number, number, number, number];
+  return { busy: user + nice + system + irq + softirq + steal, idle: idle + iowait };
+}

@@ -12,6 +12,9 @@ export type Row = {
   /** Of one core, averaged over the measurement: 200 % is both cores of this machine. */
   serverCpuPct: number;
   postgresCpuPct: number;
+  generatorCpuPct: number;
+  /** Of the whole machine (both cores), averaged over the runs. */
+  machineIdlePct: number;
   serverRssMb: number;
   postgresPssMb: number;
   loadAverage: number;
@@ -37,6 +40,8 @@ export function summarize(runs: Measurement[]): Row {
     statuses,
     serverCpuPct: (runs.reduce((sum, run) => sum + run.serverCpuS, 0) / seconds) * 100,
     postgresCpuPct: (runs.reduce((sum, run) => sum + run.postgresCpuS, 0) / seconds) * 100,
+    generatorCpuPct: (runs.reduce((sum, run) => sum + run.result.cpuS, 0) / seconds) * 100,
+    machineIdlePct: (runs.reduce((sum, run) => sum + run.machineIdleShare * run.result.seconds, 0) / seconds) * 100,
     serverRssMb: Math.max(...runs.map((run) => run.serverRssMb)),
     postgresPssMb: Math.max(...runs.map((run) => run.postgresPssMb)),
     loadAverage: Math.max(...runs.map((run) => run.loadAverage)),
@@ -46,7 +51,7 @@ export function summarize(runs: Measurement[]): Row {
 
 const COLUMNS: [string, number][] = [
   ['target', 9], ['conc', 5], ['req/s', 8], ['p50 ms', 8], ['p90 ms', 8], ['p99 ms', 8], ['max ms', 8], ['requests', 9],
-  ['errors', 7], ['srv cpu%', 9], ['pg cpu%', 8], ['srv rss', 8], ['pg pss', 7], ['load1', 6], ['statuses', 0],
+  ['errors', 7], ['srv cpu%', 9], ['pg cpu%', 8], ['gen cpu%', 9], ['idle%', 6], ['srv rss', 8], ['pg pss', 7], ['load1', 6], ['statuses', 0],
 ];
 
 const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(COLUMNS[i]![1]) : cell.padStart(COLUMNS[i]![1]))).join(' ');
@@ -59,6 +64,7 @@ export function tableRow(target: string, concurrency: number, row: Row): string 
   return line([
     target, String(concurrency), row.perSecond.toFixed(1), row.latencyMs.p50.toFixed(1), row.latencyMs.p90.toFixed(1), row.latencyMs.p99.toFixed(1),
     row.latencyMs.max.toFixed(1), String(row.requests), String(row.errors), row.serverCpuPct.toFixed(0), row.postgresCpuPct.toFixed(0),
+    row.generatorCpuPct.toFixed(0), row.machineIdlePct.toFixed(0),
     row.serverRssMb.toFixed(0), row.postgresPssMb.toFixed(0), row.loadAverage.toFixed(2), statuses + stopped,
   ]);
 }
@@ -73,6 +79,8 @@ export const LEGEND = [
   'errors: transport failures plus answers with another status than the request expects (200 valid, 422 invalid, 403 bad scope, 400 malformed).',
   'srv cpu%: the server process (all its threads: HTTP, verifier workers, embedded job workers); pg cpu%: its embedded PostgreSQL',
   '  (postmaster and backends, children of the server process), each of one core (this machine has 2: 200 % is all of it).',
+  "gen cpu%: the load generator process (of one core); idle%: the whole machine's idle time during the measurement (of both",
+  '  cores: near 0 means saturated, and then any CPU taken from the server, PostgreSQL or the load generator lowers req/s).',
   'srv rss: peak RSS of the server process (MB); pg pss: peak PSS summed over the PostgreSQL processes (MB; shared buffers once).',
   "load1: highest 1-minute load average seen at the end of the row's runs. It counts the bench's own threads (server, verifier",
   '  workers, PostgreSQL backends, load generator: several at high concurrency); other work on the machine adds to it.',

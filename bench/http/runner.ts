@@ -3,7 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import type { LoaderMessage, RunResult, RunSpec } from './load-generator.ts';
-import { sampleTree, type TreeSample } from './process-stats.ts';
+import { machineCpuTicks, sampleTree, type TreeSample } from './process-stats.ts';
 import type { ServerProcess } from './server-process.ts';
 
 export type Measurement = {
@@ -11,6 +11,8 @@ export type Measurement = {
   /** CPU seconds spent during the measurement. */
   serverCpuS: number;
   postgresCpuS: number;
+  /** Share of the machine's CPU time (all cores) left idle during the measurement: near 0 is saturated. */
+  machineIdleShare: number;
   /** Peaks over the measurement (sampled every second). */
   serverRssMb: number;
   postgresPssMb: number;
@@ -26,6 +28,7 @@ export class LoadGenerator {
   /** One run; `onSample` sees the tree every second of the measurement (the soak prints RSS with it). */
   async run(spec: RunSpec, target: ServerProcess, onSample?: (sample: TreeSample, elapsedS: number) => void): Promise<Measurement> {
     let first: TreeSample | undefined;
+    let machineBefore = machineCpuTicks();
     let startedAt = 0;
     let peakRss = 0;
     let peakPss = 0;
@@ -40,6 +43,7 @@ export class LoadGenerator {
       const onMessage = (message: LoaderMessage) => {
         if (message.type === 'measuring') {
           first = sample();
+          machineBefore = machineCpuTicks();
           startedAt = performance.now();
           timer = setInterval(() => onSample?.(sample(), (performance.now() - startedAt) / 1000), SAMPLE_EVERY_MS);
         } else {
@@ -55,10 +59,13 @@ export class LoadGenerator {
     });
     clearInterval(timer);
     const last = sample();
+    const machineAfter = machineCpuTicks();
+    const idle = machineAfter.idle - machineBefore.idle;
     return {
       result,
       serverCpuS: last.serverCpuS - first!.serverCpuS,
       postgresCpuS: last.postgresCpuS - first!.postgresCpuS,
+      machineIdleShare: idle / (idle + machineAfter.busy - machineBefore.busy),
       serverRssMb: peakRss,
       postgresPssMb: peakPss,
       loadAverage: loadavg()[0]!,
