@@ -1,7 +1,8 @@
 // The Groth16 equation e(A, B) = e(alpha, beta) * e(L, gamma) * e(C, delta), with
 // L = IC[0] + sum(signal_i * IC[i + 1]), shared by single and batch verification.
 import mcl, { type G1, type G2 } from 'mcl-wasm';
-import { isInG2Subgroup, millerLoopVec, toMclFr, toMclG1, toMclG2 } from './mcl-bn254.ts';
+import { isInG2Subgroup, millerLoopVec, toMclFr, toMclG1, toMclG2, writeAffine } from './mcl-bn254.ts';
+import { PAIR_BYTES } from './native-pairing.ts';
 import type { PreparedVerificationKey } from './prepare-verification-key.ts';
 import { groth16Failure, type Groth16Result, type ParsedProof, type ParsedPublicSignals } from './types.ts';
 
@@ -28,11 +29,27 @@ export function combineIc(key: PreparedVerificationKey, scalars: readonly bigint
 }
 
 /**
- * prod_i e(a[i], b[i]) == e(alpha, beta) * e(l, gamma) * e(c, delta), evaluated as one
- * multi-Miller loop over the (a, b) pairs, one precomputed double loop for gamma and delta,
- * and a single final exponentiation (batches weight the a-terms to a total weight of 1).
+ * prod_i e(a[i], b[i]) == e(alpha, beta) * e(l, gamma) * e(c, delta) (batches weight the a-terms
+ * to a total weight of 1). Natively: one product check over the (a, b) pairs, (-l, gamma),
+ * (-c, delta) and (-alpha, beta). With mcl: one multi-Miller loop over the (a, b) pairs, one
+ * precomputed double loop for gamma and delta, and a single final exponentiation.
  */
 export function pairingEquationHolds(key: PreparedVerificationKey, a: readonly G1[], b: readonly G2[], l: G1, c: G1): boolean {
+  if (key.native) {
+    const { pairing, negAlphaBeta, gamma, delta } = key.native;
+    const pairs = new Uint8Array((a.length + 3) * PAIR_BYTES);
+    a.forEach((point, i) => {
+      writeAffine(point, pairs, i * PAIR_BYTES);
+      writeAffine(b[i]!, pairs, i * PAIR_BYTES + 64);
+    });
+    const fixed = a.length * PAIR_BYTES;
+    writeAffine(mcl.neg(l), pairs, fixed);
+    pairs.set(gamma, fixed + 64);
+    writeAffine(mcl.neg(c), pairs, fixed + PAIR_BYTES);
+    pairs.set(delta, fixed + PAIR_BYTES + 64);
+    pairs.set(negAlphaBeta, fixed + 2 * PAIR_BYTES);
+    return pairing.productIsOne(pairs);
+  }
   const loops = mcl.mul(millerLoopVec(a, b), mcl.precomputedMillerLoop2(mcl.neg(l), key.gamma, mcl.neg(c), key.delta));
   return mcl.finalExp(loops).isEqual(key.alphaBeta);
 }

@@ -1,5 +1,6 @@
 import mcl, { type G1, type GT, type PrecomputedG2 } from 'mcl-wasm';
-import { assertMclReady, isInG2Subgroup, toMclG1, toMclG2 } from './mcl-bn254.ts';
+import { assertMclReady, isInG2Subgroup, toMclG1, toMclG2, writeAffine } from './mcl-bn254.ts';
+import { nativePairing, PAIR_BYTES, type NativePairing } from './native-pairing.ts';
 import { groth16Failure, type Groth16Result, type ParsedVerificationKey } from './types.ts';
 
 /** A verification key with everything that does not depend on the proof computed once. */
@@ -12,12 +13,27 @@ export type PreparedVerificationKey = {
   readonly delta: PrecomputedG2;
   /** IC[0..nPublic], ready for a multi-scalar multiplication with [1, ...signals]. */
   readonly ic: readonly G1[];
+  /**
+   * When the native pairing is used: it, the key's fixed pairs' bytes ((-alpha, beta) whole; gamma
+   * and delta as G2 halves of a pair) for its product check. Otherwise mcl's pairings above.
+   */
+  readonly native: { readonly pairing: NativePairing; readonly negAlphaBeta: Uint8Array; readonly gamma: Uint8Array; readonly delta: Uint8Array } | undefined;
   /** Frees the precomputed tables (wasm memory outside the JS heap). */
   dispose(): void;
 };
 
-/** Needs `await initMcl()` in this thread first. */
-export function prepareVerificationKey(key: ParsedVerificationKey): Groth16Result<PreparedVerificationKey> {
+/** The G2 half of a pair's bytes. */
+function g2Bytes(point: ReturnType<typeof toMclG2>): Uint8Array {
+  const pair = new Uint8Array(PAIR_BYTES);
+  writeAffine(point, pair, 64);
+  return pair.subarray(64);
+}
+
+/**
+ * Needs `await initMcl()` in this thread first. `pairing`: 'auto' uses the native pairing when it
+ * was built, 'wasm' always mcl's (tests check both against snarkjs).
+ */
+export function prepareVerificationKey(key: ParsedVerificationKey, options: { pairing?: 'auto' | 'wasm' } = {}): Groth16Result<PreparedVerificationKey> {
   assertMclReady();
   const beta = toMclG2(key.beta);
   const gamma = toMclG2(key.gamma);
@@ -29,6 +45,14 @@ export function prepareVerificationKey(key: ParsedVerificationKey): Groth16Resul
   }
   const gammaTable = new mcl.PrecomputedG2(gamma);
   const deltaTable = new mcl.PrecomputedG2(delta);
+  const pairing = options.pairing === 'wasm' ? undefined : nativePairing();
+  let native: PreparedVerificationKey['native'];
+  if (pairing) {
+    const negAlphaBeta = new Uint8Array(PAIR_BYTES);
+    writeAffine(mcl.neg(toMclG1(key.alpha)), negAlphaBeta, 0);
+    writeAffine(beta, negAlphaBeta, 64);
+    native = { pairing, negAlphaBeta, gamma: g2Bytes(gamma), delta: g2Bytes(delta) };
+  }
   return {
     ok: true,
     value: {
@@ -37,6 +61,7 @@ export function prepareVerificationKey(key: ParsedVerificationKey): Groth16Resul
       gamma: gammaTable,
       delta: deltaTable,
       ic: key.ic.map(toMclG1),
+      native,
       dispose() {
         gammaTable.destroy();
         deltaTable.destroy();

@@ -16,12 +16,10 @@ import { verifyPrepared } from './verify-prepared.ts';
 
 const { verificationKey, proofs } = loadFixtures();
 await initMcl();
-const key = prepareFixtureKey();
-
-function prepareFixtureKey(): PreparedVerificationKey {
+function prepareFixtureKey(pairing: 'auto' | 'wasm'): PreparedVerificationKey {
   const parsed = parseVerificationKey(verificationKey);
   assert.ok(parsed.ok);
-  const prepared = prepareVerificationKey(parsed.value);
+  const prepared = prepareVerificationKey(parsed.value, { pairing });
   assert.ok(prepared.ok);
   return prepared.value;
 }
@@ -29,7 +27,7 @@ function prepareFixtureKey(): PreparedVerificationKey {
 type JsonStatement = { proof: snarkjs.Groth16Proof; signals: string[] };
 
 function parsed({ proof, signals }: JsonStatement): ParsedStatement {
-  const statement = parseStatement(proof, signals, key.nPublic);
+  const statement = parseStatement(proof, signals, verificationKey.nPublic);
   assert.ok(statement.ok, statement.ok ? '' : statement.message);
   return statement.value;
 }
@@ -38,7 +36,9 @@ const valid: JsonStatement[] = proofs.map(({ proof, public_signals }) => ({ proo
 const validResult: VerifyResult = { ok: true, valid: true };
 const invalidResult: VerifyResult = { ok: true, valid: false };
 
-describe('verifyBatch', () => {
+// Every case with the native pairing (when built: 'auto') and with mcl's.
+for (const pairing of ['auto', 'wasm'] as const) describe(`verifyBatch (pairing: ${pairing})`, () => {
+  const key = prepareFixtureKey(pairing);
   after(async () => {
     key.dispose();
     await terminateSnarkjsCurve();

@@ -1,4 +1,5 @@
-// verifyPrepared cross-checked against snarkjs.groth16.verify on the committed fixtures.
+// verifyPrepared cross-checked against snarkjs.groth16.verify on the committed fixtures, with
+// the native pairing (when built) and with mcl's: both must give every answer.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import mcl from 'mcl-wasm';
@@ -24,20 +25,24 @@ import { verifyPrepared } from './verify-prepared.ts';
 
 const { verificationKey, proofs } = loadFixtures();
 await initMcl();
-const key = prepareFixtureKey();
+const keys = [prepareFixtureKey('auto'), prepareFixtureKey('wasm')] as const;
 const outsideSubgroupB = g2ToJson(twistPointOutsideSubgroup());
 
-function prepareFixtureKey(): PreparedVerificationKey {
+function prepareFixtureKey(pairing: 'auto' | 'wasm'): PreparedVerificationKey {
   const parsed = parseVerificationKey(verificationKey);
   assert.ok(parsed.ok);
-  const prepared = prepareVerificationKey(parsed.value);
+  const prepared = prepareVerificationKey(parsed.value, { pairing });
   assert.ok(prepared.ok);
   return prepared.value;
 }
 
 function verifyJson(proof: unknown, publicSignals: unknown): VerifyResult {
-  const statement = parseStatement(proof, publicSignals, key.nPublic);
-  return statement.ok ? verifyPrepared(key, statement.value.proof, statement.value.publicSignals) : statement;
+  const [native, wasm] = keys.map((key) => {
+    const statement = parseStatement(proof, publicSignals, key.nPublic);
+    return statement.ok ? verifyPrepared(key, statement.value.proof, statement.value.publicSignals) : statement;
+  });
+  assert.deepEqual(native, wasm, 'the native and the WebAssembly pairing disagree');
+  return native!;
 }
 
 /** Every well-formed input must get the same answer from both verifiers. */
@@ -69,7 +74,7 @@ function tamperedVariants(fixture: FixtureProof): Array<[string, snarkjs.Groth16
 
 describe('verifyPrepared against snarkjs', () => {
   after(async () => {
-    key.dispose();
+    for (const key of keys) key.dispose();
     await terminateSnarkjsCurve();
   });
 
@@ -117,7 +122,9 @@ describe('verifyPrepared against snarkjs', () => {
   it('rejects a key whose gamma is outside the G2 subgroup', () => {
     const parsed = parseVerificationKey({ ...verificationKey, vk_gamma_2: outsideSubgroupB });
     assert.ok(parsed.ok, 'on the curve, so parsing accepts it');
-    const prepared = prepareVerificationKey(parsed.value);
-    assert.deepEqual(prepared.ok ? 'ok' : prepared.code, 'POINT_NOT_IN_SUBGROUP');
+    for (const pairing of ['auto', 'wasm'] as const) {
+      const prepared = prepareVerificationKey(parsed.value, { pairing });
+      assert.deepEqual(prepared.ok ? 'ok' : prepared.code, 'POINT_NOT_IN_SUBGROUP');
+    }
   });
 });

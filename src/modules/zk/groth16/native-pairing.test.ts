@@ -1,0 +1,79 @@
+// The native pairing product check against mcl's group arithmetic: bilinearity with random
+// scalars, non-degeneracy, the point at infinity, and refusals of input mcl would never produce.
+// (verify.test.ts and verify-batch.test.ts check whole Groth16 verifications both ways.)
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import mcl, { type G1, type G2 } from 'mcl-wasm';
+import { FIELD_MODULUS } from './bn254.ts';
+import { initMcl, writeAffine } from './mcl-bn254.ts';
+import { nativePairing, PAIR_BYTES } from './native-pairing.ts';
+
+await initMcl();
+const native = nativePairing();
+
+function pairs(...points: Array<[G1, G2]>): Uint8Array {
+  const out = new Uint8Array(points.length * PAIR_BYTES);
+  points.forEach(([p, q], i) => {
+    writeAffine(p, out, i * PAIR_BYTES);
+    writeAffine(q, out, i * PAIR_BYTES + 64);
+  });
+  return out;
+}
+
+function randomScalar(): mcl.Fr {
+  const fr = new mcl.Fr();
+  fr.setByCSPRNG();
+  return fr;
+}
+
+const P = mcl.hashAndMapToG1(randomBytes(16).toString('hex'));
+const Q = mcl.hashAndMapToG2(randomBytes(16).toString('hex'));
+
+describe('native BN254 pairing product check', () => {
+  it('is built on this machine (npm ci builds it where a C compiler is present)', () => {
+    assert.ok(native, 'native/bn254-pairing/build/Release/bn254_pairing.node is missing: run npm ci (needs python3, make and a C compiler)');
+  });
+
+  it('e(aP, bQ) e(-abP, Q) == 1 and e(aP, Q) e(P, -aQ) == 1 for random a, b; a wrong exponent is not 1', () => {
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = [randomScalar(), randomScalar()];
+      assert.equal(native!.productIsOne(pairs([mcl.mul(P, a), mcl.mul(Q, b)], [mcl.neg(mcl.mul(P, mcl.mul(a, b))), Q])), true);
+      assert.equal(native!.productIsOne(pairs([mcl.mul(P, a), Q], [P, mcl.neg(mcl.mul(Q, a))])), true);
+      assert.equal(native!.productIsOne(pairs([mcl.mul(P, a), mcl.mul(Q, b)], [mcl.neg(mcl.mul(P, mcl.add(mcl.mul(a, b), a))), Q])), false);
+    }
+  });
+
+  it('matches mcl: the product of pairings is 1 exactly when mcl says so', () => {
+    const [a, b] = [randomScalar(), randomScalar()];
+    const points: Array<[G1, G2]> = [[mcl.mul(P, a), Q], [P, mcl.mul(Q, b)], [mcl.neg(mcl.mul(P, mcl.add(a, b))), Q]];
+    const mclOne = (list: Array<[G1, G2]>) => list.map(([p, q]) => mcl.pairing(p, q)).reduce((x, y) => mcl.mul(x, y)).isOne();
+    // e(aP, Q) e(P, bQ) e(-(a + b)P, Q) = e(P, Q)^(a + b - a - b) = 1
+    assert.equal(mclOne(points), true);
+    assert.equal(native!.productIsOne(pairs(...points)), true);
+    const broken: Array<[G1, G2]> = [...points.slice(0, 2), [mcl.neg(mcl.mul(P, a)), Q]];
+    assert.equal(mclOne(broken), false);
+    assert.equal(native!.productIsOne(pairs(...broken)), false);
+  });
+
+  it('a single non-trivial pairing is not 1 (non-degenerate); the point at infinity pairs to 1', () => {
+    assert.equal(native!.productIsOne(pairs([P, Q])), false);
+    assert.equal(native!.productIsOne(pairs([new mcl.G1(), Q])), true);
+    assert.equal(native!.productIsOne(pairs([P, new mcl.G2()])), true);
+    assert.equal(native!.productIsOne(new Uint8Array(0)), true);
+  });
+
+  it('refuses input mcl never produces: a coordinate >= p, a point off the curve, a ragged length', () => {
+    const good = pairs([P, Q]);
+    const nonCanonical = good.slice();
+    Buffer.from(nonCanonical.buffer).write(FIELD_MODULUS.toString(16).padStart(64, '0'), 0, 32, 'hex');
+    assert.throws(() => native!.productIsOne(nonCanonical), /not-canonical/);
+    const offCurve = good.slice();
+    offCurve[63] = offCurve[63]! ^ 1;
+    assert.throws(() => native!.productIsOne(offCurve), /not-on-curve/);
+    const offTwist = good.slice();
+    offTwist[191] = offTwist[191]! ^ 1;
+    assert.throws(() => native!.productIsOne(offTwist), /not-on-curve/);
+    assert.throws(() => native!.productIsOne(good.subarray(1)), /192-byte pairs/);
+  });
+});
