@@ -1,4 +1,5 @@
-// Node-API binding: pairingProductIsOne(pairs: Uint8Array) -> number (a bn254_result).
+// Node-API binding: pairingProductIsOne(pairs: Uint8Array) and g2InSubgroup(point: Uint8Array),
+// each -> number (a bn254_result).
 // Plain Node-API (ABI-stable), so one build serves every Node version of the project.
 #include <node_api.h>
 #include <stdlib.h>
@@ -10,21 +11,41 @@ static napi_value throw_type_error(napi_env env, const char *message) {
   return NULL;
 }
 
-static napi_value pairing_product_is_one(napi_env env, napi_callback_info info) {
+/** The bytes of the one Uint8Array argument (data may be NULL when empty); 0 with a TypeError thrown. */
+static int bytes_argument(napi_env env, napi_callback_info info, const uint8_t **data, size_t *length) {
   size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1) return throw_type_error(env, "expected one Uint8Array");
   napi_typedarray_type type;
-  size_t length;
-  void *data;
-  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
-    return throw_type_error(env, "expected one Uint8Array");
+  void *raw;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
+      napi_get_typedarray_info(env, argv[0], &type, length, &raw, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    throw_type_error(env, "expected one Uint8Array");
+    return 0;
   }
-  if (length % BN254_PAIR_BYTES != 0) return throw_type_error(env, "the input is not a whole number of 192-byte pairs");
-  bn254_result result = bn254_pairing_product_is_one((const uint8_t *)data, length / BN254_PAIR_BYTES, malloc, free);
+  *data = (const uint8_t *)raw;
+  return 1;
+}
+
+static napi_value result_value(napi_env env, bn254_result result) {
   napi_value out;
   napi_create_uint32(env, (uint32_t)result, &out);
   return out;
+}
+
+static napi_value pairing_product_is_one(napi_env env, napi_callback_info info) {
+  size_t length;
+  const uint8_t *data;
+  if (!bytes_argument(env, info, &data, &length)) return NULL;
+  if (length % BN254_PAIR_BYTES != 0) return throw_type_error(env, "the input is not a whole number of 192-byte pairs");
+  return result_value(env, bn254_pairing_product_is_one(data, length / BN254_PAIR_BYTES, malloc, free));
+}
+
+static napi_value g2_in_subgroup(napi_env env, napi_callback_info info) {
+  size_t length;
+  const uint8_t *data;
+  if (!bytes_argument(env, info, &data, &length)) return NULL;
+  if (length != 128) return throw_type_error(env, "a G2 point is 128 bytes");
+  return result_value(env, bn254_g2_in_subgroup(data));
 }
 
 NAPI_MODULE_INIT() {
@@ -35,5 +56,7 @@ NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "pairingProductIsOne", NAPI_AUTO_LENGTH, pairing_product_is_one, NULL, &fn);
   napi_set_named_property(env, exports, "pairingProductIsOne", fn);
+  napi_create_function(env, "g2InSubgroup", NAPI_AUTO_LENGTH, g2_in_subgroup, NULL, &fn);
+  napi_set_named_property(env, exports, "g2InSubgroup", fn);
   return exports;
 }

@@ -817,8 +817,149 @@ bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, vo
     }
     fp12 out;
     final_exponentiation(&out, &f);
-    result = fp12_is_one(&out) ? BN254_ONE : BN254_NOT_ONE;
+    result = fp12_is_one(&out) ? BN254_YES : BN254_NO;
   }
   release(memory);
   return result;
+}
+
+// ---- G2 subgroup membership ----
+
+/** Jacobian coordinates on the twist: (X / Z^2, Y / Z^3); Z = 0 is the point at infinity. */
+typedef struct { fp2 x, y, z; } g2_jacobian;
+
+static int g2_is_infinity(const g2_jacobian *a) { return fp_is_zero(&a->z.c0) && fp_is_zero(&a->z.c1); }
+
+/** 2A (dbl-2009-l, a = 0). */
+static void g2_dbl(g2_jacobian *r, const g2_jacobian *a) {
+  fp2 aa, b, c, d, e, f, t, x3, y3, z3;
+  fp2_sqr(&aa, &a->x);
+  fp2_sqr(&b, &a->y);
+  fp2_sqr(&c, &b);
+  fp2_add(&t, &a->x, &b);
+  fp2_sqr(&d, &t);
+  fp2_sub(&d, &d, &aa);
+  fp2_sub(&d, &d, &c);
+  fp2_add(&d, &d, &d);
+  fp2_add(&e, &aa, &aa);
+  fp2_add(&e, &e, &aa);
+  fp2_sqr(&f, &e);
+  fp2_sub(&x3, &f, &d);
+  fp2_sub(&x3, &x3, &d);
+  fp2_sub(&t, &d, &x3);
+  fp2_mul(&y3, &e, &t);
+  fp2_add(&c, &c, &c);
+  fp2_add(&c, &c, &c);
+  fp2_add(&c, &c, &c);
+  fp2_sub(&y3, &y3, &c);
+  fp2_mul(&z3, &a->y, &a->z);
+  fp2_add(&z3, &z3, &z3);
+  r->x = x3;
+  r->y = y3;
+  r->z = z3;
+}
+
+/** A + B (add-2007-bl), every case: either at infinity, A = B, A = -B (inputs may be outside G2). */
+static void g2_add(g2_jacobian *r, const g2_jacobian *a, const g2_jacobian *b) {
+  if (g2_is_infinity(a)) {
+    *r = *b;
+    return;
+  }
+  if (g2_is_infinity(b)) {
+    *r = *a;
+    return;
+  }
+  fp2 z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t, x3, y3, z3;
+  fp2_sqr(&z1z1, &a->z);
+  fp2_sqr(&z2z2, &b->z);
+  fp2_mul(&u1, &a->x, &z2z2);
+  fp2_mul(&u2, &b->x, &z1z1);
+  fp2_mul(&s1, &a->y, &b->z);
+  fp2_mul(&s1, &s1, &z2z2);
+  fp2_mul(&s2, &b->y, &a->z);
+  fp2_mul(&s2, &s2, &z1z1);
+  fp2_sub(&h, &u2, &u1);
+  fp2_sub(&rr, &s2, &s1);
+  if (fp_is_zero(&h.c0) && fp_is_zero(&h.c1)) {
+    if (fp_is_zero(&rr.c0) && fp_is_zero(&rr.c1)) {
+      g2_dbl(r, a);
+    } else {
+      memset(r, 0, sizeof *r);  // A = -B
+    }
+    return;
+  }
+  fp2_add(&i, &h, &h);
+  fp2_sqr(&i, &i);
+  fp2_mul(&j, &h, &i);
+  fp2_add(&rr, &rr, &rr);
+  fp2_mul(&v, &u1, &i);
+  fp2_sqr(&x3, &rr);
+  fp2_sub(&x3, &x3, &j);
+  fp2_sub(&x3, &x3, &v);
+  fp2_sub(&x3, &x3, &v);
+  fp2_sub(&t, &v, &x3);
+  fp2_mul(&y3, &rr, &t);
+  fp2_mul(&t, &s1, &j);
+  fp2_add(&t, &t, &t);
+  fp2_sub(&y3, &y3, &t);
+  fp2_add(&t, &a->z, &b->z);
+  fp2_sqr(&z3, &t);
+  fp2_sub(&z3, &z3, &z1z1);
+  fp2_sub(&z3, &z3, &z2z2);
+  fp2_mul(&z3, &z3, &h);
+  r->x = x3;
+  r->y = y3;
+  r->z = z3;
+}
+
+/** psi(X : Y : Z) = (conj(X) frob_x : conj(Y) frob_y : conj(Z)): the same map in Jacobian coordinates. */
+static void g2_psi(g2_jacobian *r, const g2_jacobian *a) {
+  fp2 c;
+  fp2_conj(&c, &a->x);
+  fp2_mul(&r->x, &c, &frob_x);
+  fp2_conj(&c, &a->y);
+  fp2_mul(&r->y, &c, &frob_y);
+  fp2_conj(&r->z, &a->z);
+}
+
+static int g2_eq(const g2_jacobian *a, const g2_jacobian *b) {
+  int inf_a = g2_is_infinity(a), inf_b = g2_is_infinity(b);
+  if (inf_a || inf_b) return inf_a && inf_b;
+  fp2 z1z1, z2z2, l, r;
+  fp2_sqr(&z1z1, &a->z);
+  fp2_sqr(&z2z2, &b->z);
+  fp2_mul(&l, &a->x, &z2z2);
+  fp2_mul(&r, &b->x, &z1z1);
+  if (!fp2_eq(&l, &r)) return 0;
+  fp2_mul(&l, &a->y, &z2z2);
+  fp2_mul(&l, &l, &b->z);
+  fp2_mul(&r, &b->y, &z1z1);
+  fp2_mul(&r, &r, &a->z);
+  return fp2_eq(&l, &r);
+}
+
+bn254_result bn254_g2_in_subgroup(const uint8_t *input) {
+  if (!ready) return BN254_NOT_INITIALISED;
+  g2_jacobian q;
+  if (!read_fp(&q.x.c0, input) || !read_fp(&q.x.c1, input + 32) || !read_fp(&q.y.c0, input + 64) || !read_fp(&q.y.c1, input + 96)) return BN254_NOT_CANONICAL;
+  if (!g2_on_curve(&q.x, &q.y)) return BN254_NOT_ON_CURVE;
+  q.z.c0 = fp_one;
+  memset(&q.z.c1, 0, sizeof(fp));
+  // Q in G2 <=> [x+1]Q + psi([x]Q) + psi^2([x]Q) == psi^3([2x]Q) (Dai, Lin, Zhao, Zhou, ePrint
+  // 2022/348, for BN curves with x != 4 mod 13 and x != 92 mod 97; the same check as mcl-bn254.ts).
+  g2_jacobian xq = q, lhs, s, rhs;
+  for (int bit = 61; bit >= 0; bit--) {  // x has 63 bits: its leading one is q itself
+    g2_dbl(&xq, &xq);
+    if ((BN_X >> bit) & 1) g2_add(&xq, &xq, &q);
+  }
+  g2_add(&lhs, &xq, &q);
+  g2_psi(&s, &xq);
+  g2_add(&lhs, &lhs, &s);
+  g2_psi(&s, &s);
+  g2_add(&lhs, &lhs, &s);
+  g2_dbl(&rhs, &xq);
+  g2_psi(&rhs, &rhs);
+  g2_psi(&rhs, &rhs);
+  g2_psi(&rhs, &rhs);
+  return g2_eq(&lhs, &rhs) ? BN254_YES : BN254_NO;
 }

@@ -8,8 +8,8 @@
 
 typedef enum {
   BN254_OK = 0,
-  BN254_ONE = 1,              /* the product of the pairings is 1 */
-  BN254_NOT_ONE = 2,
+  BN254_YES = 1,              /* the product of the pairings is 1; the point is in G2 */
+  BN254_NO = 2,
   BN254_NOT_CANONICAL = 3,    /* a coordinate >= p */
   BN254_NOT_ON_CURVE = 4,
   BN254_NOT_INITIALISED = 5,
@@ -24,5 +24,8 @@ int bn254_init(void);
  * caller's to check (G1 has cofactor 1; G2 points must be in the order-r subgroup).
  */
 bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, void *(*alloc)(size_t), void (*release)(void *));
+
+/** Whether a G2 point (x.c0, x.c1, y.c0, y.c1, 32 bytes big-endian each) is in the order-r subgroup. */
+bn254_result bn254_g2_in_subgroup(const uint8_t *input);
 
 #endif

@@ -1,12 +1,14 @@
 // The native pairing product check against mcl's group arithmetic: bilinearity with random
-// scalars, non-degeneracy, the point at infinity, and refusals of input mcl would never produce.
+// scalars, non-degeneracy, the point at infinity, and refusals of input mcl would never produce;
+// its G2 subgroup check against mcl-bn254.ts's on points in and outside the subgroup.
 // (verify.test.ts and verify-batch.test.ts check whole Groth16 verifications both ways.)
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import mcl, { type G1, type G2 } from 'mcl-wasm';
 import { FIELD_MODULUS } from './bn254.ts';
-import { initMcl, writeAffine } from './mcl-bn254.ts';
+import { SMALL_TWIST_COFACTOR_PRIMES, smallOrderTwistPoint, twistPointOutsideSubgroup } from './fixtures/tamper.ts';
+import { initMcl, isInG2Subgroup, writeAffine } from './mcl-bn254.ts';
 import { nativePairing, PAIR_BYTES } from './native-pairing.ts';
 
 await initMcl();
@@ -75,5 +77,22 @@ describe('native BN254 pairing product check', () => {
     offTwist[191] = offTwist[191]! ^ 1;
     assert.throws(() => native!.productIsOne(offTwist), /not-on-curve/);
     assert.throws(() => native!.productIsOne(good.subarray(1)), /192-byte pairs/);
+  });
+
+  it('tells G2 points from twist points outside the subgroup, as the mcl check does', () => {
+    const g2 = (point: G2) => {
+      const pair = new Uint8Array(PAIR_BYTES);
+      writeAffine(point, pair, 64);
+      return pair.subarray(64);
+    };
+    const cases: Array<[string, G2]> = [
+      ['a random G2 point', mcl.mul(Q, randomScalar())],
+      ['its negation', mcl.neg(Q)],
+      ['a twist point outside the subgroup', twistPointOutsideSubgroup()],
+      ...SMALL_TWIST_COFACTOR_PRIMES.map((order): [string, G2] => [`a G2 point plus one of order ${order}`, mcl.add(Q, smallOrderTwistPoint(order))]),
+    ];
+    for (const [name, point] of cases) assert.equal(native!.inG2Subgroup(g2(point)), isInG2Subgroup(point), name);
+    assert.equal(native!.inG2Subgroup(g2(Q)), true);
+    assert.equal(native!.inG2Subgroup(g2(twistPointOutsideSubgroup())), false);
   });
 });

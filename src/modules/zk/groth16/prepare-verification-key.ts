@@ -1,6 +1,6 @@
 import mcl, { type G1, type GT, type PrecomputedG2 } from 'mcl-wasm';
 import { assertMclReady, isInG2Subgroup, toMclG1, toMclG2, writeAffine } from './mcl-bn254.ts';
-import { nativePairing, PAIR_BYTES, type NativePairing } from './native-pairing.ts';
+import { g2Bytes, nativePairing, PAIR_BYTES, type NativePairing } from './native-pairing.ts';
 import { groth16Failure, type Groth16Result, type ParsedVerificationKey } from './types.ts';
 
 /** A verification key with everything that does not depend on the proof computed once. */
@@ -21,13 +21,6 @@ export type PreparedVerificationKey = {
   /** Frees the precomputed tables (wasm memory outside the JS heap). */
   dispose(): void;
 };
-
-/** The G2 half of a pair's bytes. */
-function g2Bytes(point: ReturnType<typeof toMclG2>): Uint8Array {
-  const pair = new Uint8Array(PAIR_BYTES);
-  writeAffine(point, pair, 64);
-  return pair.subarray(64);
-}
 
 /**
  * Needs `await initMcl()` in this thread first. `pairing`: 'auto' uses the native pairing when it
@@ -50,8 +43,8 @@ export function prepareVerificationKey(key: ParsedVerificationKey, options: { pa
   if (pairing) {
     const negAlphaBeta = new Uint8Array(PAIR_BYTES);
     writeAffine(mcl.neg(toMclG1(key.alpha)), negAlphaBeta, 0);
-    writeAffine(beta, negAlphaBeta, 64);
-    native = { pairing, negAlphaBeta, gamma: g2Bytes(gamma), delta: g2Bytes(delta) };
+    negAlphaBeta.set(g2Bytes(key.beta), 64);
+    native = { pairing, negAlphaBeta, gamma: g2Bytes(key.gamma), delta: g2Bytes(key.delta) };
   }
   return {
     ok: true,
