@@ -257,33 +257,31 @@ static void fp6_add(fp6 *r, const fp6 *a, const fp6 *b) { fp2_add(&r->c0, &a->c0
 static void fp6_sub(fp6 *r, const fp6 *a, const fp6 *b) { fp2_sub(&r->c0, &a->c0, &b->c0); fp2_sub(&r->c1, &a->c1, &b->c1); fp2_sub(&r->c2, &a->c2, &b->c2); }
 static void fp6_neg(fp6 *r, const fp6 *a) { fp2_neg(&r->c0, &a->c0); fp2_neg(&r->c1, &a->c1); fp2_neg(&r->c2, &a->c2); }
 
+/** (x0 + x1)(y0 + y1) - t0 - t1 with t0 = x0 y0 and t1 = x1 y1: Karatsuba's cross term, x0 y1 + x1 y0. */
+static void fp2_cross(fp2 *r, const fp2 *x0, const fp2 *x1, const fp2 *y0, const fp2 *y1, const fp2 *t0, const fp2 *t1) {
+  fp2 s, u;
+  fp2_add(&s, x0, x1);
+  fp2_add(&u, y0, y1);
+  fp2_mul(r, &s, &u);
+  fp2_sub(r, r, t0);
+  fp2_sub(r, r, t1);
+}
+
 static void fp6_mul(fp6 *r, const fp6 *a, const fp6 *b) {
-  fp2 t0, t1, t2, s, u, c0, c1, c2;
+  fp2 t0, t1, t2, u, c0, c1, c2;
   fp2_mul(&t0, &a->c0, &b->c0);
   fp2_mul(&t1, &a->c1, &b->c1);
   fp2_mul(&t2, &a->c2, &b->c2);
-  // c0 = ((a1 + a2)(b1 + b2) - t1 - t2) xi + t0
-  fp2_add(&s, &a->c1, &a->c2);
-  fp2_add(&u, &b->c1, &b->c2);
-  fp2_mul(&c0, &s, &u);
-  fp2_sub(&c0, &c0, &t1);
-  fp2_sub(&c0, &c0, &t2);
+  // c0 = (a1 b2 + a2 b1) xi + t0
+  fp2_cross(&c0, &a->c1, &a->c2, &b->c1, &b->c2, &t1, &t2);
   fp2_mul_xi(&c0, &c0);
   fp2_add(&c0, &c0, &t0);
-  // c1 = (a0 + a1)(b0 + b1) - t0 - t1 + xi t2
-  fp2_add(&s, &a->c0, &a->c1);
-  fp2_add(&u, &b->c0, &b->c1);
-  fp2_mul(&c1, &s, &u);
-  fp2_sub(&c1, &c1, &t0);
-  fp2_sub(&c1, &c1, &t1);
+  // c1 = a0 b1 + a1 b0 + xi t2
+  fp2_cross(&c1, &a->c0, &a->c1, &b->c0, &b->c1, &t0, &t1);
   fp2_mul_xi(&u, &t2);
   fp2_add(&c1, &c1, &u);
-  // c2 = (a0 + a2)(b0 + b2) - t0 - t2 + t1
-  fp2_add(&s, &a->c0, &a->c2);
-  fp2_add(&u, &b->c0, &b->c2);
-  fp2_mul(&c2, &s, &u);
-  fp2_sub(&c2, &c2, &t0);
-  fp2_sub(&c2, &c2, &t2);
+  // c2 = a0 b2 + a2 b0 + t1
+  fp2_cross(&c2, &a->c0, &a->c2, &b->c0, &b->c2, &t0, &t2);
   fp2_add(&c2, &c2, &t1);
   r->c0 = c0;
   r->c1 = c1;
@@ -399,19 +397,15 @@ static void fp12_frobenius(fp12 *r, const fp12 *a) {
 
 /** a * (b0 + b1 v): five F_p2 multiplications. */
 static void fp6_mul_01(fp6 *r, const fp6 *a, const fp2 *b0, const fp2 *b1) {
-  fp2 t0, t1, s, u, c0, c1, c2;
+  fp2 t0, t1, c0, c1, c2;
   fp2_mul(&t0, &a->c0, b0);
   fp2_mul(&t1, &a->c1, b1);
   // c0 = a0 b0 + xi a2 b1
   fp2_mul(&c0, &a->c2, b1);
   fp2_mul_xi(&c0, &c0);
   fp2_add(&c0, &c0, &t0);
-  // c1 = (a0 + a1)(b0 + b1) - t0 - t1
-  fp2_add(&s, &a->c0, &a->c1);
-  fp2_add(&u, b0, b1);
-  fp2_mul(&c1, &s, &u);
-  fp2_sub(&c1, &c1, &t0);
-  fp2_sub(&c1, &c1, &t1);
+  // c1 = a0 b1 + a1 b0
+  fp2_cross(&c1, &a->c0, &a->c1, b0, b1, &t0, &t1);
   // c2 = a1 b1 + a2 b0
   fp2_mul(&c2, &a->c2, b0);
   fp2_add(&c2, &c2, &t1);
@@ -459,35 +453,32 @@ static void fp4_sqr(fp2 *r0, fp2 *r1, const fp2 *a0, const fp2 *a1) {
   fp2_add(r0, &t0, &t1);  // a0^2 + xi a1^2
 }
 
+/** 3x - 2g (sign -1) or 3x + 2g (sign +1): a coefficient of a cyclotomic square. */
+static void triple_and_shift(fp2 *r, const fp2 *x, const fp2 *g, int sign) {
+  fp2 t;
+  if (sign < 0) fp2_sub(&t, x, g);
+  else fp2_add(&t, x, g);
+  fp2_add(&t, &t, &t);
+  fp2_add(r, &t, x);
+}
+
 static void fp12_cyclotomic_sqr(fp12 *r, const fp12 *a) {
   const fp2 *g0 = &a->c0.c0, *g1 = &a->c1.c0, *g2 = &a->c0.c1, *g3 = &a->c1.c1, *g4 = &a->c0.c2, *g5 = &a->c1.c2;
-  fp2 a0, a1, b0, b1, c0, c1, t;
+  fp2 a0, a1, b0, b1, c0, c1;
   fp4_sqr(&a0, &a1, g0, g3);  // A^2
   fp4_sqr(&b0, &b1, g1, g4);  // B^2
   fp4_sqr(&c0, &c1, g2, g5);  // C^2
+  fp2_mul_xi(&c1, &c1);       // s C^2 = xi c1 + c0 s
   fp12 out;
   // A' = 3A^2 - 2 conj(A): (3 a0 - 2 g0) + (3 a1 + 2 g3) s
-  fp2_sub(&t, &a0, g0);
-  fp2_add(&t, &t, &t);
-  fp2_add(&out.c0.c0, &t, &a0);
-  fp2_add(&t, &a1, g3);
-  fp2_add(&t, &t, &t);
-  fp2_add(&out.c1.c1, &t, &a1);
-  // B' = 3 s C^2 + 2 conj(B): s C^2 = xi c1 + c0 s; (3 xi c1 + 2 g1) + (3 c0 - 2 g4) s
-  fp2_mul_xi(&c1, &c1);
-  fp2_add(&t, &c1, g1);
-  fp2_add(&t, &t, &t);
-  fp2_add(&out.c1.c0, &t, &c1);
-  fp2_sub(&t, &c0, g4);
-  fp2_add(&t, &t, &t);
-  fp2_add(&out.c0.c2, &t, &c0);
+  triple_and_shift(&out.c0.c0, &a0, g0, -1);
+  triple_and_shift(&out.c1.c1, &a1, g3, +1);
+  // B' = 3 s C^2 + 2 conj(B): (3 xi c1 + 2 g1) + (3 c0 - 2 g4) s
+  triple_and_shift(&out.c1.c0, &c1, g1, +1);
+  triple_and_shift(&out.c0.c2, &c0, g4, -1);
   // C' = 3B^2 - 2 conj(C): (3 b0 - 2 g2) + (3 b1 + 2 g5) s
-  fp2_sub(&t, &b0, g2);
-  fp2_add(&t, &t, &t);
-  fp2_add(&out.c0.c1, &t, &b0);
-  fp2_add(&t, &b1, g5);
-  fp2_add(&t, &t, &t);
-  fp2_add(&out.c1.c2, &t, &b1);
+  triple_and_shift(&out.c0.c1, &b0, g2, -1);
+  triple_and_shift(&out.c1.c2, &b1, g5, +1);
   *r = out;
 }
 
@@ -644,6 +635,15 @@ static void final_exponentiation(fp12 *r, const fp12 *f) {
 typedef struct { fp x, y; } g1_affine;
 typedef struct { fp2 x, y; } g2_affine;
 
+/** The untwist-Frobenius-twist endomorphism: pi(x, y) = (conj(x) frob_x, conj(y) frob_y). */
+static void g2_affine_psi(g2_affine *r, const g2_affine *a) {
+  fp2 c;
+  fp2_conj(&c, &a->x);
+  fp2_mul(&r->x, &c, &frob_x);
+  fp2_conj(&c, &a->y);
+  fp2_mul(&r->y, &c, &frob_y);
+}
+
 typedef struct { fp2 x, y, z; } g2_projective;
 
 
@@ -799,18 +799,11 @@ bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, vo
       for (size_t i = 0; i < used; i++) doubling_step(&f, &t[i], &p[i]);
       if ((loop >> bit) & 1) for (size_t i = 0; i < used; i++) addition_step(&f, &t[i], &q[i], &p[i]);
     }
-    // f times l_{T, pi(Q)}(P) l_{T + pi(Q), -pi^2(Q)}(P), with pi(x, y) = (conj(x) frob_x, conj(y) frob_y).
+    // f times l_{T, pi(Q)}(P) l_{T + pi(Q), -pi^2(Q)}(P).
     for (size_t i = 0; i < used; i++) {
       g2_affine q1, q2;
-      fp2 c;
-      fp2_conj(&c, &q[i].x);
-      fp2_mul(&q1.x, &c, &frob_x);
-      fp2_conj(&c, &q[i].y);
-      fp2_mul(&q1.y, &c, &frob_y);
-      fp2_conj(&c, &q1.x);
-      fp2_mul(&q2.x, &c, &frob_x);
-      fp2_conj(&c, &q1.y);
-      fp2_mul(&q2.y, &c, &frob_y);
+      g2_affine_psi(&q1, &q[i]);
+      g2_affine_psi(&q2, &q1);
       fp2_neg(&q2.y, &q2.y);
       addition_step(&f, &t[i], &q1, &p[i]);
       addition_step(&f, &t[i], &q2, &p[i]);
@@ -914,11 +907,11 @@ static void g2_add(g2_jacobian *r, const g2_jacobian *a, const g2_jacobian *b) {
 
 /** psi(X : Y : Z) = (conj(X) frob_x : conj(Y) frob_y : conj(Z)): the same map in Jacobian coordinates. */
 static void g2_psi(g2_jacobian *r, const g2_jacobian *a) {
-  fp2 c;
-  fp2_conj(&c, &a->x);
-  fp2_mul(&r->x, &c, &frob_x);
-  fp2_conj(&c, &a->y);
-  fp2_mul(&r->y, &c, &frob_y);
+  const g2_affine xy = {a->x, a->y};
+  g2_affine mapped;
+  g2_affine_psi(&mapped, &xy);
+  r->x = mapped.x;
+  r->y = mapped.y;
   fp2_conj(&r->z, &a->z);
 }
 
