@@ -1,5 +1,6 @@
-// Groth16 verification: snarkjs.groth16.verify (the baseline) against the mcl verifier in
-// src/modules/zk/groth16, on the same committed fixture proofs, measured in the same run.
+// Groth16 verification: snarkjs.groth16.verify (the baseline) against our verifier in
+// src/modules/zk/groth16 (its native arithmetic where built, else mcl-wasm: the rows say which),
+// on the same committed fixture proofs, measured in the same run.
 //
 //   node bench/verify.ts            (bounded to a few seconds per row)
 //
@@ -61,8 +62,9 @@ if (!parsedKey.ok) fail(parsedKey.message);
 const prepared = prepareVerificationKey(parsedKey.value);
 if (!prepared.ok) fail(prepared.message);
 const key = prepared.value;
+const ours = key.native ? 'native' : 'mcl-wasm';
 
-await measure('mcl parse + verifyPrepared, one proof', 1, 2000, (i) => {
+await measure(`${ours} parse + verifyPrepared, one proof`, 1, 2000, (i) => {
   const { proof, public_signals } = fixtureAt(i);
   const statement = parseStatement(proof, public_signals, key.nPublic);
   if (!statement.ok) fail(statement.message);
@@ -75,7 +77,7 @@ const statements = Array.from({ length: BATCH }, (_, i) => {
   const statement = parseStatement(fixtureAt(i).proof, fixtureAt(i).public_signals, key.nPublic);
   return statement.ok ? statement.value : fail(statement.message);
 });
-await measure(`mcl verifyBatch of ${BATCH}, one thread`, BATCH, 2000, () => {
+await measure(`${ours} verifyBatch of ${BATCH}, one thread`, BATCH, 2000, () => {
   if (!verifyBatch(key, statements).every((result) => result.ok && result.valid)) fail('verifyBatch rejected a fixture');
 });
 // One proof of the batch checked against another proof's signals: the failed combined check is
@@ -83,7 +85,7 @@ await measure(`mcl verifyBatch of ${BATCH}, one thread`, BATCH, 2000, () => {
 const withOneInvalid = statements.map((statement, i) =>
   i === BATCH / 2 ? { ...statement, publicSignals: statements[i + 1]!.publicSignals } : statement,
 );
-await measure(`mcl verifyBatch of ${BATCH}, one invalid, one thread`, BATCH, 2000, () => {
+await measure(`${ours} verifyBatch of ${BATCH}, one invalid, one thread`, BATCH, 2000, () => {
   const results = verifyBatch(key, withOneInvalid);
   if (!results.every((result, i) => result.ok && result.valid === (i !== BATCH / 2))) fail('verifyBatch misjudged a batch with one invalid proof');
 });

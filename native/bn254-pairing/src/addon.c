@@ -1,5 +1,5 @@
-// Node-API binding: pairingProductIsOne(pairs: Uint8Array) and g2InSubgroup(point: Uint8Array),
-// each -> number (a bn254_result).
+// Node-API binding: pairingProductIsOne(pairs: Uint8Array), g2InSubgroup(point: Uint8Array) and
+// g1MultiScalarMul(points: Uint8Array, scalars: Uint8Array, out: Uint8Array), each -> number (a bn254_result).
 // Plain Node-API (ABI-stable), so one build serves every Node version of the project.
 #include <node_api.h>
 #include <stdlib.h>
@@ -11,18 +11,23 @@ static napi_value throw_type_error(napi_env env, const char *message) {
   return NULL;
 }
 
-/** The bytes of the one Uint8Array argument (data may be NULL when empty); 0 with a TypeError thrown. */
-static int bytes_argument(napi_env env, napi_callback_info info, const uint8_t **data, size_t *length) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_typedarray_type type;
-  void *raw;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
-      napi_get_typedarray_info(env, argv[0], &type, length, &raw, NULL, NULL) != napi_ok || type != napi_uint8_array) {
-    throw_type_error(env, "expected one Uint8Array");
+/** The bytes of `count` Uint8Array arguments (data may be NULL when empty); 0 with a TypeError thrown. */
+static int bytes_arguments(napi_env env, napi_callback_info info, size_t count, uint8_t **data, size_t *lengths) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count) {
+    throw_type_error(env, "wrong number of arguments");
     return 0;
   }
-  *data = (const uint8_t *)raw;
+  for (size_t i = 0; i < count; i++) {
+    napi_typedarray_type type;
+    void *raw;
+    if (napi_get_typedarray_info(env, argv[i], &type, &lengths[i], &raw, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+      throw_type_error(env, "expected Uint8Arrays");
+      return 0;
+    }
+    data[i] = (uint8_t *)raw;
+  }
   return 1;
 }
 
@@ -34,18 +39,28 @@ static napi_value result_value(napi_env env, bn254_result result) {
 
 static napi_value pairing_product_is_one(napi_env env, napi_callback_info info) {
   size_t length;
-  const uint8_t *data;
-  if (!bytes_argument(env, info, &data, &length)) return NULL;
+  uint8_t *data;
+  if (!bytes_arguments(env, info, 1, &data, &length)) return NULL;
   if (length % BN254_PAIR_BYTES != 0) return throw_type_error(env, "the input is not a whole number of 192-byte pairs");
   return result_value(env, bn254_pairing_product_is_one(data, length / BN254_PAIR_BYTES, malloc, free));
 }
 
 static napi_value g2_in_subgroup(napi_env env, napi_callback_info info) {
   size_t length;
-  const uint8_t *data;
-  if (!bytes_argument(env, info, &data, &length)) return NULL;
+  uint8_t *data;
+  if (!bytes_arguments(env, info, 1, &data, &length)) return NULL;
   if (length != 128) return throw_type_error(env, "a G2 point is 128 bytes");
   return result_value(env, bn254_g2_in_subgroup(data));
+}
+
+static napi_value g1_multi_scalar_mul(napi_env env, napi_callback_info info) {
+  size_t lengths[3];
+  uint8_t *data[3];
+  if (!bytes_arguments(env, info, 3, data, lengths)) return NULL;
+  if (lengths[0] % 64 != 0 || lengths[1] != lengths[0] / 2 || lengths[2] != 64) {
+    return throw_type_error(env, "expected n 64-byte points, n 32-byte scalars and a 64-byte output");
+  }
+  return result_value(env, bn254_g1_msm(data[0], data[1], lengths[0] / 64, data[2], malloc, free));
 }
 
 NAPI_MODULE_INIT() {
@@ -58,5 +73,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "pairingProductIsOne", fn);
   napi_create_function(env, "g2InSubgroup", NAPI_AUTO_LENGTH, g2_in_subgroup, NULL, &fn);
   napi_set_named_property(env, exports, "g2InSubgroup", fn);
+  napi_create_function(env, "g1MultiScalarMul", NAPI_AUTO_LENGTH, g1_multi_scalar_mul, NULL, &fn);
+  napi_set_named_property(env, exports, "g1MultiScalarMul", fn);
   return exports;
 }

@@ -816,94 +816,121 @@ bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, vo
   return result;
 }
 
+// ---- Jacobian arithmetic, on G1 (over F_p) and on the twist (over F_p2) ----
+
+static int fp2_is_zero(const fp2 *a) { return fp_is_zero(&a->c0) && fp_is_zero(&a->c1); }
+
+/*
+ * Jacobian coordinates (X / Z^2, Y / Z^3), Z = 0 the point at infinity, on y^2 = x^3 + b over the
+ * field F (fp or fp2; b does not enter these formulas): <g>_is_infinity, <g>_dbl (dbl-2009-l,
+ * a = 0), <g>_add (add-2007-bl, with every special case: either point at infinity, A = B, A = -B,
+ * since inputs may be any point on the curve) and <g>_eq. One template for both groups.
+ */
+#define JACOBIAN_ARITHMETIC(g, F)                                                    \
+  typedef struct { F x, y, z; } g##_jacobian;                                        \
+                                                                                     \
+  static int g##_is_infinity(const g##_jacobian *a) { return F##_is_zero(&a->z); }   \
+                                                                                     \
+  static void g##_dbl(g##_jacobian *r, const g##_jacobian *a) {                      \
+    F aa, b, c, d, e, f, t, x3, y3, z3;                                              \
+    F##_sqr(&aa, &a->x);                                                             \
+    F##_sqr(&b, &a->y);                                                              \
+    F##_sqr(&c, &b);                                                                 \
+    F##_add(&t, &a->x, &b);                                                          \
+    F##_sqr(&d, &t);                                                                 \
+    F##_sub(&d, &d, &aa);                                                            \
+    F##_sub(&d, &d, &c);                                                             \
+    F##_add(&d, &d, &d);                                                             \
+    F##_add(&e, &aa, &aa);                                                           \
+    F##_add(&e, &e, &aa);                                                            \
+    F##_sqr(&f, &e);                                                                 \
+    F##_sub(&x3, &f, &d);                                                            \
+    F##_sub(&x3, &x3, &d);                                                           \
+    F##_sub(&t, &d, &x3);                                                            \
+    F##_mul(&y3, &e, &t);                                                            \
+    F##_add(&c, &c, &c);                                                             \
+    F##_add(&c, &c, &c);                                                             \
+    F##_add(&c, &c, &c);                                                             \
+    F##_sub(&y3, &y3, &c);                                                           \
+    F##_mul(&z3, &a->y, &a->z);                                                      \
+    F##_add(&z3, &z3, &z3);                                                          \
+    r->x = x3;                                                                       \
+    r->y = y3;                                                                       \
+    r->z = z3;                                                                       \
+  }                                                                                  \
+                                                                                     \
+  static void g##_add(g##_jacobian *r, const g##_jacobian *a, const g##_jacobian *b) { \
+    if (g##_is_infinity(a)) {                                                        \
+      *r = *b;                                                                       \
+      return;                                                                        \
+    }                                                                                \
+    if (g##_is_infinity(b)) {                                                        \
+      *r = *a;                                                                       \
+      return;                                                                        \
+    }                                                                                \
+    F z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t, x3, y3, z3;                     \
+    F##_sqr(&z1z1, &a->z);                                                           \
+    F##_sqr(&z2z2, &b->z);                                                           \
+    F##_mul(&u1, &a->x, &z2z2);                                                      \
+    F##_mul(&u2, &b->x, &z1z1);                                                      \
+    F##_mul(&s1, &a->y, &b->z);                                                      \
+    F##_mul(&s1, &s1, &z2z2);                                                        \
+    F##_mul(&s2, &b->y, &a->z);                                                      \
+    F##_mul(&s2, &s2, &z1z1);                                                        \
+    F##_sub(&h, &u2, &u1);                                                           \
+    F##_sub(&rr, &s2, &s1);                                                          \
+    if (F##_is_zero(&h)) {                                                           \
+      if (F##_is_zero(&rr)) {                                                        \
+        g##_dbl(r, a);                                                               \
+      } else {                                                                       \
+        memset(r, 0, sizeof *r); /* A = -B */                                        \
+      }                                                                              \
+      return;                                                                        \
+    }                                                                                \
+    F##_add(&i, &h, &h);                                                             \
+    F##_sqr(&i, &i);                                                                 \
+    F##_mul(&j, &h, &i);                                                             \
+    F##_add(&rr, &rr, &rr);                                                          \
+    F##_mul(&v, &u1, &i);                                                            \
+    F##_sqr(&x3, &rr);                                                               \
+    F##_sub(&x3, &x3, &j);                                                           \
+    F##_sub(&x3, &x3, &v);                                                           \
+    F##_sub(&x3, &x3, &v);                                                           \
+    F##_sub(&t, &v, &x3);                                                            \
+    F##_mul(&y3, &rr, &t);                                                           \
+    F##_mul(&t, &s1, &j);                                                            \
+    F##_add(&t, &t, &t);                                                             \
+    F##_sub(&y3, &y3, &t);                                                           \
+    F##_add(&t, &a->z, &b->z);                                                       \
+    F##_sqr(&z3, &t);                                                                \
+    F##_sub(&z3, &z3, &z1z1);                                                        \
+    F##_sub(&z3, &z3, &z2z2);                                                        \
+    F##_mul(&z3, &z3, &h);                                                           \
+    r->x = x3;                                                                       \
+    r->y = y3;                                                                       \
+    r->z = z3;                                                                       \
+  }                                                                                  \
+                                                                                     \
+  static inline int g##_eq(const g##_jacobian *a, const g##_jacobian *b) {           \
+    int inf_a = g##_is_infinity(a), inf_b = g##_is_infinity(b);                      \
+    if (inf_a || inf_b) return inf_a && inf_b;                                       \
+    F z1z1, z2z2, l, r;                                                              \
+    F##_sqr(&z1z1, &a->z);                                                           \
+    F##_sqr(&z2z2, &b->z);                                                           \
+    F##_mul(&l, &a->x, &z2z2);                                                       \
+    F##_mul(&r, &b->x, &z1z1);                                                       \
+    if (!F##_eq(&l, &r)) return 0;                                                   \
+    F##_mul(&l, &a->y, &z2z2);                                                       \
+    F##_mul(&l, &l, &b->z);                                                          \
+    F##_mul(&r, &b->y, &z1z1);                                                       \
+    F##_mul(&r, &r, &a->z);                                                          \
+    return F##_eq(&l, &r);                                                           \
+  }
+
+JACOBIAN_ARITHMETIC(g1, fp)
+JACOBIAN_ARITHMETIC(g2, fp2)
+
 // ---- G2 subgroup membership ----
-
-/** Jacobian coordinates on the twist: (X / Z^2, Y / Z^3); Z = 0 is the point at infinity. */
-typedef struct { fp2 x, y, z; } g2_jacobian;
-
-static int g2_is_infinity(const g2_jacobian *a) { return fp_is_zero(&a->z.c0) && fp_is_zero(&a->z.c1); }
-
-/** 2A (dbl-2009-l, a = 0). */
-static void g2_dbl(g2_jacobian *r, const g2_jacobian *a) {
-  fp2 aa, b, c, d, e, f, t, x3, y3, z3;
-  fp2_sqr(&aa, &a->x);
-  fp2_sqr(&b, &a->y);
-  fp2_sqr(&c, &b);
-  fp2_add(&t, &a->x, &b);
-  fp2_sqr(&d, &t);
-  fp2_sub(&d, &d, &aa);
-  fp2_sub(&d, &d, &c);
-  fp2_add(&d, &d, &d);
-  fp2_add(&e, &aa, &aa);
-  fp2_add(&e, &e, &aa);
-  fp2_sqr(&f, &e);
-  fp2_sub(&x3, &f, &d);
-  fp2_sub(&x3, &x3, &d);
-  fp2_sub(&t, &d, &x3);
-  fp2_mul(&y3, &e, &t);
-  fp2_add(&c, &c, &c);
-  fp2_add(&c, &c, &c);
-  fp2_add(&c, &c, &c);
-  fp2_sub(&y3, &y3, &c);
-  fp2_mul(&z3, &a->y, &a->z);
-  fp2_add(&z3, &z3, &z3);
-  r->x = x3;
-  r->y = y3;
-  r->z = z3;
-}
-
-/** A + B (add-2007-bl), every case: either at infinity, A = B, A = -B (inputs may be outside G2). */
-static void g2_add(g2_jacobian *r, const g2_jacobian *a, const g2_jacobian *b) {
-  if (g2_is_infinity(a)) {
-    *r = *b;
-    return;
-  }
-  if (g2_is_infinity(b)) {
-    *r = *a;
-    return;
-  }
-  fp2 z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t, x3, y3, z3;
-  fp2_sqr(&z1z1, &a->z);
-  fp2_sqr(&z2z2, &b->z);
-  fp2_mul(&u1, &a->x, &z2z2);
-  fp2_mul(&u2, &b->x, &z1z1);
-  fp2_mul(&s1, &a->y, &b->z);
-  fp2_mul(&s1, &s1, &z2z2);
-  fp2_mul(&s2, &b->y, &a->z);
-  fp2_mul(&s2, &s2, &z1z1);
-  fp2_sub(&h, &u2, &u1);
-  fp2_sub(&rr, &s2, &s1);
-  if (fp_is_zero(&h.c0) && fp_is_zero(&h.c1)) {
-    if (fp_is_zero(&rr.c0) && fp_is_zero(&rr.c1)) {
-      g2_dbl(r, a);
-    } else {
-      memset(r, 0, sizeof *r);  // A = -B
-    }
-    return;
-  }
-  fp2_add(&i, &h, &h);
-  fp2_sqr(&i, &i);
-  fp2_mul(&j, &h, &i);
-  fp2_add(&rr, &rr, &rr);
-  fp2_mul(&v, &u1, &i);
-  fp2_sqr(&x3, &rr);
-  fp2_sub(&x3, &x3, &j);
-  fp2_sub(&x3, &x3, &v);
-  fp2_sub(&x3, &x3, &v);
-  fp2_sub(&t, &v, &x3);
-  fp2_mul(&y3, &rr, &t);
-  fp2_mul(&t, &s1, &j);
-  fp2_add(&t, &t, &t);
-  fp2_sub(&y3, &y3, &t);
-  fp2_add(&t, &a->z, &b->z);
-  fp2_sqr(&z3, &t);
-  fp2_sub(&z3, &z3, &z1z1);
-  fp2_sub(&z3, &z3, &z2z2);
-  fp2_mul(&z3, &z3, &h);
-  r->x = x3;
-  r->y = y3;
-  r->z = z3;
-}
 
 /** psi(X : Y : Z) = (conj(X) frob_x : conj(Y) frob_y : conj(Z)): the same map in Jacobian coordinates. */
 static void g2_psi(g2_jacobian *r, const g2_jacobian *a) {
@@ -913,22 +940,6 @@ static void g2_psi(g2_jacobian *r, const g2_jacobian *a) {
   r->x = mapped.x;
   r->y = mapped.y;
   fp2_conj(&r->z, &a->z);
-}
-
-static int g2_eq(const g2_jacobian *a, const g2_jacobian *b) {
-  int inf_a = g2_is_infinity(a), inf_b = g2_is_infinity(b);
-  if (inf_a || inf_b) return inf_a && inf_b;
-  fp2 z1z1, z2z2, l, r;
-  fp2_sqr(&z1z1, &a->z);
-  fp2_sqr(&z2z2, &b->z);
-  fp2_mul(&l, &a->x, &z2z2);
-  fp2_mul(&r, &b->x, &z1z1);
-  if (!fp2_eq(&l, &r)) return 0;
-  fp2_mul(&l, &a->y, &z2z2);
-  fp2_mul(&l, &l, &b->z);
-  fp2_mul(&r, &b->y, &z1z1);
-  fp2_mul(&r, &r, &a->z);
-  return fp2_eq(&l, &r);
 }
 
 bn254_result bn254_g2_in_subgroup(const uint8_t *input) {
@@ -955,4 +966,74 @@ bn254_result bn254_g2_in_subgroup(const uint8_t *input) {
   g2_psi(&rhs, &rhs);
   g2_psi(&rhs, &rhs);
   return g2_eq(&lhs, &rhs) ? BN254_YES : BN254_NO;
+}
+
+// ---- G1 multi-scalar multiplication ----
+
+/** Montgomery form back to 32 bytes big-endian. */
+static void write_fp(uint8_t *bytes, const fp *a) {
+  static const fp plain_one = {{1, 0, 0, 0}};
+  fp plain;
+  fp_mul(&plain, a, &plain_one);
+  for (int i = 0; i < 4; i++)
+    for (int j = 0; j < 8; j++) bytes[(3 - i) * 8 + j] = (uint8_t)(plain.l[i] >> (56 - 8 * j));
+}
+
+/** Window `w` (4 bits, 0 the least significant) of a 32-byte big-endian scalar. */
+static unsigned nibble(const uint8_t *scalar, int w) {
+  uint8_t byte = scalar[31 - w / 2];
+  return w % 2 ? byte >> 4 : byte & 15;
+}
+
+#define MSM_WINDOWS 64   /* 256 bits in 4-bit windows */
+#define MSM_TABLE 15     /* [1]P .. [15]P */
+
+bn254_result bn254_g1_msm(const uint8_t *points, const uint8_t *scalars, size_t n, uint8_t *out, void *(*alloc)(size_t), void (*release)(void *)) {
+  if (!ready) return BN254_NOT_INITIALISED;
+  g1_jacobian *tables = alloc(n > 0 ? n * MSM_TABLE * sizeof(g1_jacobian) : 1);
+  if (!tables) return BN254_OUT_OF_MEMORY;
+  bn254_result result = BN254_OK;
+  int top = -1;  // the highest window with a non-zero digit, over every scalar
+  for (size_t i = 0; i < n && result == BN254_OK; i++) {
+    g1_jacobian *table = tables + i * MSM_TABLE;
+    const uint8_t *in = points + i * 64;
+    if (all_zero(in, 64)) {  // the point at infinity: its table stays at infinity
+      memset(table, 0, MSM_TABLE * sizeof(g1_jacobian));
+      continue;
+    }
+    if (!read_fp(&table[0].x, in) || !read_fp(&table[0].y, in + 32)) result = BN254_NOT_CANONICAL;
+    else if (!g1_on_curve(&table[0].x, &table[0].y)) result = BN254_NOT_ON_CURVE;
+    else {
+      table[0].z = fp_one;
+      for (int k = 1; k < MSM_TABLE; k++) g1_add(&table[k], &table[k - 1], &table[0]);
+      for (int w = MSM_WINDOWS - 1; w > top; w--)
+        if (nibble(scalars + i * 32, w)) top = w;
+    }
+  }
+  if (result == BN254_OK) {
+    // Straus: the doublings are shared by every point, each window adds one table entry per point.
+    g1_jacobian acc;
+    memset(&acc, 0, sizeof acc);
+    for (int w = top; w >= 0; w--) {
+      if (w != top)
+        for (int d = 0; d < 4; d++) g1_dbl(&acc, &acc);
+      for (size_t i = 0; i < n; i++) {
+        unsigned digit = nibble(scalars + i * 32, w);
+        if (digit) g1_add(&acc, &acc, &tables[i * MSM_TABLE + digit - 1]);
+      }
+    }
+    memset(out, 0, 64);
+    if (!g1_is_infinity(&acc)) {
+      fp zinv, zinv2, x, y;
+      fp_inv(&zinv, &acc.z);
+      fp_sqr(&zinv2, &zinv);
+      fp_mul(&x, &acc.x, &zinv2);
+      fp_mul(&y, &acc.y, &zinv2);
+      fp_mul(&y, &y, &zinv);
+      write_fp(out, &x);
+      write_fp(out + 32, &y);
+    }
+  }
+  release(tables);
+  return result;
 }

@@ -28,4 +28,11 @@ bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, vo
 /** Whether a G2 point (x.c0, x.c1, y.c0, y.c1, 32 bytes big-endian each) is in the order-r subgroup. */
 bn254_result bn254_g2_in_subgroup(const uint8_t *input);
 
+/**
+ * out = sum_i scalars[i] * points[i] over `n` G1 points (x, y, 32 bytes big-endian each; all zero =
+ * infinity) and scalars (32 bytes big-endian, any 256-bit value), written as 64 bytes (x, y; all
+ * zero = infinity). BN254_OK, or why a point was refused (out is then left as it was).
+ */
+bn254_result bn254_g1_msm(const uint8_t *points, const uint8_t *scalars, size_t n, uint8_t *out, void *(*alloc)(size_t), void (*release)(void *));
+
 #endif

@@ -54,6 +54,10 @@ const G1_B = 3n;
 const inverseOf82 = modPow(82n, FIELD_MODULUS - 2n);
 const G2_B: Fp2 = [mod(27n * inverseOf82), mod(-3n * inverseOf82)];
 
+/** -P = (x, -y), on G1 and on the twist alike. */
+export const negateG1 = (point: G1Affine): G1Affine => ({ x: point.x, y: mod(-point.y) });
+export const negateG2 = (point: G2Affine): G2Affine => ({ x: point.x, y: [mod(-point.y[0]), mod(-point.y[1])] });
+
 /** Coordinates must already be reduced (< p); the parser guarantees it. */
 export function isOnG1Curve(point: G1Affine): boolean {
   const { x, y } = point;

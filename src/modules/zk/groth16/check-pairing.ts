@@ -1,16 +1,18 @@
 // The Groth16 equation e(A, B) = e(alpha, beta) * e(L, gamma) * e(C, delta), with
-// L = IC[0] + sum(signal_i * IC[i + 1]), shared by single and batch verification.
+// L = IC[0] + sum(signal_i * IC[i + 1]), in the weighted form single and batch verification share:
+//   prod_i e(w_i A_i, B_i) == e(alpha, beta) * e(sum_j s_j IC[j], gamma) * e(sum_i w_i C_i, delta)
+// with weights w_i summing to 1 (a single proof: w = [1], s = [1, ...signals]; see verify-batch.ts).
 import mcl, { type G1, type G2 } from 'mcl-wasm';
-import { isInG2Subgroup, millerLoopVec, toMclFr, toMclG1, toMclG2, writeAffine } from './mcl-bn254.ts';
-import { g2Bytes, PAIR_BYTES } from './native-pairing.ts';
-import type { PreparedVerificationKey } from './prepare-verification-key.ts';
+import { isInG2Subgroup, millerLoopVec, toMclFr, toMclG1, toMclG2 } from './mcl-bn254.ts';
+import { G1_BYTES, g1Bytes, g2Bytes, PAIR_BYTES, scalarBytes } from './native-pairing.ts';
+import type { NativeKey, PreparedVerificationKey } from './prepare-verification-key.ts';
 import { groth16Failure, type Groth16Result, type ParsedProof, type ParsedPublicSignals } from './types.ts';
 
 /**
- * A proof ready for the pairing check, pi_b known to be in G2 (G1 has cofactor 1: on-curve
- * suffices). pi_b as the key's pairing takes it: its bytes for the native one, else an mcl point.
+ * A proof ready for the equation, pi_b known to be in G2 (G1 has cofactor 1: on-curve suffices),
+ * its points as the key's arithmetic takes them: bytes for the native one, else mcl points.
  */
-export type LoadedProof = { readonly a: G1; readonly b: G2 | Uint8Array; readonly c: G1 };
+export type LoadedProof = { readonly kind: 'native'; readonly a: Uint8Array; readonly b: Uint8Array; readonly c: Uint8Array } | { readonly kind: 'mcl'; readonly a: G1; readonly b: G2; readonly c: G1 };
 
 /** Checks what parsing could not (signal count for this key, G2 subgroup) and loads the points. */
 export function loadStatement(
@@ -21,44 +23,66 @@ export function loadStatement(
   if (publicSignals.length !== key.nPublic) {
     return groth16Failure('WRONG_SIGNAL_COUNT', `expected ${key.nPublic} public signals, got ${publicSignals.length}`);
   }
-  const b = key.native ? g2Bytes(proof.b) : toMclG2(proof.b);
-  const inSubgroup = b instanceof Uint8Array ? key.native!.pairing.inG2Subgroup(b) : isInG2Subgroup(b);
-  if (!inSubgroup) return groth16Failure('POINT_NOT_IN_SUBGROUP', 'pi_b: not in the order-r subgroup of G2');
-  return { ok: true, value: { a: toMclG1(proof.a), b, c: toMclG1(proof.c) } };
-}
-
-/** sum(scalars[i] * key.ic[i]); scalars[0] weighs IC[0]. */
-export function combineIc(key: PreparedVerificationKey, scalars: readonly bigint[]): G1 {
-  return mcl.mulVec([...key.ic], scalars.map(toMclFr));
+  const notInSubgroup = () => groth16Failure('POINT_NOT_IN_SUBGROUP', 'pi_b: not in the order-r subgroup of G2');
+  if (key.native) {
+    const b = g2Bytes(proof.b);
+    if (!key.native.pairing.inG2Subgroup(b)) return notInSubgroup();
+    return { ok: true, value: { kind: 'native', a: g1Bytes([proof.a]), b, c: g1Bytes([proof.c]) } };
+  }
+  const b = toMclG2(proof.b);
+  if (!isInG2Subgroup(b)) return notInSubgroup();
+  return { ok: true, value: { kind: 'mcl', a: toMclG1(proof.a), b, c: toMclG1(proof.c) } };
 }
 
 /**
- * prod_i e(a[i], b[i]) == e(alpha, beta) * e(l, gamma) * e(c, delta) (batches weight the a-terms
- * to a total weight of 1). Natively: one product check over the (a, b) pairs, (-l, gamma),
- * (-c, delta) and (-alpha, beta). With mcl: one multi-Miller loop over the (a, b) pairs, one
- * precomputed double loop for gamma and delta, and a single final exponentiation.
+ * Whether the weighted equation above holds for `proofs` (all loaded under `key`) with `weights`
+ * (one per proof, summing to 1 mod r) and `icScalars` (one per IC point, s_0 weighing IC[0]).
  */
-export function pairingEquationHolds(key: PreparedVerificationKey, a: readonly G1[], b: ReadonlyArray<LoadedProof['b']>, l: G1, c: G1): boolean {
-  if (key.native) {
-    const { pairing, negAlphaBeta, gamma, delta } = key.native;
-    const pairs = new Uint8Array((a.length + 3) * PAIR_BYTES);
-    a.forEach((point, i) => {
-      writeAffine(point, pairs, i * PAIR_BYTES);
-      pairs.set(b[i] as Uint8Array, i * PAIR_BYTES + 64);
-    });
-    const fixed = a.length * PAIR_BYTES;
-    writeAffine(mcl.neg(l), pairs, fixed);
-    pairs.set(gamma, fixed + 64);
-    writeAffine(mcl.neg(c), pairs, fixed + PAIR_BYTES);
-    pairs.set(delta, fixed + PAIR_BYTES + 64);
-    pairs.set(negAlphaBeta, fixed + 2 * PAIR_BYTES);
-    return pairing.productIsOne(pairs);
-  }
-  const loops = mcl.mul(millerLoopVec(a, b as readonly G2[]), mcl.precomputedMillerLoop2(mcl.neg(l), key.gamma, mcl.neg(c), key.delta));
+export function weightedEquationHolds(key: PreparedVerificationKey, proofs: readonly LoadedProof[], weights: readonly bigint[], icScalars: readonly bigint[]): boolean {
+  return key.native
+    ? nativeEquationHolds(key.native, proofs as readonly Extract<LoadedProof, { kind: 'native' }>[], weights, icScalars)
+    : mclEquationHolds(key, proofs as readonly Extract<LoadedProof, { kind: 'mcl' }>[], weights, icScalars);
+}
+
+/**
+ * One product check over (w_i A_i, B_i), (L, -gamma), (C, -delta) and (-alpha, beta), its G1 points
+ * computed by the addon's multi-scalar multiplication straight into the pairs.
+ */
+function nativeEquationHolds(key: NativeKey, proofs: readonly Extract<LoadedProof, { kind: 'native' }>[], weights: readonly bigint[], icScalars: readonly bigint[]): boolean {
+  const { pairing } = key;
+  const pairs = new Uint8Array((proofs.length + 3) * PAIR_BYTES);
+  const g1Half = (pair: number) => pairs.subarray(pair * PAIR_BYTES, pair * PAIR_BYTES + G1_BYTES);
+  const g2Offset = (pair: number) => pair * PAIR_BYTES + G1_BYTES;
+  const cs = new Uint8Array(proofs.length * G1_BYTES);
+  proofs.forEach((proof, i) => {
+    if (weights[i] === 1n) g1Half(i).set(proof.a);
+    else pairing.multiScalarMul(proof.a, scalarBytes([weights[i]!]), g1Half(i));
+    pairs.set(proof.b, g2Offset(i));
+    cs.set(proof.c, i * G1_BYTES);
+  });
+  const fixed = proofs.length;
+  pairing.multiScalarMul(key.ic, scalarBytes(icScalars), g1Half(fixed));
+  pairs.set(key.negGamma, g2Offset(fixed));
+  pairing.multiScalarMul(cs, scalarBytes(weights), g1Half(fixed + 1));
+  pairs.set(key.negDelta, g2Offset(fixed + 1));
+  pairs.set(key.negAlphaBeta, (fixed + 2) * PAIR_BYTES);
+  return pairing.productIsOne(pairs);
+}
+
+/**
+ * One multi-Miller loop over the (w_i A_i, B_i), one precomputed double loop for gamma and delta,
+ * a single final exponentiation compared with the key's e(alpha, beta).
+ */
+function mclEquationHolds(key: PreparedVerificationKey, proofs: readonly Extract<LoadedProof, { kind: 'mcl' }>[], weights: readonly bigint[], icScalars: readonly bigint[]): boolean {
+  const weightsFr = weights.map(toMclFr);
+  const a = proofs.map(({ a }, i) => (weights[i] === 1n ? a : mcl.mul(a, weightsFr[i]!)));
+  const l = mcl.mulVec([...key.ic], icScalars.map(toMclFr));
+  const c = proofs.length === 1 && weights[0] === 1n ? proofs[0]!.c : mcl.mulVec(proofs.map((proof) => proof.c), weightsFr);
+  const loops = mcl.mul(millerLoopVec(a, proofs.map(({ b }) => b)), mcl.precomputedMillerLoop2(mcl.neg(l), key.gamma, mcl.neg(c), key.delta));
   return mcl.finalExp(loops).isEqual(key.alphaBeta);
 }
 
+/** The equation for one proof: weight 1, the signals as IC's scalars. */
 export function loadedProofHolds(key: PreparedVerificationKey, proof: LoadedProof, publicSignals: readonly bigint[]): boolean {
-  const l = combineIc(key, [1n, ...publicSignals]);
-  return pairingEquationHolds(key, [proof.a], [proof.b], l, proof.c);
+  return weightedEquationHolds(key, [proof], [1n], [1n, ...publicSignals]);
 }

@@ -1,15 +1,16 @@
 // The native pairing product check against mcl's group arithmetic: bilinearity with random
 // scalars, non-degeneracy, the point at infinity, and refusals of input mcl would never produce;
-// its G2 subgroup check against mcl-bn254.ts's on points in and outside the subgroup.
+// its G2 subgroup check against mcl-bn254.ts's on points in and outside the subgroup; its G1
+// multi-scalar multiplication against mcl's, edge cases included.
 // (verify.test.ts and verify-batch.test.ts check whole Groth16 verifications both ways.)
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import mcl, { type G1, type G2 } from 'mcl-wasm';
-import { FIELD_MODULUS } from './bn254.ts';
+import { FIELD_MODULUS, SCALAR_FIELD_ORDER } from './bn254.ts';
 import { SMALL_TWIST_COFACTOR_PRIMES, smallOrderTwistPoint, twistPointOutsideSubgroup } from './fixtures/tamper.ts';
 import { initMcl, isInG2Subgroup, writeAffine } from './mcl-bn254.ts';
-import { nativePairing, PAIR_BYTES } from './native-pairing.ts';
+import { nativePairing, PAIR_BYTES, scalarBytes } from './native-pairing.ts';
 
 await initMcl();
 const native = nativePairing();
@@ -94,5 +95,70 @@ describe('native BN254 pairing product check', () => {
     for (const [name, point] of cases) assert.equal(native!.inG2Subgroup(g2(point)), isInG2Subgroup(point), name);
     assert.equal(native!.inG2Subgroup(g2(Q)), true);
     assert.equal(native!.inG2Subgroup(g2(twistPointOutsideSubgroup())), false);
+  });
+});
+
+describe('native G1 multi-scalar multiplication', () => {
+  const g1 = (...points: G1[]) => {
+    const out = new Uint8Array(points.length * 64);
+    points.forEach((point, i) => writeAffine(point, out, i * 64));
+    return out;
+  };
+  const msm = (points: G1[], scalars: bigint[]) => {
+    const out = new Uint8Array(64).fill(0xee); // overwritten, infinity included
+    native!.multiScalarMul(g1(...points), scalarBytes(scalars), out);
+    return Buffer.from(out).toString('hex');
+  };
+  const expected = (points: G1[], scalars: bigint[]) => {
+    // mcl reduces its scalars mod r; every point here is in the order-r group G1
+    const sum = points.reduce((acc, point, i) => mcl.add(acc, mcl.mul(point, toFr(scalars[i]! % SCALAR_FIELD_ORDER))), new mcl.G1());
+    return Buffer.from(g1(sum)).toString('hex');
+  };
+  const toFr = (value: bigint) => {
+    const fr = new mcl.Fr();
+    fr.setStr(value.toString(16), 16);
+    return fr;
+  };
+  const random = (bytes: number) => BigInt(`0x${randomBytes(bytes).toString('hex')}`);
+
+  it('matches mcl on random points with 128-bit and full-size scalars', () => {
+    for (const n of [1, 2, 5, 9]) {
+      const points = Array.from({ length: n }, () => mcl.mul(P, randomScalar()));
+      for (const size of [16, 32]) {
+        const scalars = points.map(() => random(size));
+        assert.equal(msm(points, scalars), expected(points, scalars), `${n} points, ${size}-byte scalars`);
+      }
+    }
+  });
+
+  it('handles the edge cases: scalars 0, 1, r - 1, r and 2^256 - 1; infinity; P twice; P and -P; no points', () => {
+    const Q1 = mcl.mul(P, randomScalar());
+    const cases: Array<[string, G1[], bigint[]]> = [
+      ['scalar 0', [Q1], [0n]],
+      ['scalar 1', [Q1], [1n]],
+      ['scalar r - 1', [Q1], [SCALAR_FIELD_ORDER - 1n]],
+      ['scalar r (the identity)', [Q1], [SCALAR_FIELD_ORDER]],
+      ['scalar 2^256 - 1', [Q1], [2n ** 256n - 1n]],
+      ['the point at infinity', [new mcl.G1(), Q1], [5n, 7n]],
+      ['the same point twice (doubling inside the sum)', [Q1, Q1], [3n, 3n]],
+      ['P and -P (cancelling to infinity)', [Q1, mcl.neg(Q1)], [9n, 9n]],
+      ['P and -P with other weights', [Q1, mcl.neg(Q1)], [9n, 4n]],
+    ];
+    for (const [name, points, scalars] of cases) assert.equal(msm(points, scalars), expected(points, scalars), name);
+    assert.equal(msm([], []), '0'.repeat(128), 'no points: infinity');
+  });
+
+  it('refuses a coordinate >= p, a point off the curve and mismatched lengths, leaving out as it was', () => {
+    const out = new Uint8Array(64);
+    const good = g1(P);
+    const nonCanonical = good.slice();
+    Buffer.from(nonCanonical.buffer).write(FIELD_MODULUS.toString(16).padStart(64, '0'), 0, 32, 'hex');
+    assert.throws(() => native!.multiScalarMul(nonCanonical, scalarBytes([1n]), out), /not-canonical/);
+    const offCurve = good.slice();
+    offCurve[63] = offCurve[63]! ^ 1;
+    assert.throws(() => native!.multiScalarMul(offCurve, scalarBytes([1n]), out), /not-on-curve/);
+    assert.deepEqual(out, new Uint8Array(64));
+    assert.throws(() => native!.multiScalarMul(good, scalarBytes([1n, 2n]), out), /64-byte points/);
+    assert.throws(() => native!.multiScalarMul(good, scalarBytes([1n]), new Uint8Array(63)), /64-byte output/);
   });
 });

@@ -1,36 +1,62 @@
-// The BN254 pairing product check of native/bn254-pairing (a Node-API addon that `npm ci` builds
-// with node-gyp where a C compiler is present). Where it is not built, the verifier keeps using
-// mcl-wasm for the pairings: same results, about twice the CPU (docs/performance.md).
+// The BN254 arithmetic of native/bn254-pairing (a Node-API addon that `npm ci` builds with
+// node-gyp where a C compiler is present): the pairing product check, G2 subgroup membership and
+// G1 multi-scalar multiplication. Where it is not built, the verifier keeps using mcl-wasm: same
+// results, about twice the CPU (docs/performance.md).
 import { createRequire } from 'node:module';
 import type { G2Affine } from './bn254.ts';
+import type { G1AffineOrInfinity } from './types.ts';
 
 /** One pair: G1 x, y, then G2 x.c0, x.c1, y.c0, y.c1, each 32 bytes big-endian; all zero = infinity. */
 export const PAIR_BYTES = 192;
 
-type Addon = { pairingProductIsOne(pairs: Uint8Array): number; g2InSubgroup(point: Uint8Array): number };
+/** A G1 point as the G1 half of a pair: x, y. */
+export const G1_BYTES = 64;
+
+type Addon = {
+  pairingProductIsOne(pairs: Uint8Array): number;
+  g2InSubgroup(point: Uint8Array): number;
+  g1MultiScalarMul(points: Uint8Array, scalars: Uint8Array, out: Uint8Array): number;
+};
 
 /** The addon's result codes (native/bn254-pairing/src/bn254.h). */
-const RESULT = { 1: 'yes', 2: 'no', 3: 'not-canonical', 4: 'not-on-curve', 5: 'not-initialised', 6: 'out-of-memory' } as const;
+const RESULT = { 0: 'ok', 1: 'yes', 2: 'no', 3: 'not-canonical', 4: 'not-on-curve', 5: 'not-initialised', 6: 'out-of-memory' } as const;
 
 export type NativePairing = {
   /** Whether prod e(P_i, Q_i) == 1; G2 points must already be known to be in the order-r subgroup. */
   productIsOne(pairs: Uint8Array): boolean;
   /** Whether an on-curve G2 point (g2Bytes) is in the order-r subgroup. */
   inG2Subgroup(point: Uint8Array): boolean;
+  /** Writes sum_i scalars[i] * points[i] (g1Bytes, concatenated; scalarBytes) into `out` (64 bytes, e.g. a pair's G1 half). */
+  multiScalarMul(points: Uint8Array, scalars: Uint8Array, out: Uint8Array): void;
 };
+
+const coordinateHex = (value: bigint) => value.toString(16).padStart(64, '0');
+
+/** G1 points as the G1 halves of pairs (x, y), one after another; the point at infinity as zeros. */
+export function g1Bytes(points: readonly G1AffineOrInfinity[]): Uint8Array {
+  return Buffer.from(points.map((point) => (point === 'infinity' ? '0'.repeat(128) : coordinateHex(point.x) + coordinateHex(point.y))).join(''), 'hex');
+}
+
+/** Scalars (non-negative, below 2^256) as 32-byte big-endian values, one after another. */
+export function scalarBytes(scalars: readonly bigint[]): Uint8Array {
+  return Buffer.from(scalars.map(coordinateHex).join(''), 'hex');
+}
 
 /** A G2 point as the G2 half of a pair: x.c0, x.c1, y.c0, y.c1. */
 export function g2Bytes(point: G2Affine): Uint8Array {
-  const hex = [point.x[0], point.x[1], point.y[0], point.y[1]].map((value) => value.toString(16).padStart(64, '0')).join('');
-  return Buffer.from(hex, 'hex');
+  return Buffer.from([point.x[0], point.x[1], point.y[0], point.y[1]].map(coordinateHex).join(''), 'hex');
 }
 
 const ADDON_PATH = new URL('../../../../native/bn254-pairing/build/Release/bn254_pairing.node', import.meta.url).pathname;
 
-/** Inputs are points already parsed (canonical, on their curves): any answer but yes or no is a bug, not a verdict. */
+/** Inputs are points already parsed (canonical, on their curves): any answer but the expected ones is a bug, not a verdict. */
+function unexpected(code: number): Error {
+  return new Error(`bn254-pairing: ${RESULT[code as keyof typeof RESULT] ?? `code ${code}`}`);
+}
+
 function verdict(code: number): boolean {
   if (code === 1 || code === 2) return code === 1;
-  throw new Error(`bn254-pairing: ${RESULT[code as keyof typeof RESULT] ?? `code ${code}`}`);
+  throw unexpected(code);
 }
 
 let loaded: NativePairing | null | undefined;
@@ -46,7 +72,16 @@ export function nativePairing(): NativePairing | undefined {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_DLOPEN_FAILED') throw error;
     }
-    loaded = addon ? { productIsOne: (pairs) => verdict(addon.pairingProductIsOne(pairs)), inG2Subgroup: (point) => verdict(addon.g2InSubgroup(point)) } : null;
+    loaded = addon
+      ? {
+          productIsOne: (pairs) => verdict(addon.pairingProductIsOne(pairs)),
+          inG2Subgroup: (point) => verdict(addon.g2InSubgroup(point)),
+          multiScalarMul(points, scalars, out) {
+            const code = addon.g1MultiScalarMul(points, scalars, out);
+            if (code !== 0) throw unexpected(code);
+          },
+        }
+      : null;
   }
   return loaded ?? undefined;
 }

@@ -1,6 +1,7 @@
 import mcl, { type G1, type GT, type PrecomputedG2 } from 'mcl-wasm';
-import { assertMclReady, isInG2Subgroup, toMclG1, toMclG2, writeAffine } from './mcl-bn254.ts';
-import { g2Bytes, nativePairing, PAIR_BYTES, type NativePairing } from './native-pairing.ts';
+import { negateG1, negateG2 } from './bn254.ts';
+import { assertMclReady, isInG2Subgroup, toMclG1, toMclG2 } from './mcl-bn254.ts';
+import { g1Bytes, g2Bytes, nativePairing, PAIR_BYTES, type NativePairing } from './native-pairing.ts';
 import { groth16Failure, type Groth16Result, type ParsedVerificationKey } from './types.ts';
 
 /** A verification key with everything that does not depend on the proof computed once. */
@@ -14,12 +15,21 @@ export type PreparedVerificationKey = {
   /** IC[0..nPublic], ready for a multi-scalar multiplication with [1, ...signals]. */
   readonly ic: readonly G1[];
   /**
-   * When the native pairing is used: it, the key's fixed pairs' bytes ((-alpha, beta) whole; gamma
-   * and delta as G2 halves of a pair) for its product check. Otherwise mcl's pairings above.
+   * When the native arithmetic is used: it, and the key as its product check takes it: the pair
+   * (-alpha, beta) whole, -gamma and -delta as G2 halves of a pair, IC's points for its
+   * multi-scalar multiplication. Otherwise mcl's pairings and points above.
    */
-  readonly native: { readonly pairing: NativePairing; readonly negAlphaBeta: Uint8Array; readonly gamma: Uint8Array; readonly delta: Uint8Array } | undefined;
+  readonly native: NativeKey | undefined;
   /** Frees the precomputed tables (wasm memory outside the JS heap). */
   dispose(): void;
+};
+
+export type NativeKey = {
+  readonly pairing: NativePairing;
+  readonly negAlphaBeta: Uint8Array;
+  readonly negGamma: Uint8Array;
+  readonly negDelta: Uint8Array;
+  readonly ic: Uint8Array;
 };
 
 /**
@@ -39,12 +49,12 @@ export function prepareVerificationKey(key: ParsedVerificationKey, options: { pa
   const gammaTable = new mcl.PrecomputedG2(gamma);
   const deltaTable = new mcl.PrecomputedG2(delta);
   const pairing = options.pairing === 'wasm' ? undefined : nativePairing();
-  let native: PreparedVerificationKey['native'];
+  let native: NativeKey | undefined;
   if (pairing) {
     const negAlphaBeta = new Uint8Array(PAIR_BYTES);
-    writeAffine(mcl.neg(toMclG1(key.alpha)), negAlphaBeta, 0);
+    negAlphaBeta.set(g1Bytes([negateG1(key.alpha)]), 0);
     negAlphaBeta.set(g2Bytes(key.beta), 64);
-    native = { pairing, negAlphaBeta, gamma: g2Bytes(key.gamma), delta: g2Bytes(key.delta) };
+    native = { pairing, negAlphaBeta, negGamma: g2Bytes(negateG2(key.gamma)), negDelta: g2Bytes(negateG2(key.delta)), ic: g1Bytes(key.ic) };
   }
   return {
     ok: true,

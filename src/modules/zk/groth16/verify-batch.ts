@@ -14,10 +14,8 @@
 // affine function of some rho_i, zero for at most one of its 2^128 - 1 values. A batch with an
 // invalid proof therefore passes with probability at most about 2^-128; a valid batch always passes.
 import { randomBytes } from 'node:crypto';
-import mcl from 'mcl-wasm';
 import { SCALAR_FIELD_ORDER } from './bn254.ts';
-import { combineIc, loadedProofHolds, loadStatement, pairingEquationHolds, type LoadedProof } from './check-pairing.ts';
-import { toMclFr } from './mcl-bn254.ts';
+import { loadedProofHolds, loadStatement, weightedEquationHolds, type LoadedProof } from './check-pairing.ts';
 import type { PreparedVerificationKey } from './prepare-verification-key.ts';
 import type { ParsedStatement, VerifyResult } from './types.ts';
 
@@ -46,14 +44,7 @@ export function weightedBatchHolds(key: PreparedVerificationKey, batch: readonly
   const signalScalars = Array.from({ length: key.nPublic }, (_, j) =>
     batch.reduce((sum, { publicSignals }, i) => (sum + weights[i]! * publicSignals[j]!) % SCALAR_FIELD_ORDER, 0n),
   );
-  const weightsFr = weights.map(toMclFr);
-  return pairingEquationHolds(
-    key,
-    batch.map(({ proof }, i) => mcl.mul(proof.a, weightsFr[i]!)),
-    batch.map(({ proof }) => proof.b),
-    combineIc(key, [1n, ...signalScalars]),
-    mcl.mulVec(batch.map(({ proof }) => proof.c), weightsFr),
-  );
+  return weightedEquationHolds(key, batch.map(({ proof }) => proof), weights, [1n, ...signalScalars]);
 }
 
 type IndexedStatement = LoadedStatement & { readonly index: number };
