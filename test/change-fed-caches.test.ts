@@ -135,6 +135,32 @@ describe('rows served from memory while the change feed is live', () => {
     assert.equal(feed.live(), false);
   });
 
+  it('concurrent lookups of one key share one read, unless a change was heard since it started', async () => {
+    const partner = await createPartner(t);
+    const feed = startChangeFeed({ connectionString: t.database.url, log: silent });
+    try {
+      await waitFor(async () => feed.live(), 5_000, 'the feed to listen');
+      const cache = createClientAuthCache<{ id: string; read: number }>(feed);
+      let reads = 0;
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const slowFind = () => cache.find(`id:${partner.id}`, async () => {
+        const read = ++reads;
+        await gate;
+        return { id: partner.id, read };
+      }, (lookup) => lookup.id);
+      const first = [slowFind(), slowFind(), slowFind()];
+      cache.forget('cli_another_row'); // a change heard meanwhile: a later lookup reads for itself
+      const afterChange = slowFind();
+      release();
+      assert.deepEqual((await Promise.all(first)).map((lookup) => lookup.read), [1, 1, 1]);
+      assert.equal((await afterChange).read, 2);
+      assert.equal(reads, 2);
+    } finally {
+      await feed.close();
+    }
+  });
+
   it('without a database to listen to, every lookup reads through', async () => {
     const feed = startChangeFeed({ connectionString: `postgres://nobody@127.0.0.1:${await freePort()}/none`, log: silent });
     try {

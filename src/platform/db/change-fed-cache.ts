@@ -9,7 +9,9 @@ const DEFAULTS = { ttlMs: 60_000, maxEntries: 10_000 };
  * Rows of `table` kept in memory, each under the key it was looked up by: dropped when the
  * database announces a change of the row (see change-feed.ts), and served only while the feed is
  * live. Only values naming a row are kept (an absent or refused lookup is read every time), and a
- * read that raced a change is answered but not kept.
+ * read that raced a change is answered but not kept. Concurrent lookups of one key share one read
+ * (a partner's first requests, or a hot entry expiring, would each read the same row) unless a
+ * change was heard since that read started.
  */
 export type ChangeFedCache<Value> = {
   /** `load` reads the database; `rowIdOf` names the row a value came from, or undefined to keep it out of the cache. */
@@ -26,6 +28,7 @@ export function createChangeFedCache<Value>(feed: ChangeFeed, table: string, opt
   const keysOfRow = new Map<string, Set<string>>();
   // Bumped by every change heard: a read that started before one may be stale and is not kept.
   let changes = 0;
+  const reading = new Map<string, { value: Promise<Value>; changesBefore: number }>();
 
   const forgetKey = (key: string) => {
     const entry = entries.get(key);
@@ -50,15 +53,25 @@ export function createChangeFedCache<Value>(feed: ChangeFeed, table: string, opt
       const hit = entries.get(key);
       if (hit && hit.expiresAt > now() && feed.live()) return hit.value;
       if (hit) forgetKey(key);
+      const shared = reading.get(key);
+      if (shared && shared.changesBefore === changes) return shared.value;
       const changesBefore = changes;
-      const value = await load();
-      const rowId = rowIdOf(value);
-      if (rowId !== undefined && feed.live() && changes === changesBefore) {
-        entries.set(key, { value, rowId, expiresAt: now() + options.ttlMs });
-        keysOfRow.set(rowId, (keysOfRow.get(rowId) ?? new Set()).add(key));
-        if (entries.size > options.maxEntries) forgetKey(entries.keys().next().value!);
+      const read = (async () => {
+        const value = await load();
+        const rowId = rowIdOf(value);
+        if (rowId !== undefined && feed.live() && changes === changesBefore) {
+          entries.set(key, { value, rowId, expiresAt: now() + options.ttlMs });
+          keysOfRow.set(rowId, (keysOfRow.get(rowId) ?? new Set()).add(key));
+          if (entries.size > options.maxEntries) forgetKey(entries.keys().next().value!);
+        }
+        return value;
+      })();
+      reading.set(key, { value: read, changesBefore });
+      try {
+        return await read;
+      } finally {
+        if (reading.get(key)?.value === read) reading.delete(key);
       }
-      return value;
     },
     forget: forgetRow,
   };
