@@ -15,6 +15,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { ADDON_FILE } from '#modules/zk/groth16/native-pairing.ts';
 import { contextFiles, envOf, execForm, parseDockerfile, parseDockerIgnore, type Stage } from './support/dockerfile.ts';
 import { cleanEnv, freePort, ROOT, waitFor } from './support/processes.ts';
 import { createTestDatabase } from './support/test-database.ts';
@@ -96,12 +97,32 @@ test('every COPY source exists and is in the build context; the context leaves o
       }
     }
   }
-  for (const file of ['src/config.ts', 'bin/veridity', 'package-lock.json', 'circuits/artifacts/manifest.json', 'src/db/migrations/0001_init.sql']) {
+  for (const file of ['src/config.ts', 'bin/veridity', 'package-lock.json', 'circuits/artifacts/manifest.json', 'src/db/migrations/0001_init.sql', 'native/bn254-pairing/src/bn254.c']) {
     assert.equal(ignore.excluded(file), false, `${file} should be in the context`);
   }
-  for (const file of ['src/config.test.ts', 'test/clients.test.ts', '.git/HEAD', 'data/encryption.key', 'deploy/.env', '.env', 'node_modules/pg/package.json', 'web/node_modules/vite/package.json', 'web/dist/index.html', 'circuits/src/age_over_18.circom']) {
+  for (const file of ['src/config.test.ts', 'test/clients.test.ts', '.git/HEAD', 'data/encryption.key', 'deploy/.env', '.env', 'node_modules/pg/package.json', 'web/node_modules/vite/package.json', 'web/dist/index.html', 'circuits/src/age_over_18.circom', ADDON_FILE]) {
     assert.equal(ignore.excluded(file), true, `${file} should be left out of the context`);
   }
+});
+
+test("the native stage builds the BN254 addon with package.json's install script; the runtime copies it to where the verifier loads it", async () => {
+  const native = dockerfile.stages.find((stage) => stage.name === 'native');
+  assert.ok(native, 'no native stage: the image would verify proofs with mcl-wasm');
+  assert.ok(native.instructions.some((i) => i.keyword === 'RUN' && /apt-get install\b.*\bg\+\+/.test(i.args)), 'the native stage installs no C compiler');
+  const copied = copies(native).flatMap((i) => copyPaths(i.args).sources);
+  assert.deepEqual(copied.sort(), ['native/bn254-pairing/', 'package.json']);
+  assert.ok(native.instructions.some((i) => i.keyword === 'RUN' && i.args === 'npm run install'), 'the native stage does not run the install script');
+  const manifest = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  assert.match(manifest.scripts.install!, /node-gyp rebuild --directory=native\/bn254-pairing\b/);
+  const gyp = JSON.parse(await readFile(path.join(ROOT, 'native/bn254-pairing/binding.gyp'), 'utf8')) as { targets: Array<{ target_name: string }> };
+  assert.equal(`native/bn254-pairing/build/Release/${gyp.targets[0]!.target_name}.node`, ADDON_FILE);
+
+  const fromNative = runtime.instructions.filter((i) => i.keyword === 'COPY' && i.flags.from === 'native');
+  assert.equal(fromNative.length, 1, 'the runtime should copy the built addon from the native stage');
+  const { sources, dest } = copyPaths(fromNative[0]!.args);
+  assert.deepEqual(sources, [path.posix.join(last(native, 'WORKDIR')!.args, ADDON_FILE)]);
+  const workdir = last(runtime, 'WORKDIR')!.args;
+  assert.equal(path.posix.join(path.posix.resolve(workdir, dest), path.posix.basename(ADDON_FILE)), path.posix.join(workdir, ADDON_FILE));
 });
 
 test("the runtime stage, replayed in a clean directory: npm ci --omit=dev, then migrate and serve answer the image's health check without writing outside the data volume", { timeout: 300_000 }, async (t) => {

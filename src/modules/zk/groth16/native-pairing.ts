@@ -47,7 +47,9 @@ export function g2Bytes(point: G2Affine): Uint8Array {
   return Buffer.from([point.x[0], point.x[1], point.y[0], point.y[1]].map(coordinateHex).join(''), 'hex');
 }
 
-const ADDON_PATH = new URL('../../../../native/bn254-pairing/build/Release/bn254_pairing.node', import.meta.url).pathname;
+/** Where `npm ci` (package.json's install script) builds the addon, from the repository's root; the image copies it there too. */
+export const ADDON_FILE = 'native/bn254-pairing/build/Release/bn254_pairing.node';
+const ADDON_PATH = new URL(`../../../../${ADDON_FILE}`, import.meta.url).pathname;
 
 /** Inputs are points already parsed (canonical, on their curves): any answer but the expected ones is a bug, not a verdict. */
 function unexpected(code: number): Error {
