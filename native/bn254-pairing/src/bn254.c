@@ -1,8 +1,8 @@
 // BN254 (alt_bn128) optimal ate pairing product check, written for this project from the
 // curve's definition: F_p in Montgomery form (4 x 64-bit limbs), the tower
 // F_p2 = F_p[u]/(u^2 + 1), F_p6 = F_p2[v]/(v^3 - xi) with xi = 9 + u, F_p12 = F_p6[w]/(w^2 - v),
-// G2 on the D-type sextic twist y^2 = x^3 + 3/xi. The Miller loop runs in affine coordinates on
-// the twist with one inversion per step shared by every pair (Montgomery's trick); the final
+// G2 on the D-type sextic twist y^2 = x^3 + 3/xi. The multi-Miller loop runs in homogeneous
+// projective coordinates on the twist (no inversions; sparse line multiplications); the final
 // exponentiation is (p^6 - 1)(p^2 + 1), then (p^4 - p^2 + 1)/r written in base p with coefficients
 // in x (Scott, Benger, Charlemagne, Dominguez Perez, Kachisa: "On the final exponentiation for
 // calculating pairings on ordinary elliptic curves", 2009).
@@ -15,8 +15,9 @@
 
 typedef unsigned __int128 u128;
 
-// Add with carry and subtract with borrow: the x86-64 instructions where there are some.
-#if defined(__x86_64__)
+// Add with carry and subtract with borrow: the x86-64 instructions where there are some, else
+// 128-bit arithmetic (BN254_PORTABLE_CARRIES forces the latter, so that x86-64 tests it too).
+#if defined(__x86_64__) && !defined(BN254_PORTABLE_CARRIES)
 #include <x86intrin.h>
 static inline unsigned char addc(unsigned char carry, uint64_t a, uint64_t b, uint64_t *out) {
   unsigned long long o;

@@ -49,7 +49,11 @@ export function g2Bytes(point: G2Affine): Uint8Array {
 
 /** Where `npm ci` (package.json's install script) builds the addon, from the repository's root; the image copies it there too. */
 export const ADDON_FILE = 'native/bn254-pairing/build/Release/bn254_pairing.node';
-const ADDON_PATH = new URL(`../../../../${ADDON_FILE}`, import.meta.url).pathname;
+/**
+ * The same sources built with the portable carry arithmetic that machines other than x86-64 run
+ * (binding.gyp's second target): never loaded by the verifier, compared with the first by the tests.
+ */
+export const PORTABLE_ADDON_FILE = 'native/bn254-pairing/build/Release/bn254_pairing_portable.node';
 
 /** Inputs are points already parsed (canonical, on their curves): any answer but the expected ones is a bug, not a verdict. */
 function unexpected(code: number): Error {
@@ -61,29 +65,31 @@ function verdict(code: number): boolean {
   throw unexpected(code);
 }
 
+/** A build of the addon (a path from the repository's root); undefined when it was not built here. */
+export function loadNativePairing(file: string): NativePairing | undefined {
+  let addon: Addon;
+  try {
+    addon = createRequire(import.meta.url)(new URL(`../../../../${file}`, import.meta.url).pathname) as Addon;
+  } catch (error) {
+    // Not built here, or built for another platform (a copied tree): mcl-wasm serves instead.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_DLOPEN_FAILED') throw error;
+    return undefined;
+  }
+  return {
+    productIsOne: (pairs) => verdict(addon.pairingProductIsOne(pairs)),
+    inG2Subgroup: (point) => verdict(addon.g2InSubgroup(point)),
+    multiScalarMul(points, scalars, out) {
+      const code = addon.g1MultiScalarMul(points, scalars, out);
+      if (code !== 0) throw unexpected(code);
+    },
+  };
+}
+
 let loaded: NativePairing | null | undefined;
 
-/** The addon, loaded once per thread; undefined when it was not built here. */
+/** The addon the verifier uses, loaded once per thread; undefined when it was not built here. */
 export function nativePairing(): NativePairing | undefined {
-  if (loaded === undefined) {
-    let addon: Addon | undefined;
-    try {
-      addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
-    } catch (error) {
-      // Not built here, or built for another platform (a copied tree): mcl-wasm serves instead.
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_DLOPEN_FAILED') throw error;
-    }
-    loaded = addon
-      ? {
-          productIsOne: (pairs) => verdict(addon.pairingProductIsOne(pairs)),
-          inG2Subgroup: (point) => verdict(addon.g2InSubgroup(point)),
-          multiScalarMul(points, scalars, out) {
-            const code = addon.g1MultiScalarMul(points, scalars, out);
-            if (code !== 0) throw unexpected(code);
-          },
-        }
-      : null;
-  }
+  if (loaded === undefined) loaded = loadNativePairing(ADDON_FILE) ?? null;
   return loaded ?? undefined;
 }
