@@ -61,15 +61,25 @@ export function uuidV7Bytes(nowMs: number = Date.now()): Buffer {
   return bytes;
 }
 
-export function encodeBase32(bytes: Buffer): string {
-  // 128 bits -> 26 base32 chars, the first carrying the top 3 bits (TypeID encoding).
-  let value = BigInt('0x' + bytes.toString('hex'));
-  let out = '';
-  for (let i = 0; i < 26; i++) {
-    out = CROCKFORD[Number(value & 31n)] + out;
-    value >>= 5n;
+/**
+ * 128 bits (16 bytes) -> 26 base32 characters, the first carrying the top 3 bits (TypeID encoding).
+ * Five bits at a time from the last byte, with no BigInt: ids are made several times a request.
+ */
+export function encodeBase32(bytes: Uint8Array): string {
+  const chars = new Array<string>(26);
+  let buffer = 0;
+  let bits = 0;
+  let next = bytes.length - 1;
+  for (let i = 25; i >= 0; i--) {
+    if (bits < 5 && next >= 0) {
+      buffer |= bytes[next--]! << bits;
+      bits += 8;
+    }
+    chars[i] = CROCKFORD[buffer & 31]!;
+    buffer >>>= 5;
+    bits -= 5;
   }
-  return out;
+  return chars.join('');
 }
 
 export function newId(prefix: IdPrefix, nowMs?: number): string {

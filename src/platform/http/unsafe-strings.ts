@@ -10,17 +10,31 @@ export function isUnsafeString(value: string): boolean {
   return value.includes('\u0000') || !value.isWellFormed();
 }
 
+/** A value still to look at, and how it was reached (its path is spelled only for the one reported). */
+type Visit = { value: unknown; depth: number; parent: Visit | undefined; key: string | number; inArray: boolean };
+
+function pathOf(visit: Visit, root: string): string {
+  const steps: string[] = [];
+  for (let at: Visit | undefined = visit; at?.parent; at = at.parent) steps.push(at.inArray ? `[${at.key}]` : `.${at.key}`);
+  return root + steps.reverse().join('');
+}
+
 /** The path of the first unsafe string (or object key) in `value`, walked without recursion. */
 export function findUnsafeString(value: unknown, root: string): string | undefined {
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: root, depth: 0 }];
+  const stack: Visit[] = [{ value, depth: 0, parent: undefined, key: '', inArray: false }];
   while (stack.length > 0) {
-    const { value: current, path, depth } = stack.pop()!;
+    const visit = stack.pop()!;
+    const current = visit.value;
     if (typeof current === 'string') {
-      if (isUnsafeString(current)) return path;
-    } else if (current !== null && typeof current === 'object' && depth <= MAX_JSON_DEPTH && !Buffer.isBuffer(current)) {
-      for (const [key, child] of Object.entries(current)) {
-        if (isUnsafeString(key)) return path;
-        stack.push({ value: child, path: Array.isArray(current) ? `${path}[${key}]` : `${path}.${key}`, depth: depth + 1 });
+      if (isUnsafeString(current)) return pathOf(visit, root);
+    } else if (current !== null && typeof current === 'object' && visit.depth <= MAX_JSON_DEPTH && !Buffer.isBuffer(current)) {
+      if (Array.isArray(current)) {
+        for (let i = 0; i < current.length; i++) stack.push({ value: current[i], depth: visit.depth + 1, parent: visit, key: i, inArray: true });
+      } else {
+        for (const key of Object.keys(current)) {
+          if (isUnsafeString(key)) return pathOf(visit, root);
+          stack.push({ value: (current as Record<string, unknown>)[key], depth: visit.depth + 1, parent: visit, key, inArray: false });
+        }
       }
     }
   }
