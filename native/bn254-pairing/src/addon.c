@@ -1,5 +1,6 @@
-// Node-API binding: pairingProductIsOne(pairs: Uint8Array), g2InSubgroup(point: Uint8Array) and
-// g1MultiScalarMul(points: Uint8Array, scalars: Uint8Array, out: Uint8Array), each -> number (a bn254_result).
+// Node-API binding, each function -> number (a bn254_result): pairingProductIsOne(pairs, factor?),
+// millerLoop(pairs, out), g2InSubgroup(point) and g1MultiScalarMul(points, scalars, out), every
+// argument a Uint8Array.
 // Plain Node-API (ABI-stable), so one build serves every Node version of the project.
 #include <node_api.h>
 #include <stdlib.h>
@@ -11,15 +12,18 @@ static napi_value throw_type_error(napi_env env, const char *message) {
   return NULL;
 }
 
-/** The bytes of `count` Uint8Array arguments (data may be NULL when empty); 0 with a TypeError thrown. */
-static int bytes_arguments(napi_env env, napi_callback_info info, size_t count, uint8_t **data, size_t *lengths) {
+/**
+ * The bytes of the Uint8Array arguments, `required` of them and up to `count` (data may be NULL
+ * when empty); how many were given, or 0 with a TypeError thrown.
+ */
+static size_t bytes_arguments(napi_env env, napi_callback_info info, size_t required, size_t count, uint8_t **data, size_t *lengths) {
   size_t argc = 3;
   napi_value argv[3];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count) {
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < required || argc > count) {
     throw_type_error(env, "wrong number of arguments");
     return 0;
   }
-  for (size_t i = 0; i < count; i++) {
+  for (size_t i = 0; i < argc; i++) {
     napi_typedarray_type type;
     void *raw;
     if (napi_get_typedarray_info(env, argv[i], &type, &lengths[i], &raw, NULL, NULL) != napi_ok || type != napi_uint8_array) {
@@ -28,7 +32,7 @@ static int bytes_arguments(napi_env env, napi_callback_info info, size_t count, 
     }
     data[i] = (uint8_t *)raw;
   }
-  return 1;
+  return argc;
 }
 
 static napi_value result_value(napi_env env, bn254_result result) {
@@ -38,17 +42,28 @@ static napi_value result_value(napi_env env, bn254_result result) {
 }
 
 static napi_value pairing_product_is_one(napi_env env, napi_callback_info info) {
-  size_t length;
-  uint8_t *data;
-  if (!bytes_arguments(env, info, 1, &data, &length)) return NULL;
-  if (length % BN254_PAIR_BYTES != 0) return throw_type_error(env, "the input is not a whole number of 192-byte pairs");
-  return result_value(env, bn254_pairing_product_is_one(data, length / BN254_PAIR_BYTES, malloc, free));
+  size_t lengths[2];
+  uint8_t *data[2];
+  size_t given = bytes_arguments(env, info, 1, 2, data, lengths);
+  if (!given) return NULL;
+  if (lengths[0] % BN254_PAIR_BYTES != 0) return throw_type_error(env, "the input is not a whole number of 192-byte pairs");
+  if (given == 2 && lengths[1] != BN254_FP12_BYTES) return throw_type_error(env, "a Miller loop factor is 384 bytes");
+  return result_value(env, bn254_pairing_product_is_one(data[0], lengths[0] / BN254_PAIR_BYTES, given == 2 ? data[1] : NULL, malloc, free));
+}
+
+static napi_value miller_loop(napi_env env, napi_callback_info info) {
+  size_t lengths[2];
+  uint8_t *data[2];
+  if (!bytes_arguments(env, info, 2, 2, data, lengths)) return NULL;
+  if (lengths[0] % BN254_PAIR_BYTES != 0) return throw_type_error(env, "the input is not a whole number of 192-byte pairs");
+  if (lengths[1] != BN254_FP12_BYTES) return throw_type_error(env, "a Miller loop's output is 384 bytes");
+  return result_value(env, bn254_miller_loop(data[0], lengths[0] / BN254_PAIR_BYTES, data[1], malloc, free));
 }
 
 static napi_value g2_in_subgroup(napi_env env, napi_callback_info info) {
   size_t length;
   uint8_t *data;
-  if (!bytes_arguments(env, info, 1, &data, &length)) return NULL;
+  if (!bytes_arguments(env, info, 1, 1, &data, &length)) return NULL;
   if (length != 128) return throw_type_error(env, "a G2 point is 128 bytes");
   return result_value(env, bn254_g2_in_subgroup(data));
 }
@@ -56,7 +71,7 @@ static napi_value g2_in_subgroup(napi_env env, napi_callback_info info) {
 static napi_value g1_multi_scalar_mul(napi_env env, napi_callback_info info) {
   size_t lengths[3];
   uint8_t *data[3];
-  if (!bytes_arguments(env, info, 3, data, lengths)) return NULL;
+  if (!bytes_arguments(env, info, 3, 3, data, lengths)) return NULL;
   if (lengths[0] % 64 != 0 || lengths[1] != lengths[0] / 2 || lengths[2] != 64) {
     return throw_type_error(env, "expected n 64-byte points, n 32-byte scalars and a 64-byte output");
   }
@@ -71,6 +86,8 @@ NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "pairingProductIsOne", NAPI_AUTO_LENGTH, pairing_product_is_one, NULL, &fn);
   napi_set_named_property(env, exports, "pairingProductIsOne", fn);
+  napi_create_function(env, "millerLoop", NAPI_AUTO_LENGTH, miller_loop, NULL, &fn);
+  napi_set_named_property(env, exports, "millerLoop", fn);
   napi_create_function(env, "g2InSubgroup", NAPI_AUTO_LENGTH, g2_in_subgroup, NULL, &fn);
   napi_set_named_property(env, exports, "g2InSubgroup", fn);
   napi_create_function(env, "g1MultiScalarMul", NAPI_AUTO_LENGTH, g1_multi_scalar_mul, NULL, &fn);

@@ -756,7 +756,8 @@ static int all_zero(const uint8_t *bytes, size_t n) {
   return 1;
 }
 
-bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, void *(*alloc)(size_t), void (*release)(void *)) {
+/** f = prod_i of the pairs' Miller loops f_{6x+2,Q_i}(P_i), each with its two Frobenius lines; BN254_OK or why a pair was refused. */
+static bn254_result multi_miller_loop(fp12 *f, const uint8_t *input, size_t pairs, void *(*alloc)(size_t), void (*release)(void *)) {
   if (!ready) return BN254_NOT_INITIALISED;
   size_t bytes = pairs * (sizeof(g1_affine) + sizeof(g2_affine) + sizeof(g2_projective));
   uint8_t *memory = alloc(bytes > 0 ? bytes : 1);
@@ -790,15 +791,14 @@ bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, vo
   }
   if (result == BN254_OK) {
     // The multi-Miller loop over the bits of 6x + 2 below the leading one (one squaring of f for all pairs).
-    fp12 f;
-    fp12_set_one(&f);
+    fp12_set_one(f);
     const u128 loop = (u128)BN_X * 6 + 2;
     int top = 127;
     while (!((loop >> top) & 1)) top--;
     for (int bit = top - 1; bit >= 0; bit--) {
-      if (bit != top - 1) fp12_sqr(&f, &f);
-      for (size_t i = 0; i < used; i++) doubling_step(&f, &t[i], &p[i]);
-      if ((loop >> bit) & 1) for (size_t i = 0; i < used; i++) addition_step(&f, &t[i], &q[i], &p[i]);
+      if (bit != top - 1) fp12_sqr(f, f);
+      for (size_t i = 0; i < used; i++) doubling_step(f, &t[i], &p[i]);
+      if ((loop >> bit) & 1) for (size_t i = 0; i < used; i++) addition_step(f, &t[i], &q[i], &p[i]);
     }
     // f times l_{T, pi(Q)}(P) l_{T + pi(Q), -pi^2(Q)}(P).
     for (size_t i = 0; i < used; i++) {
@@ -806,15 +806,35 @@ bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, vo
       g2_affine_psi(&q1, &q[i]);
       g2_affine_psi(&q2, &q1);
       fp2_neg(&q2.y, &q2.y);
-      addition_step(&f, &t[i], &q1, &p[i]);
-      addition_step(&f, &t[i], &q2, &p[i]);
+      addition_step(f, &t[i], &q1, &p[i]);
+      addition_step(f, &t[i], &q2, &p[i]);
     }
-    fp12 out;
-    final_exponentiation(&out, &f);
-    result = fp12_is_one(&out) ? BN254_YES : BN254_NO;
   }
   release(memory);
   return result;
+}
+
+_Static_assert(sizeof(fp12) == BN254_FP12_BYTES, "an F_p12 element is 12 Montgomery field elements");
+
+bn254_result bn254_miller_loop(const uint8_t *input, size_t pairs, uint8_t *out, void *(*alloc)(size_t), void (*release)(void *)) {
+  fp12 f;
+  bn254_result result = multi_miller_loop(&f, input, pairs, alloc, release);
+  if (result == BN254_OK) memcpy(out, &f, sizeof f);
+  return result;
+}
+
+bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, const uint8_t *factor, void *(*alloc)(size_t), void (*release)(void *)) {
+  fp12 f;
+  bn254_result result = multi_miller_loop(&f, input, pairs, alloc, release);
+  if (result != BN254_OK) return result;
+  if (factor) {
+    fp12 g;
+    memcpy(&g, factor, sizeof g);
+    fp12_mul(&f, &f, &g);
+  }
+  fp12 out;
+  final_exponentiation(&out, &f);
+  return fp12_is_one(&out) ? BN254_YES : BN254_NO;
 }
 
 // ---- Jacobian arithmetic, on G1 (over F_p) and on the twist (over F_p2) ----

@@ -19,11 +19,22 @@ typedef enum {
 /** Computes the constants; 1 when they check out. */
 int bn254_init(void);
 
+/** An element of F_p12 as this library keeps it between calls: opaque, for the same build in the same process only. */
+#define BN254_FP12_BYTES 384
+
 /**
- * Whether prod_i e(P_i, Q_i) == 1 for `pairs` pairs at `input`. Subgroup membership is the
- * caller's to check (G1 has cofactor 1; G2 points must be in the order-r subgroup).
+ * The product of the Miller loops of `pairs` pairs at `input` (before the final exponentiation),
+ * written to `out` (BN254_FP12_BYTES): a factor for bn254_pairing_product_is_one, e.g. a key's fixed pairs.
  */
-bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, void *(*alloc)(size_t), void (*release)(void *));
+bn254_result bn254_miller_loop(const uint8_t *input, size_t pairs, uint8_t *out, void *(*alloc)(size_t), void (*release)(void *));
+
+/**
+ * Whether prod_i e(P_i, Q_i) == 1 for `pairs` pairs at `input`, with the Miller loop `factor`
+ * (from bn254_miller_loop; NULL for none) multiplied in before the final exponentiation.
+ * Subgroup membership is the caller's to check (G1 has cofactor 1; G2 points must be in the
+ * order-r subgroup).
+ */
+bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, const uint8_t *factor, void *(*alloc)(size_t), void (*release)(void *));
 
 /** Whether a G2 point (x.c0, x.c1, y.c0, y.c1, 32 bytes big-endian each) is in the order-r subgroup. */
 bn254_result bn254_g2_in_subgroup(const uint8_t *input);

@@ -45,12 +45,12 @@ export function weightedEquationHolds(key: PreparedVerificationKey, proofs: read
 }
 
 /**
- * One product check over (w_i A_i, B_i), (L, -gamma), (C, -delta) and (-alpha, beta), its G1 points
- * computed by the addon's multi-scalar multiplication straight into the pairs.
+ * One product check over (w_i A_i, B_i), (L, -gamma) and (C, -delta), times the key's Miller loop of
+ * (-alpha, beta); its G1 points computed by the addon's multi-scalar multiplication straight into the pairs.
  */
 function nativeEquationHolds(key: NativeKey, proofs: readonly Extract<LoadedProof, { kind: 'native' }>[], weights: readonly bigint[], icScalars: readonly bigint[]): boolean {
   const { pairing } = key;
-  const pairs = new Uint8Array((proofs.length + 3) * PAIR_BYTES);
+  const pairs = new Uint8Array((proofs.length + 2) * PAIR_BYTES);
   const g1Half = (pair: number) => pairs.subarray(pair * PAIR_BYTES, pair * PAIR_BYTES + G1_BYTES);
   const g2Offset = (pair: number) => pair * PAIR_BYTES + G1_BYTES;
   const cs = new Uint8Array(proofs.length * G1_BYTES);
@@ -65,8 +65,7 @@ function nativeEquationHolds(key: NativeKey, proofs: readonly Extract<LoadedProo
   pairs.set(key.negGamma, g2Offset(fixed));
   pairing.multiScalarMul(cs, scalarBytes(weights), g1Half(fixed + 1));
   pairs.set(key.negDelta, g2Offset(fixed + 1));
-  pairs.set(key.negAlphaBeta, (fixed + 2) * PAIR_BYTES);
-  return pairing.productIsOne(pairs);
+  return pairing.productIsOne(pairs, key.negAlphaBetaLoop);
 }
 
 /**

@@ -64,6 +64,19 @@ for (const [build, file, native] of builds) {
       assert.equal(native!.productIsOne(pairs(...broken)), false);
     });
 
+    it('a Miller loop computed once is a factor of later checks: the same verdicts as its pairs checked in the product', () => {
+      const [a, b] = [randomScalar(), randomScalar()];
+      const fixed = pairs([mcl.neg(mcl.mul(P, mcl.mul(a, b))), Q]);
+      const loop = native!.millerLoop(fixed);
+      assert.equal(loop.length, 384);
+      // e(aP, bQ) e(-abP, Q) = 1, with the second pair as the factor; a wrong first pair is not 1
+      assert.equal(native!.productIsOne(pairs([mcl.mul(P, a), mcl.mul(Q, b)]), loop), true);
+      assert.equal(native!.productIsOne(pairs([mcl.mul(P, a), mcl.mul(Q, a)]), loop), false);
+      assert.equal(native!.productIsOne(pairs([mcl.mul(P, a), mcl.mul(Q, b)])), false, 'without the factor');
+      assert.equal(native!.productIsOne(new Uint8Array(0), native!.millerLoop(new Uint8Array(0))), true, 'no pairs at all');
+      assert.throws(() => native!.productIsOne(fixed, loop.subarray(1)), /384 bytes/);
+    });
+
     it('a single non-trivial pairing is not 1 (non-degenerate); the point at infinity pairs to 1', () => {
       assert.equal(native!.productIsOne(pairs([P, Q])), false);
       assert.equal(native!.productIsOne(pairs([new mcl.G1(), Q])), true);

@@ -12,8 +12,12 @@ export const PAIR_BYTES = 192;
 /** A G1 point as the G1 half of a pair: x, y. */
 export const G1_BYTES = 64;
 
+/** A Miller loop's value before the final exponentiation: opaque bytes, for the build that made them. */
+export const MILLER_LOOP_BYTES = 384;
+
 type Addon = {
-  pairingProductIsOne(pairs: Uint8Array): number;
+  pairingProductIsOne(pairs: Uint8Array, factor?: Uint8Array): number;
+  millerLoop(pairs: Uint8Array, out: Uint8Array): number;
   g2InSubgroup(point: Uint8Array): number;
   g1MultiScalarMul(points: Uint8Array, scalars: Uint8Array, out: Uint8Array): number;
 };
@@ -22,8 +26,13 @@ type Addon = {
 const RESULT = { 0: 'ok', 1: 'yes', 2: 'no', 3: 'not-canonical', 4: 'not-on-curve', 5: 'not-initialised', 6: 'out-of-memory' } as const;
 
 export type NativePairing = {
-  /** Whether prod e(P_i, Q_i) == 1; G2 points must already be known to be in the order-r subgroup. */
-  productIsOne(pairs: Uint8Array): boolean;
+  /**
+   * Whether prod e(P_i, Q_i) == 1, with `factor` (a millerLoop of other pairs, e.g. a key's fixed
+   * ones) in the product; G2 points must already be known to be in the order-r subgroup.
+   */
+  productIsOne(pairs: Uint8Array, factor?: Uint8Array): boolean;
+  /** The pairs' Miller loop, to be a factor of later product checks. */
+  millerLoop(pairs: Uint8Array): Uint8Array;
   /** Whether an on-curve G2 point (g2Bytes) is in the order-r subgroup. */
   inG2Subgroup(point: Uint8Array): boolean;
   /** Writes sum_i scalars[i] * points[i] (g1Bytes, concatenated; scalarBytes) into `out` (64 bytes, e.g. a pair's G1 half). */
@@ -77,7 +86,13 @@ export function loadNativePairing(file: string): NativePairing | undefined {
     return undefined;
   }
   return {
-    productIsOne: (pairs) => verdict(addon.pairingProductIsOne(pairs)),
+    productIsOne: (pairs, factor) => verdict(factor ? addon.pairingProductIsOne(pairs, factor) : addon.pairingProductIsOne(pairs)),
+    millerLoop(pairs) {
+      const out = new Uint8Array(MILLER_LOOP_BYTES);
+      const code = addon.millerLoop(pairs, out);
+      if (code !== 0) throw unexpected(code);
+      return out;
+    },
     inG2Subgroup: (point) => verdict(addon.g2InSubgroup(point)),
     multiScalarMul(points, scalars, out) {
       const code = addon.g1MultiScalarMul(points, scalars, out);

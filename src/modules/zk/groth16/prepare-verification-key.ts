@@ -15,9 +15,9 @@ export type PreparedVerificationKey = {
   /** IC[0..nPublic], ready for a multi-scalar multiplication with [1, ...signals]. */
   readonly ic: readonly G1[];
   /**
-   * When the native arithmetic is used: it, and the key as its product check takes it: the pair
-   * (-alpha, beta) whole, -gamma and -delta as G2 halves of a pair, IC's points for its
-   * multi-scalar multiplication. Otherwise mcl's pairings and points above.
+   * When the native arithmetic is used: it, and the key as its product check takes it: the Miller
+   * loop of (-alpha, beta) computed once, -gamma and -delta as G2 halves of a pair, IC's points for
+   * its multi-scalar multiplication. Otherwise mcl's pairings and points above.
    */
   readonly native: NativeKey | undefined;
   /** Frees the precomputed tables (wasm memory outside the JS heap). */
@@ -26,7 +26,7 @@ export type PreparedVerificationKey = {
 
 export type NativeKey = {
   readonly pairing: NativePairing;
-  readonly negAlphaBeta: Uint8Array;
+  readonly negAlphaBetaLoop: Uint8Array;
   readonly negGamma: Uint8Array;
   readonly negDelta: Uint8Array;
   readonly ic: Uint8Array;
@@ -54,7 +54,7 @@ export function prepareVerificationKey(key: ParsedVerificationKey, options: { pa
     const negAlphaBeta = new Uint8Array(PAIR_BYTES);
     negAlphaBeta.set(g1Bytes([negateG1(key.alpha)]), 0);
     negAlphaBeta.set(g2Bytes(key.beta), 64);
-    native = { pairing, negAlphaBeta, negGamma: g2Bytes(negateG2(key.gamma)), negDelta: g2Bytes(negateG2(key.delta)), ic: g1Bytes(key.ic) };
+    native = { pairing, negAlphaBetaLoop: pairing.millerLoop(negAlphaBeta), negGamma: g2Bytes(negateG2(key.gamma)), negDelta: g2Bytes(negateG2(key.delta)), ic: g1Bytes(key.ic) };
   }
   return {
     ok: true,
