@@ -59,17 +59,6 @@ export function toMclG2(point: G2Affine): G2 {
   return g2;
 }
 
-/**
- * Writes a point's affine coordinates as 32-byte big-endian field elements at `offset` (G1: x, y;
- * G2: x.c0, x.c1, y.c0, y.c1), the layout of native-pairing.ts; the point at infinity as zeros.
- */
-export function writeAffine(point: G1 | G2, out: Uint8Array, offset: number): void {
-  const fields = mcl.normalize(point).getStr(16).split(' ');
-  if (fields[0] !== '1') return; // "0": the identity, left as zeros
-  const bytes = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-  for (let i = 1; i < fields.length; i++) bytes.write(fields[i]!.padStart(64, '0'), offset + (i - 1) * 32, 32, 'hex');
-}
-
 type MclWasmModule = {
   _mclBn_millerLoopVec(gtOut: number, g1Array: number, g2Array: number, count: number): void;
   _mclBnG2_add(out: number, left: number, right: number): void;

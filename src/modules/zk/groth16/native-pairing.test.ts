@@ -10,10 +10,21 @@ import { describe, it } from 'node:test';
 import mcl, { type G1, type G2 } from 'mcl-wasm';
 import { FIELD_MODULUS, SCALAR_FIELD_ORDER } from './bn254.ts';
 import { SMALL_TWIST_COFACTOR_PRIMES, smallOrderTwistPoint, twistPointOutsideSubgroup } from './fixtures/tamper.ts';
-import { initMcl, isInG2Subgroup, writeAffine } from './mcl-bn254.ts';
+import { initMcl, isInG2Subgroup } from './mcl-bn254.ts';
 import { ADDON_FILE, loadNativePairing, nativePairing, PAIR_BYTES, PORTABLE_ADDON_FILE, scalarBytes, type NativePairing } from './native-pairing.ts';
 
 await initMcl();
+
+/**
+ * Writes a point's affine coordinates as 32-byte big-endian field elements at `offset` (G1: x, y;
+ * G2: x.c0, x.c1, y.c0, y.c1), the layout of native-pairing.ts; the point at infinity as zeros.
+ */
+function writeAffine(point: G1 | G2, out: Uint8Array, offset: number): void {
+  const fields = mcl.normalize(point).getStr(16).split(' ');
+  if (fields[0] !== '1') return; // "0": the identity, left as zeros
+  const bytes = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  for (let i = 1; i < fields.length; i++) bytes.write(fields[i]!.padStart(64, '0'), offset + (i - 1) * 32, 32, 'hex');
+}
 const builds: Array<[string, string, NativePairing | undefined]> = [
   ['the build the verifier loads', ADDON_FILE, nativePairing()],
   ['the portable build', PORTABLE_ADDON_FILE, loadNativePairing(PORTABLE_ADDON_FILE)],
