@@ -62,7 +62,7 @@ if (!parsedKey.ok) fail(parsedKey.message);
 const prepared = prepareVerificationKey(parsedKey.value);
 if (!prepared.ok) fail(prepared.message);
 const key = prepared.value;
-const ours = key.native ? 'native' : 'mcl-wasm';
+const ours = key.kind === 'native' ? 'native' : 'mcl-wasm';
 
 await measure(`${ours} parse + verifyPrepared, one proof`, 1, 2000, (i) => {
   const { proof, public_signals } = fixtureAt(i);

@@ -5,7 +5,7 @@
 import mcl, { type G1, type G2 } from 'mcl-wasm';
 import { isInG2Subgroup, millerLoopVec, toMclFr, toMclG1, toMclG2 } from './mcl-bn254.ts';
 import { G1_BYTES, g1Bytes, g2Bytes, PAIR_BYTES, scalarBytes } from './native-pairing.ts';
-import type { NativeKey, PreparedVerificationKey } from './prepare-verification-key.ts';
+import type { MclKey, NativeKey, PreparedVerificationKey } from './prepare-verification-key.ts';
 import { groth16Failure, type Groth16Result, type ParsedProof, type ParsedPublicSignals } from './types.ts';
 
 /**
@@ -24,9 +24,9 @@ export function loadStatement(
     return groth16Failure('WRONG_SIGNAL_COUNT', `expected ${key.nPublic} public signals, got ${publicSignals.length}`);
   }
   const notInSubgroup = () => groth16Failure('POINT_NOT_IN_SUBGROUP', 'pi_b: not in the order-r subgroup of G2');
-  if (key.native) {
+  if (key.kind === 'native') {
     const b = g2Bytes(proof.b);
-    if (!key.native.pairing.inG2Subgroup(b)) return notInSubgroup();
+    if (!key.pairing.inG2Subgroup(b)) return notInSubgroup();
     return { ok: true, value: { kind: 'native', a: g1Bytes([proof.a]), b, c: g1Bytes([proof.c]) } };
   }
   const b = toMclG2(proof.b);
@@ -39,8 +39,8 @@ export function loadStatement(
  * (one per proof, summing to 1 mod r) and `icScalars` (one per IC point, s_0 weighing IC[0]).
  */
 export function weightedEquationHolds(key: PreparedVerificationKey, proofs: readonly LoadedProof[], weights: readonly bigint[], icScalars: readonly bigint[]): boolean {
-  return key.native
-    ? nativeEquationHolds(key.native, proofs as readonly Extract<LoadedProof, { kind: 'native' }>[], weights, icScalars)
+  return key.kind === 'native'
+    ? nativeEquationHolds(key, proofs as readonly Extract<LoadedProof, { kind: 'native' }>[], weights, icScalars)
     : mclEquationHolds(key, proofs as readonly Extract<LoadedProof, { kind: 'mcl' }>[], weights, icScalars);
 }
 
@@ -72,7 +72,7 @@ function nativeEquationHolds(key: NativeKey, proofs: readonly Extract<LoadedProo
  * One multi-Miller loop over the (w_i A_i, B_i), one precomputed double loop for gamma and delta,
  * a single final exponentiation compared with the key's e(alpha, beta).
  */
-function mclEquationHolds(key: PreparedVerificationKey, proofs: readonly Extract<LoadedProof, { kind: 'mcl' }>[], weights: readonly bigint[], icScalars: readonly bigint[]): boolean {
+function mclEquationHolds(key: MclKey, proofs: readonly Extract<LoadedProof, { kind: 'mcl' }>[], weights: readonly bigint[], icScalars: readonly bigint[]): boolean {
   const weightsFr = weights.map(toMclFr);
   const a = proofs.map(({ a }, i) => (weights[i] === 1n ? a : mcl.mul(a, weightsFr[i]!)));
   const l = mcl.mulVec([...key.ic], icScalars.map(toMclFr));

@@ -1,7 +1,7 @@
 // Worker thread owning one mcl instance and the prepared keys registered with the pool.
 import { parentPort } from 'node:worker_threads';
 import { initMcl } from './mcl-bn254.ts';
-import { prepareVerificationKey, type PreparedVerificationKey } from './prepare-verification-key.ts';
+import { needsMcl, prepareVerificationKey, type PreparedVerificationKey } from './prepare-verification-key.ts';
 import { groth16Failure } from './types.ts';
 import { verifyBatch } from './verify-batch.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
@@ -32,8 +32,9 @@ function handle(request: WorkerRequest): WorkerResponse {
 }
 
 // Listen before mcl is ready so no message is missed; every handler waits on the same
-// promise, so requests are still handled in arrival order.
-const ready = initMcl();
+// promise, so requests are still handled in arrival order. With the native addon, mcl's wasm
+// instance is never made.
+const ready = needsMcl() ? initMcl() : Promise.resolve();
 port.on('message', (request: WorkerRequest) => {
   void ready.then(() => {
     let response: WorkerResponse;

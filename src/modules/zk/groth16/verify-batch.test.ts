@@ -19,7 +19,7 @@ await initMcl();
 function prepareFixtureKey(pairing: 'auto' | 'wasm'): PreparedVerificationKey {
   const parsed = parseVerificationKey(verificationKey);
   assert.ok(parsed.ok);
-  const prepared = prepareVerificationKey(parsed.value, { pairing });
+  const prepared = prepareVerificationKey(parsed.value, { arithmetic: pairing });
   assert.ok(prepared.ok);
   return prepared.value;
 }

@@ -2,7 +2,7 @@ import { loadedProofHolds, loadStatement } from './check-pairing.ts';
 import type { PreparedVerificationKey } from './prepare-verification-key.ts';
 import type { ParsedProof, ParsedPublicSignals, VerifyResult } from './types.ts';
 
-/** Verifies one proof in this thread (mcl must be initialised, see initMcl). */
+/** Verifies one proof in this thread under a key prepared in it. */
 export function verifyPrepared(
   key: PreparedVerificationKey,
   proof: ParsedProof,

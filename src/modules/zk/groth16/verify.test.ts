@@ -31,7 +31,7 @@ const outsideSubgroupB = g2ToJson(twistPointOutsideSubgroup());
 function prepareFixtureKey(pairing: 'auto' | 'wasm'): PreparedVerificationKey {
   const parsed = parseVerificationKey(verificationKey);
   assert.ok(parsed.ok);
-  const prepared = prepareVerificationKey(parsed.value, { pairing });
+  const prepared = prepareVerificationKey(parsed.value, { arithmetic: pairing });
   assert.ok(prepared.ok);
   return prepared.value;
 }
@@ -119,12 +119,14 @@ describe('verifyPrepared against snarkjs', () => {
     }
   });
 
-  it('rejects a key whose gamma is outside the G2 subgroup', () => {
-    const parsed = parseVerificationKey({ ...verificationKey, vk_gamma_2: outsideSubgroupB });
-    assert.ok(parsed.ok, 'on the curve, so parsing accepts it');
-    for (const pairing of ['auto', 'wasm'] as const) {
-      const prepared = prepareVerificationKey(parsed.value, { pairing });
-      assert.deepEqual(prepared.ok ? 'ok' : prepared.code, 'POINT_NOT_IN_SUBGROUP');
+  it('rejects a key whose beta, gamma or delta is outside the G2 subgroup, with either arithmetic', () => {
+    for (const field of ['vk_beta_2', 'vk_gamma_2', 'vk_delta_2'] as const) {
+      const parsed = parseVerificationKey({ ...verificationKey, [field]: outsideSubgroupB });
+      assert.ok(parsed.ok, 'on the curve, so parsing accepts it');
+      for (const arithmetic of ['auto', 'wasm'] as const) {
+        const prepared = prepareVerificationKey(parsed.value, { arithmetic });
+        assert.deepEqual(prepared.ok ? 'ok' : [prepared.code, prepared.message], ['POINT_NOT_IN_SUBGROUP', `${field}: not in the order-r subgroup of G2`]);
+      }
     }
   });
 });
