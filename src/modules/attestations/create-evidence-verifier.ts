@@ -1,6 +1,7 @@
 // A pool of worker threads verifying task evidence, so that one worker process verifies on every
 // core while its main thread does the database and storage I/O of the tasks around it.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTypeScriptWorker } from '#platform/process/typescript-worker.ts';
 import { VERIFICATION_THREAD_LIMITS } from '#platform/process/worker-thread-limits.ts';
 import type { FromThread, ThreadVerificationOptions, ToThread } from './evidence-verifier-protocol.ts';
 import type { Evidence } from './schema.ts';
@@ -44,7 +45,7 @@ export function createEvidenceVerifier(options: { size: number; cacheCollateral?
   let closing = false;
 
   function spawn(): Thread {
-    const worker = new Worker(THREAD_URL, { workerData: { cacheCollateral: options.cacheCollateral ?? true }, resourceLimits: VERIFICATION_THREAD_LIMITS });
+    const worker = startTypeScriptWorker(THREAD_URL, { workerData: { cacheCollateral: options.cacheCollateral ?? true }, resourceLimits: VERIFICATION_THREAD_LIMITS });
     const thread: Thread = { worker, pending: new Map(), lastError: undefined, idleTimer: undefined };
     threads.add(thread);
     threadsStarted += 1;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createRequire, stripTypeScriptTypes } from 'node:module';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripTypes } from '#platform/process/strip-types.ts';
 
 /**
  * The files the holder page loads, served under `/prove/assets/<path>` where `<path>` is the
@@ -54,23 +55,6 @@ export const SERVED_ASSETS: ReadonlyMap<string, { file: string; kind: AssetKind 
 ]);
 
 export type Asset = { body: Buffer; contentType: string; etag: string };
-
-/**
- * node:module's type stripper (the one Node runs this code with) warns once per process that it is
- * experimental: noise in every server's log for a page asset. That one warning is dropped; the call
- * is synchronous, so no other warning can be emitted while the filter is in place.
- */
-function stripTypes(source: string): string {
-  const emitWarning = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: never[]) => {
-    if (!String(warning).includes('stripTypeScriptTypes')) emitWarning.call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
-  try {
-    return stripTypeScriptTypes(source, { mode: 'strip' });
-  } finally {
-    process.emitWarning = emitWarning;
-  }
-}
 
 async function load(file: string, kind: AssetKind): Promise<Asset> {
   const source = await readFile(file);

@@ -2,7 +2,8 @@
 // here (cheap, bounded) so malformed ones never reach a worker; verify() calls under the same
 // key that arrive within maxBatchDelayMs (or until maxBatchSize) are verified as one batch.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTypeScriptWorker } from '#platform/process/typescript-worker.ts';
 import { VERIFICATION_THREAD_LIMITS } from '#platform/process/worker-thread-limits.ts';
 import { parseStatement } from './parse-statement.ts';
 import { parseVerificationKey } from './parse-verification-key.ts';
@@ -108,7 +109,7 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
   }
 
   function spawn(): WorkerSlot {
-    const worker = new Worker(WORKER_URL, { resourceLimits: VERIFICATION_THREAD_LIMITS });
+    const worker = startTypeScriptWorker(WORKER_URL, { resourceLimits: VERIFICATION_THREAD_LIMITS });
     const slot: WorkerSlot = { worker, ready: false, busy: false, inFlight: new Map(), lastError: undefined, idleTimer: undefined };
     slots.add(slot);
     counters.workersStarted += 1;
