@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,6 +37,8 @@ test('a new user: one command serves on the embedded database; data survives a r
 
   const first = await start();
   assert.equal((await fetch(`${base}/readyz`)).status, 200);
+  // bin/veridity gives the long-running roles an old-generation limit (V8 then grows the heap by less between collections).
+  assert.ok(readFileSync(`/proc/${first.child.pid}/cmdline`, 'utf8').split('\0').includes('--max-old-space-size=768'), 'serve runs with the default heap limit');
   const adminToken = /vat_[A-Za-z0-9_-]{43}/.exec(first.output())?.[0];
   assert.ok(adminToken, 'the admin token is printed once at first start');
   // The banner, for people: URLs, where data lives, the database, the token (JSON logs unchanged).
@@ -113,6 +116,9 @@ test('bad configuration stops start-up naming every bad variable', async () => {
   assert.match(result.output, /PORT/);
   assert.match(result.output, /LOG_LEVEL/);
   assert.doesNotMatch(result.output, /\n\s+at /, 'no stack trace');
+  const heapLimit = await runToEnd(['serve'], cleanEnv({ VERIDITY_HEAP_LIMIT_MB: '1g', VERIDITY_DATA_DIR: dataDir }));
+  assert.equal(heapLimit.code, 2);
+  assert.equal(heapLimit.output.trim(), "veridity: VERIDITY_HEAP_LIMIT_MB must be a number of megabytes, got '1g'");
 });
 
 test('--help on every command; bad usage exits 2', async () => {
