@@ -1,6 +1,7 @@
-// Node-API binding, each function -> number (a bn254_result): pairingProductIsOne(pairs, factor?),
-// millerLoop(pairs, out), g2InSubgroup(point) and g1MultiScalarMul(points, scalars, out), every
-// argument a Uint8Array.
+// Node-API binding, each function -> number (a bn254_result): pairingProductIsOne(pairs, factor,
+// fixedPoints?, fixedLines?) (an empty factor for none), millerLoop(pairs, out), precomputeLines(point,
+// out), g2InSubgroup(point) and g1MultiScalarMul(points, scalars, out), every argument a Uint8Array;
+// and linesBytes, the size of one point's precomputed lines.
 // Plain Node-API (ABI-stable), so one build serves every Node version of the project.
 #include <node_api.h>
 #include <stdlib.h>
@@ -17,8 +18,8 @@ static napi_value throw_type_error(napi_env env, const char *message) {
  * when empty); how many were given, or 0 with a TypeError thrown.
  */
 static size_t bytes_arguments(napi_env env, napi_callback_info info, size_t required, size_t count, uint8_t **data, size_t *lengths) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < required || argc > count) {
     throw_type_error(env, "wrong number of arguments");
     return 0;
@@ -42,13 +43,22 @@ static napi_value result_value(napi_env env, bn254_result result) {
 }
 
 static napi_value pairing_product_is_one(napi_env env, napi_callback_info info) {
+  size_t lengths[4] = {0, 0, 0, 0};
+  uint8_t *data[4] = {NULL, NULL, NULL, NULL};
+  if (!bytes_arguments(env, info, 2, 4, data, lengths)) return NULL;
+  if (lengths[0] % BN254_PAIR_BYTES != 0) return throw_type_error(env, "the input is not a whole number of 192-byte pairs");
+  if (lengths[1] != 0 && lengths[1] != BN254_FP12_BYTES) return throw_type_error(env, "a Miller loop factor is 384 bytes (or empty for none)");
+  size_t fixed = lengths[2] / 64;
+  if (lengths[2] % 64 != 0 || lengths[3] != fixed * bn254_lines_bytes()) return throw_type_error(env, "expected n 64-byte G1 points and n points' precomputed lines");
+  return result_value(env, bn254_pairing_product_is_one(data[0], lengths[0] / BN254_PAIR_BYTES, lengths[1] ? data[1] : NULL, data[2], data[3], fixed, malloc, free));
+}
+
+static napi_value precompute_lines(napi_env env, napi_callback_info info) {
   size_t lengths[2];
   uint8_t *data[2];
-  size_t given = bytes_arguments(env, info, 1, 2, data, lengths);
-  if (!given) return NULL;
-  if (lengths[0] % BN254_PAIR_BYTES != 0) return throw_type_error(env, "the input is not a whole number of 192-byte pairs");
-  if (given == 2 && lengths[1] != BN254_FP12_BYTES) return throw_type_error(env, "a Miller loop factor is 384 bytes");
-  return result_value(env, bn254_pairing_product_is_one(data[0], lengths[0] / BN254_PAIR_BYTES, given == 2 ? data[1] : NULL, malloc, free));
+  if (!bytes_arguments(env, info, 2, 2, data, lengths)) return NULL;
+  if (lengths[0] != 128 || lengths[1] != bn254_lines_bytes()) return throw_type_error(env, "expected a 128-byte G2 point and room for its lines (linesBytes)");
+  return result_value(env, bn254_precompute_lines(data[0], data[1]));
 }
 
 static napi_value miller_loop(napi_env env, napi_callback_info info) {
@@ -86,6 +96,11 @@ NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "pairingProductIsOne", NAPI_AUTO_LENGTH, pairing_product_is_one, NULL, &fn);
   napi_set_named_property(env, exports, "pairingProductIsOne", fn);
+  napi_create_function(env, "precomputeLines", NAPI_AUTO_LENGTH, precompute_lines, NULL, &fn);
+  napi_set_named_property(env, exports, "precomputeLines", fn);
+  napi_value lines_bytes;
+  napi_create_uint32(env, (uint32_t)bn254_lines_bytes(), &lines_bytes);
+  napi_set_named_property(env, exports, "linesBytes", lines_bytes);
   napi_create_function(env, "millerLoop", NAPI_AUTO_LENGTH, miller_loop, NULL, &fn);
   napi_set_named_property(env, exports, "millerLoop", fn);
   napi_create_function(env, "g2InSubgroup", NAPI_AUTO_LENGTH, g2_in_subgroup, NULL, &fn);

@@ -2,7 +2,8 @@
 // curve's definition: F_p in Montgomery form (4 x 64-bit limbs), the tower
 // F_p2 = F_p[u]/(u^2 + 1), F_p6 = F_p2[v]/(v^3 - xi) with xi = 9 + u, F_p12 = F_p6[w]/(w^2 - v),
 // G2 on the D-type sextic twist y^2 = x^3 + 3/xi. The multi-Miller loop runs in homogeneous
-// projective coordinates on the twist (no inversions; sparse line multiplications); the final
+// projective coordinates on the twist (no inversions; sparse line multiplications), or for a fixed
+// G2 point over its lines computed once (bn254_precompute_lines, the same arithmetic); the final
 // exponentiation is (p^6 - 1)(p^2 + 1), then (p^4 - p^2 + 1)/r written in base p with coefficients
 // in x (Scott, Benger, Charlemagne, Dominguez Perez, Kachisa: "On the final exponentiation for
 // calculating pairings on ordinary elliptic curves", 2009).
@@ -63,6 +64,15 @@ static fp fp_half;      // 1 / 2
 static fp2 frob_w[6];   // xi^(k (p-1)/6): w^(k p) = w^k * frob_w[k]
 static fp2 frob_x, frob_y;  // xi^((p-1)/3), xi^((p-1)/2): pi(x, y) = (conj(x) frob_x, conj(y) frob_y) on the twist
 static int ready;
+static size_t line_steps;  // lines in one pair's Miller loop
+
+/** 6x + 2, whose bits below the leading one (`top`) drive the Miller loop. */
+static u128 miller_loop_bits(int *top) {
+  const u128 loop = (u128)BN_X * 6 + 2;
+  *top = 127;
+  while (!((loop >> *top) & 1)) (*top)--;
+  return loop;
+}
 
 // ---- F_p ----
 
@@ -561,6 +571,12 @@ int bn254_init(void) {
   fp2_pow(&frob_x, &xi, e3, 256);
   fp2_pow(&frob_y, &xi, e2, 256);
 
+  // One line per bit of 6x + 2 below the leading one, one more per set bit, two for the Frobenius terms.
+  int top;
+  const u128 loop = miller_loop_bits(&top);
+  line_steps = (size_t)top + 2;
+  for (int bit = top - 1; bit >= 0; bit--) line_steps += (loop >> bit) & 1;
+
   ready = 1;
   return 1;
 }
@@ -647,15 +663,25 @@ static void g2_affine_psi(g2_affine *r, const g2_affine *a) {
 
 typedef struct { fp2 x, y, z; } g2_projective;
 
+/** A line of the Miller loop as evaluated at P: a y_P + b x_P w + c w^3. Fixed for a fixed Q (precomputed lines). */
+typedef struct { fp2 a, b, c; } line;
+
+/** f times the line evaluated at P. */
+static void line_at(fp12 *f, const line *l, const g1_affine *p) {
+  fp2 l0, w1;
+  fp2_mul_fp(&l0, &l->a, &p->y);
+  fp2_mul_fp(&w1, &l->b, &p->x);
+  fp12_mul_line(f, &l0, &w1, &l->c);
+}
 
 /**
- * T = 2T in homogeneous coordinates on the twist, and f times the tangent at T evaluated at P.
- * The line y_P - lambda x_P w + (lambda x_T - y_T) w^3 (lambda = 3x^2 / 2y), scaled by -2YZ (an
+ * T = 2T in homogeneous coordinates on the twist, and the tangent at T. The line
+ * y_P - lambda x_P w + (lambda x_T - y_T) w^3 (lambda = 3x^2 / 2y), scaled by -2YZ (an
  * F_p2 factor, which the final exponentiation removes), with X^3 = Y^2 Z - b' Z^3:
  * -2YZ y_P + 3X^2 x_P w + (3b' Z^2 - Y^2) w^3. Point formulas: Costello, Lange, Naehrig,
  * "Faster pairing computations on curves with high-degree twists" (2010), as in Aranha et al. 2010.
  */
-static void doubling_step(fp12 *f, g2_projective *t, const g1_affine *p) {
+static void doubling_step(line *l, g2_projective *t) {
   fp2 a, b, c, e, ff, g, h, i, j, tmp, x3, y3, z3;
   fp2_mul(&a, &t->x, &t->y);  // XY (halved below)
   fp2_sqr(&b, &t->y);
@@ -682,25 +708,21 @@ static void doubling_step(fp12 *f, g2_projective *t, const g1_affine *p) {
   fp2_sub(&y3, &y3, &tmp);
   fp2_mul(&z3, &b, &h);
   // line: -H y_P + 3J x_P w + I w^3
-  fp2 l0, w1;
-  fp2_mul_fp(&l0, &h, &p->y);
-  fp2_neg(&l0, &l0);
-  fp2_add(&tmp, &j, &j);
-  fp2_add(&tmp, &tmp, &j);
-  fp2_mul_fp(&w1, &tmp, &p->x);
-  fp12_mul_line(f, &l0, &w1, &i);
+  fp2_neg(&l->a, &h);
+  fp2_add(&l->b, &j, &j);
+  fp2_add(&l->b, &l->b, &j);
+  l->c = i;
   t->x = x3;
   t->y = y3;
   t->z = z3;
 }
 
 /**
- * T = T + Q (Q affine), and f times the line through T and Q evaluated at P: with
- * theta = Y - y_Q Z and lambda = X - x_Q Z (slope theta / lambda), the line
- * y_P - slope x_P w + (slope x_Q - y_Q) w^3 scaled by lambda:
- * lambda y_P - theta x_P w + (theta x_Q - lambda y_Q) w^3.
+ * T = T + Q (Q affine), and the line through T and Q: with theta = Y - y_Q Z and
+ * lambda = X - x_Q Z (slope theta / lambda), the line y_P - slope x_P w + (slope x_Q - y_Q) w^3
+ * scaled by lambda: lambda y_P - theta x_P w + (theta x_Q - lambda y_Q) w^3.
  */
-static void addition_step(fp12 *f, g2_projective *t, const g2_affine *q, const g1_affine *p) {
+static void addition_step(line *l, g2_projective *t, const g2_affine *q) {
   fp2 theta, lambda, c, d, e, ff, g, h, tmp, x3, y3, z3;
   fp2_mul(&tmp, &q->y, &t->z);
   fp2_sub(&theta, &t->y, &tmp);
@@ -721,17 +743,64 @@ static void addition_step(fp12 *f, g2_projective *t, const g2_affine *q, const g
   fp2_sub(&y3, &y3, &tmp);
   fp2_mul(&z3, &t->z, &e);
   // line
-  fp2 l0, w1, w3;
-  fp2_mul_fp(&l0, &lambda, &p->y);
-  fp2_mul_fp(&w1, &theta, &p->x);
-  fp2_neg(&w1, &w1);
-  fp2_mul(&w3, &theta, &q->x);
+  l->a = lambda;
+  fp2_neg(&l->b, &theta);
+  fp2_mul(&l->c, &theta, &q->x);
   fp2_mul(&tmp, &lambda, &q->y);
-  fp2_sub(&w3, &w3, &tmp);
-  fp12_mul_line(f, &l0, &w1, &w3);
+  fp2_sub(&l->c, &l->c, &tmp);
   t->x = x3;
   t->y = y3;
   t->z = z3;
+}
+
+/** The pairs whose lines are computed as the loop goes (P_i, Q_i, T_i), and those whose Q's lines were precomputed. */
+typedef struct {
+  size_t used;
+  const g1_affine *p;
+  const g2_affine *q;
+  g2_projective *t;
+  size_t fixed;
+  const g1_affine *fixed_p;
+  const line **fixed_lines;  // each fixed pair's line_steps lines
+  g2_affine *frobenius;     // scratch: pi(Q_i) and -pi^2(Q_i) for the computed pairs (2 used)
+} miller_pairs;
+
+static void step(fp12 *f, const miller_pairs *m, size_t index, int addition, const g2_affine *added, line *record) {
+  line l;
+  for (size_t i = 0; i < m->used; i++) {
+    if (addition) addition_step(&l, &m->t[i], &added[i]);
+    else doubling_step(&l, &m->t[i]);
+    if (record) record[index] = l;
+    line_at(f, &l, &m->p[i]);
+  }
+  for (size_t j = 0; j < m->fixed; j++) line_at(f, &m->fixed_lines[j][index], &m->fixed_p[j]);
+}
+
+/**
+ * f = prod of the pairs' Miller loops f_{6x+2,Q}(P), each with its two Frobenius lines, sharing one
+ * squaring of f per step. With `record`, the lines of the one computed pair are written there in
+ * loop order (line_steps of them): that pair's Q as a fixed pair from then on. Returns the lines written.
+ */
+static size_t miller_loop_over(fp12 *f, const miller_pairs *m, line *record) {
+  fp12_set_one(f);
+  size_t index = 0;
+  int top;
+  const u128 loop = miller_loop_bits(&top);
+  for (int bit = top - 1; bit >= 0; bit--) {
+    if (bit != top - 1) fp12_sqr(f, f);
+    step(f, m, index++, 0, NULL, record);
+    if ((loop >> bit) & 1) step(f, m, index++, 1, m->q, record);
+  }
+  // f times l_{T, pi(Q)}(P) l_{T + pi(Q), -pi^2(Q)}(P).
+  g2_affine *q1 = m->frobenius, *q2 = m->frobenius + m->used;
+  for (size_t i = 0; i < m->used; i++) {
+    g2_affine_psi(&q1[i], &m->q[i]);
+    g2_affine_psi(&q2[i], &q1[i]);
+    fp2_neg(&q2[i].y, &q2[i].y);
+  }
+  step(f, m, index++, 1, q1, record);
+  step(f, m, index++, 1, q2, record);
+  return index;
 }
 
 static void fp_from_be(fp *r, const uint8_t *bytes) {
@@ -756,30 +825,45 @@ static int all_zero(const uint8_t *bytes, size_t n) {
   return 1;
 }
 
-/** f = prod_i of the pairs' Miller loops f_{6x+2,Q_i}(P_i), each with its two Frobenius lines; BN254_OK or why a pair was refused. */
-static bn254_result multi_miller_loop(fp12 *f, const uint8_t *input, size_t pairs, void *(*alloc)(size_t), void (*release)(void *)) {
+/** Reads a G1 point (x, y: 64 bytes); 0 for the point at infinity (all zeros: its pairings are 1), else BN254_OK or why it was refused. */
+static int read_g1(g1_affine *p, const uint8_t *in, bn254_result *result) {
+  if (all_zero(in, 64)) return 0;
+  if (!read_fp(&p->x, in) || !read_fp(&p->y, in + 32)) *result = BN254_NOT_CANONICAL;
+  else if (!g1_on_curve(&p->x, &p->y)) *result = BN254_NOT_ON_CURVE;
+  return 1;
+}
+
+/**
+ * f = prod of the Miller loops of `pairs` pairs at `input` and of `fixed` G1 points at `fixed_points`
+ * (64 bytes each) with precomputed lines (`fixed_lines`, from bn254_precompute_lines); BN254_OK or
+ * why a point was refused.
+ */
+static bn254_result multi_miller_loop(fp12 *f, const uint8_t *input, size_t pairs, const uint8_t *fixed_points, const uint8_t *fixed_lines, size_t fixed,
+                                      void *(*alloc)(size_t), void (*release)(void *)) {
   if (!ready) return BN254_NOT_INITIALISED;
-  size_t bytes = pairs * (sizeof(g1_affine) + sizeof(g2_affine) + sizeof(g2_projective));
+  size_t bytes = pairs * (sizeof(g1_affine) + 3 * sizeof(g2_affine) + sizeof(g2_projective)) + fixed * (sizeof(g1_affine) + sizeof(line *));
   uint8_t *memory = alloc(bytes > 0 ? bytes : 1);
   if (!memory) return BN254_OUT_OF_MEMORY;
   g1_affine *p = (g1_affine *)memory;
   g2_affine *q = (g2_affine *)(p + pairs);
-  g2_projective *t = (g2_projective *)(q + pairs);
+  g2_affine *frobenius = q + pairs;
+  g2_projective *t = (g2_projective *)(frobenius + 2 * pairs);
+  g1_affine *fixed_p = (g1_affine *)(t + pairs);
+  const line **lines = (const line **)(fixed_p + fixed);
 
-  size_t used = 0;
+  size_t used = 0, fixed_used = 0;
   bn254_result result = BN254_OK;
-  for (size_t i = 0; i < pairs; i++) {
+  for (size_t i = 0; i < pairs && result == BN254_OK; i++) {
     const uint8_t *in = input + i * BN254_PAIR_BYTES;
     // (0, 0) is on neither curve: it stands for the point at infinity, whose pairing is 1.
-    if (all_zero(in, 64) || all_zero(in + 64, 128)) continue;
-    g1_affine *pi = &p[used];
+    if (all_zero(in + 64, 128) || !read_g1(&p[used], in, &result)) continue;
+    if (result != BN254_OK) break;
     g2_affine *qi = &q[used];
-    if (!read_fp(&pi->x, in) || !read_fp(&pi->y, in + 32) || !read_fp(&qi->x.c0, in + 64) || !read_fp(&qi->x.c1, in + 96) ||
-        !read_fp(&qi->y.c0, in + 128) || !read_fp(&qi->y.c1, in + 160)) {
+    if (!read_fp(&qi->x.c0, in + 64) || !read_fp(&qi->x.c1, in + 96) || !read_fp(&qi->y.c0, in + 128) || !read_fp(&qi->y.c1, in + 160)) {
       result = BN254_NOT_CANONICAL;
       break;
     }
-    if (!g1_on_curve(&pi->x, &pi->y) || !g2_on_curve(&qi->x, &qi->y)) {
+    if (!g2_on_curve(&qi->x, &qi->y)) {
       result = BN254_NOT_ON_CURVE;
       break;
     }
@@ -789,43 +873,48 @@ static bn254_result multi_miller_loop(fp12 *f, const uint8_t *input, size_t pair
     memset(&t[used].z.c1, 0, sizeof(fp));
     used++;
   }
+  for (size_t j = 0; j < fixed && result == BN254_OK; j++) {
+    // A fixed pair whose point is at infinity is left out, and its lines with it.
+    if (!read_g1(&fixed_p[fixed_used], fixed_points + j * 64, &result) || result != BN254_OK) continue;
+    lines[fixed_used++] = (const line *)(fixed_lines + j * line_steps * sizeof(line));
+  }
   if (result == BN254_OK) {
-    // The multi-Miller loop over the bits of 6x + 2 below the leading one (one squaring of f for all pairs).
-    fp12_set_one(f);
-    const u128 loop = (u128)BN_X * 6 + 2;
-    int top = 127;
-    while (!((loop >> top) & 1)) top--;
-    for (int bit = top - 1; bit >= 0; bit--) {
-      if (bit != top - 1) fp12_sqr(f, f);
-      for (size_t i = 0; i < used; i++) doubling_step(f, &t[i], &p[i]);
-      if ((loop >> bit) & 1) for (size_t i = 0; i < used; i++) addition_step(f, &t[i], &q[i], &p[i]);
-    }
-    // f times l_{T, pi(Q)}(P) l_{T + pi(Q), -pi^2(Q)}(P).
-    for (size_t i = 0; i < used; i++) {
-      g2_affine q1, q2;
-      g2_affine_psi(&q1, &q[i]);
-      g2_affine_psi(&q2, &q1);
-      fp2_neg(&q2.y, &q2.y);
-      addition_step(f, &t[i], &q1, &p[i]);
-      addition_step(f, &t[i], &q2, &p[i]);
-    }
+    miller_pairs m = {used, p, q, t, fixed_used, fixed_p, lines, frobenius};
+    miller_loop_over(f, &m, NULL);
   }
   release(memory);
   return result;
 }
 
 _Static_assert(sizeof(fp12) == BN254_FP12_BYTES, "an F_p12 element is 12 Montgomery field elements");
+_Static_assert(sizeof(line) == BN254_LINE_BYTES, "a line is 3 F_p2 elements");
+
+size_t bn254_lines_bytes(void) { return line_steps * sizeof(line); }
+
+bn254_result bn254_precompute_lines(const uint8_t *g2, uint8_t *out) {
+  if (!ready) return BN254_NOT_INITIALISED;
+  g2_affine q, frobenius[2];
+  if (!read_fp(&q.x.c0, g2) || !read_fp(&q.x.c1, g2 + 32) || !read_fp(&q.y.c0, g2 + 64) || !read_fp(&q.y.c1, g2 + 96)) return BN254_NOT_CANONICAL;
+  if (!g2_on_curve(&q.x, &q.y)) return BN254_NOT_ON_CURVE;
+  g2_projective t = {q.x, q.y, {fp_one, {{0}}}};
+  g1_affine any = {fp_one, fp_one};  // the lines do not depend on P; the f computed beside them is dropped
+  miller_pairs m = {1, &any, &q, &t, 0, NULL, NULL, frobenius};
+  fp12 f;
+  miller_loop_over(&f, &m, (line *)out);
+  return BN254_OK;
+}
 
 bn254_result bn254_miller_loop(const uint8_t *input, size_t pairs, uint8_t *out, void *(*alloc)(size_t), void (*release)(void *)) {
   fp12 f;
-  bn254_result result = multi_miller_loop(&f, input, pairs, alloc, release);
+  bn254_result result = multi_miller_loop(&f, input, pairs, NULL, NULL, 0, alloc, release);
   if (result == BN254_OK) memcpy(out, &f, sizeof f);
   return result;
 }
 
-bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, const uint8_t *factor, void *(*alloc)(size_t), void (*release)(void *)) {
+bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, const uint8_t *factor, const uint8_t *fixed_points, const uint8_t *fixed_lines, size_t fixed,
+                                          void *(*alloc)(size_t), void (*release)(void *)) {
   fp12 f;
-  bn254_result result = multi_miller_loop(&f, input, pairs, alloc, release);
+  bn254_result result = multi_miller_loop(&f, input, pairs, fixed_points, fixed_lines, fixed, alloc, release);
   if (result != BN254_OK) return result;
   if (factor) {
     fp12 g;

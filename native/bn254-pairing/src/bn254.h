@@ -28,13 +28,28 @@ int bn254_init(void);
  */
 bn254_result bn254_miller_loop(const uint8_t *input, size_t pairs, uint8_t *out, void *(*alloc)(size_t), void (*release)(void *));
 
+/** One line of a precomputed Miller loop (3 elements of F_p2): opaque, like BN254_FP12_BYTES. */
+#define BN254_LINE_BYTES 192
+
+/** The size of a G2 point's precomputed lines (a fixed number of BN254_LINE_BYTES lines; known after bn254_init). */
+size_t bn254_lines_bytes(void);
+
 /**
- * Whether prod_i e(P_i, Q_i) == 1 for `pairs` pairs at `input`, with the Miller loop `factor`
- * (from bn254_miller_loop; NULL for none) multiplied in before the final exponentiation.
+ * The lines of the Miller loop of a fixed G2 point (x.c0, x.c1, y.c0, y.c1, 32 bytes big-endian each)
+ * into `out` (bn254_lines_bytes()): its pairings with any G1 point then skip the G2 arithmetic.
+ */
+bn254_result bn254_precompute_lines(const uint8_t *g2, uint8_t *out);
+
+/**
+ * Whether prod_i e(P_i, Q_i) * prod_j e(F_j, G_j) == 1 for `pairs` pairs at `input` and `fixed` G1
+ * points F_j at `fixed_points` (64 bytes each; all zero = infinity) paired with the G2 points whose
+ * lines are at `fixed_lines` (bn254_lines_bytes() each, one after another), with the Miller loop
+ * `factor` (from bn254_miller_loop; NULL for none) multiplied in before the final exponentiation.
  * Subgroup membership is the caller's to check (G1 has cofactor 1; G2 points must be in the
  * order-r subgroup).
  */
-bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, const uint8_t *factor, void *(*alloc)(size_t), void (*release)(void *));
+bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, const uint8_t *factor, const uint8_t *fixed_points, const uint8_t *fixed_lines, size_t fixed,
+                                          void *(*alloc)(size_t), void (*release)(void *));
 
 /** Whether a G2 point (x.c0, x.c1, y.c0, y.c1, 32 bytes big-endian each) is in the order-r subgroup. */
 bn254_result bn254_g2_in_subgroup(const uint8_t *input);

@@ -45,27 +45,25 @@ export function weightedEquationHolds(key: PreparedVerificationKey, proofs: read
 }
 
 /**
- * One product check over (w_i A_i, B_i), (L, -gamma) and (C, -delta), times the key's Miller loop of
- * (-alpha, beta); its G1 points computed by the addon's multi-scalar multiplication straight into the pairs.
+ * One product check over (w_i A_i, B_i), times the key's Miller loop of (-alpha, beta), with (L, -gamma)
+ * and (C, -delta) as fixed pairs (the key's precomputed lines); its G1 points computed by the addon's
+ * multi-scalar multiplication straight into the pairs.
  */
 function nativeEquationHolds(key: NativeKey, proofs: readonly Extract<LoadedProof, { kind: 'native' }>[], weights: readonly bigint[], icScalars: readonly bigint[]): boolean {
   const { pairing } = key;
-  const pairs = new Uint8Array((proofs.length + 2) * PAIR_BYTES);
-  const g1Half = (pair: number) => pairs.subarray(pair * PAIR_BYTES, pair * PAIR_BYTES + G1_BYTES);
-  const g2Offset = (pair: number) => pair * PAIR_BYTES + G1_BYTES;
+  const pairs = new Uint8Array(proofs.length * PAIR_BYTES);
   const cs = new Uint8Array(proofs.length * G1_BYTES);
   proofs.forEach((proof, i) => {
-    if (weights[i] === 1n) g1Half(i).set(proof.a);
-    else pairing.multiScalarMul(proof.a, scalarBytes([weights[i]!]), g1Half(i));
-    pairs.set(proof.b, g2Offset(i));
+    const a = pairs.subarray(i * PAIR_BYTES, i * PAIR_BYTES + G1_BYTES);
+    if (weights[i] === 1n) a.set(proof.a);
+    else pairing.multiScalarMul(proof.a, scalarBytes([weights[i]!]), a);
+    pairs.set(proof.b, i * PAIR_BYTES + G1_BYTES);
     cs.set(proof.c, i * G1_BYTES);
   });
-  const fixed = proofs.length;
-  pairing.multiScalarMul(key.ic, scalarBytes(icScalars), g1Half(fixed));
-  pairs.set(key.negGamma, g2Offset(fixed));
-  pairing.multiScalarMul(cs, scalarBytes(weights), g1Half(fixed + 1));
-  pairs.set(key.negDelta, g2Offset(fixed + 1));
-  return pairing.productIsOne(pairs, key.negAlphaBetaLoop);
+  const fixedPoints = new Uint8Array(2 * G1_BYTES);
+  pairing.multiScalarMul(key.ic, scalarBytes(icScalars), fixedPoints.subarray(0, G1_BYTES));
+  pairing.multiScalarMul(cs, scalarBytes(weights), fixedPoints.subarray(G1_BYTES));
+  return pairing.productIsOne(pairs, key.negAlphaBetaLoop, { points: fixedPoints, lines: key.negGammaDeltaLines });
 }
 
 /**

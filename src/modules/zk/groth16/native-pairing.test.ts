@@ -88,6 +88,35 @@ for (const [build, file, native] of builds) {
       assert.throws(() => native!.productIsOne(fixed, loop.subarray(1)), /384 bytes/);
     });
 
+    it("a G2 point's precomputed lines pair as the point itself: random products, with and without a factor, a fixed point at infinity", () => {
+      const g1Points = (...points: G1[]) => {
+        const out = new Uint8Array(points.length * 64);
+        points.forEach((point, i) => writeAffine(point, out, i * 64));
+        return out;
+      };
+      const g2 = (point: G2) => pairs([P, point]).subarray(64);
+      for (let round = 0; round < 3; round++) {
+        const [a, b, c, a1] = [randomScalar(), randomScalar(), randomScalar(), randomScalar()];
+        // Fixed pairs with bQ and cQ; e(aP, bcQ) = e(acP, bQ) = e(abP, cQ).
+        const lines = Buffer.concat([native!.precomputeLines(g2(mcl.mul(Q, b))), native!.precomputeLines(g2(mcl.mul(Q, c)))]);
+        const withAPbcQ = (first: G1, second: G1) => native!.productIsOne(pairs([mcl.mul(P, a), mcl.mul(Q, mcl.mul(b, c))]), undefined, { points: g1Points(first, second), lines });
+        assert.equal(withAPbcQ(mcl.neg(mcl.mul(P, mcl.mul(a, c))), new mcl.G1()), true, 'e(aP, bcQ) e(-acP, bQ) = 1 (the second fixed point at infinity)');
+        assert.equal(withAPbcQ(new mcl.G1(), mcl.neg(mcl.mul(P, mcl.mul(a, b)))), true, 'e(aP, bcQ) e(-abP, cQ) = 1 (the first at infinity)');
+        assert.equal(withAPbcQ(mcl.neg(mcl.mul(P, a)), new mcl.G1()), false, 'e(aP, bcQ) e(-aP, bQ) is not 1');
+        const a2 = mcl.sub(a, a1);
+        assert.equal(withAPbcQ(mcl.neg(mcl.mul(P, mcl.mul(a1, c))), mcl.neg(mcl.mul(P, mcl.mul(a2, b)))), true, 'e(aP, bcQ) e(-a1 cP, bQ) e(-a2 bP, cQ) = 1 with a1 + a2 = a');
+        // With a factor and no computed pairs: e(P, Q) e(-P / b, bQ) = 1.
+        const one = new mcl.Fr();
+        one.setInt(1);
+        const loop = native!.millerLoop(pairs([P, Q]));
+        const withFactor = (first: G1) => native!.productIsOne(new Uint8Array(0), loop, { points: g1Points(first, new mcl.G1()), lines });
+        assert.equal(withFactor(mcl.neg(mcl.mul(P, mcl.div(one, b)))), true);
+        assert.equal(withFactor(mcl.neg(P)), false);
+      }
+      assert.throws(() => native!.productIsOne(new Uint8Array(0), undefined, { points: g1Points(P), lines: new Uint8Array(10) }), /precomputed lines/);
+      assert.throws(() => native!.precomputeLines(g2(Q).subarray(1)), /128-byte G2 point/);
+    });
+
     it('a single non-trivial pairing is not 1 (non-degenerate); the point at infinity pairs to 1', () => {
       assert.equal(native!.productIsOne(pairs([P, Q])), false);
       assert.equal(native!.productIsOne(pairs([new mcl.G1(), Q])), true);

@@ -16,8 +16,10 @@ export const G1_BYTES = 64;
 export const MILLER_LOOP_BYTES = 384;
 
 type Addon = {
-  pairingProductIsOne(pairs: Uint8Array, factor?: Uint8Array): number;
+  pairingProductIsOne(pairs: Uint8Array, factor: Uint8Array, fixedPoints?: Uint8Array, fixedLines?: Uint8Array): number;
   millerLoop(pairs: Uint8Array, out: Uint8Array): number;
+  precomputeLines(point: Uint8Array, out: Uint8Array): number;
+  readonly linesBytes: number;
   g2InSubgroup(point: Uint8Array): number;
   g1MultiScalarMul(points: Uint8Array, scalars: Uint8Array, out: Uint8Array): number;
 };
@@ -28,11 +30,14 @@ const RESULT = { 0: 'ok', 1: 'yes', 2: 'no', 3: 'not-canonical', 4: 'not-on-curv
 export type NativePairing = {
   /**
    * Whether prod e(P_i, Q_i) == 1, with `factor` (a millerLoop of other pairs, e.g. a key's fixed
-   * ones) in the product; G2 points must already be known to be in the order-r subgroup.
+   * ones) and `fixed` pairs (G1 points, g1Bytes, with the precomputedLines of their G2 points, in
+   * order) in the product; G2 points must already be known to be in the order-r subgroup.
    */
-  productIsOne(pairs: Uint8Array, factor?: Uint8Array): boolean;
+  productIsOne(pairs: Uint8Array, factor?: Uint8Array, fixed?: { readonly points: Uint8Array; readonly lines: Uint8Array }): boolean;
   /** The pairs' Miller loop, to be a factor of later product checks. */
   millerLoop(pairs: Uint8Array): Uint8Array;
+  /** A G2 point's (g2Bytes) Miller-loop lines, for pairings with it as a fixed pair: opaque bytes, for the build that made them. */
+  precomputeLines(point: Uint8Array): Uint8Array;
   /** Whether an on-curve G2 point (g2Bytes) is in the order-r subgroup. */
   inG2Subgroup(point: Uint8Array): boolean;
   /** Writes sum_i scalars[i] * points[i] (g1Bytes, concatenated; scalarBytes) into `out` (64 bytes, e.g. a pair's G1 half). */
@@ -69,6 +74,8 @@ function unexpected(code: number): Error {
   return new Error(`bn254-pairing: ${RESULT[code as keyof typeof RESULT] ?? `code ${code}`}`);
 }
 
+const NO_FACTOR = new Uint8Array(0);
+
 function verdict(code: number): boolean {
   if (code === 1 || code === 2) return code === 1;
   throw unexpected(code);
@@ -86,10 +93,16 @@ export function loadNativePairing(file: string): NativePairing | undefined {
     return undefined;
   }
   return {
-    productIsOne: (pairs, factor) => verdict(factor ? addon.pairingProductIsOne(pairs, factor) : addon.pairingProductIsOne(pairs)),
+    productIsOne: (pairs, factor = NO_FACTOR, fixed) => verdict(fixed ? addon.pairingProductIsOne(pairs, factor, fixed.points, fixed.lines) : addon.pairingProductIsOne(pairs, factor)),
     millerLoop(pairs) {
       const out = new Uint8Array(MILLER_LOOP_BYTES);
       const code = addon.millerLoop(pairs, out);
+      if (code !== 0) throw unexpected(code);
+      return out;
+    },
+    precomputeLines(point) {
+      const out = new Uint8Array(addon.linesBytes);
+      const code = addon.precomputeLines(point, out);
       if (code !== 0) throw unexpected(code);
       return out;
     },

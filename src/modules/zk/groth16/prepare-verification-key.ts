@@ -17,9 +17,8 @@ export type NativeKey = {
   readonly pairing: NativePairing;
   /** The Miller loop of (-alpha, beta), a factor of every product check. */
   readonly negAlphaBetaLoop: Uint8Array;
-  /** -gamma and -delta as G2 halves of a pair. */
-  readonly negGamma: Uint8Array;
-  readonly negDelta: Uint8Array;
+  /** The precomputed lines of -gamma and -delta, one after the other: the fixed pairs of every product check. */
+  readonly negGammaDeltaLines: Uint8Array;
   /** IC[0..nPublic] for the multi-scalar multiplication with [1, ...signals]. */
   readonly ic: Uint8Array;
   dispose(): void;
@@ -69,7 +68,7 @@ function prepareNativeKey(key: ParsedVerificationKey, pairing: NativePairing): G
   const negAlphaBeta = new Uint8Array(PAIR_BYTES);
   negAlphaBeta.set(g1Bytes([negateG1(key.alpha)]), 0);
   negAlphaBeta.set(g2Bytes(key.beta), 64);
-  const negated = (point: G2Affine) => g2Bytes(negateG2(point));
+  const lines = (point: G2Affine) => pairing.precomputeLines(g2Bytes(negateG2(point)));
   return {
     ok: true,
     value: {
@@ -77,8 +76,7 @@ function prepareNativeKey(key: ParsedVerificationKey, pairing: NativePairing): G
       nPublic: key.nPublic,
       pairing,
       negAlphaBetaLoop: pairing.millerLoop(negAlphaBeta),
-      negGamma: negated(key.gamma),
-      negDelta: negated(key.delta),
+      negGammaDeltaLines: Buffer.concat([lines(key.gamma), lines(key.delta)]),
       ic: g1Bytes(key.ic),
       dispose() {}, // plain bytes: the garbage collector frees them
     },
