@@ -779,9 +779,9 @@ static void step(fp12 *f, const miller_pairs *m, size_t index, int addition, con
 /**
  * f = prod of the pairs' Miller loops f_{6x+2,Q}(P), each with its two Frobenius lines, sharing one
  * squaring of f per step. With `record`, the lines of the one computed pair are written there in
- * loop order (line_steps of them): that pair's Q as a fixed pair from then on. Returns the lines written.
+ * loop order (line_steps of them): that pair's Q as a fixed pair from then on.
  */
-static size_t miller_loop_over(fp12 *f, const miller_pairs *m, line *record) {
+static void miller_loop_over(fp12 *f, const miller_pairs *m, line *record) {
   fp12_set_one(f);
   size_t index = 0;
   int top;
@@ -799,8 +799,7 @@ static size_t miller_loop_over(fp12 *f, const miller_pairs *m, line *record) {
     fp2_neg(&q2[i].y, &q2[i].y);
   }
   step(f, m, index++, 1, q1, record);
-  step(f, m, index++, 1, q2, record);
-  return index;
+  step(f, m, index, 1, q2, record);
 }
 
 static void fp_from_be(fp *r, const uint8_t *bytes) {

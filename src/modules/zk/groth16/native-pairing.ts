@@ -16,7 +16,7 @@ export const G1_BYTES = 64;
 export const MILLER_LOOP_BYTES = 384;
 
 type Addon = {
-  pairingProductIsOne(pairs: Uint8Array, factor: Uint8Array, fixedPoints?: Uint8Array, fixedLines?: Uint8Array): number;
+  pairingProductIsOne(pairs: Uint8Array, factor: Uint8Array, fixedPoints: Uint8Array, fixedLines: Uint8Array): number;
   millerLoop(pairs: Uint8Array, out: Uint8Array): number;
   precomputeLines(point: Uint8Array, out: Uint8Array): number;
   readonly linesBytes: number;
@@ -74,7 +74,8 @@ function unexpected(code: number): Error {
   return new Error(`bn254-pairing: ${RESULT[code as keyof typeof RESULT] ?? `code ${code}`}`);
 }
 
-const NO_FACTOR = new Uint8Array(0);
+/** An argument left out: no factor, no fixed pairs. */
+const NONE = new Uint8Array(0);
 
 function verdict(code: number): boolean {
   if (code === 1 || code === 2) return code === 1;
@@ -93,7 +94,7 @@ export function loadNativePairing(file: string): NativePairing | undefined {
     return undefined;
   }
   return {
-    productIsOne: (pairs, factor = NO_FACTOR, fixed) => verdict(fixed ? addon.pairingProductIsOne(pairs, factor, fixed.points, fixed.lines) : addon.pairingProductIsOne(pairs, factor)),
+    productIsOne: (pairs, factor, fixed) => verdict(addon.pairingProductIsOne(pairs, factor ?? NONE, fixed?.points ?? NONE, fixed?.lines ?? NONE)),
     millerLoop(pairs) {
       const out = new Uint8Array(MILLER_LOOP_BYTES);
       const code = addon.millerLoop(pairs, out);
