@@ -112,6 +112,21 @@ describe('Groth16 verifier pool', () => {
     }
   });
 
+  it('shares a due batch with an idle worker, starting one for the next batches when none runs', async () => {
+    const sharing = createGroth16VerifierPool({ size: 2, maxBatchSize: 16, maxBatchDelayMs: 20 });
+    const eight = () => Array.from({ length: 8 }, (_, i) => sharing.verify('fixture', proofs[i % proofs.length]!.proof, proofs[i % proofs.length]!.public_signals));
+    try {
+      await sharing.registerKey('fixture', verificationKey);
+      assert.deepEqual(await Promise.all(eight()), Array.from({ length: 8 }, () => ({ ok: true, valid: true })));
+      assert.deepEqual(sharing.stats(), { workers: 2, workersStarted: 2, batches: 1, statements: 8, largestBatch: 8 }, 'the only worker took the batch; a second one was started');
+      await sharing.registerKey('fixture-again', verificationKey); // answered by both: the second worker is ready
+      assert.deepEqual(await Promise.all(eight()), Array.from({ length: 8 }, () => ({ ok: true, valid: true })));
+      assert.deepEqual(sharing.stats(), { workers: 2, workersStarted: 2, batches: 3, statements: 16, largestBatch: 8 }, 'the next batch went half to each');
+    } finally {
+      await sharing.close();
+    }
+  });
+
   it('close() finishes queued calls, ends the workers and refuses new calls', async () => {
     const own = createGroth16VerifierPool({ size: 2 });
     await own.registerKey('fixture', verificationKey);

@@ -1,6 +1,7 @@
 // A pool of worker threads verifying Groth16 proofs off the event loop. Inputs are parsed
 // here (cheap, bounded) so malformed ones never reach a worker; verify() calls under the same
-// key that arrive within maxBatchDelayMs (or until maxBatchSize) are verified as one batch.
+// key that arrive within maxBatchDelayMs (or until maxBatchSize) are verified as one batch,
+// shared out among the idle workers.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startTypeScriptWorker } from '#platform/process/typescript-worker.ts';
@@ -19,7 +20,7 @@ import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 export type Groth16VerifierPoolOptions = {
   /**
    * Most worker threads (default: the number of available cores). One always runs; more start
-   * while every running one is busy, and end after idleMs without work.
+   * while every running one is busy or a batch could be shared, and end after idleMs without work.
    */
   readonly size?: number;
   /** How long an extra worker waits for work before it ends (default 30 s). */
@@ -78,6 +79,8 @@ type WorkerSlot = {
 };
 
 const WORKER_URL = new URL('./verifier-worker.ts', import.meta.url);
+// Smaller shares are not worth a worker: each pays its own final exponentiation and multi-scalar multiplications.
+const MIN_SHARE = 4;
 
 export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = {}): Groth16VerifierPool {
   const size = options.size ?? availableParallelism();
@@ -201,16 +204,38 @@ export function createGroth16VerifierPool(options: Groth16VerifierPoolOptions = 
     return slots.size < size && hasDueBatch() ? spawn() : undefined;
   }
 
+  /**
+   * A due batch goes to `slot` and is shared with the other idle workers (shares of at least
+   * MIN_SHARE): its callers wait for its largest share. Concurrent requests tend to arrive
+   * together and leave together, so one worker checking all of them while another idles was
+   * the largest wait of a request under load.
+   */
+  function dispatch(slot: WorkerSlot, keyId: string, batch: QueuedVerification[]): void {
+    const idle = [...slots].filter((other) => other !== slot && other.ready && !other.busy);
+    const shares = Math.max(1, Math.min(1 + idle.length, Math.floor(batch.length / MIN_SHARE)));
+    // A batch worth sharing with a worker not started yet: start it for the batches to come.
+    if (shares === 1 && batch.length >= 2 * MIN_SHARE && slots.size < size) spawn();
+    const targets = [slot, ...idle.slice(0, shares - 1)];
+    targets.forEach((target, index) => {
+      const share = batch.slice(Math.floor((index * batch.length) / shares), Math.floor(((index + 1) * batch.length) / shares));
+      send(target, keyId, share);
+    });
+  }
+
+  function send(slot: WorkerSlot, keyId: string, batch: QueuedVerification[]): void {
+    slot.busy = true;
+    counters.batches += 1;
+    counters.statements += batch.length;
+    counters.largestBatch = Math.max(counters.largestBatch, batch.length);
+    const statements = batch.map((item) => item.statement);
+    post(slot, { type: 'verify', requestId: nextRequestId++, keyId, statements }, { kind: 'verify', batch });
+  }
+
   function pump(): void {
     for (let slot = freeSlot(); slot !== undefined; slot = freeSlot()) {
       const next = takeDueBatch();
       if (!next) break;
-      slot.busy = true;
-      counters.batches += 1;
-      counters.statements += next.batch.length;
-      counters.largestBatch = Math.max(counters.largestBatch, next.batch.length);
-      const statements = next.batch.map((item) => item.statement);
-      post(slot, { type: 'verify', requestId: nextRequestId++, keyId: next.keyId, statements }, { kind: 'verify', batch: next.batch });
+      dispatch(slot, next.keyId, next.batch);
     }
     if (onIdle && queues.size === 0 && [...slots].every((slot) => slot.inFlight.size === 0)) onIdle();
   }
