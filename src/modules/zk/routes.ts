@@ -42,6 +42,7 @@ import {
 } from './verify/schema.ts';
 import { createChangeFedCache } from '#platform/db/change-fed-cache.ts';
 import type { ChangeFeed } from '#platform/db/change-feed.ts';
+import { createNonceStateReader } from './verify/read-nonce-states.ts';
 import { createVerificationRecorder } from './verify/record-verifications.ts';
 import { createSuspectPartners } from './verify/suspect-partners.ts';
 import type { VerifyOutcome } from './verify/verify-outcome.ts';
@@ -86,7 +87,13 @@ export async function registerZkRoutes(app: FastifyInstance, deps: ZkRouteDeps):
   const r = app.withTypeProvider<ZodTypeProvider>();
   const circuitCache = deps.changeFeed ? createChangeFedCache<CircuitRow | undefined>(deps.changeFeed, 'circuit_versions') : undefined;
   const issuerCache = deps.changeFeed ? createChangeFedCache<string | undefined>(deps.changeFeed, 'issuers') : undefined;
-  const verifyDeps = { ...deps, circuitCache, verifications: createVerificationRecorder({ ...deps, issuerCache }), suspects: createSuspectPartners(deps) };
+  const verifyDeps = {
+    ...deps,
+    circuitCache,
+    nonceStates: createNonceStateReader(deps),
+    verifications: createVerificationRecorder({ ...deps, issuerCache }),
+    suspects: createSuspectPartners(deps),
+  };
 
   // ---- Issuers (operator) ----
   r.post('/api/admin/issuers', {

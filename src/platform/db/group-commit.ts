@@ -1,3 +1,5 @@
+import { resolveInOrder } from './resolve-in-order.ts';
+
 /**
  * Group commit: concurrent callers' writes share one transaction. An item waits while
  * `maxInFlight` batches are already being written; then everything queued so far, up to
@@ -36,9 +38,7 @@ export function createGroupCommit<Item, Result>(
 
   const settle = async (batch: Waiting<Item, Result>[]): Promise<void> => {
     try {
-      const results = await write(batch.map((waiting) => waiting.item));
-      if (results.length !== batch.length) throw new Error(`group commit: ${results.length} results for ${batch.length} items`);
-      batch.forEach((waiting, index) => waiting.resolve(results[index]!));
+      resolveInOrder(batch, await write(batch.map((waiting) => waiting.item)), 'group commit');
     } catch (error) {
       if (batch.length === 1) batch[0]!.reject(error);
       else for (const waiting of batch) await settle([waiting]);

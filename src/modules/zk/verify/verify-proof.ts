@@ -1,6 +1,5 @@
 import type { Clock } from '#platform/clock.ts';
 import type { Db } from '#platform/db/database.ts';
-import type { Pool } from '#platform/db/pool.ts';
 import { newId } from '#platform/ids.ts';
 import { captureTraceContext } from '#platform/telemetry/tracing.ts';
 import type { AuditActor } from '#modules/audit/record-audit.ts';
@@ -12,18 +11,19 @@ import type { Groth16VerifierPool } from '../groth16/verifier-pool.ts';
 import { parseStatement } from '../groth16/parse-statement.ts';
 import { canonicalNonce } from './canonical-nonce.ts';
 import { expectedParam } from './claim-params.ts';
+import type { NonceStateReader } from './read-nonce-states.ts';
 import type { VerificationRecorder } from './record-verifications.ts';
 import type { ProofVerifyRequest } from './schema.ts';
 import type { SuspectPartners } from './suspect-partners.ts';
 import { reject, type VerifyOutcome } from './verify-outcome.ts';
 
-export type VerifyDeps = CircuitLookupDeps & { pool: Pool; db: Db; clock: Clock; verifier: Groth16VerifierPool; keyring: CircuitKeyring; verifications: VerificationRecorder; suspects: SuspectPartners };
+export type VerifyDeps = CircuitLookupDeps & { db: Db; clock: Clock; verifier: Groth16VerifierPool; keyring: CircuitKeyring; nonceStates: NonceStateReader; verifications: VerificationRecorder; suspects: SuspectPartners };
 
 /**
  * POST /api/v1/verify after auth, scope and idempotency: circuit -> structure -> request ->
- * nonce not used yet (a read: a replay costs no pairing) -> Groth16, outside any transaction (a
- * pooled connection is not held while the verifier batches) -> the recorder's transaction, shared
- * with concurrent verifications: nonce claimed (the authority: of two concurrent uses, one fails
+ * nonce not used yet (a read, one for the verifications arriving together: a replay costs no
+ * pairing) -> Groth16, outside any transaction (a pooled connection is not held while the
+ * verifier batches) -> the recorder's transaction, shared with concurrent verifications: nonce claimed (the authority: of two concurrent uses, one fails
  * there) -> semantic checks -> proof, audit, usage, ledger and webhook outbox rows.
  */
 export async function verifyProof(deps: VerifyDeps, clientId: string, input: ProofVerifyRequest, actor: AuditActor): Promise<VerifyOutcome> {
@@ -40,16 +40,7 @@ export async function verifyProof(deps: VerifyDeps, clientId: string, input: Pro
   const nonce = canonicalNonce(input.request.nonce);
   const domain = canonicalizeVerifierDomain(input.request.verifier_domain);
   const now = deps.clock.now();
-  // One round trip for both reads: the proof request the nonce names, if any, and whether this partner used it.
-  const stored = await deps.pool.query<{ id: string | null; client_id: string; claim_type: string; verifier_domain: string; params: Record<string, number>; expires_at: Date; used: boolean }>({
-    name: 'zk-verify-nonce-state',
-    text: `SELECT pr.id, pr.client_id, pr.claim_type, pr.verifier_domain, pr.params, pr.expires_at,
-                  EXISTS (SELECT 1 FROM used_nonces WHERE client_id = $2 AND nonce = $1) AS used
-           FROM (SELECT 1) AS one LEFT JOIN proof_requests pr ON pr.nonce = $1`,
-    values: [nonce, clientId],
-  });
-  const { used, ...requestRow } = stored.rows[0]!;
-  const proofRequest = requestRow.id === null ? undefined : { ...requestRow, id: requestRow.id };
+  const { proofRequest, used } = await deps.nonceStates(nonce, clientId);
   if (proofRequest) {
     // Else another partner could take, as its own nonce, the proof a holder made for this request.
     if (proofRequest.client_id !== clientId) return reject('REQUEST_MISMATCH', 'this nonce belongs to a proof request of another partner');
