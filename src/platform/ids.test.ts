@@ -22,3 +22,9 @@ it('new ids are well-formed, distinct and sort by creation time', () => {
   assert.deepEqual([...ids].sort(), ids);
   assert.equal(new Set(Array.from({ length: 1000 }, () => newId('prf'))).size, 1000);
 });
+
+it('ids made across refills of the random pool share no random bytes', () => {
+  // One timestamp for all: the first 10 of the 26 characters encode it, the rest the version, variant and 74 random bits.
+  const randomParts = Array.from({ length: 1000 }, () => newId('prf', 1_700_000_000_000).slice(14));
+  assert.equal(new Set(randomParts).size, 1000);
+});
