@@ -1,7 +1,8 @@
 // Node-API binding, each function -> number (a bn254_result): pairingProductIsOne(pairs, factor,
-// fixedPoints?, fixedLines?) (an empty factor for none), millerLoop(pairs, out), precomputeLines(point,
-// out), g2InSubgroup(point) and g1MultiScalarMul(points, scalars, out), every argument a Uint8Array;
-// and linesBytes, the size of one point's precomputed lines.
+// fixedPoints?, fixedLines?, product?) (an empty factor for none, an empty product for no copy),
+// millerLoop(pairs, out), precomputeLines(point, out), g2InSubgroup(point) and g1MultiScalarMul(points,
+// scalars, out) and productQuotient(dividend, divisor, out), every argument a Uint8Array; findPower(base,
+// target, max) -> k (0 for none); and linesBytes, the size of one point's precomputed lines.
 // Plain Node-API (ABI-stable), so one build serves every Node version of the project.
 #include <node_api.h>
 #include <stdlib.h>
@@ -18,8 +19,8 @@ static napi_value throw_type_error(napi_env env, const char *message) {
  * when empty); how many were given, or 0 with a TypeError thrown.
  */
 static size_t bytes_arguments(napi_env env, napi_callback_info info, size_t required, size_t count, uint8_t **data, size_t *lengths) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < required || argc > count) {
     throw_type_error(env, "wrong number of arguments");
     return 0;
@@ -43,14 +44,42 @@ static napi_value result_value(napi_env env, bn254_result result) {
 }
 
 static napi_value pairing_product_is_one(napi_env env, napi_callback_info info) {
-  size_t lengths[4] = {0, 0, 0, 0};
-  uint8_t *data[4] = {NULL, NULL, NULL, NULL};
-  if (!bytes_arguments(env, info, 2, 4, data, lengths)) return NULL;
+  size_t lengths[5] = {0, 0, 0, 0, 0};
+  uint8_t *data[5] = {NULL, NULL, NULL, NULL, NULL};
+  if (!bytes_arguments(env, info, 2, 5, data, lengths)) return NULL;
   if (lengths[0] % BN254_PAIR_BYTES != 0) return throw_type_error(env, "the input is not a whole number of 192-byte pairs");
   if (lengths[1] != 0 && lengths[1] != BN254_FP12_BYTES) return throw_type_error(env, "a Miller loop factor is 384 bytes (or empty for none)");
   size_t fixed = lengths[2] / 64;
   if (lengths[2] % 64 != 0 || lengths[3] != fixed * bn254_lines_bytes()) return throw_type_error(env, "expected n 64-byte G1 points and n points' precomputed lines");
-  return result_value(env, bn254_pairing_product_is_one(data[0], lengths[0] / BN254_PAIR_BYTES, lengths[1] ? data[1] : NULL, data[2], data[3], fixed, malloc, free));
+  if (lengths[4] != 0 && lengths[4] != BN254_FP12_BYTES) return throw_type_error(env, "a product is 384 bytes (or empty for none)");
+  return result_value(env, bn254_pairing_product_is_one(data[0], lengths[0] / BN254_PAIR_BYTES, lengths[1] ? data[1] : NULL, data[2], data[3], fixed, lengths[4] ? data[4] : NULL, malloc, free));
+}
+
+static napi_value product_quotient(napi_env env, napi_callback_info info) {
+  size_t lengths[3];
+  uint8_t *data[3];
+  if (!bytes_arguments(env, info, 3, 3, data, lengths)) return NULL;
+  if (lengths[0] != BN254_FP12_BYTES || lengths[1] != BN254_FP12_BYTES || lengths[2] != BN254_FP12_BYTES) return throw_type_error(env, "expected three 384-byte products");
+  return result_value(env, bn254_product_quotient(data[0], data[1], data[2]));
+}
+
+static napi_value find_power(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3) return throw_type_error(env, "wrong number of arguments");
+  uint8_t *data[2];
+  for (size_t i = 0; i < 2; i++) {
+    napi_typedarray_type type;
+    size_t length;
+    void *raw;
+    if (napi_get_typedarray_info(env, argv[i], &type, &length, &raw, NULL, NULL) != napi_ok || type != napi_uint8_array || length != BN254_FP12_BYTES) {
+      return throw_type_error(env, "expected two 384-byte products");
+    }
+    data[i] = (uint8_t *)raw;
+  }
+  uint32_t max;
+  if (napi_get_value_uint32(env, argv[2], &max) != napi_ok) return throw_type_error(env, "expected a maximum power");
+  return result_value(env, (bn254_result)bn254_find_power(data[0], data[1], max));
 }
 
 static napi_value precompute_lines(napi_env env, napi_callback_info info) {
@@ -101,6 +130,10 @@ NAPI_MODULE_INIT() {
   napi_value lines_bytes;
   napi_create_uint32(env, (uint32_t)bn254_lines_bytes(), &lines_bytes);
   napi_set_named_property(env, exports, "linesBytes", lines_bytes);
+  napi_create_function(env, "productQuotient", NAPI_AUTO_LENGTH, product_quotient, NULL, &fn);
+  napi_set_named_property(env, exports, "productQuotient", fn);
+  napi_create_function(env, "findPower", NAPI_AUTO_LENGTH, find_power, NULL, &fn);
+  napi_set_named_property(env, exports, "findPower", fn);
   napi_create_function(env, "millerLoop", NAPI_AUTO_LENGTH, miller_loop, NULL, &fn);
   napi_set_named_property(env, exports, "millerLoop", fn);
   napi_create_function(env, "g2InSubgroup", NAPI_AUTO_LENGTH, g2_in_subgroup, NULL, &fn);

@@ -911,7 +911,7 @@ bn254_result bn254_miller_loop(const uint8_t *input, size_t pairs, uint8_t *out,
 }
 
 bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, const uint8_t *factor, const uint8_t *fixed_points, const uint8_t *fixed_lines, size_t fixed,
-                                          void *(*alloc)(size_t), void (*release)(void *)) {
+                                          uint8_t *product, void *(*alloc)(size_t), void (*release)(void *)) {
   fp12 f;
   bn254_result result = multi_miller_loop(&f, input, pairs, fixed_points, fixed_lines, fixed, alloc, release);
   if (result != BN254_OK) return result;
@@ -922,7 +922,30 @@ bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, co
   }
   fp12 out;
   final_exponentiation(&out, &f);
+  if (product) memcpy(product, &out, sizeof out);
   return fp12_is_one(&out) ? BN254_YES : BN254_NO;
+}
+
+bn254_result bn254_product_quotient(const uint8_t *dividend, const uint8_t *divisor, uint8_t *out) {
+  fp12 a, b;
+  memcpy(&a, dividend, sizeof a);
+  memcpy(&b, divisor, sizeof b);
+  fp12_conj(&b, &b);  // the inverse, for the elements of the cyclotomic subgroup final exponentiations land in
+  fp12_mul(&a, &a, &b);
+  memcpy(out, &a, sizeof a);
+  return fp12_is_one(&a) ? BN254_YES : BN254_NO;
+}
+
+size_t bn254_find_power(const uint8_t *base, const uint8_t *target, size_t max) {
+  fp12 b, power;
+  memcpy(&b, base, sizeof b);
+  power = b;
+  for (size_t k = 1; k <= max; k++) {
+    // Values of the same build are kept canonical (fully reduced, Montgomery form): equal iff equal bytes.
+    if (memcmp(&power, target, sizeof power) == 0) return k;
+    fp12_mul(&power, &power, &b);
+  }
+  return 0;
 }
 
 // ---- Jacobian arithmetic, on G1 (over F_p) and on the twist (over F_p2) ----

@@ -45,11 +45,21 @@ bn254_result bn254_precompute_lines(const uint8_t *g2, uint8_t *out);
  * points F_j at `fixed_points` (64 bytes each; all zero = infinity) paired with the G2 points whose
  * lines are at `fixed_lines` (bn254_lines_bytes() each, one after another), with the Miller loop
  * `factor` (from bn254_miller_loop; NULL for none) multiplied in before the final exponentiation.
- * Subgroup membership is the caller's to check (G1 has cofactor 1; G2 points must be in the
- * order-r subgroup).
+ * The product itself (an element of G_T, BN254_FP12_BYTES, opaque like a Miller loop) is written
+ * to `product` unless it is NULL. Subgroup membership is the caller's to check (G1 has cofactor 1;
+ * G2 points must be in the order-r subgroup).
  */
 bn254_result bn254_pairing_product_is_one(const uint8_t *input, size_t pairs, const uint8_t *factor, const uint8_t *fixed_points, const uint8_t *fixed_lines, size_t fixed,
-                                          void *(*alloc)(size_t), void (*release)(void *));
+                                          uint8_t *product, void *(*alloc)(size_t), void (*release)(void *));
+
+/** out = dividend / divisor, for two products of bn254_pairing_product_is_one: BN254_YES when that is 1. */
+bn254_result bn254_product_quotient(const uint8_t *dividend, const uint8_t *divisor, uint8_t *out);
+
+/**
+ * The least k in 1..max with base^k == target, for two products of bn254_pairing_product_is_one;
+ * 0 when there is none.
+ */
+size_t bn254_find_power(const uint8_t *base, const uint8_t *target, size_t max);
 
 /** Whether a G2 point (x.c0, x.c1, y.c0, y.c1, 32 bytes big-endian each) is in the order-r subgroup. */
 bn254_result bn254_g2_in_subgroup(const uint8_t *input);

@@ -88,6 +88,33 @@ for (const [build, file, native] of builds) {
       assert.throws(() => native!.productIsOne(fixed, loop.subarray(1)), /384 bytes/);
     });
 
+    it('hands out the product it checked: a power of it is found (findPower), a quotient of two is the product over the rest', () => {
+      const a = randomScalar();
+      const product = (...points: Array<[G1, G2]>) => {
+        const out = new Uint8Array(384);
+        const isOne = native!.productIsOne(pairs(...points), undefined, undefined, out);
+        return { isOne, out };
+      };
+      const base = product([mcl.mul(P, a), Q]);
+      const five = new mcl.Fr();
+      five.setInt(5);
+      const fifth = product([mcl.mul(P, mcl.mul(a, five)), Q]);
+      assert.equal(base.isOne, false);
+      assert.equal(native!.findPower(base.out, base.out, 8), 1);
+      assert.equal(native!.findPower(base.out, fifth.out, 8), 5, 'e(5aP, Q) = e(aP, Q)^5');
+      assert.equal(native!.findPower(base.out, fifth.out, 4), 0, 'not within 4');
+      assert.equal(native!.findPower(fifth.out, base.out, 8), 0);
+      assert.equal(native!.findPower(base.out, product([mcl.neg(mcl.mul(P, a)), Q]).out, 8), 0, 'the inverse is no small power');
+      const both = product([mcl.mul(P, a), Q], [P, mcl.mul(Q, a)]);
+      const quotient = new Uint8Array(384);
+      assert.equal(native!.productQuotient(both.out, base.out, quotient), false);
+      assert.deepEqual(quotient, product([P, mcl.mul(Q, a)]).out, 'e(aP, Q) e(P, aQ) / e(aP, Q) = e(P, aQ)');
+      assert.equal(native!.productQuotient(base.out, base.out, quotient), true);
+      assert.deepEqual(quotient, product().out, 'x / x is the empty product, 1');
+      assert.throws(() => native!.productQuotient(base.out, base.out, quotient.subarray(1)), /384-byte/);
+      assert.throws(() => native!.findPower(base.out.subarray(1), base.out, 2), /384-byte/);
+    });
+
     it("a G2 point's precomputed lines pair as the point itself: random products, with and without a factor, a fixed point at infinity", () => {
       const g1Points = (...points: G1[]) => {
         const out = new Uint8Array(points.length * 64);

@@ -12,11 +12,13 @@ export const PAIR_BYTES = 192;
 /** A G1 point as the G1 half of a pair: x, y. */
 export const G1_BYTES = 64;
 
-/** A Miller loop's value before the final exponentiation: opaque bytes, for the build that made them. */
+/** A Miller loop's value before the final exponentiation, or a product after it: opaque bytes, for the build that made them. */
 export const MILLER_LOOP_BYTES = 384;
 
 type Addon = {
-  pairingProductIsOne(pairs: Uint8Array, factor: Uint8Array, fixedPoints: Uint8Array, fixedLines: Uint8Array): number;
+  pairingProductIsOne(pairs: Uint8Array, factor: Uint8Array, fixedPoints: Uint8Array, fixedLines: Uint8Array, product: Uint8Array): number;
+  findPower(base: Uint8Array, target: Uint8Array, max: number): number;
+  productQuotient(dividend: Uint8Array, divisor: Uint8Array, out: Uint8Array): number;
   millerLoop(pairs: Uint8Array, out: Uint8Array): number;
   precomputeLines(point: Uint8Array, out: Uint8Array): number;
   readonly linesBytes: number;
@@ -31,9 +33,14 @@ export type NativePairing = {
   /**
    * Whether prod e(P_i, Q_i) == 1, with `factor` (a millerLoop of other pairs, e.g. a key's fixed
    * ones) and `fixed` pairs (G1 points, g1Bytes, with the precomputedLines of their G2 points, in
-   * order) in the product; G2 points must already be known to be in the order-r subgroup.
+   * order) in the product; G2 points must already be known to be in the order-r subgroup. The
+   * product itself (MILLER_LOOP_BYTES, after the final exponentiation) is written to `product` when given.
    */
-  productIsOne(pairs: Uint8Array, factor?: Uint8Array, fixed?: { readonly points: Uint8Array; readonly lines: Uint8Array }): boolean;
+  productIsOne(pairs: Uint8Array, factor?: Uint8Array, fixed?: { readonly points: Uint8Array; readonly lines: Uint8Array }, product?: Uint8Array): boolean;
+  /** The least k in 1..max with base^k == target (products from productIsOne); 0 when there is none. */
+  findPower(base: Uint8Array, target: Uint8Array, max: number): number;
+  /** Writes dividend / divisor (products from productIsOne) into `out`; whether that is 1. */
+  productQuotient(dividend: Uint8Array, divisor: Uint8Array, out: Uint8Array): boolean;
   /** The pairs' Miller loop, to be a factor of later product checks. */
   millerLoop(pairs: Uint8Array): Uint8Array;
   /** A G2 point's (g2Bytes) Miller-loop lines, for pairings with it as a fixed pair: opaque bytes, for the build that made them. */
@@ -94,7 +101,9 @@ export function loadNativePairing(file: string): NativePairing | undefined {
     return undefined;
   }
   return {
-    productIsOne: (pairs, factor, fixed) => verdict(addon.pairingProductIsOne(pairs, factor ?? NONE, fixed?.points ?? NONE, fixed?.lines ?? NONE)),
+    productIsOne: (pairs, factor, fixed, product) => verdict(addon.pairingProductIsOne(pairs, factor ?? NONE, fixed?.points ?? NONE, fixed?.lines ?? NONE, product ?? NONE)),
+    findPower: (base, target, max) => addon.findPower(base, target, max),
+    productQuotient: (dividend, divisor, out) => verdict(addon.productQuotient(dividend, divisor, out)),
     millerLoop(pairs) {
       const out = new Uint8Array(MILLER_LOOP_BYTES);
       const code = addon.millerLoop(pairs, out);

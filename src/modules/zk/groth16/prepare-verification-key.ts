@@ -19,6 +19,10 @@ export type NativeKey = {
   readonly negAlphaBetaLoop: Uint8Array;
   /** The precomputed lines of -gamma and -delta, one after the other: the fixed pairs of every product check. */
   readonly negGammaDeltaLines: Uint8Array;
+  /** Those followed by the lines of -beta: for a check whose weights do not sum to 1 (alpha then weighted as a fixed pair). */
+  readonly negGammaDeltaBetaLines: Uint8Array;
+  /** alpha (g1Bytes), to be weighted for such a check. */
+  readonly alpha: Uint8Array;
   /** IC[0..nPublic] for the multi-scalar multiplication with [1, ...signals]. */
   readonly ic: Uint8Array;
   dispose(): void;
@@ -69,6 +73,7 @@ function prepareNativeKey(key: ParsedVerificationKey, pairing: NativePairing): G
   negAlphaBeta.set(g1Bytes([negateG1(key.alpha)]), 0);
   negAlphaBeta.set(g2Bytes(key.beta), 64);
   const lines = (point: G2Affine) => pairing.precomputeLines(g2Bytes(negateG2(point)));
+  const negGammaDeltaBetaLines = Buffer.concat([lines(key.gamma), lines(key.delta), lines(key.beta)]);
   return {
     ok: true,
     value: {
@@ -76,7 +81,9 @@ function prepareNativeKey(key: ParsedVerificationKey, pairing: NativePairing): G
       nPublic: key.nPublic,
       pairing,
       negAlphaBetaLoop: pairing.millerLoop(negAlphaBeta),
-      negGammaDeltaLines: Buffer.concat([lines(key.gamma), lines(key.delta)]),
+      negGammaDeltaLines: negGammaDeltaBetaLines.subarray(0, (negGammaDeltaBetaLines.length / 3) * 2),
+      negGammaDeltaBetaLines,
+      alpha: g1Bytes([key.alpha]),
       ic: g1Bytes(key.ic),
       dispose() {}, // plain bytes: the garbage collector frees them
     },

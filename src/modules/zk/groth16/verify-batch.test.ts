@@ -76,15 +76,25 @@ for (const pairing of ['auto', 'wasm'] as const) describe(`verifyBatch (pairing:
     }
   });
 
-  it('while bisecting, reports each part as it is decided: every proof once, the valid first half before the rest', () => {
-    const batch = valid.slice(0, 8).map((statement) => ({ ...statement }));
-    batch[6] = { ...batch[6]!, signals: valid[7]!.signals };
+  it('locates a lone invalid proof without bisecting: the batch is decided at once, and only returned', () => {
+    for (const invalidAt of [0, 3, 7]) {
+      const batch = valid.slice(0, 8).map((statement, i) => (i === invalidAt ? { ...statement, signals: valid[i + 1]!.signals } : statement));
+      const heard: number[] = [];
+      const results = verifyBatch(key, batch.map(parsed), (indexes) => heard.push(...indexes));
+      assert.deepEqual(results, batch.map((_, i): VerifyResult => (i === invalidAt ? invalidResult : validResult)), `invalid at ${invalidAt}`);
+      assert.deepEqual(heard, [], 'no part was decided before the rest');
+    }
+  });
+
+  it('while bisecting (two or more invalid proofs), reports each part as it is decided: every proof once, the valid first half before the rest', () => {
+    const invalidAt = [5, 6];
+    const batch = valid.slice(0, 8).map((statement, i) => (invalidAt.includes(i) ? { ...statement, signals: valid[i + 1]!.signals } : statement));
     const heard: { indexes: readonly number[]; valid: boolean[] }[] = [];
     const results = verifyBatch(key, batch.map(parsed), (indexes, settled) => heard.push({ indexes, valid: settled.map((result) => result.ok && result.valid) }));
-    assert.deepEqual(results, batch.map((_, i) => (i === 6 ? invalidResult : validResult)));
+    assert.deepEqual(results, batch.map((_, i) => (invalidAt.includes(i) ? invalidResult : validResult)));
     assert.deepEqual(heard[0], { indexes: [0, 1, 2, 3], valid: [true, true, true, true] }, 'the first half, valid, is told before its neighbours are bisected');
     assert.deepEqual(heard.flatMap(({ indexes }) => indexes).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7], 'each proof is told once');
-    for (const { indexes, valid: verdicts } of heard) indexes.forEach((index, i) => assert.equal(verdicts[i], index !== 6));
+    for (const { indexes, valid: verdicts } of heard) indexes.forEach((index, i) => assert.equal(verdicts[i], !invalidAt.includes(index)));
     const quiet: number[] = [];
     verifyBatch(key, valid.slice(0, 8).map(parsed), (indexes) => quiet.push(...indexes));
     assert.deepEqual(quiet, [], 'a batch that passes at once is only returned');
@@ -112,8 +122,8 @@ for (const pairing of ['auto', 'wasm'] as const) describe(`verifyBatch (pairing:
     );
   });
 
-  it('finds every invalid proof wherever it sits in the batch (bisection of failed checks)', () => {
-    const patterns = [[0], [19], [0, 19], [7, 8], [3, 4, 5, 11], [1, 3, 5, 7, 9, 11, 13, 15, 17, 19], valid.map((_, i) => i)];
+  it('finds every invalid proof wherever it sits in the batch (located alone, bisected when several)', () => {
+    const patterns = [[0], [19], [0, 19], [7, 8], [0, 1], [18, 19], [3, 4, 5, 11], [1, 3, 5, 7, 9, 11, 13, 15, 17, 19], valid.map((_, i) => i)];
     for (const invalidAt of patterns) {
       const batch: JsonStatement[] = valid.map((statement, i) =>
         invalidAt.includes(i) ? { ...statement, signals: valid[(i + 1) % valid.length]!.signals } : statement,
