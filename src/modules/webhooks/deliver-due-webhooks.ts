@@ -7,7 +7,7 @@ import type { Logger } from '#platform/logger.ts';
 import { traced, type TraceContext } from '#platform/telemetry/tracing.ts';
 import { findDisabledClientIds } from '#modules/clients/find-disabled-client-ids.ts';
 import { decideDeliveryState, type DeliveryState } from './decide-delivery-state.ts';
-import { deliverWebhook, RESPONSE_BODY_LIMIT_BYTES, type WebhookDeliveryErrorCode, type WebhookDeliveryResult } from './delivery/deliver-webhook.ts';
+import { deliverWebhook, RESPONSE_BODY_LIMIT_BYTES, type WebhookConnections, type WebhookDeliveryErrorCode, type WebhookDeliveryResult } from './delivery/deliver-webhook.ts';
 import { signWebhook } from './delivery/sign-webhook.ts';
 import type { HostLookup } from './delivery/ssrf-guard.ts';
 import { WEBHOOK_QUEUE, type WebhookMetrics } from './metrics.ts';
@@ -20,6 +20,8 @@ export type WebhookWorkerDeps = {
   log: Logger;
   /** WEBHOOK_ALLOW_PRIVATE_NETWORKS: whether receivers may be on loopback or private networks. */
   allowPrivateNetworks: boolean;
+  /** Keep-alive pools made for this policy (createWebhookConnections); without, a fresh connection per attempt. */
+  connections?: WebhookConnections;
   metrics?: WebhookMetrics;
   /** Seams for tests: DNS, the jitter draw, the per-attempt timeout (default 15 s). */
   lookup?: HostLookup;
@@ -201,6 +203,7 @@ async function send(deps: WebhookWorkerDeps, openSecret: SecretOpener, row: Clai
     {
       allowPrivateNetworks: deps.allowPrivateNetworks,
       clock: deps.clock,
+      ...(deps.connections ? { connections: deps.connections } : {}),
       ...(deps.lookup ? { lookup: deps.lookup } : {}),
       ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }),
     },

@@ -7,6 +7,7 @@ import type { Queue } from '#platform/queue/queue.ts';
 import { scheduledWorkerKind } from '#platform/queue/scheduled-worker-kind.ts';
 import { closingPoolOnStop, type WorkerKind } from '#platform/queue/worker-kind.ts';
 import { PURGE_ROTATED_SECRETS_CRON, PurgeRotatedSecretsBinding, PurgeRotatedSecretsJob } from './jobs.ts';
+import { createWebhookConnections } from './delivery/deliver-webhook.ts';
 import { createWebhookMetrics } from './metrics.ts';
 import { laneLayout, runWebhookWorkerOnce, startWebhookWorker } from './run-webhook-worker.ts';
 
@@ -36,6 +37,7 @@ export function webhookWorkerKinds(context: () => WebhookWorkerKindDeps): Worker
     secretBox: deps.secretBox,
     log: deps.log.child({ component: 'webhooks' }),
     allowPrivateNetworks: deps.allowPrivateNetworks,
+    connections: createWebhookConnections(deps.concurrency),
     metrics: createWebhookMetrics(deps.registry),
   });
 

@@ -7,7 +7,7 @@ import { after, afterEach, beforeEach, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyWebhook } from '../../../../sdk/webhooks.ts';
 import type { WebhookDeliveryOptions, WebhookDeliveryResult } from './deliver-webhook.ts';
-import { deliverWebhook, RESPONSE_BODY_LIMIT_BYTES, WEBHOOK_USER_AGENT } from './deliver-webhook.ts';
+import { createWebhookConnections, deliverWebhook, RESPONSE_BODY_LIMIT_BYTES, WEBHOOK_USER_AGENT } from './deliver-webhook.ts';
 import { generateWebhookSecret, signWebhook } from './sign-webhook.ts';
 import type { HostLookup } from './ssrf-guard.ts';
 
@@ -182,6 +182,43 @@ test('a host name connects to exactly the address its vetted lookup returned, re
   assert.deepEqual(lookup.calls, ['hooks.partner.test']);
   assert.deepEqual(sentry.connectionAttempts, [`127.0.0.2:${receiver.port}`]);
   assert.equal(receiver.requests[0]?.headers.host, `hooks.partner.test:${receiver.port}`);
+});
+
+test('with connections, attempts reuse a connection the receiver keeps alive; without, each opens its own', async () => {
+  const receiver = await startReceiver(answer(204));
+  const connections = createWebhookConnections(4);
+  try {
+    for (let i = 0; i < 3; i++) assert.equal((await deliverWebhook({ url: receiver.url(), body, headers: {} }, { ...lan, connections })).outcome, 'delivered');
+    assert.equal(receiver.connections, 1, 'one kept-alive connection served the three attempts');
+    const lookup = fakeLookup({ 'private.partner.test': ['127.0.0.1'] });
+    const refused = await deliverWebhook({ url: `http://private.partner.test:${receiver.port}/`, body, headers: {} }, { ...publicOnly, lookup, connections: createWebhookConnections(4) });
+    assertRefused(refused, 'ADDRESS_FORBIDDEN', 'a pool of another policy vets its own connections');
+    for (let i = 0; i < 2; i++) assert.equal((await deliverWebhook({ url: receiver.url(), body, headers: {} }, lan)).outcome, 'delivered');
+    assert.equal(receiver.connections, 3, 'without connections, a fresh one per attempt');
+  } finally {
+    connections.http.destroy();
+  }
+});
+
+test('an attempt on a kept-alive connection the receiver drops is made again on a fresh connection', async () => {
+  const served = new WeakMap<object, number>();
+  const receiver = await startReceiver((res) => {
+    const count = (served.get(res.socket!) ?? 0) + 1;
+    served.set(res.socket!, count);
+    // The second request on a connection finds it closed, as when the receiver's idle timeout fires as it arrives.
+    if (count === 2) res.socket!.destroy();
+    else res.writeHead(200).end('ok');
+  });
+  const connections = createWebhookConnections(4);
+  try {
+    const results = [];
+    for (let i = 0; i < 2; i++) results.push(await deliverWebhook({ url: receiver.url(), body, headers: {} }, { ...lan, connections }));
+    assert.deepEqual(results.map((result) => [result.outcome, result.statusCode]), [['delivered', 200], ['delivered', 200]]);
+    assert.equal(receiver.connections, 2);
+    assert.equal(receiver.requests.length, 3, 'the dropped request and its repetition');
+  } finally {
+    connections.http.destroy();
+  }
 });
 
 test('refuses forbidden IP literals before any socket exists', async () => {

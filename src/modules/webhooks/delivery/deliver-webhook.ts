@@ -14,7 +14,9 @@ import { errorText, parseWebhookUrl, resolveAllowedAddresses, systemLookup } fro
  * One webhook POST attempt, SSRF-safe: the addresses are vetted inside the socket's own DNS
  * lookup (or before connecting, for an IP literal), so the address connected to is the
  * address checked; there is no second resolution to rebind. Redirects are never followed.
- * Each attempt opens a fresh connection (no pooling) and ignores proxy environment variables.
+ * Proxy environment variables are ignored. Without `connections` each attempt opens a fresh
+ * connection; with them, a connection a receiver keeps alive serves its next attempts (its
+ * address was vetted when it was opened, under the same policy).
  */
 
 export const WEBHOOK_USER_AGENT = 'Veridity-Webhooks/1';
@@ -29,8 +31,26 @@ export type WebhookDeliveryRequest = {
   headers: Readonly<Record<string, string>>;
 };
 
+/**
+ * Keep-alive connection pools for one delivery policy (allowPrivateNetworks and lookup): a
+ * socket is only reused for attempts vetted under the policy that connected it, so a worker
+ * makes one set beside its policy. Up to `idlePerReceiver` idle connections per receiver (a
+ * worker's attempt slots: its batches reach a receiver that many at a time), each closed after
+ * IDLE_CONNECTION_MS idle (or before the receiver's own Keep-Alive timeout, which Node reads).
+ */
+export type WebhookConnections = { readonly http: http.Agent; readonly https: https.Agent };
+
+const IDLE_CONNECTION_MS = 4_000;
+
+export function createWebhookConnections(idlePerReceiver: number): WebhookConnections {
+  const options = { keepAlive: true, timeout: IDLE_CONNECTION_MS, maxFreeSockets: idlePerReceiver, scheduling: 'lifo' } as const;
+  return { http: new http.Agent(options), https: new https.Agent(options) };
+}
+
 export type WebhookDeliveryOptions = {
   allowPrivateNetworks: boolean;
+  /** Made once per delivery policy (createWebhookConnections); without, a fresh connection per attempt. */
+  connections?: WebhookConnections;
   /** Reads the time for Retry-After dates. */
   clock: Clock;
   /** Whole attempt: DNS, connect, TLS, response headers and body. Default 15 s. */
@@ -88,15 +108,20 @@ async function attempt(request: WebhookDeliveryRequest, options: WebhookDelivery
     const vetting = await vet(parsed.host);
     if (!vetting.ok) return unsent('refused', vetting.code, vetting.message);
   }
-  return post(parsed.url, request, options, vet);
+  const outcome = await post(parsed.url, request, options, vet, options.connections);
+  // A kept-alive connection the receiver closed as this attempt began (its idle timeout) is no
+  // answer from it: the attempt is made again on a fresh connection, as Node's documentation advises.
+  return outcome === 'stale-connection' ? ((await post(parsed.url, request, options, vet, undefined)) as AttemptOutcome) : outcome;
 }
 
+/** 'stale-connection' only with `connections`: a reused connection failed before any answer. */
 function post(
   url: URL,
   request: WebhookDeliveryRequest,
   options: WebhookDeliveryOptions,
   vet: (host: string) => Promise<HostVetting>,
-): Promise<AttemptOutcome> {
+  connections: WebhookConnections | undefined,
+): Promise<AttemptOutcome | 'stale-connection'> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
   return new Promise((resolve) => {
     let settled = false;
@@ -104,7 +129,7 @@ function post(
     let lookupProblem: Extract<HostVetting, { ok: false }> | undefined;
     // Set once the response head arrived: from then on the status decides the outcome.
     let finishResponse: (() => void) | undefined;
-    const settle = (outcome: AttemptOutcome) => {
+    const settle = (outcome: AttemptOutcome | 'stale-connection') => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -135,10 +160,10 @@ function post(
     };
 
     const body = Buffer.from(request.body, 'utf8');
-    const transport = url.protocol === 'https:' ? https : http;
-    const req = transport.request(url, {
+    const secure = url.protocol === 'https:';
+    const req = (secure ? https : http).request(url, {
       method: 'POST',
-      agent: false,
+      agent: connections ? (secure ? connections.https : connections.http) : false,
       lookup: guardedLookup,
       headers: {
         ...request.headers,
@@ -155,7 +180,10 @@ function post(
 
     req.on('error', (error) => {
       if (finishResponse) return; // the response handlers settle
-      if (lookupProblem) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) {
+        settle('stale-connection');
+      } else if (lookupProblem) {
         const outcome = lookupProblem.code === 'ADDRESS_FORBIDDEN' ? 'refused' : 'failed';
         settle(unsent(outcome, lookupProblem.code, lookupProblem.message));
       } else {
