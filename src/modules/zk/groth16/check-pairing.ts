@@ -3,6 +3,7 @@
 //   prod_i e(w_i A_i, B_i) == e(alpha, beta)^(sum_i w_i) * e(sum_j s_j IC[j], gamma) * e(sum_i w_i C_i, delta)
 // (a single proof: w = [1], s = [1, ...signals]; see verify-batch.ts).
 import mcl, { type G1, type G2, type GT } from 'mcl-wasm';
+import { SCALAR_FIELD_ORDER } from './bn254.ts';
 import { isInG2Subgroup, millerLoopVec, toMclFr, toMclG1, toMclG2 } from './mcl-bn254.ts';
 import { G1_BYTES, g1Bytes, g2Bytes, MILLER_LOOP_BYTES, PAIR_BYTES, scalarBytes } from './native-pairing.ts';
 import type { MclKey, NativeKey, PreparedVerificationKey } from './prepare-verification-key.ts';
@@ -44,10 +45,11 @@ export type WeightedEquation = { readonly holds: boolean; readonly product: Equa
 
 /**
  * The weighted equation above for `proofs` (all loaded under `key`) with `weights` (one per proof)
- * and `icScalars` (one per IC point, s_0 weighing IC[0]). `weightSum` is the weights' sum mod r:
- * e(alpha, beta) is raised to it (no cost when it is 1, the key's Miller loop of it serving as is).
+ * and `icScalars` (one per IC point, s_0 weighing IC[0]). e(alpha, beta) is raised to the weights'
+ * sum mod r (no cost when it is 1, the key's Miller loop of it serving as is).
  */
-export function weightedEquation(key: PreparedVerificationKey, proofs: readonly LoadedProof[], weights: readonly bigint[], icScalars: readonly bigint[], weightSum: bigint): WeightedEquation {
+export function weightedEquation(key: PreparedVerificationKey, proofs: readonly LoadedProof[], weights: readonly bigint[], icScalars: readonly bigint[]): WeightedEquation {
+  const weightSum = weights.reduce((sum, weight) => sum + weight, 0n) % SCALAR_FIELD_ORDER;
   return key.kind === 'native'
     ? nativeEquation(key, proofs as readonly Extract<LoadedProof, { kind: 'native' }>[], weights, icScalars, weightSum)
     : mclEquation(key, proofs as readonly Extract<LoadedProof, { kind: 'mcl' }>[], weights, icScalars, weightSum);
@@ -125,5 +127,5 @@ function mclEquation(key: MclKey, proofs: readonly Extract<LoadedProof, { kind: 
 
 /** The equation for one proof: weight 1, the signals as IC's scalars. */
 export function loadedProofHolds(key: PreparedVerificationKey, proof: LoadedProof, publicSignals: readonly bigint[]): boolean {
-  return weightedEquation(key, [proof], [1n], [1n, ...publicSignals], 1n).holds;
+  return weightedEquation(key, [proof], [1n], [1n, ...publicSignals]).holds;
 }

@@ -51,14 +51,14 @@ function weightsSummingToOne(count: number): bigint[] {
 
 export type LoadedStatement = { readonly proof: LoadedProof; readonly publicSignals: readonly bigint[] };
 
-/** The combined check of `batch` with `weights`: whether it holds, and its product (for locateOneInvalid). */
+/** The combined check of `batch` with `weights`: whether it holds, and its product (for settleFailedRange). */
 function weightedBatch(key: PreparedVerificationKey, batch: readonly LoadedStatement[], weights: readonly bigint[]): WeightedEquation {
   const weightSum = weights.reduce((sum, weight) => sum + weight, 0n) % SCALAR_FIELD_ORDER;
   // sum_i rho_i L_i = (sum_i rho_i) IC[0] + sum_j (sum_i rho_i s_ij) IC[j + 1]
   const signalScalars = Array.from({ length: key.nPublic }, (_, j) =>
     batch.reduce((sum, { publicSignals }, i) => (sum + weights[i]! * publicSignals[j]!) % SCALAR_FIELD_ORDER, 0n),
   );
-  return weightedEquation(key, batch.map(({ proof }) => proof), weights, [weightSum, ...signalScalars], weightSum);
+  return weightedEquation(key, batch.map(({ proof }) => proof), weights, [weightSum, ...signalScalars]);
 }
 
 /** The combined check alone: true if (with overwhelming probability) every proof in the batch is valid. */
